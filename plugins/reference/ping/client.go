@@ -1,0 +1,128 @@
+package ping
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/socklab/socklab/plugins/sdk"
+	pb "github.com/socklab/socklab/proto/socklabpb"
+)
+
+// Run runs the reference ping client: cfg.Count pings to cfg.Server, one at
+// a time, each waiting up to cfg.Timeout for its reply.
+func Run(ctx context.Context, cfg *pb.PingClientConfig, out *sdk.PingClientEvents) error {
+	server, err := net.ResolveUDPAddr("udp", cfg.Server)
+	if err != nil {
+		return fmt.Errorf("ping client: server address: %w", err)
+	}
+	conn, err := net.DialUDP("udp", nil, server)
+	if err != nil {
+		return fmt.Errorf("ping client: %w", err)
+	}
+	defer conn.Close()
+	// Cancelling wakes a blocked read; the loop then sees ctx.Err().
+	stop := context.AfterFunc(ctx, func() { conn.SetReadDeadline(time.Now()) })
+	defer stop()
+
+	timeout, interval := cfg.Timeout.AsDuration(), cfg.Interval.AsDuration()
+	sentAt := make([]time.Time, cfg.Count+1) // by seq, for late replies
+	var stats Stats
+	buf := make([]byte, maxDatagram)
+	unreachableSaid := false
+	for seq := uint32(1); seq <= cfg.Count && ctx.Err() == nil; seq++ {
+		start := time.Now()
+		msg := Message(seq, start)
+		if _, err := conn.Write(msg); err != nil {
+			return fmt.Errorf("ping client: sending ping %d: %w", seq, err)
+		}
+		sentAt[seq] = start
+		stats.Transmitted++
+		out.Sent(seq, start, msg)
+
+		if err := conn.SetReadDeadline(start.Add(timeout)); err != nil {
+			return fmt.Errorf("ping client: %w", err)
+		}
+		for {
+			n, err := conn.Read(buf)
+			rtt := time.Since(start)
+			if err != nil {
+				if ctx.Err() != nil {
+					break
+				}
+				if errors.Is(err, os.ErrDeadlineExceeded) {
+					out.Timeout(seq)
+					break
+				}
+				if errors.Is(err, syscall.ECONNREFUSED) {
+					// An ICMP port unreachable: nobody listens there. Keep
+					// waiting; the ping will time out like the sheet's.
+					if !unreachableSaid {
+						out.Warnf("%s: port unreachable (is the server running?)", cfg.Server)
+						unreachableSaid = true
+					}
+					continue
+				}
+				return fmt.Errorf("ping client: receiving reply to ping %d: %w", seq, err)
+			}
+			payload := append([]byte(nil), buf[:n]...)
+			if got, ok := ReplySeq(payload); ok && got != seq {
+				if got >= 1 && got < seq {
+					out.Late(got, time.Since(sentAt[got]), payload)
+				} else {
+					out.Warnf("ignored a reply for ping %d, which was never sent: %q", got, payload)
+				}
+				continue
+			}
+			stats.Add(rtt)
+			out.Reply(seq, rtt, payload, server.String())
+			break
+		}
+		if wait := time.Until(start.Add(interval)); wait > 0 && seq < cfg.Count {
+			select {
+			case <-time.After(wait):
+			case <-ctx.Done():
+			}
+		}
+	}
+	out.Summary(stats.Summary())
+	return nil
+}
+
+// Message is the ping the sheet specifies: "Ping <seq> <time>", the time in
+// Unix seconds with microseconds, like Python's time.time().
+func Message(seq uint32, at time.Time) []byte {
+	b := make([]byte, 0, 32)
+	b = append(b, "Ping "...)
+	b = strconv.AppendUint(b, uint64(seq), 10)
+	b = append(b, ' ')
+	return AppendUnixSeconds(b, at)
+}
+
+// AppendUnixSeconds appends t as Unix seconds with six decimals.
+func AppendUnixSeconds(b []byte, t time.Time) []byte {
+	us := t.UnixMicro()
+	b = strconv.AppendInt(b, us/1e6, 10)
+	b = append(b, '.')
+	frac := strconv.AppendInt(nil, us%1e6+1e6, 10) // leading 1 keeps the zeros
+	return append(b, frac[1:]...)
+}
+
+// ReplySeq reads the seq of a reply "PING <seq> ...", case-insensitively.
+func ReplySeq(reply []byte) (uint32, bool) {
+	fields := bytes.Fields(reply)
+	if len(fields) < 2 || !bytes.EqualFold(fields[0], []byte("ping")) {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(fields[1]), 10, 32)
+	if err != nil {
+		return 0, false
+	}
+	return uint32(n), true
+}

@@ -1,0 +1,73 @@
+// Package ping is socklab's reference UDP Pinger: the lab sheet's server
+// (echo upper-cased, drop some) and the client it asks students to write.
+package ping
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+
+	"github.com/socklab/socklab/plugins/sdk"
+	pb "github.com/socklab/socklab/proto/socklabpb"
+)
+
+// maxDatagram is the largest UDP payload; the sheet's recvfrom(1024) would
+// truncate longer ones, we echo them whole.
+const maxDatagram = 65535
+
+// Serve runs the reference ping server until ctx is done.
+func Serve(ctx context.Context, cfg *pb.PingServerConfig, out *sdk.PingServerEvents) error {
+	pc, err := net.ListenPacket("udp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("ping server: %w", err)
+	}
+	conn := pc.(*net.UDPConn)
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	out.Ready(conn.LocalAddr().String())
+
+	// Two fixed words keep the stream of drops a function of the seed alone.
+	drops := rand.New(rand.NewPCG(uint64(cfg.Seed), 0x70696e67))
+	var sum pb.PingServerSummary
+	buf := make([]byte, maxDatagram)
+	for {
+		n, peer, err := conn.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+				break
+			}
+			out.Warnf("receive: %v", err)
+			continue
+		}
+		sum.Received++
+		request := append([]byte(nil), buf[:n]...)
+		if drops.Float64() < cfg.DropRate {
+			sum.Dropped++
+			out.Drop(peer.String(), request)
+			continue
+		}
+		reply := upperASCII(buf[:n])
+		if _, err := conn.WriteToUDPAddrPort(reply, peer); err != nil {
+			out.Warnf("reply to %s: %v", peer, err)
+			continue
+		}
+		sum.Echoed++
+		out.Echo(peer.String(), request, append([]byte(nil), reply...))
+	}
+	out.Summary(&sum)
+	return nil
+}
+
+// upperASCII upper-cases ASCII letters in place and returns b, as Python's
+// bytes.upper() does: other bytes, UTF-8 included, pass unchanged.
+func upperASCII(b []byte) []byte {
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - ('a' - 'A')
+		}
+	}
+	return b
+}

@@ -1,0 +1,95 @@
+package sdk
+
+import (
+	"context"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	pb "github.com/socklab/socklab/proto/socklabpb"
+)
+
+// HeartbeatServer is the socket logic of a UDP heartbeat server. Run binds
+// cfg.Listen, calls out.Ready, reports heartbeats, loss and down/up until
+// ctx is done, then calls out.Summary and returns nil. Build the events of
+// heartbeat.proto and send them with out.Send.
+type HeartbeatServer interface {
+	Run(ctx context.Context, cfg *pb.HeartbeatServerConfig, out *HeartbeatServerEvents) error
+}
+
+// HeartbeatServerFunc lets a function be a HeartbeatServer.
+type HeartbeatServerFunc func(ctx context.Context, cfg *pb.HeartbeatServerConfig, out *HeartbeatServerEvents) error
+
+// Run calls f.
+func (f HeartbeatServerFunc) Run(ctx context.Context, cfg *pb.HeartbeatServerConfig, out *HeartbeatServerEvents) error {
+	return f(ctx, cfg, out)
+}
+
+// ServeHeartbeatServer serves s as the plugin's only role.
+func ServeHeartbeatServer(s HeartbeatServer) { Serve(Plugins{HeartbeatServer: s}) }
+
+// HeartbeatServerEvents sends a heartbeat server's events to the host.
+type HeartbeatServerEvents struct{ base[*pb.HeartbeatServerEvent] }
+
+// NewHeartbeatServerEvents returns a sender that hands each event to send: what the
+// SDK does with the gRPC stream, and what a unit test does to record them.
+func NewHeartbeatServerEvents(send func(*pb.HeartbeatServerEvent)) *HeartbeatServerEvents {
+	return &HeartbeatServerEvents{base[*pb.HeartbeatServerEvent]{send: send, log: func(l *pb.Log) *pb.HeartbeatServerEvent {
+		return &pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Log{Log: l}}
+	}}}
+}
+
+// Ready reports the bound address; call it once the socket is bound.
+func (e *HeartbeatServerEvents) Ready(address string) {
+	e.send(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Ready{Ready: &pb.Ready{Address: address}}})
+}
+
+func registerHeartbeatServer(impl HeartbeatServer) func(*grpc.Server) {
+	return registrar(&pb.HeartbeatServer_ServiceDesc, NewHeartbeatServerEvents, impl.Run)
+}
+
+// HeartbeatClient is the socket logic of a UDP heartbeat client. Run sends
+// heartbeats to cfg.Server, reporting each with out.Sent, and ends with
+// out.Summary.
+type HeartbeatClient interface {
+	Run(ctx context.Context, cfg *pb.HeartbeatClientConfig, out *HeartbeatClientEvents) error
+}
+
+// HeartbeatClientFunc lets a function be a HeartbeatClient.
+type HeartbeatClientFunc func(ctx context.Context, cfg *pb.HeartbeatClientConfig, out *HeartbeatClientEvents) error
+
+// Run calls f.
+func (f HeartbeatClientFunc) Run(ctx context.Context, cfg *pb.HeartbeatClientConfig, out *HeartbeatClientEvents) error {
+	return f(ctx, cfg, out)
+}
+
+// ServeHeartbeatClient serves c as the plugin's only role.
+func ServeHeartbeatClient(c HeartbeatClient) { Serve(Plugins{HeartbeatClient: c}) }
+
+// HeartbeatClientEvents sends a heartbeat client's events to the host.
+type HeartbeatClientEvents struct{ base[*pb.HeartbeatClientEvent] }
+
+// NewHeartbeatClientEvents returns a sender that hands each event to send: what the
+// SDK does with the gRPC stream, and what a unit test does to record them.
+func NewHeartbeatClientEvents(send func(*pb.HeartbeatClientEvent)) *HeartbeatClientEvents {
+	return &HeartbeatClientEvents{base[*pb.HeartbeatClientEvent]{send: send, log: func(l *pb.Log) *pb.HeartbeatClientEvent {
+		return &pb.HeartbeatClientEvent{Event: &pb.HeartbeatClientEvent_Log{Log: l}}
+	}}}
+}
+
+// Sent reports heartbeat seq sent at the given time with the given payload.
+func (e *HeartbeatClientEvents) Sent(seq uint64, at time.Time, payload []byte) {
+	e.send(&pb.HeartbeatClientEvent{Event: &pb.HeartbeatClientEvent_Sent{Sent: &pb.HeartbeatSent{
+		Seq: seq, SentAt: timestamppb.New(at), Payload: payload,
+	}}})
+}
+
+// Summary reports the totals; call it last.
+func (e *HeartbeatClientEvents) Summary(s *pb.HeartbeatClientSummary) {
+	e.send(&pb.HeartbeatClientEvent{Event: &pb.HeartbeatClientEvent_Summary{Summary: s}})
+}
+
+func registerHeartbeatClient(impl HeartbeatClient) func(*grpc.Server) {
+	return registrar(&pb.HeartbeatClient_ServiceDesc, NewHeartbeatClientEvents, impl.Run)
+}

@@ -1,0 +1,50 @@
+package roles
+
+import (
+	"time"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// Every role's event message has a "time" field and a oneof named "event".
+const (
+	eventOneof = "event"
+	timeField  = "time"
+)
+
+// Unpack splits a role event into the name of the oneof field that is set
+// ("ready", "reply", "summary", ...), that field's message, and the event's
+// time (zero if unset). An event with nothing set has kind "".
+func Unpack(ev proto.Message) (kind string, body proto.Message, at time.Time) {
+	m := ev.ProtoReflect()
+	if ts, ok := m.Get(m.Descriptor().Fields().ByName(timeField)).Message().Interface().(*timestamppb.Timestamp); ok && ts != nil {
+		at = ts.AsTime()
+	}
+	fd := m.WhichOneof(m.Descriptor().Oneofs().ByName(eventOneof))
+	if fd == nil {
+		return "", nil, at
+	}
+	return string(fd.Name()), m.Get(fd).Message().Interface(), at
+}
+
+// Stamp sets the event's time to t unless it is already set.
+func Stamp(ev proto.Message, t time.Time) {
+	m := ev.ProtoReflect()
+	fd := m.Descriptor().Fields().ByName(timeField)
+	if m.Has(fd) {
+		return
+	}
+	m.Set(fd, protoreflect.ValueOfMessage(timestamppb.New(t).ProtoReflect()))
+}
+
+// EventKinds lists the kinds of event a role can send.
+func (r Role) EventKinds() []string {
+	od := r.run().Output().Oneofs().ByName(eventOneof)
+	var kinds []string
+	for i := 0; i < od.Fields().Len(); i++ {
+		kinds = append(kinds, string(od.Fields().Get(i).Name()))
+	}
+	return kinds
+}

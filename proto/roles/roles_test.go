@@ -1,0 +1,115 @@
+package roles
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	pb "github.com/socklab/socklab/proto/socklabpb"
+)
+
+// TestCatalogue checks each role against its proto: the fields the catalogue
+// names exist, the defaults pass the checks, and the events have what the
+// host relies on.
+func TestCatalogue(t *testing.T) {
+	for _, r := range All() {
+		t.Run(r.Name, func(t *testing.T) {
+			cfg := r.Defaults()
+			if cfg.ProtoReflect().Descriptor() != r.Config() {
+				t.Fatalf("Defaults returns %s, Run takes %s", cfg.ProtoReflect().Descriptor().FullName(), r.Config().FullName())
+			}
+			fields := append([]string{r.AddressField}, r.Required...)
+			for _, f := range append(fields, r.PathFields...) {
+				if r.Config().Fields().ByName(protoreflect.Name(f)) == nil {
+					t.Errorf("field %q named by the catalogue is not in %s", f, r.Config().FullName())
+				}
+			}
+			if errs := r.Check(cfg); len(errs) != 0 {
+				t.Errorf("defaults fail their own checks: %v", errs)
+			}
+			kinds := r.EventKinds()
+			want := []string{"log", "summary"}
+			if r.Kind == Server {
+				want = append(want, "ready")
+			}
+			for _, k := range want {
+				if !slices.Contains(kinds, k) {
+					t.Errorf("events lack %q: %v", k, kinds)
+				}
+			}
+			if r.Service.Methods().ByName("Stop") == nil {
+				t.Errorf("service %s has no Stop", r.Service.FullName())
+			}
+		})
+	}
+}
+
+func TestLookup(t *testing.T) {
+	tests := []struct {
+		name string
+		ok   bool
+		kind Kind
+	}{
+		{"ping_server", true, Server},
+		{"ping_client", true, Client},
+		{"web_server", true, Server},
+		{"pingserver", false, 0},
+	}
+	for _, tt := range tests {
+		r, ok := Lookup(tt.name)
+		if ok != tt.ok || r.Kind != tt.kind {
+			t.Errorf("Lookup(%q) = %v, %v; want kind %v, %v", tt.name, r.Kind, ok, tt.kind, tt.ok)
+		}
+	}
+}
+
+func TestChecks(t *testing.T) {
+	tests := []struct {
+		name  string
+		role  string
+		cfg   proto.Message
+		field string
+	}{
+		{"drop rate above 1", "ping_server", &pb.PingServerConfig{Listen: "x:1", DropRate: 1.5}, "drop_rate"},
+		{"negative drop rate", "ping_server", &pb.PingServerConfig{Listen: "x:1", DropRate: -0.1}, "drop_rate"},
+		{"no pings", "ping_client", mustDefaults(t, "ping_client", func(m proto.Message) { m.(*pb.PingClientConfig).Count = 0 }), "count"},
+		{"no paths", "web_client", mustDefaults(t, "web_client", func(m proto.Message) { m.(*pb.WebClientConfig).Paths = nil }), "paths"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, _ := Lookup(tt.role)
+			errs := r.Check(tt.cfg)
+			if len(errs) != 1 || errs[0].Field != tt.field {
+				t.Fatalf("Check = %v, want one error on %q", errs, tt.field)
+			}
+		})
+	}
+}
+
+func TestUnpackAndStamp(t *testing.T) {
+	ev := &pb.PingClientEvent{Event: &pb.PingClientEvent_Timeout{Timeout: &pb.PingTimeout{Seq: 3}}}
+	at := time.Unix(1764147583, 5000).UTC()
+	Stamp(ev, at)
+	Stamp(ev, at.Add(time.Hour)) // already set: unchanged
+	kind, body, got := Unpack(ev)
+	if kind != "timeout" || body.(*pb.PingTimeout).GetSeq() != 3 || !got.Equal(at) {
+		t.Fatalf("Unpack = %q, %v, %v", kind, body, got)
+	}
+	if kind, body, _ := Unpack(&pb.PingClientEvent{}); kind != "" || body != nil {
+		t.Fatalf("empty event unpacked as %q, %v", kind, body)
+	}
+}
+
+func mustDefaults(t *testing.T, role string, edit func(proto.Message)) proto.Message {
+	t.Helper()
+	r, ok := Lookup(role)
+	if !ok {
+		t.Fatalf("no role %q", role)
+	}
+	m := r.Defaults()
+	edit(m)
+	return m
+}
