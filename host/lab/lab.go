@@ -1,0 +1,236 @@
+// Package lab reads socklab lab files: HCL files that name the components
+// of a lab (one block per component, typed by its role), how to run each
+// one's plugin, and their settings, which may refer to each other
+// (`server = ping_server.reference.address`). Errors come back as HCL
+// diagnostics with file, line, column and the offending source.
+package lab
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"hash/fnv"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/zclconf/go-cty/cty"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/socklab/socklab/proto/roles"
+)
+
+// Defaults of the lab block.
+const (
+	DefaultTimeout      = 2 * time.Minute
+	DefaultStartTimeout = 10 * time.Second
+)
+
+// Lab is a loaded lab file.
+type Lab struct {
+	// Path is the lab file as named; Dir is its absolute directory, against
+	// which relative paths in it are resolved.
+	Path, Dir string
+	Name      string
+	// Seed drives every random choice of the run; SeedOrigin says where it
+	// came from ("lab file", "--seed", "random").
+	Seed       int64
+	SeedOrigin string
+	// Timeout bounds the clients' run; Duration is how long a lab with no
+	// clients runs (0: until interrupted).
+	Timeout, Duration time.Duration
+	// Components in dependency order: each after those it refers to.
+	Components []*Component
+
+	files  map[string]*hcl.File
+	vars   map[string]cty.Value
+	locals map[string]cty.Value
+}
+
+// Component is one block of the lab file.
+type Component struct {
+	Name   string
+	Role   roles.Role
+	Plugin PluginSpec
+	// Config is the role's settings as the lab file gives them, servers'
+	// addresses as configured (a server bound to port 0 learns its real port
+	// only when it runs; see Scope).
+	Config proto.Message
+	// DeclRange is the block header, for diagnostics about the whole component.
+	DeclRange hcl.Range
+
+	attrs hcl.Attributes
+	deps  []*Component
+}
+
+func (c *Component) String() string { return c.Role.Name + "." + c.Name }
+
+// Options are the command-line overrides of a lab file.
+type Options struct {
+	// Vars sets variables, name to value as typed on the command line.
+	Vars map[string]string
+	// Seed, when not nil, overrides the lab's seed.
+	Seed *int64
+}
+
+// Load reads and checks a lab file. The Lab is returned even with error
+// diagnostics, so that they can be printed with its source.
+func Load(path string, opts Options) (*Lab, hcl.Diagnostics) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return &Lab{Path: path}, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot resolve lab file path", Detail: err.Error()}}
+	}
+	parser := hclparse.NewParser()
+	l := &Lab{Path: path, Dir: filepath.Dir(abs), files: parser.Files()}
+	file, diags := parser.ParseHCLFile(path)
+	if diags.HasErrors() {
+		return l, diags
+	}
+	content, d := file.Body.Content(fileSchema())
+	diags = append(diags, d...)
+
+	diags = append(diags, l.loadVariables(content.Blocks.OfType("variable"), opts.Vars)...)
+	diags = append(diags, l.loadLocals(content.Blocks.OfType("locals"))...)
+	if diags.HasErrors() {
+		return l, diags
+	}
+	diags = append(diags, l.loadSettings(content.Blocks.OfType("lab"), opts.Seed)...)
+	diags = append(diags, l.loadComponents(content.Blocks)...)
+	if diags.HasErrors() {
+		return l, diags
+	}
+	scope := l.NewScope()
+	for _, c := range l.Components {
+		cfg, d := scope.Decode(c)
+		diags = append(diags, d...)
+		c.Config = cfg
+	}
+	return l, diags
+}
+
+// Files returns the parsed source files, for printing diagnostics.
+func (l *Lab) Files() map[string]*hcl.File { return l.files }
+
+// Servers and Clients split the components by kind, in dependency order.
+func (l *Lab) Servers() []*Component { return l.ofKind(roles.Server) }
+
+// Clients returns the client components in dependency order.
+func (l *Lab) Clients() []*Component { return l.ofKind(roles.Client) }
+
+func (l *Lab) ofKind(k roles.Kind) []*Component {
+	var cs []*Component
+	for _, c := range l.Components {
+		if c.Role.Kind == k {
+			cs = append(cs, c)
+		}
+	}
+	return cs
+}
+
+func fileSchema() *hcl.BodySchema {
+	s := &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
+		{Type: "lab"},
+		{Type: "variable", LabelNames: []string{"name"}},
+		{Type: "locals"},
+	}}
+	for _, r := range roles.All() {
+		s.Blocks = append(s.Blocks, hcl.BlockHeaderSchema{Type: r.Name, LabelNames: []string{"name"}})
+	}
+	return s
+}
+
+func (l *Lab) loadSettings(blocks hcl.Blocks, seedFlag *int64) hcl.Diagnostics {
+	l.Timeout = DefaultTimeout
+	var diags hcl.Diagnostics
+	seedSet := false
+	if len(blocks) > 1 {
+		diags = append(diags, duplicate("lab block", "", blocks[1].DefRange, blocks[0].DefRange))
+	}
+	if len(blocks) > 0 {
+		content, d := blocks[0].Body.Content(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+			{Name: "name"}, {Name: "seed"}, {Name: "timeout"}, {Name: "duration"},
+		}})
+		diags = append(diags, d...)
+		ctx := l.baseContext()
+		for _, a := range sortedAttrs(content.Attributes) {
+			switch a.Name {
+			case "name":
+				diags = append(diags, decodeString(a, ctx, &l.Name)...)
+			case "seed":
+				diags = append(diags, decodeInt(a, ctx, &l.Seed)...)
+				seedSet = true
+			case "timeout":
+				diags = append(diags, decodeDuration(a, ctx, &l.Timeout, true)...)
+			case "duration":
+				diags = append(diags, decodeDuration(a, ctx, &l.Duration, false)...)
+			}
+		}
+	}
+	switch {
+	case seedFlag != nil:
+		l.Seed, l.SeedOrigin = *seedFlag, "--seed"
+	case seedSet:
+		l.SeedOrigin = "lab file"
+	default:
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		l.Seed, l.SeedOrigin = int64(binary.LittleEndian.Uint64(b[:])>>1), "random"
+	}
+	return diags
+}
+
+// ComponentSeed derives a component's seed from the lab's, so that one lab
+// seed reproduces every component's random choices.
+func (l *Lab) ComponentSeed(c *Component) int64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d/%s", l.Seed, c.Name)
+	return int64(h.Sum64() >> 1)
+}
+
+func (l *Lab) loadComponents(blocks hcl.Blocks) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	byName := map[string]*Component{}
+	for _, b := range blocks {
+		role, ok := roles.Lookup(b.Type)
+		if !ok {
+			continue
+		}
+		c := &Component{Name: b.Labels[0], Role: role, DeclRange: b.DefRange}
+		if prev, dup := byName[c.Name]; dup {
+			diags = append(diags, duplicate("component name", c.Name, b.LabelRanges[0], prev.DeclRange))
+			continue
+		}
+		byName[c.Name] = c
+		content, d := b.Body.Content(settingsSchema(role))
+		diags = append(diags, d...)
+		c.attrs = content.Attributes
+		spec, d := l.decodePlugin(content.Blocks.OfType("plugin"), b)
+		diags = append(diags, d...)
+		c.Plugin = spec
+		l.Components = append(l.Components, c)
+	}
+	diags = append(diags, l.resolveReferences()...)
+	if !diags.HasErrors() {
+		diags = append(diags, l.sortByDependency()...)
+	}
+	return diags
+}
+
+func duplicate(what, name string, at, first hcl.Range) *hcl.Diagnostic {
+	detail := fmt.Sprintf("A %s can be given only once; the first is at %s.", what, first)
+	if name != "" {
+		detail = fmt.Sprintf("The %s %q is already used at %s; names must be unique in a lab.", what, name, first)
+	}
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Duplicate " + what, Detail: detail, Subject: at.Ptr()}
+}
+
+func sortedAttrs(attrs hcl.Attributes) []*hcl.Attribute {
+	var as []*hcl.Attribute
+	for _, a := range attrs {
+		as = append(as, a)
+	}
+	sort.Slice(as, func(i, j int) bool { return as[i].Range.Start.Byte < as[j].Range.Start.Byte })
+	return as
+}

@@ -1,0 +1,217 @@
+package lab
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// PluginKind is how a component's plugin is obtained.
+type PluginKind int
+
+const (
+	// Builtin is socklab's reference implementation of the role, inside the
+	// host binary.
+	Builtin PluginKind = iota
+	// GoSource is a Go main package the host builds.
+	GoSource
+	// Command is any executable speaking the plugin protocol.
+	Command
+)
+
+// PluginSpec says how to start a component's plugin process.
+type PluginSpec struct {
+	Kind PluginKind
+	// Dir is the Go package directory (GoSource).
+	Dir string
+	// Command is the program and its arguments (Command).
+	Command []string
+	// WorkDir is where the process runs: the lab file's directory unless set.
+	WorkDir string
+	// Env adds "NAME=value" entries to the host's environment.
+	Env          []string
+	StartTimeout time.Duration
+	// Range is where the plugin is named in the lab file.
+	Range hcl.Range
+}
+
+func (p PluginSpec) String() string {
+	switch p.Kind {
+	case GoSource:
+		return "go " + p.Dir
+	case Command:
+		return "command " + strings.Join(p.Command, " ")
+	}
+	return "builtin"
+}
+
+func pluginSchema() *hcl.BodySchema {
+	return &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+		{Name: "builtin"}, {Name: "go"}, {Name: "command"},
+		{Name: "env"}, {Name: "dir"}, {Name: "start_timeout"},
+	}}
+}
+
+// decodePlugin reads a component's plugin block: exactly one of
+// `builtin = true`, `go = "DIR"` or `command = ["PROGRAM", "ARG"...]`.
+// Without a block the component is the builtin reference.
+func (l *Lab) decodePlugin(blocks hcl.Blocks, owner *hcl.Block) (PluginSpec, hcl.Diagnostics) {
+	spec := PluginSpec{Kind: Builtin, WorkDir: l.Dir, StartTimeout: DefaultStartTimeout, Range: owner.DefRange}
+	if len(blocks) == 0 {
+		return spec, nil
+	}
+	var diags hcl.Diagnostics
+	if len(blocks) > 1 {
+		diags = append(diags, duplicate("plugin block", "", blocks[1].DefRange, blocks[0].DefRange))
+	}
+	b := blocks[0]
+	content, d := b.Body.Content(pluginSchema())
+	diags = append(diags, d...)
+	attrs := content.Attributes
+	var kinds []*hcl.Attribute
+	for _, name := range []string{"builtin", "go", "command"} {
+		if a, ok := attrs[name]; ok {
+			kinds = append(kinds, a)
+		}
+	}
+	if len(kinds) != 1 {
+		at := b.DefRange
+		if len(kinds) > 1 {
+			at = kinds[1].NameRange
+		}
+		return spec, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Plugin kind needed",
+			Detail:  `A plugin block names exactly one of: builtin = true, go = "DIR", command = ["PROGRAM", ...].`,
+			Subject: at.Ptr()})
+	}
+	ctx := l.baseContext()
+	if a, ok := attrs["dir"]; ok {
+		diags = append(diags, decodeString(a, ctx, &spec.WorkDir)...)
+		spec.WorkDir = l.abs(spec.WorkDir)
+	}
+	if a, ok := attrs["env"]; ok {
+		v, ok, d := eval(a, ctx, cty.Map(cty.String))
+		diags = append(diags, d...)
+		if ok {
+			for k, e := range v.AsValueMap() {
+				spec.Env = append(spec.Env, k+"="+e.AsString())
+			}
+			sort.Strings(spec.Env)
+		}
+	}
+	if a, ok := attrs["start_timeout"]; ok {
+		diags = append(diags, decodeDuration(a, ctx, &spec.StartTimeout, true)...)
+	}
+	a := kinds[0]
+	spec.Range = a.Expr.Range()
+	switch a.Name {
+	case "builtin":
+		var on bool
+		diags = append(diags, decodeBool(a, ctx, &on)...)
+		if !diags.HasErrors() && !on {
+			diags = append(diags, invalid(a, "builtin = false names no plugin; use go or command instead.")...)
+		}
+	case "go":
+		spec.Kind = GoSource
+		var dir string
+		diags = append(diags, decodeString(a, ctx, &dir)...)
+		if !diags.HasErrors() {
+			spec.Dir = l.abs(dir)
+			if err := checkGoPackage(spec.Dir); err != nil {
+				diags = append(diags, missingPlugin(a, err))
+			}
+		}
+	case "command":
+		spec.Kind = Command
+		argv, d := decodeCommand(a, ctx)
+		diags = append(diags, d...)
+		if !diags.HasErrors() {
+			prog, err := l.findProgram(argv[0])
+			if err != nil {
+				diags = append(diags, missingPlugin(a, err))
+			}
+			spec.Command = append([]string{prog}, argv[1:]...)
+		}
+	}
+	return spec, diags
+}
+
+func missingPlugin(a *hcl.Attribute, err error) *hcl.Diagnostic {
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Missing plugin", Detail: err.Error() + ".", Subject: a.Expr.Range().Ptr()}
+}
+
+// decodeCommand accepts a list of strings, or one string for a program
+// without arguments.
+func decodeCommand(a *hcl.Attribute, ctx *hcl.EvalContext) ([]string, hcl.Diagnostics) {
+	v, diags := a.Expr.Value(ctx)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	want := cty.List(cty.String)
+	if v.Type() == cty.String {
+		want = cty.String
+	}
+	v, ok, diags := eval(a, ctx, want)
+	if !ok {
+		return nil, diags
+	}
+	if want == cty.String {
+		return []string{v.AsString()}, diags
+	}
+	var argv []string
+	for _, e := range v.AsValueSlice() {
+		argv = append(argv, e.AsString())
+	}
+	if len(argv) == 0 || argv[0] == "" {
+		return nil, append(diags, invalid(a, "The command needs a program: command = [\"PROGRAM\", \"ARG\"...].")...)
+	}
+	return argv, diags
+}
+
+func (l *Lab) abs(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(l.Dir, p)
+}
+
+// findProgram resolves a program named with a path against the lab's
+// directory, and a bare name through PATH.
+func (l *Lab) findProgram(name string) (string, error) {
+	if !strings.Contains(name, "/") {
+		p, err := exec.LookPath(name)
+		if err != nil {
+			return "", fmt.Errorf("no program %q on PATH", name)
+		}
+		return p, nil
+	}
+	p := l.abs(name)
+	fi, err := os.Stat(p)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("no file %s", p)
+	case fi.IsDir():
+		return "", fmt.Errorf("%s is a directory (for Go source, use go = %q)", p, name)
+	case fi.Mode()&0o111 == 0:
+		return "", fmt.Errorf("%s is not executable (chmod +x it, or run it with its interpreter: command = [\"python3\", %q])", p, name)
+	}
+	return p, nil
+}
+
+func checkGoPackage(dir string) error {
+	fi, err := os.Stat(dir)
+	if err != nil || !fi.IsDir() {
+		return fmt.Errorf("no directory %s", dir)
+	}
+	matches, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	if len(matches) == 0 {
+		return fmt.Errorf("no .go files in %s", dir)
+	}
+	return nil
+}

@@ -1,0 +1,93 @@
+package lab
+
+import (
+	"net"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/socklab/socklab/proto/roles"
+)
+
+// Scope evaluates component settings in dependency order. A reference to
+// a component (`ping_server.reference.address`) sees that component's
+// decoded settings; a server's address is its configured one until Bound
+// records the address it really bound (port 0 becomes a real port).
+type Scope struct {
+	lab     *Lab
+	exports map[*Component]map[string]cty.Value
+}
+
+// NewScope returns an empty scope: decode components in l.Components order.
+func (l *Lab) NewScope() *Scope {
+	return &Scope{lab: l, exports: map[*Component]map[string]cty.Value{}}
+}
+
+// Decode evaluates c's settings against the components decoded so far.
+func (s *Scope) Decode(c *Component) (proto.Message, hcl.Diagnostics) {
+	cfg, diags := s.lab.decodeSettings(c, s.context())
+	if diags.HasErrors() {
+		return cfg, diags
+	}
+	attrs := map[string]cty.Value{"name": cty.StringVal(c.Name)}
+	m := cfg.ProtoReflect()
+	fields := m.Descriptor().Fields()
+	for i := 0; i < fields.Len(); i++ {
+		fd := fields.Get(i)
+		attrs[string(fd.Name())] = ctyValue(fd, m.Get(fd))
+	}
+	if c.Role.Kind == roles.Server {
+		attrs["address"] = staticAddress(m.Get(fields.ByName(protoreflect.Name(c.Role.AddressField))).String())
+	}
+	s.exports[c] = attrs
+	return cfg, diags
+}
+
+// Bound records the address server c really bound.
+func (s *Scope) Bound(c *Component, addr string) {
+	if attrs, ok := s.exports[c]; ok {
+		attrs["address"] = cty.StringVal(Connectable(addr))
+	}
+}
+
+func (s *Scope) context() *hcl.EvalContext {
+	ctx := s.lab.baseContext()
+	byRole := map[string]map[string]cty.Value{}
+	for c, attrs := range s.exports {
+		if byRole[c.Role.Name] == nil {
+			byRole[c.Role.Name] = map[string]cty.Value{}
+		}
+		byRole[c.Role.Name][c.Name] = cty.ObjectVal(attrs)
+	}
+	for role, comps := range byRole {
+		ctx.Variables[role] = cty.ObjectVal(comps)
+	}
+	return ctx
+}
+
+// staticAddress is a server's address before it runs: unknown when the
+// port is 0, since only the running server learns its port.
+func staticAddress(listen string) cty.Value {
+	if _, port, err := net.SplitHostPort(listen); err == nil && port == "0" {
+		return cty.UnknownVal(cty.String)
+	}
+	return cty.StringVal(Connectable(listen))
+}
+
+// Connectable turns a bind address into one a client can reach: a server
+// bound to all interfaces is reached on loopback.
+func Connectable(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	switch host {
+	case "", "0.0.0.0":
+		host = "127.0.0.1"
+	case "::":
+		host = "::1"
+	}
+	return net.JoinHostPort(host, port)
+}
