@@ -1,0 +1,239 @@
+package link
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+	"github.com/google/gopacket/pcapgo"
+)
+
+// Capture writes the traffic of any number of links into one pcap file.
+// Frames are Ethernet with zero MAC addresses, as Linux captures on its
+// loopback interface, so Wireshark and tshark decode IPv4 and IPv6 alike.
+// Each link contributes both of its sides with their real addresses: what the
+// client sent to the front address and what the link sent on to the server
+// (and back); a dropped datagram appears only on its sender's side. TCP
+// conversations are synthesized per side from what the proxy read and wrote,
+// so "Follow TCP stream" shows each side's bytes.
+//
+// A Capture is safe for concurrent use, buffers its output, and writes
+// nothing once closed. A nil *Capture captures nothing.
+type Capture struct {
+	mu     sync.Mutex
+	bw     *bufio.Writer
+	pw     *pcapgo.Writer
+	closer io.Closer
+	buf    gopacket.SerializeBuffer
+	ipID   uint16
+	err    error // first write error
+	closed bool
+}
+
+const snapLen = 256 << 10
+
+// NewCapture writes a pcap header to w and returns a Capture writing to it.
+// Close flushes but does not close w.
+func NewCapture(w io.Writer) (*Capture, error) {
+	c := &Capture{bw: bufio.NewWriterSize(w, 256<<10), buf: gopacket.NewSerializeBuffer()}
+	c.pw = pcapgo.NewWriterNanos(c.bw)
+	if err := c.pw.WriteFileHeader(snapLen, layers.LinkTypeEthernet); err != nil {
+		return nil, fmt.Errorf("pcap header: %w", err)
+	}
+	return c, nil
+}
+
+// CreateCapture creates (or truncates) the file at path for a Capture, which
+// Close closes.
+func CreateCapture(path string) (*Capture, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("capture: %w", err)
+	}
+	c, err := NewCapture(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("capture %s: %w", path, err)
+	}
+	c.closer = f
+	return c, nil
+}
+
+// Flush writes out buffered packets.
+func (c *Capture) Flush() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.flushLocked()
+}
+
+func (c *Capture) flushLocked() error {
+	if c.err == nil && !c.closed {
+		c.err = c.bw.Flush()
+	}
+	return c.err
+}
+
+// Close flushes the capture and closes its file; packets that links try to
+// write later are ignored. It returns the first error met while writing.
+func (c *Capture) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	err := c.flushLocked()
+	c.closed = true
+	if c.closer != nil {
+		err = errors.Join(err, c.closer.Close())
+		c.closer = nil
+	}
+	if err != nil {
+		return fmt.Errorf("capture: %w", err)
+	}
+	return nil
+}
+
+// udp captures a datagram from ends[0] to ends[1].
+func (c *Capture) udp(ends [2]netip.AddrPort, payload []byte) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.writeLocked(ends, &layers.UDP{}, payload)
+}
+
+// transport is a UDP or TCP header.
+type transport interface {
+	gopacket.SerializableLayer
+	SetNetworkLayerForChecksum(gopacket.NetworkLayer) error
+}
+
+// writeLocked frames a packet from ends[0] to ends[1] and writes it.
+func (c *Capture) writeLocked(ends [2]netip.AddrPort, tr transport, payload []byte) {
+	if c.closed || c.err != nil {
+		return
+	}
+	src, dst := ends[0].Addr(), ends[1].Addr()
+	eth := &layers.Ethernet{SrcMAC: make(net.HardwareAddr, 6), DstMAC: make(net.HardwareAddr, 6)}
+	var proto layers.IPProtocol
+	switch tr := tr.(type) {
+	case *layers.UDP:
+		proto, tr.SrcPort, tr.DstPort = layers.IPProtocolUDP, layers.UDPPort(ends[0].Port()), layers.UDPPort(ends[1].Port())
+	case *layers.TCP:
+		proto, tr.SrcPort, tr.DstPort = layers.IPProtocolTCP, layers.TCPPort(ends[0].Port()), layers.TCPPort(ends[1].Port())
+	}
+	var ip interface {
+		gopacket.NetworkLayer
+		gopacket.SerializableLayer
+	}
+	if src.Is4() && dst.Is4() {
+		c.ipID++
+		eth.EthernetType = layers.EthernetTypeIPv4
+		ip = &layers.IPv4{Version: 4, IHL: 5, TTL: 64, Id: c.ipID, Flags: layers.IPv4DontFragment, Protocol: proto,
+			SrcIP: src.AsSlice(), DstIP: dst.AsSlice()}
+	} else {
+		eth.EthernetType = layers.EthernetTypeIPv6
+		ip = &layers.IPv6{Version: 6, HopLimit: 64, NextHeader: proto, SrcIP: as16(src), DstIP: as16(dst)}
+	}
+	if err := tr.SetNetworkLayerForChecksum(ip); err != nil {
+		c.err = err
+		return
+	}
+	opts := gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}
+	if err := gopacket.SerializeLayers(c.buf, opts, eth, ip, tr, gopacket.Payload(payload)); err != nil {
+		c.err = fmt.Errorf("serialize: %w", err)
+		return
+	}
+	data := c.buf.Bytes()
+	ci := gopacket.CaptureInfo{Timestamp: time.Now(), CaptureLength: len(data), Length: len(data)}
+	if err := c.pw.WritePacket(ci, data); err != nil {
+		c.err = err
+	}
+}
+
+// maxCaptureSegment keeps a synthesized TCP segment within one IP packet.
+const maxCaptureSegment = 32 << 10
+
+// tcpSide is the synthesized TCP conversation on one side of a proxied
+// connection: end 0 opened it (the client, or the link's upstream socket)
+// and end 1 accepted it (the link's front, or the server). A nil *tcpSide
+// captures nothing.
+type tcpSide struct {
+	c    *Capture
+	ends [2]netip.AddrPort
+	next [2]uint32 // each end's next sequence number
+	done bool      // reset: nothing more to capture
+}
+
+// newTCPSide captures the three-way handshake of a side.
+func (c *Capture) newTCPSide(ends [2]netip.AddrPort, isn [2]uint32) *tcpSide {
+	if c == nil {
+		return nil
+	}
+	s := &tcpSide{c: c, ends: ends, next: [2]uint32{isn[0] + 1, isn[1] + 1}}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.writeLocked(s.from(0), &layers.TCP{SYN: true, Seq: isn[0], Window: tcpWindow}, nil)
+	c.writeLocked(s.from(1), &layers.TCP{SYN: true, ACK: true, Seq: isn[1], Ack: s.next[0], Window: tcpWindow}, nil)
+	s.segmentLocked(0, segAck, nil)
+	return s
+}
+
+const tcpWindow = 65535
+
+// from returns the side's ends as sender end first.
+func (s *tcpSide) from(end int) [2]netip.AddrPort {
+	return [2]netip.AddrPort{s.ends[end], s.ends[1-end]}
+}
+
+type segKind uint8
+
+const (
+	segAck segKind = iota // data, or a bare ACK without any
+	segFin
+	segRst
+)
+
+// segment captures what end sent: data, a FIN or a RST.
+func (s *tcpSide) segment(end int, kind segKind, data []byte) {
+	if s == nil {
+		return
+	}
+	s.c.mu.Lock()
+	defer s.c.mu.Unlock()
+	s.segmentLocked(end, kind, data)
+}
+
+func (s *tcpSide) segmentLocked(end int, kind segKind, data []byte) {
+	if s.done {
+		return
+	}
+	for {
+		n := min(len(data), maxCaptureSegment)
+		last := n == len(data)
+		tcp := &layers.TCP{Seq: s.next[end], Ack: s.next[1-end], ACK: true, PSH: n > 0 && last, Window: tcpWindow,
+			FIN: kind == segFin && last, RST: kind == segRst && last}
+		s.c.writeLocked(s.from(end), tcp, data[:n])
+		s.next[end] += uint32(n)
+		if data = data[n:]; last {
+			break
+		}
+	}
+	switch kind {
+	case segFin:
+		s.next[end]++
+	case segRst:
+		s.done = true
+	}
+}
+
+func as16(a netip.Addr) net.IP {
+	b := a.As16()
+	return b[:]
+}

@@ -1,0 +1,165 @@
+package link
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// Fate is what a link did with a datagram or TCP segment: Delivered or
+// Dropped, or Reset for the part of a stream cut off by a reset, plus any of
+// the flags Duplicated, Delayed and Reordered.
+type Fate uint8
+
+const (
+	Delivered Fate = 1 << iota
+	Dropped
+	Duplicated // delivered twice
+	Delayed    // held by the link on purpose (delay, jitter, pacing, stall, reorder wait)
+	Reordered  // delivered after a datagram that reached the link later
+	Reset      // not delivered: the connection was reset first
+)
+
+var fateNames = []string{"delivered", "dropped", "duplicated", "delayed", "reordered", "reset"}
+
+// Has reports whether f includes every flag of g.
+func (f Fate) Has(g Fate) bool { return f&g == g }
+
+func (f Fate) String() string {
+	var parts []string
+	for i, name := range fateNames {
+		if f&(1<<i) != 0 {
+			parts = append(parts, name)
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, "+")
+}
+
+// PayloadMax is how many leading bytes of a datagram or segment an Event keeps.
+const PayloadMax = 64
+
+// Event is the ground truth about one datagram or TCP segment that crossed
+// (or failed to cross) a link.
+type Event struct {
+	Time  time.Time // when the link delivered, dropped or reset it
+	Link  string    // Config.Name
+	Proto string    // "udp" or "tcp"
+	// Flow numbers the link's clients (UDP) or connections (TCP) from 0 in
+	// the order they arrived.
+	Flow int
+	Dir  Direction
+	// Seq is the datagram's number within its flow and direction (from 0), or
+	// the stream offset of a TCP segment's first byte.
+	Seq  uint64
+	Size int // bytes of payload
+	Fate Fate
+	// Delay is how long the data spent in the link when the link held it on
+	// purpose (Fate has Delayed or Reordered); otherwise zero.
+	Delay time.Duration
+	// The two sides of the link: the client talks to Front, the link talks
+	// to Server from Upstream.
+	Client, Front, Upstream, Server netip.AddrPort
+	// Payload holds the first PayloadMax bytes, so checks can tell which
+	// message it was.
+	Payload []byte
+}
+
+func (e Event) String() string {
+	s := fmt.Sprintf("%s %s %s flow %d #%d %dB %s", e.Time.Format("15:04:05.000000"), e.Link, e.Dir, e.Flow, e.Seq, e.Size, e.Fate)
+	if e.Delay > 0 {
+		s += fmt.Sprintf(" after %v", e.Delay)
+	}
+	return s
+}
+
+// Sink receives a link's events in order, on a goroutine of the link's own,
+// never on the forwarding path. Events wait for it in a buffer of
+// Config.SinkBuffer; while that is full (the Sink is slower than the
+// traffic) new events are not delivered but counted in Summary.EventsLost,
+// so a slow Sink never slows the network down, and the Summary's counts stay
+// exact. Close returns after the Sink has had every event not lost. A Sink
+// shared by several links is called from several goroutines.
+type Sink func(Event)
+
+// DefaultSinkBuffer is the event buffer when Config.SinkBuffer is zero.
+const DefaultSinkBuffer = 4096
+
+// DirSummary counts what a link did in one direction.
+type DirSummary struct {
+	Packets        uint64 // datagrams or TCP segments that reached the link
+	Bytes          uint64
+	Delivered      uint64
+	DeliveredBytes uint64
+	Dropped        uint64
+	Duplicated     uint64
+	Delayed        uint64
+	Reordered      uint64
+	Resets         uint64
+}
+
+// Summary is what a link did, for the host's run summary.
+type Summary struct {
+	Link       string
+	Proto      string
+	Flows      int // clients (UDP) or connections (TCP)
+	ToServer   DirSummary
+	ToClient   DirSummary
+	EventsLost uint64 // events a slow Sink missed
+}
+
+func (s Summary) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "link %s (%s, %d flows):", s.Link, s.Proto, s.Flows)
+	for _, d := range []struct {
+		name string
+		c    DirSummary
+	}{{"to server", s.ToServer}, {"to client", s.ToClient}} {
+		c := d.c
+		fmt.Fprintf(&b, " %s %d pkts %dB, delivered %d (%dB), dropped %d, duplicated %d, delayed %d, reordered %d, resets %d;",
+			d.name, c.Packets, c.Bytes, c.Delivered, c.DeliveredBytes, c.Dropped, c.Duplicated, c.Delayed, c.Reordered, c.Resets)
+	}
+	if s.EventsLost > 0 {
+		fmt.Fprintf(&b, " %d events lost by a slow sink;", s.EventsLost)
+	}
+	return strings.TrimSuffix(b.String(), ";")
+}
+
+// counters is the live form of a DirSummary, written by forwarding goroutines.
+type counters struct {
+	packets, bytes, delivered, deliveredBytes, dropped, duplicated, delayed, reordered, resets atomic.Uint64
+	_                                                                                          [64]byte // keeps the two directions off one cache line
+}
+
+func (c *counters) add(size int, f Fate) {
+	c.packets.Add(1)
+	c.bytes.Add(uint64(size))
+	if f&Delivered != 0 {
+		c.delivered.Add(1)
+		c.deliveredBytes.Add(uint64(size))
+	}
+	if f&^Delivered == 0 {
+		return
+	}
+	for _, x := range []struct {
+		flag Fate
+		n    *atomic.Uint64
+	}{{Dropped, &c.dropped}, {Duplicated, &c.duplicated}, {Delayed, &c.delayed}, {Reordered, &c.reordered}, {Reset, &c.resets}} {
+		if f&x.flag != 0 {
+			x.n.Add(1)
+		}
+	}
+}
+
+func (c *counters) load() DirSummary {
+	return DirSummary{
+		Packets: c.packets.Load(), Bytes: c.bytes.Load(),
+		Delivered: c.delivered.Load(), DeliveredBytes: c.deliveredBytes.Load(),
+		Dropped: c.dropped.Load(), Duplicated: c.duplicated.Load(), Delayed: c.delayed.Load(),
+		Reordered: c.reordered.Load(), Resets: c.resets.Load(),
+	}
+}
