@@ -80,8 +80,9 @@ func NewHeartbeatClientEvents(send func(*pb.HeartbeatClientEvent)) *HeartbeatCli
 
 // Sent reports heartbeat seq sent at the given time with the given payload.
 func (e *HeartbeatClientEvents) Sent(seq uint64, at time.Time, payload []byte) {
-	e.send(&pb.HeartbeatClientEvent{Event: &pb.HeartbeatClientEvent_Sent{Sent: &pb.HeartbeatSent{
-		Seq: seq, SentAt: timestamppb.New(at), Payload: payload,
+	t := timestamppb.New(at)
+	e.send(&pb.HeartbeatClientEvent{Time: t, Event: &pb.HeartbeatClientEvent_Sent{Sent: &pb.HeartbeatSent{
+		Seq: seq, SentAt: t, Payload: payload,
 	}}})
 }
 

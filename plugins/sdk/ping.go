@@ -94,10 +94,12 @@ func NewPingClientEvents(send func(*pb.PingClientEvent)) *PingClientEvents {
 	}}}
 }
 
-// Sent reports ping seq sent at the given time with the given payload.
+// Sent reports ping seq sent at the given time with the given payload;
+// the event is dated at.
 func (e *PingClientEvents) Sent(seq uint32, at time.Time, payload []byte) {
-	e.send(&pb.PingClientEvent{Event: &pb.PingClientEvent_Sent{Sent: &pb.PingSent{
-		Seq: seq, SentAt: timestamppb.New(at), Payload: payload,
+	t := timestamppb.New(at)
+	e.send(&pb.PingClientEvent{Time: t, Event: &pb.PingClientEvent_Sent{Sent: &pb.PingSent{
+		Seq: seq, SentAt: t, Payload: payload,
 	}}})
 }
 

@@ -1,0 +1,211 @@
+// Package launch starts a component's plugin as a process and connects to
+// it over go-plugin's gRPC transport. The plugin is the builtin reference
+// (the host binary run again with a hidden subcommand), a Go package built
+// on demand, or any command. Its output is logged under the component's
+// name, its faults are explained in words a student can act on, and it
+// never outlives the host.
+package launch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hashicorp/go-plugin"
+	"github.com/rs/zerolog"
+	"google.golang.org/grpc"
+
+	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/plugins/sdk"
+)
+
+// Options says which plugin to start for which component.
+type Options struct {
+	// Component names the component in messages.
+	Component string
+	// Role is the plugin to dispense, e.g. "ping_client".
+	Role string
+	Spec lab.PluginSpec
+	// Builtin is the command line that serves the builtin reference roles.
+	Builtin []string
+	// Builder builds Go source plugins.
+	Builder *Builder
+	// Output receives each line the plugin writes; nil logs them to Log.
+	Output func(Line)
+	// Log receives go-plugin's own messages.
+	Log zerolog.Logger
+}
+
+// Process is a running plugin.
+type Process struct {
+	Component string
+	PID       int
+	// Conn is the gRPC connection to the plugin.
+	Conn *grpc.ClientConn
+
+	client *plugin.Client
+	cmd    *exec.Cmd
+	out    *output
+}
+
+// Start starts the plugin and completes the handshake. On failure nothing
+// is left running, and the error says why in terms of the plugin.
+func Start(ctx context.Context, o Options) (*Process, error) {
+	argv, err := o.command(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = o.Spec.WorkDir
+	cmd.Env = append(os.Environ(), o.Spec.Env...)
+	// Own process group: a Ctrl-C at the terminal reaches the host only, which
+	// then stops the plugins in order. Pdeathsig: killed with the host.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+
+	out := newOutput(o.Log, o.Output)
+	client := plugin.NewClient(&plugin.ClientConfig{
+		HandshakeConfig:  sdk.Handshake(),
+		VersionedPlugins: map[int]plugin.PluginSet{sdk.ProtocolVersion: sdk.HostPlugins()},
+		Cmd:              cmd,
+		SkipHostEnv:      true,
+		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
+		StartTimeout:     o.Spec.StartTimeout,
+		Logger:           out.hclog(),
+		Stderr:           out.stream("stderr", true),
+		SyncStdout:       out.stream("stdout", false),
+		SyncStderr:       out.stream("stderr", false),
+	})
+	p := &Process{Component: o.Component, client: client, cmd: cmd, out: out}
+
+	type started struct {
+		conn *grpc.ClientConn
+		err  error
+	}
+	done := make(chan started, 1)
+	go func() {
+		conn, err := p.connect(o.Role)
+		done <- started{conn, err}
+	}()
+	select {
+	case s := <-done:
+		if cmd.Process != nil {
+			p.PID = cmd.Process.Pid
+		}
+		if s.err != nil {
+			p.Kill()
+			return nil, p.explain(s.err, o)
+		}
+		p.Conn = s.conn
+		return p, nil
+	case <-ctx.Done():
+		p.Kill()
+		<-done
+		return nil, ctx.Err()
+	}
+}
+
+func (p *Process) connect(role string) (*grpc.ClientConn, error) {
+	rpc, err := p.client.Client()
+	if err != nil {
+		return nil, err
+	}
+	raw, err := rpc.Dispense(role)
+	if err != nil {
+		return nil, err
+	}
+	return raw.(*grpc.ClientConn), nil
+}
+
+// command is the argv that runs the plugin, building Go source first.
+func (o Options) command(ctx context.Context) ([]string, error) {
+	switch o.Spec.Kind {
+	case lab.GoSource:
+		bin, err := o.Builder.Build(ctx, o.Spec.Dir)
+		if err != nil {
+			return nil, err
+		}
+		return []string{bin}, nil
+	case lab.Command:
+		return o.Spec.Command, nil
+	}
+	if len(o.Builtin) == 0 {
+		return nil, errors.New("no builtin plugin command configured")
+	}
+	return o.Builtin, nil
+}
+
+// Kill ends the plugin: politely (go-plugin closes the connection and waits
+// up to 2 s), then with SIGKILL to its whole process group, so that
+// anything it started goes too.
+func (p *Process) Kill() {
+	p.client.Kill()
+	if p.PID > 0 {
+		_ = syscall.Kill(-p.PID, syscall.SIGKILL)
+	}
+}
+
+// Exited reports whether the plugin process has ended.
+func (p *Process) Exited() bool { return p.client.Exited() }
+
+// Diagnosis explains how a plugin that broke off ended: its exit status
+// and its last words on stderr. It waits up to wait for the exit.
+func (p *Process) Diagnosis(wait time.Duration) string {
+	deadline := time.Now().Add(wait)
+	for !p.client.Exited() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	var parts []string
+	if p.client.Exited() && p.cmd.ProcessState != nil {
+		parts = append(parts, "process ended: "+p.cmd.ProcessState.String())
+	} else {
+		parts = append(parts, "process still running")
+	}
+	if last := p.out.lastWords(); last != "" {
+		parts = append(parts, "last output:\n"+last)
+	}
+	return strings.Join(parts, "; ")
+}
+
+var (
+	pluginVersion = regexp.MustCompile(`Plugin version: (\S+)`)
+	strayStdout   = regexp.MustCompile(`Unrecognized remote plugin message: ([^\n]*)`)
+)
+
+// explain turns go-plugin's start errors into what happened to the plugin.
+func (p *Process) explain(err error, o Options) error {
+	msg := err.Error()
+	var what string
+	switch {
+	case strings.Contains(msg, "Unrecognized remote plugin message"):
+		line := ""
+		if m := strayStdout.FindStringSubmatch(msg); m != nil {
+			line = strings.TrimSpace(m[1])
+		}
+		if line == "" {
+			what = "ended without the plugin handshake: is it a socklab plugin? (" + p.Diagnosis(time.Second) + ")"
+		} else {
+			what = fmt.Sprintf("printed %q on stdout before the plugin handshake: a plugin must not write to stdout before it serves (log to stderr)", line)
+		}
+	case strings.Contains(msg, "Incompatible API version"):
+		theirs := "?"
+		if m := pluginVersion.FindStringSubmatch(msg); m != nil {
+			theirs = m[1]
+		}
+		what = fmt.Sprintf("speaks socklab plugin protocol %s but this host speaks %d: rebuild it against the matching socklab SDK", theirs, sdk.ProtocolVersion)
+	case strings.Contains(msg, "timeout while waiting for plugin to start"):
+		what = fmt.Sprintf("did not complete the plugin handshake within %s (start_timeout); it was stopped", o.Spec.StartTimeout)
+	case strings.Contains(msg, "plugin exited before we could connect"):
+		what = "ended before the plugin handshake (" + p.Diagnosis(time.Second) + ")"
+	case strings.Contains(msg, "unsupported plugin protocol"):
+		what = "speaks go-plugin's net/rpc protocol; socklab plugins speak gRPC"
+	default:
+		what = msg
+	}
+	return fmt.Errorf("plugin %s: %s", o.Spec, what)
+}

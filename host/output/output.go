@@ -1,0 +1,152 @@
+// Package output shows a run to people and to programs: a live line per
+// event under its component's name (zerolog's console writer), or JSON
+// lines with the whole event for machines, and the final report.
+package output
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/socklab/socklab/host/run"
+	pb "github.com/socklab/socklab/proto/socklabpb"
+)
+
+// Format is how output is written.
+type Format int
+
+const (
+	// Console is for a person at a terminal.
+	Console Format = iota
+	// JSON is one JSON object per line, for programs.
+	JSON
+)
+
+// NewLogger returns the host's logger writing to w. Its entries carry no
+// time; add one with Stamped, or the event's own as Observer does.
+func NewLogger(w io.Writer, f Format, color bool, level zerolog.Level) zerolog.Logger {
+	if f == JSON {
+		return zerolog.New(w).Level(level)
+	}
+	cw := zerolog.ConsoleWriter{
+		Out:           w,
+		NoColor:       !color,
+		TimeFormat:    "15:04:05.000",
+		PartsOrder:    []string{zerolog.TimestampFieldName, zerolog.LevelFieldName, "component", zerolog.MessageFieldName},
+		FieldsExclude: []string{"component", "role", "kind", "event", "stream"},
+		FormatPartValueByName: func(v any, name string) string {
+			if name == "component" {
+				if v == nil {
+					return fmt.Sprintf("%-12s", "socklab")
+				}
+				return fmt.Sprintf("%-12s", v)
+			}
+			return fmt.Sprint(v)
+		},
+	}
+	return zerolog.New(cw).Level(level)
+}
+
+// Stamped returns log with the time of writing on each entry.
+func Stamped(log zerolog.Logger) zerolog.Logger { return log.With().Timestamp().Logger() }
+
+// Observer returns a function that logs each event, stamped with the
+// time it happened; feed it through a Sequencer.
+func Observer(log zerolog.Logger, f Format) func(run.Event) {
+	return func(ev run.Event) {
+		level := zerolog.InfoLevel
+		if l, ok := ev.Body.(*pb.Log); ok {
+			level = logLevel(l.GetLevel())
+		}
+		e := log.WithLevel(level).Time(zerolog.TimestampFieldName, ev.Time).Str("component", ev.Component.Name)
+		msg := Describe(ev.Component.Role.Name, ev.Kind, ev.Body)
+		if ev.Raw == nil { // a line the plugin wrote, not an event it sent
+			e = e.Str("stream", ev.Kind)
+			if f == Console && ev.Kind != "plugin-log" {
+				msg = ev.Kind + ": " + msg
+			}
+		}
+		if f == JSON {
+			body, err := protojson.MarshalOptions{UseProtoNames: true}.Marshal(ev.Body)
+			if err == nil {
+				e = e.RawJSON("event", body)
+			}
+			e = e.Str("role", ev.Component.Role.Name).Str("kind", ev.Kind)
+		}
+		e.Msg(msg)
+	}
+}
+
+func logLevel(l pb.Log_Level) zerolog.Level {
+	switch l {
+	case pb.Log_LEVEL_DEBUG:
+		return zerolog.DebugLevel
+	case pb.Log_LEVEL_WARN:
+		return zerolog.WarnLevel
+	case pb.Log_LEVEL_ERROR:
+		return zerolog.ErrorLevel
+	}
+	return zerolog.InfoLevel
+}
+
+// Report writes how the run ended: one line per component, its summary,
+// and for a failure the cause.
+func Report(w io.Writer, res *run.Result) {
+	width := 4
+	for _, c := range res.Components {
+		width = max(width, len(c.Component.Name))
+	}
+	fmt.Fprintln(w)
+	for _, c := range res.Components {
+		status := "ok"
+		if c.Err != nil {
+			status = "FAILED"
+		}
+		fmt.Fprintf(w, "%-*s  %-16s  %-6s  %s\n", width, c.Component.Name, c.Component.Role.Name, status, c.Component.Plugin)
+		if c.Summary != nil {
+			fmt.Fprintf(w, "%-*s  %s\n", width, "", Describe(c.Component.Role.Name, "summary", c.Summary))
+		}
+		if c.Err != nil {
+			fmt.Fprintf(w, "%-*s  %s\n", width, "", indent(c.Err.Error(), width+2))
+		}
+	}
+	verdict := "every component succeeded"
+	switch {
+	case res.Interrupted:
+		verdict = "interrupted"
+	case !res.OK():
+		verdict = "some components failed"
+	}
+	fmt.Fprintf(w, "\n%s in %s\n", verdict, res.Elapsed.Round(time.Millisecond))
+}
+
+func indent(s string, n int) string {
+	return strings.ReplaceAll(s, "\n", "\n"+strings.Repeat(" ", n))
+}
+
+// ReportJSON writes the result as one JSON object.
+func ReportJSON(log zerolog.Logger, res *run.Result) {
+	arr := zerolog.Arr()
+	for _, c := range res.Components {
+		d := zerolog.Dict().Str("component", c.Component.Name).Str("role", c.Component.Role.Name).
+			Str("plugin", c.Component.Plugin.String()).Bool("ok", c.Err == nil).Int("events", c.Events)
+		if c.Address != "" {
+			d = d.Str("address", c.Address)
+		}
+		if c.Summary != nil {
+			if b, err := (protojson.MarshalOptions{UseProtoNames: true}).Marshal(c.Summary); err == nil {
+				d = d.RawJSON("summary", b)
+			}
+		}
+		if c.Err != nil {
+			d = d.Str("error", c.Err.Error())
+		}
+		arr = arr.Dict(d)
+	}
+	log.Info().Str("kind", "result").Bool("ok", res.OK() && !res.Interrupted).Bool("interrupted", res.Interrupted).
+		Dur("elapsed", res.Elapsed).Dur("startup", res.Startup).Array("components", arr).Msg("lab finished")
+}

@@ -1,0 +1,285 @@
+// Package run runs a lab. It starts every component's plugin, then each
+// server in dependency order (each must report Ready), then the clients;
+// it relays every event as it arrives, and when the clients are done, a
+// component fails, the lab times out or the host is interrupted, it stops
+// everything and reports how each component ended.
+package run
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/host/launch"
+	"github.com/socklab/socklab/proto/roles"
+	pb "github.com/socklab/socklab/proto/socklabpb"
+)
+
+// Event is one event of one component, as it arrived. A line the plugin
+// wrote is an event too: Kind "stdout", "stderr" or "plugin-log", Body a
+// *pb.Log.
+type Event struct {
+	Component *lab.Component
+	// Time is when it happened, as the plugin stamped it.
+	Time time.Time
+	// Kind names the event ("ready", "reply", "summary", ...) and Body is
+	// its message; Raw is the whole role event.
+	Kind string
+	Body proto.Message
+	Raw  proto.Message
+}
+
+// Options configure a run.
+type Options struct {
+	// Builtin is the command line serving the builtin reference roles.
+	Builtin []string
+	Builder *launch.Builder
+	// Log receives the host's own messages and the plugins' output.
+	Log zerolog.Logger
+	// Observe is called with every event, from many goroutines.
+	Observe func(Event)
+	// StopGrace is how long a component has to finish after Stop.
+	StopGrace time.Duration
+}
+
+// Result is how a run ended.
+type Result struct {
+	Components []*ComponentResult
+	// Interrupted: the host was asked to stop before the lab was done.
+	Interrupted bool
+	// Startup is the time from the start of Run until every plugin had
+	// completed its handshake and every server was ready.
+	Startup time.Duration
+	Elapsed time.Duration
+}
+
+// OK reports whether every component succeeded.
+func (r *Result) OK() bool {
+	for _, c := range r.Components {
+		if c.Err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// ComponentResult is how one component ended.
+type ComponentResult struct {
+	Component *lab.Component
+	PID       int
+	// Address is where a server was bound.
+	Address string
+	// Err is why it failed; nil if it succeeded.
+	Err error
+	// Summary is its Summary event, if it sent one.
+	Summary proto.Message
+	Events  int
+}
+
+const defaultStopGrace = 3 * time.Second
+
+// Run runs l until it is done or ctx is cancelled (an interrupt).
+func Run(ctx context.Context, l *lab.Lab, o Options) *Result {
+	if o.StopGrace == 0 {
+		o.StopGrace = defaultStopGrace
+	}
+	if o.Observe == nil {
+		o.Observe = func(Event) {}
+	}
+	start := time.Now()
+	r := &runner{lab: l, opts: o, failed: make(chan struct{})}
+	for _, c := range l.Components {
+		r.comps = append(r.comps, newComponent(c, o.Log))
+	}
+	res := &Result{}
+	defer func() {
+		r.shutdown()
+		res.Elapsed = time.Since(start)
+		for _, c := range r.comps {
+			res.Components = append(res.Components, c.result())
+		}
+	}()
+
+	if !r.launchAll(ctx) {
+		res.Interrupted = ctx.Err() != nil
+		return res
+	}
+	if !r.startServers(ctx) {
+		res.Interrupted = ctx.Err() != nil
+		return res
+	}
+	res.Startup = time.Since(start)
+	clients := r.startClients()
+	res.Interrupted = !r.wait(ctx, clients)
+	return res
+}
+
+type runner struct {
+	lab   *lab.Lab
+	opts  Options
+	comps []*component
+
+	failOnce sync.Once
+	failed   chan struct{} // closed when a component fails
+}
+
+// fail records c's failure and ends the run.
+func (r *runner) fail(c *component, err error) {
+	if c.setErr(err) {
+		c.log.Error().Msg(err.Error())
+	}
+	r.failOnce.Do(func() { close(r.failed) })
+}
+
+// launchAll starts every plugin process at once.
+func (r *runner) launchAll(ctx context.Context) bool {
+	var wg sync.WaitGroup
+	for _, c := range r.comps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.log.Debug().Str("plugin", c.lab.Plugin.String()).Msg("starting plugin")
+			p, err := launch.Start(ctx, launch.Options{
+				Component: c.lab.Name, Role: c.lab.Role.Name, Spec: c.lab.Plugin,
+				Builtin: r.opts.Builtin, Builder: r.opts.Builder, Log: c.log,
+				Output: func(l launch.Line) {
+					r.opts.Observe(Event{Component: c.lab, Time: l.Time, Kind: l.Stream,
+						Body: &pb.Log{Level: logLevel(l.Level), Message: l.Text}})
+				},
+			})
+			if err != nil {
+				if ctx.Err() == nil {
+					r.fail(c, err)
+				}
+				return
+			}
+			c.setProcess(p)
+			c.log.Debug().Int("pid", p.PID).Msg("plugin started")
+		}()
+	}
+	wg.Wait()
+	return ctx.Err() == nil && !r.hasFailed()
+}
+
+func (r *runner) hasFailed() bool {
+	select {
+	case <-r.failed:
+		return true
+	default:
+		return false
+	}
+}
+
+// startServers starts the servers in dependency order, each once the
+// servers it refers to are ready, and clients' settings are decoded with
+// the addresses the servers really bound.
+func (r *runner) startServers(ctx context.Context) bool {
+	scope := r.lab.NewScope()
+	for _, c := range r.comps {
+		cfg, diags := scope.Decode(c.lab)
+		if diags.HasErrors() {
+			r.fail(c, fmt.Errorf("settings: %s", diags.Error()))
+			return false
+		}
+		c.cfg = cfg
+		if c.lab.Role.Kind != roles.Server {
+			continue
+		}
+		go c.serve(r)
+		select {
+		case addr := <-c.ready:
+			scope.Bound(c.lab, addr)
+		case <-c.done:
+			r.fail(c, c.endedEarly("before it was ready"))
+			return false
+		case <-time.After(c.lab.Plugin.StartTimeout):
+			r.fail(c, fmt.Errorf("did not report Ready within %s (start_timeout): a server sends Ready once its socket is bound", c.lab.Plugin.StartTimeout))
+			return false
+		case <-r.failed:
+			return false
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return true
+}
+
+func (r *runner) startClients() []*component {
+	var clients []*component
+	for _, c := range r.comps {
+		if c.lab.Role.Kind == roles.Client {
+			go c.serve(r)
+			clients = append(clients, c)
+		}
+	}
+	return clients
+}
+
+// wait returns when the lab is done: false if the host was interrupted.
+func (r *runner) wait(ctx context.Context, clients []*component) bool {
+	var deadline <-chan time.Time
+	limit := r.lab.Timeout
+	if len(clients) == 0 {
+		limit = r.lab.Duration
+	}
+	if limit > 0 {
+		t := time.NewTimer(limit)
+		defer t.Stop()
+		deadline = t.C
+	}
+	allDone := make(chan struct{})
+	go func() {
+		for _, c := range clients {
+			<-c.done
+		}
+		if len(clients) > 0 {
+			close(allDone)
+		}
+	}()
+	select {
+	case <-allDone:
+	case <-r.failed:
+	case <-deadline:
+		for _, c := range clients {
+			if !c.finished() {
+				r.fail(c, fmt.Errorf("did not finish within %s (the lab's timeout)", limit))
+			}
+		}
+	case <-ctx.Done():
+		return false
+	}
+	return true
+}
+
+// shutdown stops every component still running and ends every process.
+func (r *runner) shutdown() {
+	var wg sync.WaitGroup
+	for _, c := range r.comps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := c.stop(r.opts.StopGrace); err != nil {
+				r.fail(c, err)
+			}
+			c.kill()
+		}()
+	}
+	wg.Wait()
+}
+
+func logLevel(l zerolog.Level) pb.Log_Level {
+	switch {
+	case l <= zerolog.DebugLevel:
+		return pb.Log_LEVEL_DEBUG
+	case l == zerolog.WarnLevel:
+		return pb.Log_LEVEL_WARN
+	case l >= zerolog.ErrorLevel:
+		return pb.Log_LEVEL_ERROR
+	}
+	return pb.Log_LEVEL_INFO
+}
