@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -78,16 +79,99 @@ func (e Event) String() string {
 }
 
 // Sink receives a link's events in order, on a goroutine of the link's own,
-// never on the forwarding path. Events wait for it in a buffer of
-// Config.SinkBuffer; while that is full (the Sink is slower than the
-// traffic) new events are not delivered but counted in Summary.EventsLost,
-// so a slow Sink never slows the network down, and the Summary's counts stay
-// exact. Close returns after the Sink has had every event not lost. A Sink
-// shared by several links is called from several goroutines.
+// never on the forwarding path, in batches about a millisecond apart (one
+// wake-up per batch rather than per packet keeps the link fast). Events wait
+// for it in a buffer of Config.SinkBuffer; while that is full (the Sink is
+// slower than the traffic) new events are not delivered but counted in
+// Summary.EventsLost, so a slow Sink never slows the network down, and the
+// Summary's counts stay exact. Close returns after the Sink has had every
+// event not lost. A Sink shared by several links is called from several
+// goroutines.
 type Sink func(Event)
 
 // DefaultSinkBuffer is the event buffer when Config.SinkBuffer is zero.
-const DefaultSinkBuffer = 4096
+const DefaultSinkBuffer = 1 << 14
+
+// sinkBatchDelay is how long the Sink's goroutine lets events gather.
+const sinkBatchDelay = time.Millisecond
+
+// eventQueue carries events from the forwarding goroutines to the Sink.
+type eventQueue struct {
+	sink    Sink
+	limit   int
+	mu      sync.Mutex
+	pending []Event
+	lost    atomic.Uint64
+	wake    chan struct{} // signalled when pending stops being empty
+	done    chan struct{}
+}
+
+func newEventQueue(sink Sink, limit int) *eventQueue {
+	if limit <= 0 {
+		limit = DefaultSinkBuffer
+	}
+	q := &eventQueue{sink: sink, limit: limit, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	go q.run()
+	return q
+}
+
+// push queues ev, or counts it lost if the Sink is too far behind.
+func (q *eventQueue) push(ev Event) {
+	q.mu.Lock()
+	if len(q.pending) >= q.limit {
+		q.mu.Unlock()
+		q.lost.Add(1)
+		return
+	}
+	q.pending = append(q.pending, ev)
+	first := len(q.pending) == 1
+	q.mu.Unlock()
+	if first {
+		select {
+		case q.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (q *eventQueue) run() {
+	defer close(q.done)
+	var batch []Event
+	for range q.wake {
+		time.Sleep(sinkBatchDelay)
+		batch = q.deliver(batch)
+	}
+	q.deliver(batch)
+}
+
+// deliver hands what is pending to the Sink, reusing batch's storage.
+func (q *eventQueue) deliver(batch []Event) []Event {
+	q.mu.Lock()
+	batch, q.pending = q.pending, batch[:0]
+	q.mu.Unlock()
+	for i := range batch {
+		q.sink(batch[i])
+		batch[i] = Event{} // let the payload go
+	}
+	return batch
+}
+
+// close delivers what is left and ends the Sink's goroutine. No push may
+// follow it.
+func (q *eventQueue) close() {
+	if q == nil {
+		return
+	}
+	close(q.wake)
+	<-q.done
+}
+
+func (q *eventQueue) lostCount() uint64 {
+	if q == nil {
+		return 0
+	}
+	return q.lost.Load()
+}
 
 // DirSummary counts what a link did in one direction.
 type DirSummary struct {

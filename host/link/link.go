@@ -70,9 +70,7 @@ type core struct {
 	dirs  [2]counters
 	flows atomic.Int64
 
-	events   chan Event // nil without a Sink
-	lost     atomic.Uint64
-	sinkDone chan struct{}
+	events *eventQueue // nil without a Sink
 
 	closeOnce sync.Once
 }
@@ -118,18 +116,7 @@ func (c *core) open(ctx context.Context, cfg Config, proto string) (io.Closer, e
 	c.ctx, c.cancel = context.WithCancel(ctx)
 	context.AfterFunc(c.ctx, func() { sock.Close() })
 	if cfg.Sink != nil {
-		n := cfg.SinkBuffer
-		if n <= 0 {
-			n = DefaultSinkBuffer
-		}
-		c.events = make(chan Event, n)
-		c.sinkDone = make(chan struct{})
-		go func() {
-			defer close(c.sinkDone)
-			for ev := range c.events {
-				cfg.Sink(ev)
-			}
-		}()
+		c.events = newEventQueue(cfg.Sink, cfg.SinkBuffer)
 	}
 	return sock, nil
 }
@@ -187,11 +174,7 @@ func (c *core) record(f *flow, d Direction, seq uint64, size int, fate Fate, del
 	if fate&(Delayed|Reordered) != 0 {
 		ev.Delay = delay
 	}
-	select {
-	case c.events <- ev:
-	default:
-		c.lost.Add(1)
-	}
+	c.events.push(ev)
 }
 
 // Close stops the link, waits for its goroutines and for the Sink to have
@@ -202,10 +185,7 @@ func (c *core) Close() error {
 	c.closeOnce.Do(func() {
 		c.cancel()
 		c.wg.Wait()
-		if c.events != nil {
-			close(c.events)
-			<-c.sinkDone
-		}
+		c.events.close()
 	})
 	return nil
 }
@@ -215,7 +195,7 @@ func (c *core) Summary() Summary {
 	return Summary{
 		Link: c.cfg.Name, Proto: c.proto, Flows: int(c.flows.Load()),
 		ToServer: c.dirs[ToServer].load(), ToClient: c.dirs[ToClient].load(),
-		EventsLost: c.lost.Load(),
+		EventsLost: c.events.lostCount(),
 	}
 }
 

@@ -13,7 +13,7 @@ import (
 )
 
 // chunkSize is the proxy's read buffer when it looks at the bytes.
-const chunkSize = 64 << 10
+const chunkSize = 256 << 10
 
 var errReset = errors.New("reset by the link")
 
