@@ -28,7 +28,10 @@
 //     and max cover the heartbeats counted as received.
 //   - A client is Down once dead_after has passed since its last datagram
 //     (the Down event carries that exact moment as its time) and Up at its
-//     next one; time_down runs from the moment it went down.
+//     next one; time_down runs from the moment it went down. Times are those
+//     at which the server reads datagrams, and a batch of datagrams is
+//     accounted before the silence checks, so a heartbeat that waited in the
+//     socket while the server was busy keeps its client up.
 //   - Malformed datagrams are all counted; at most 100 a second are reported
 //     one by one, the rest in a Log line, so junk cannot swamp the events.
 package heartbeat

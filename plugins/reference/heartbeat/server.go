@@ -101,12 +101,12 @@ func receive(ctx context.Context, conn *net.UDPConn, t *tracker) error {
 	}
 	handle := func(n int) {
 		now := time.Now()
-		// Sweep first: a client silent for dead_after before this batch was
-		// down, even if the batch brings it back.
-		t.sweep(now)
 		for _, m := range msgs[:n] {
 			t.handle(now, peerOf(m.Addr), m.Buffers[0][:m.N])
 		}
+		// Sweep after: a datagram that waited in the socket while the server
+		// was busy still proves its client alive.
+		t.sweep(now)
 	}
 
 	// A deadline in the past is what interrupts a blocked read.

@@ -34,7 +34,7 @@ func hb(at time.Duration, id string, seq uint64, sent time.Duration) step {
 // tick lets the fake clock reach at with no datagram.
 func tick(at time.Duration) step { return step{at: at} }
 
-// run feeds steps to a tracker as the server would (a sweep before each
+// run feeds steps to a tracker as the server would (a sweep after each
 // datagram), finishes at end, and returns the events described as text
 // and the summary's totals.
 func run(t *testing.T, cfg trackerConfig, steps []step, end time.Duration) (events, totals []string) {
@@ -43,10 +43,10 @@ func run(t *testing.T, cfg trackerConfig, steps []step, end time.Duration) (even
 	tr := newTracker(cfg, func(e *pb.HeartbeatServerEvent) { got = append(got, e) })
 	for _, s := range steps {
 		now := t0.Add(s.at)
-		tr.sweep(now)
 		if s.peer != "" {
 			tr.handle(now, netip.MustParseAddrPort(s.peer), []byte(s.data))
 		}
+		tr.sweep(now)
 	}
 	tr.finish(t0.Add(end))
 	if len(got) == 0 || got[len(got)-1].GetSummary() == nil {
@@ -285,6 +285,12 @@ func TestTrackerLiveness(t *testing.T) {
 			want:  []string{"hb a 1 delay=0s", "down a last=1 seen=0s @3s", "summary malformed=0"},
 		},
 		{
+			name:  "a heartbeat read late, after the server was busy, keeps its client up",
+			steps: []step{hb(0, "a", 1, 0), hb(3500*ms, "a", 2, 100*ms)},
+			end:   4 * s,
+			want:  []string{"hb a 1 delay=0s", "hb a 2 delay=3.4s", "summary malformed=0"},
+		},
+		{
 			name:  "steady client never down",
 			steps: []step{hb(0, "a", 1, 0), hb(2900*ms, "a", 2, 2900*ms), hb(5800*ms, "a", 3, 5800*ms), tick(8699 * ms)},
 			end:   8699 * ms,
@@ -313,6 +319,7 @@ func TestTrackerLiveness(t *testing.T) {
 			steps: []step{
 				hb(0, "a", 1, 0), hb(0, "b", 1, 0), {at: 0, peer: "127.0.0.1:4001", data: "Ping 1 1700000000"},
 				hb(2*s, "b", 2, 2*s), {at: 2 * s, peer: "127.0.0.1:4001", data: "Ping 2 1700000002"},
+				tick(3 * s), // the server's read deadline
 				hb(4*s, "b", 4, 4*s), {at: 4 * s, peer: "127.0.0.1:4001", data: "Ping 3 1700000004"},
 				tick(5 * s)},
 			end: 6 * s,
@@ -409,8 +416,8 @@ func TestTrackerHeartbeatDoesNotAllocate(t *testing.T) {
 		allocs := testing.AllocsPerRun(1000, func() {
 			seq++
 			now = now.Add(ms)
-			tr.sweep(now)
 			tr.handle(now, peer, AppendHeartbeat(buf[:0], seq, now, id))
+			tr.sweep(now)
 		})
 		if allocs != 0 {
 			t.Errorf("id %q: %v allocations per heartbeat, want 0", id, allocs)
@@ -444,8 +451,8 @@ func TestTrackerAccountsForEverySeq(t *testing.T) {
 		tr := newTracker(cfg, func(e *pb.HeartbeatServerEvent) { got = append(got, e) })
 		for _, s := range steps {
 			now := t0.Add(s.at)
-			tr.sweep(now)
 			tr.handle(now, netip.MustParseAddrPort(s.peer), []byte(s.data))
+			tr.sweep(now)
 		}
 		tr.finish(t0.Add(20 * time.Second))
 
