@@ -23,14 +23,12 @@ const (
 	Reset      // not delivered: the connection was reset first
 )
 
-var fateNames = []string{"delivered", "dropped", "duplicated", "delayed", "reordered", "reset"}
-
 // Has reports whether f includes every flag of g.
 func (f Fate) Has(g Fate) bool { return f&g == g }
 
 func (f Fate) String() string {
 	var parts []string
-	for i, name := range fateNames {
+	for i, name := range [...]string{"delivered", "dropped", "duplicated", "delayed", "reordered", "reset"} {
 		if f&(1<<i) != 0 {
 			parts = append(parts, name)
 		}

@@ -158,7 +158,7 @@ func (c *core) spawn(f func()) {
 // observed reports whether anything needs to see individual packets.
 func (c *core) observed() bool { return c.events != nil || c.cfg.Capture != nil }
 
-func (c *core) newFlow() int { return int(c.flows.Add(1) - 1) }
+func (c *core) nextFlow() int { return int(c.flows.Add(1) - 1) }
 
 // record accounts for one datagram or segment and hands its event to the Sink.
 func (c *core) record(f *flow, d Direction, seq uint64, size int, fate Fate, delay time.Duration, data []byte) {

@@ -57,7 +57,7 @@ func (t *TCP) serve() {
 
 // proxy runs one connection to its end.
 func (t *TCP) proxy(cc *net.TCPConn) {
-	f := &flow{id: t.newFlow(), client: addrPort(cc.RemoteAddr()), front: t.addr, server: t.target}
+	f := &flow{id: t.nextFlow(), client: addrPort(cc.RemoteAddr()), front: t.addr, server: t.target}
 	// Fixed initial sequence numbers: captures of the same run are identical.
 	isn := uint32(f.id+1) * 0x9e3779b9
 	c := &tcpConn{core: &t.core, f: f}

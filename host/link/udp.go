@@ -72,7 +72,7 @@ func (u *UDP) newFlow(client netip.AddrPort, first []byte) *udpPath {
 		local.IP = u.target.Addr().AsSlice() // a real source address for the capture
 	}
 	up, err := net.ListenUDP("udp", &local)
-	f.id = u.core.newFlow()
+	f.id = u.nextFlow()
 	if err != nil {
 		u.record(f, ToServer, 0, len(first), Dropped, 0, first)
 		return nil
