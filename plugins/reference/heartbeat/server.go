@@ -48,9 +48,13 @@ func Serve(ctx context.Context, cfg *pb.HeartbeatServerConfig, emit func(*pb.Hea
 	}
 	defer conn.Close()
 	emit(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Ready{Ready: &pb.Ready{Address: conn.LocalAddr().String()}}})
+	level, hint := pb.Log_LEVEL_INFO, ""
+	if granted > 0 && granted < ReadBuffer {
+		level, hint = pb.Log_LEVEL_WARN, " (capped: on Linux raise net.core.rmem_max)"
+	}
 	emit(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Log{Log: &pb.Log{
-		Level:   pb.Log_LEVEL_INFO,
-		Message: fmt.Sprintf("receive buffer: asked for %d bytes, the kernel reports %d", ReadBuffer, granted),
+		Level:   level,
+		Message: fmt.Sprintf("receive buffer: asked for %d bytes, the kernel reports %d%s", ReadBuffer, granted, hint),
 	}}})
 
 	t := newTracker(tc, emit)
@@ -60,9 +64,9 @@ func Serve(ctx context.Context, cfg *pb.HeartbeatServerConfig, emit func(*pb.Hea
 }
 
 // Listen binds a UDP socket at addr with a receive buffer of readBuffer
-// bytes and returns it with the size the kernel reports it granted (0 where
-// that cannot be read; Linux reports twice the size it allows, counting its
-// bookkeeping, and caps it at net.core.rmem_max).
+// bytes and returns it with the size the kernel reports it granted: 0 where
+// that cannot be read; Linux caps the request at net.core.rmem_max and
+// reports twice what it allows, counting its bookkeeping.
 func Listen(ctx context.Context, addr string, readBuffer int) (*net.UDPConn, int, error) {
 	var lc net.ListenConfig
 	pc, err := lc.ListenPacket(ctx, "udp", addr)
