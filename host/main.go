@@ -147,10 +147,15 @@ func runOrValidate(cmd string, args []string, stdout, stderr io.Writer) int {
 		}
 		return exitBadLab
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	l, diags := lab.Load(cfg.lab, cfg.opts)
 	builder := &launch.Builder{Dir: launch.DefaultCacheDir()}
 	if !diags.HasErrors() {
-		diags = append(diags, buildGoPlugins(l, builder)...)
+		diags = append(diags, buildGoPlugins(ctx, l, builder)...)
+	}
+	if ctx.Err() != nil {
+		return exitInterrupted
 	}
 	if len(diags) > 0 {
 		lab.WriteDiagnostics(stderr, diags, l.Files())
@@ -162,18 +167,21 @@ func runOrValidate(cmd string, args []string, stdout, stderr io.Writer) int {
 		describeLab(stdout, l)
 		return exitOK
 	}
-	return runLab(l, builder, cfg, stdout)
+	return runLab(ctx, l, builder, cfg, stdout)
 }
 
 // buildGoPlugins builds every Go source plugin up front, so that a
 // compile error is shown against the lab file before anything runs.
-func buildGoPlugins(l *lab.Lab, b *launch.Builder) hcl.Diagnostics {
+func buildGoPlugins(ctx context.Context, l *lab.Lab, b *launch.Builder) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for _, c := range l.Components {
 		if c.Plugin.Kind != lab.GoSource {
 			continue
 		}
-		if _, err := b.Build(context.Background(), c.Plugin.Dir); err != nil {
+		if _, err := b.Build(ctx, c.Plugin.Dir); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
 			detail := err.Error()
 			var be *launch.BuildError
 			if errors.As(err, &be) {
@@ -194,7 +202,7 @@ func describeLab(w io.Writer, l *lab.Lab) {
 	}
 }
 
-func runLab(l *lab.Lab, builder *launch.Builder, cfg *config, stdout io.Writer) int {
+func runLab(ctx context.Context, l *lab.Lab, builder *launch.Builder, cfg *config, stdout io.Writer) int {
 	format := output.Console
 	if cfg.json {
 		format = output.JSON
@@ -217,8 +225,6 @@ func runLab(l *lab.Lab, builder *launch.Builder, cfg *config, stdout io.Writer) 
 		return exitFailed
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	go func() {
 		// A second interrupt while stopping ends the host at once; the
 		// plugins die with it (see launch.Start).

@@ -28,7 +28,7 @@ func WriteDiagnostics(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.
 			fmt.Fprintf(w, "%s:%d:%d: %s: %s\n", d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column, severity, d.Summary)
 		}
 		if d.Detail != "" {
-			fmt.Fprintf(w, "  %s\n", d.Detail)
+			fmt.Fprintf(w, "  %s\n", strings.ReplaceAll(d.Detail, "\n", "\n  "))
 		}
 		if d.Subject != nil {
 			if f, ok := files[d.Subject.Filename]; ok {

@@ -15,8 +15,9 @@ import (
 )
 
 // Builder builds Go plugin packages into a cache directory. Each package
-// has its own binary there; `go build` relinks it only when its sources or
-// dependencies changed, so an unchanged plugin starts at once.
+// has its own binary there with a fingerprint of what it was built from;
+// while the fingerprint holds, the binary is used as it is, and `go build`
+// (which always rewrites its output) is not run at all.
 type Builder struct {
 	// Dir is the cache directory, e.g. ~/.cache/socklab/plugins.
 	Dir string
@@ -52,8 +53,21 @@ func (b *Builder) Build(ctx context.Context, dir string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("building the Go plugin in %s needs the go command on PATH", dir)
 	}
+	fpFile := filepath.Join(outDir, "fingerprint")
+	fp, fpErr := fingerprint(ctx, goTool, dir)
+	if old, err := os.ReadFile(fpFile); fpErr == nil && err == nil && string(old) == fp {
+		if _, err := os.Stat(bin); err == nil {
+			b.remember(dir, bin)
+			return bin, nil
+		}
+	}
+	os.Remove(fpFile)
 	cmd := exec.CommandContext(ctx, goTool, "build", "-o", bin, ".")
 	cmd.Dir = dir
+	// The compilers go starts die with it: the whole group is killed on
+	// cancel, and go itself if the host dies.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
@@ -62,10 +76,17 @@ func (b *Builder) Build(ctx context.Context, dir string) (string, error) {
 		}
 		return "", &BuildError{Dir: dir, Output: strings.TrimSpace(out.String()), Err: err}
 	}
-	b.mu.Lock()
-	b.built[dir] = bin
-	b.mu.Unlock()
+	if fpErr == nil {
+		_ = os.WriteFile(fpFile, []byte(fp), 0o644)
+	}
+	b.remember(dir, bin)
 	return bin, nil
+}
+
+func (b *Builder) remember(dir, bin string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.built[dir] = bin
 }
 
 // done returns the binary of dir if this Builder built it already: one

@@ -173,7 +173,7 @@ func (p *Process) Diagnosis(wait time.Duration) string {
 }
 
 var (
-	pluginVersion = regexp.MustCompile(`Plugin version: (\S+)`)
+	pluginVersion = regexp.MustCompile(`Plugin version: (\d+)`)
 	strayStdout   = regexp.MustCompile(`Unrecognized remote plugin message: ([^\n]*)`)
 )
 
@@ -192,7 +192,7 @@ func (p *Process) explain(err error, o Options) error {
 		} else {
 			what = fmt.Sprintf("printed %q on stdout before the plugin handshake: a plugin must not write to stdout before it serves (log to stderr)", line)
 		}
-	case strings.Contains(msg, "Incompatible API version"):
+	case strings.Contains(strings.ToLower(msg), "incompatible api version"):
 		theirs := "?"
 		if m := pluginVersion.FindStringSubmatch(msg); m != nil {
 			theirs = m[1]

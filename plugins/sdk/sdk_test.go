@@ -1,0 +1,217 @@
+package sdk
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+
+	pb "github.com/socklab/socklab/proto/socklabpb"
+)
+
+// When the test binary runs with this set, it is a plugin (for the orphan
+// test below) instead of a test run.
+const beAPlugin = "SDK_TEST_BE_A_PLUGIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(beAPlugin) != "" {
+		ServePingServer(PingServerFunc(func(ctx context.Context, _ *pb.PingServerConfig, _ *PingServerEvents) error {
+			<-ctx.Done()
+			return nil
+		}))
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// serveInProcess registers a ping client implementation on a real gRPC
+// server over loopback and returns a client for it.
+func serveInProcess(t *testing.T, impl PingClient) pb.PingClientClient {
+	t.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := grpc.NewServer()
+	registerPingClient(impl)(s)
+	go s.Serve(lis)
+	t.Cleanup(s.Stop)
+	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return pb.NewPingClientClient(conn)
+}
+
+func collect(t *testing.T, stream grpc.ServerStreamingClient[pb.PingClientEvent]) ([]*pb.PingClientEvent, error) {
+	t.Helper()
+	var evs []*pb.PingClientEvent
+	for {
+		ev, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return evs, nil
+		}
+		if err != nil {
+			return evs, err
+		}
+		evs = append(evs, ev)
+	}
+}
+
+func TestRunStreamsEveryEventInOrderStamped(t *testing.T) {
+	const n = 20000 // more than the outbox holds
+	c := serveInProcess(t, PingClientFunc(func(ctx context.Context, cfg *pb.PingClientConfig, out *PingClientEvents) error {
+		for i := uint32(1); i <= n; i++ {
+			out.Timeout(i)
+		}
+		out.Logf("done with %s", cfg.Server)
+		out.Summary(&pb.PingClientSummary{Transmitted: n})
+		return nil
+	}))
+	stream, err := c.Run(context.Background(), &pb.PingClientConfig{Server: "s:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, err := collect(t, stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != n+2 {
+		t.Fatalf("%d events, want %d", len(evs), n+2)
+	}
+	for i, ev := range evs[:n] {
+		if ev.GetTimeout().GetSeq() != uint32(i+1) || ev.GetTime() == nil {
+			t.Fatalf("event %d is %v", i, ev)
+		}
+	}
+	if evs[n].GetLog().GetMessage() != "done with s:1" || evs[n+1].GetSummary().GetTransmitted() != n {
+		t.Fatalf("last events %v, %v", evs[n], evs[n+1])
+	}
+}
+
+func TestRunOutcomes(t *testing.T) {
+	tests := []struct {
+		name     string
+		run      PingClientFunc
+		stop     bool
+		wantCode codes.Code
+		wantMsg  string
+	}{
+		{"returns nil", func(context.Context, *pb.PingClientConfig, *PingClientEvents) error { return nil }, false, codes.OK, ""},
+		{"returns an error", func(context.Context, *pb.PingClientConfig, *PingClientEvents) error {
+			return errors.New("server unreachable")
+		}, false, codes.Unknown, "server unreachable"},
+		{"panics", func(context.Context, *pb.PingClientConfig, *PingClientEvents) error {
+			var m map[string]int
+			m["x"]++
+			return nil
+		}, false, codes.Unknown, "panic: assignment to entry in nil map"},
+		{"stopped, returns ctx.Err()", func(ctx context.Context, _ *pb.PingClientConfig, _ *PingClientEvents) error {
+			<-ctx.Done()
+			return ctx.Err()
+		}, true, codes.OK, ""},
+		{"emits after returning", func(_ context.Context, _ *pb.PingClientConfig, out *PingClientEvents) error {
+			go func() {
+				for i := 0; i < 100; i++ {
+					out.Timeout(1)
+				}
+			}()
+			return nil
+		}, false, codes.OK, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := serveInProcess(t, tt.run)
+			stream, err := c.Run(context.Background(), &pb.PingClientConfig{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.stop {
+				if _, err := c.Stop(context.Background(), &pb.StopRequest{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err = collect(t, stream)
+			st, _ := status.FromError(err)
+			if st.Code() != tt.wantCode || !strings.Contains(st.Message(), tt.wantMsg) {
+				t.Fatalf("status %v %q, want %v %q", st.Code(), st.Message(), tt.wantCode, tt.wantMsg)
+			}
+		})
+	}
+}
+
+// TestPluginExitsWhenOrphaned starts a plugin under a shell, kills the
+// shell with SIGKILL, and expects the plugin to notice and exit: the
+// host-killed case, without the parent-death signal the host also sets.
+func TestPluginExitsWhenOrphaned(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := exec.Command("sh", "-c", `"$0" & echo $!; sleep 60`, self)
+	sh.Env = append(os.Environ(), beAPlugin+"=1", MagicCookieKey+"="+MagicCookieValue, "PLUGIN_PROTOCOL_VERSIONS=1")
+	out, err := sh.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sh.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewScanner(out)
+	if !lines.Scan() {
+		t.Fatal("no pid from the shell")
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(lines.Text()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Kill(pid, syscall.SIGKILL)
+	if !lines.Scan() || !strings.HasPrefix(lines.Text(), "1|1|") {
+		t.Fatalf("no handshake from the plugin: %q", lines.Text())
+	}
+	if err := sh.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	sh.Wait()
+	deadline := time.Now().Add(10 * time.Second) // a failure guard, not a speed claim
+	for syscall.Kill(pid, 0) == nil && !isZombie(pid) {
+		if time.Now().After(deadline) {
+			t.Fatalf("plugin %d still running 10s after its parent died", pid)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func isZombie(pid int) bool {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	return err == nil && strings.Contains(string(stat), ") Z ")
+}
+
+func TestServeRefusesToRunOutsideAHost(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(self)
+	cmd.Env = append(os.Environ(), beAPlugin+"=1")
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), "is a socklab plugin") {
+		t.Fatalf("err %v, output %q", err, out)
+	}
+}
