@@ -171,7 +171,9 @@ func (q *eventQueue) lostCount() uint64 {
 	return q.lost.Load()
 }
 
-// DirSummary counts what a link did in one direction.
+// DirSummary counts what a link did in one direction: datagrams or TCP
+// segments, and bytes, by fate. A TCP stream that a clean, unobserved link
+// spliced counts as one segment.
 type DirSummary struct {
 	Packets        uint64 // datagrams or TCP segments that reached the link
 	Bytes          uint64

@@ -209,6 +209,7 @@ func (p *pump) read(limit int, fwd func([]byte, time.Time) error) error {
 type chunk struct {
 	data []byte
 	at   time.Time
+	off  int64 // stream offset of its first byte
 }
 
 // readQueued reads and writes in separate goroutines, so that latency
@@ -227,9 +228,11 @@ func (p *pump) readQueued() error {
 			}
 		}
 	}()
+	var off int64
 	rerr := p.read(minChunk, func(b []byte, at time.Time) error {
 		select {
-		case q <- chunk{append([]byte(nil), b...), at}:
+		case q <- chunk{append([]byte(nil), b...), at, off}:
+			off += int64(len(b))
 			return nil
 		case <-stopped:
 			return errReset
@@ -240,12 +243,21 @@ func (p *pump) readQueued() error {
 		p.abort() // stops the writer
 	}
 	<-stopped
+	for ch := range q { // read, but the connection ended first
+		p.record(p.f, p.d, uint64(ch.off), len(ch.data), Reset, 0, ch.data)
+	}
 	return errors.Join(werr, rerr)
 }
 
 // forward writes one chunk read at time at, applying latency, slicing,
-// stall, bandwidth and reset, and records every segment written.
-func (p *pump) forward(b []byte, at time.Time) error {
+// stall, bandwidth and reset, and records every segment written, and what
+// a reset or an error kept from being written.
+func (p *pump) forward(b []byte, at time.Time) (err error) {
+	defer func() {
+		if err == errReset || (err != nil && len(b) > 0) {
+			p.record(p.f, p.d, uint64(p.off), len(b), Reset, 0, b)
+		}
+	}()
 	fate := Delivered
 	if p.im.Delay > 0 || p.im.Jitter > 0 {
 		due := at.Add(p.im.jittered(p.rng))
@@ -300,7 +312,6 @@ func (p *pump) forward(b []byte, at time.Time) error {
 		}
 		b = b[len(seg):]
 		if reset {
-			p.record(p.f, p.d, uint64(p.off), len(b), Reset, 0, b)
 			return errReset
 		}
 	}
