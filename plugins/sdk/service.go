@@ -22,6 +22,9 @@ import (
 // blocks: enough to ride out a slow host without stalling socket loops.
 const outboxSize = 4096
 
+// flushEvery is the pause between bursts of events sent to the host.
+const flushEvery = 2 * time.Millisecond
+
 // service implements any role's gRPC service (Run and Stop) around the
 // author's run function. C and E are the role's config and event messages.
 type service[C, E any, PE interface {
@@ -132,21 +135,40 @@ func (o *outbox[E, PE]) send(ev PE) {
 	}
 }
 
+// pump forwards events in bursts: after sending what is queued it pauses
+// for flushEvery, so that events accumulate and gRPC writes them together,
+// and a socket loop emitting an event per packet does not wake the sender
+// (and the host) once per packet. Events reach the host at most
+// flushEvery late.
 func (o *outbox[E, PE]) pump() {
 	defer close(o.pumped)
+	pause := time.NewTimer(0)
+	defer pause.Stop()
 	for {
 		select {
 		case ev := <-o.events:
 			o.forward(ev)
+			o.drain()
 		case <-o.done:
-			for {
-				select {
-				case ev := <-o.events:
-					o.forward(ev)
-				default:
-					return
-				}
-			}
+			o.drain()
+			return
+		}
+		pause.Reset(flushEvery)
+		select {
+		case <-pause.C:
+		case <-o.done:
+		}
+	}
+}
+
+// drain forwards every event already queued.
+func (o *outbox[E, PE]) drain() {
+	for {
+		select {
+		case ev := <-o.events:
+			o.forward(ev)
+		default:
+			return
 		}
 	}
 }
