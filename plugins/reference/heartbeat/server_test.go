@@ -141,12 +141,14 @@ func totalsOf(t *testing.T, sum *pb.HeartbeatServerSummary, client string) *pb.H
 }
 
 func TestServeAndBeatPauseIsDownThenUp(t *testing.T) {
-	const deadAfter = 500 * time.Millisecond
+	// Heartbeats 50 times closer together than dead_after: only a stall of
+	// the whole machine could make the server see a Down outside the pause.
+	const deadAfter = time.Second
 	addr, rec, stop := server(t, deadAfter, 200*time.Millisecond, true)
 	sent := beat(t, &pb.HeartbeatClientConfig{
 		Server: addr, Interval: durationpb.New(20 * time.Millisecond), ClientId: "pauser",
-		PauseAfter: durationpb.New(200 * time.Millisecond), PauseFor: durationpb.New(3 * deadAfter),
-		StopAfter: durationpb.New(600*time.Millisecond + 3*deadAfter),
+		PauseAfter: durationpb.New(200 * time.Millisecond), PauseFor: durationpb.New(2 * deadAfter),
+		StopAfter: durationpb.New(600*time.Millisecond + 2*deadAfter),
 	})
 
 	var kinds []string
@@ -197,7 +199,7 @@ func TestServeAndBeatPauseIsDownThenUp(t *testing.T) {
 }
 
 func TestServeAndBeatStoppedClientIsDown(t *testing.T) {
-	const deadAfter = 300 * time.Millisecond
+	const deadAfter = time.Second
 	addr, rec, stop := server(t, deadAfter, 100*time.Millisecond, true)
 	beat(t, &pb.HeartbeatClientConfig{Server: addr, Interval: durationpb.New(10 * time.Millisecond), Count: 5, ClientId: "quitter"})
 
