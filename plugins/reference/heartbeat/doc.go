@@ -7,6 +7,11 @@
 // The wire format and the events are those of proto/socklab/v1/heartbeat.proto.
 // Where the contract leaves a choice, the server decides as follows:
 //
+//   - Datagrams are read leniently: fields may be separated by any run of
+//     blanks and followed by a newline, the keyword may be in any case (so
+//     the Pinger's upper-cased "PING ..." counts too) and seq may be 0. They
+//     must be printable ASCII, the time Unix seconds with an optional
+//     fraction (not a date string), and an id at most 64 bytes.
 //   - A client is keyed by the id in its datagrams, or by source address when
 //     there is none. Accounting starts at the first seq heard from it (the
 //     client may have started before the server); seqs below that one are
