@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Measures what a clean link costs, in one run: UDP ping RTT direct, through
-# a minimal Go UDP forwarder and through package link's relay (with and
-# without an event sink), and TCP bulk throughput direct and through the
-# link's proxy. Every server and relay runs in a process of its own.
+# Measures what a clean link costs, in one run: UDP ping RTT and TCP bulk
+# throughput, direct, through a minimal Go forwarder (the floor of a
+# userspace hop) and through package link's relay and proxy, with and
+# without an event sink. Every server and relay runs in a process of its own.
 #
 #   bench/link/run.sh                 # defaults below
 #   PINGS=4000 ROUNDS=5 SECONDS_PER_TRANSFER=2 TCP_ROUNDS=3 bench/link/run.sh
@@ -48,6 +48,7 @@ start forwarder forward -target "$echo_addr"; fwd_addr=$addr
 start udplink link -proto udp -target "$echo_addr"; link_addr=$addr
 start udplinksink link -proto udp -target "$echo_addr" -sink; linksink_addr=$addr
 start sink tcp-sink; sink_addr=$addr
+start tcpfwd tcp-forward -target "$sink_addr"; tcpfwd_addr=$addr
 start tcplink link -proto tcp -target "$sink_addr"; tcplink_addr=$addr
 start tcplinksink link -proto tcp -target "$sink_addr" -sink; tcplinksink_addr=$addr
 
@@ -61,7 +62,7 @@ awk 'function v(s) { sub(/µs/, "", s); return s + 0 }
 		f - d, l - d, (l - d) / (f - d), s - d, (s - d) / (f - d) }' "$work/ping.txt"
 
 "$work/linkbench" bulk -seconds "$SECONDS_PER_TRANSFER" -rounds "$TCP_ROUNDS" \
-	direct="$sink_addr" link="$tcplink_addr" link+sink="$tcplinksink_addr" | tee "$work/bulk.txt"
-awk '$1 == "direct" { d = $2 } $1 == "link" { l = $2 } $1 == "link+sink" { s = $2 }
-	END { printf "throughput kept: link %.0f%%, link+sink %.0f%%; target >= 80%%\n", 100 * l / d, 100 * s / d }' "$work/bulk.txt"
+	direct="$sink_addr" forwarder="$tcpfwd_addr" link="$tcplink_addr" link+sink="$tcplinksink_addr" | tee "$work/bulk.txt"
+awk '$1 == "direct" { d = $2 } $1 == "forwarder" { f = $2 } $1 == "link" { l = $2 } $1 == "link+sink" { s = $2 }
+	END { printf "throughput kept: forwarder %.0f%%, link %.0f%%, link+sink %.0f%%; target >= 80%%\n", 100 * f / d, 100 * l / d, 100 * s / d }' "$work/bulk.txt"
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,13 +1,14 @@
 // Command linkbench measures what a clean link costs: UDP ping round trips
 // and TCP bulk throughput, direct, through package link's relay and proxy,
-// and (for UDP) through the smallest userspace forwarder, each server and
-// relay in a process of its own. bench/link/run.sh drives it.
+// and through the smallest userspace forwarders, each server and relay in a
+// process of its own. bench/link/run.sh drives it.
 //
 // Servers and relays print their address on stdout and run until killed:
 //
 //	linkbench udp-echo
 //	linkbench tcp-sink
 //	linkbench forward -target ADDR          # minimal UDP forwarder
+//	linkbench tcp-forward -target ADDR      # minimal TCP proxy
 //	linkbench link -proto udp|tcp -target ADDR [-sink]
 //
 // Clients measure, interleaving the targets in rounds so that a busy
@@ -26,11 +27,11 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: linkbench udp-echo|tcp-sink|forward|link|ping|bulk [flags]")
+		fmt.Fprintln(os.Stderr, "usage: linkbench udp-echo|tcp-sink|forward|tcp-forward|link|ping|bulk [flags]")
 		os.Exit(2)
 	}
 	cmds := map[string]func([]string) error{
-		"udp-echo": udpEcho, "tcp-sink": tcpSink, "forward": forward, "link": runLink, "ping": pingCmd, "bulk": bulkCmd,
+		"udp-echo": udpEcho, "tcp-sink": tcpSink, "forward": forward, "tcp-forward": tcpForward, "link": runLink, "ping": pingCmd, "bulk": bulkCmd,
 	}
 	cmd, ok := cmds[os.Args[1]]
 	if !ok {

@@ -39,6 +39,42 @@ func tcpSink(args []string) error {
 	}
 }
 
+// tcpForward is the smallest userspace TCP hop, io.Copy both ways (splice
+// on Linux): the floor a proxy cannot go below.
+func tcpForward(args []string) error {
+	fs := flag.NewFlagSet("tcp-forward", flag.ExitOnError)
+	to := fs.String("target", "", "server address")
+	fs.Parse(args)
+	ln, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		return err
+	}
+	fmt.Println(ln.Addr())
+	for {
+		c, err := ln.AcceptTCP()
+		if err != nil {
+			return err
+		}
+		go func() {
+			defer c.Close()
+			s, err := net.Dial("tcp", *to)
+			if err != nil {
+				return
+			}
+			defer s.Close()
+			done := make(chan struct{})
+			go func() {
+				io.Copy(s, c)
+				s.(*net.TCPConn).CloseWrite()
+				close(done)
+			}()
+			io.Copy(c, s)
+			c.CloseWrite()
+			<-done
+		}()
+	}
+}
+
 // bulkCmd measures one-way TCP throughput to each target.
 func bulkCmd(args []string) error {
 	fs := flag.NewFlagSet("bulk", flag.ExitOnError)
