@@ -26,7 +26,8 @@ import (
 // so "Follow TCP stream" shows each side's bytes.
 //
 // A Capture is safe for concurrent use, buffers its output, and writes
-// nothing once closed. A nil *Capture captures nothing.
+// nothing once closed. A nil *Capture captures nothing, and its Flush and
+// Close do nothing.
 type Capture struct {
 	mu     sync.Mutex
 	bw     *bufio.Writer
@@ -69,6 +70,9 @@ func CreateCapture(path string) (*Capture, error) {
 
 // Flush writes out buffered packets.
 func (c *Capture) Flush() error {
+	if c == nil {
+		return nil
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.flushLocked()
@@ -84,6 +88,9 @@ func (c *Capture) flushLocked() error {
 // Close flushes the capture and closes its file; packets that links try to
 // write later are ignored. It returns the first error met while writing.
 func (c *Capture) Close() error {
+	if c == nil {
+		return nil
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	err := c.flushLocked()

@@ -3,6 +3,7 @@ package link
 import (
 	"bytes"
 	"encoding/hex"
+	"net/netip"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -139,5 +140,13 @@ func TestCaptureReadByTshark(t *testing.T) {
 	}
 	if bad := tshark(t, file, "-Y", "_ws.malformed || tcp.analysis.flags || _ws.expert.severity >= error"); bad != "" {
 		t.Errorf("tshark finds problems:\n%s", bad)
+	}
+}
+
+func TestNilCaptureDoesNothing(t *testing.T) {
+	var c *Capture
+	c.udp([2]netip.AddrPort{}, []byte("x"))
+	if c.newTCPSide([2]netip.AddrPort{}, [2]uint32{}) != nil || c.Flush() != nil || c.Close() != nil {
+		t.Error("a nil capture did something")
 	}
 }
