@@ -36,9 +36,9 @@ type conn struct {
 	r, w int
 
 	req   request
-	name  []byte           // the resolved file name
-	body  io.LimitedReader // the file, handed to sendfile
-	sniff [512]byte        // the start of a file of unknown type
+	name  []byte    // the resolved file name
+	file  file      // the file being sent
+	sniff [512]byte // the start of a file of unknown type
 	date  [len(timeFormat)]byte
 	sec   int64 // the second date was formatted for
 }
@@ -69,7 +69,7 @@ func (s *server) serveConn(nc *net.TCPConn) {
 		if len(c.buf) > initialReadBuffer {
 			c.buf = nil
 		}
-		c.nc, c.body.R = nil, nil
+		c.nc = nil
 		s.connPool.Put(c)
 	}()
 

@@ -61,7 +61,7 @@ func (r *recorder[E]) all() []E {
 }
 
 // waitFor waits until ok holds for the events so far.
-func (r *recorder[E]) waitFor(t *testing.T, what string, ok func([]E) bool) []E {
+func (r *recorder[E]) waitFor(t testing.TB, what string, ok func([]E) bool) []E {
 	t.Helper()
 	timeout := time.After(guard)
 	for {
@@ -84,7 +84,7 @@ type testServer struct {
 }
 
 // startServer runs Serve with cfg until the test ends.
-func startServer(t *testing.T, cfg *pb.WebServerConfig) *testServer {
+func startServer(t testing.TB, cfg *pb.WebServerConfig) *testServer {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	rec := newRecorder[*pb.WebServerEvent]()
@@ -212,7 +212,7 @@ func get(path string) string {
 }
 
 // writeTree writes files (path: content) under dir.
-func writeTree(t *testing.T, dir string, files map[string]string) {
+func writeTree(t testing.TB, dir string, files map[string]string) {
 	t.Helper()
 	for name, content := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
@@ -229,7 +229,7 @@ const helloPage = "<!DOCTYPE html>\n<html><head><title>Hello</title></head><body
 
 // testRoot makes a document root with the files the tests ask for, a big
 // file, symlinks in and out of the root, and a FIFO.
-func testRoot(t *testing.T) string {
+func testRoot(t testing.TB) string {
 	t.Helper()
 	base := t.TempDir()
 	root := filepath.Join(base, "www")

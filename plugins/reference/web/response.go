@@ -3,14 +3,11 @@ package web
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"mime"
 	"net/http" // only for status texts and content sniffing, not its server
-	"os"
 	"path"
 	"strconv"
-	"syscall"
 	"time"
 )
 
@@ -27,9 +24,10 @@ const (
 // serveFile answers a GET or HEAD for res: the file, index.html for a
 // directory, a redirect for a directory named without its final slash.
 func (c *conn) serveFile(ex *exchange, res resolved) {
-	f, fi, err := c.open(res.name)
-	if err == nil && fi.IsDir() {
-		f.Close()
+	f := &c.file
+	err := c.s.root.open(res.name, f)
+	if err == nil && f.isDir() {
+		f.close()
 		if !res.dir {
 			loc := append(append(append([]byte(nil), res.path...), '/'), res.query...)
 			c.send(ex, 301, "directory named without a final slash", "Location", loc)
@@ -41,9 +39,9 @@ func (c *conn) serveFile(ex *exchange, res resolved) {
 			c.name = append(c.name, '/')
 		}
 		c.name = append(c.name, "index.html"...)
-		f, fi, err = c.open(c.name)
+		err = c.s.root.open(c.name, f)
 	} else if err == nil && res.dir {
-		f.Close()
+		f.close()
 		err = fmt.Errorf("%s is not a directory", res.name)
 	}
 	switch {
@@ -54,32 +52,32 @@ func (c *conn) serveFile(ex *exchange, res resolved) {
 		c.sendError(ex, 404, err.Error())
 		return
 	}
-	defer f.Close()
-	if !fi.Mode().IsRegular() {
+	defer f.close()
+	if !f.isRegular() {
 		c.sendError(ex, 404, "not a regular file")
 		return
 	}
 
+	size := f.size()
 	out := c.s.getOut()
 	defer c.s.outPool.Put(out)
 	b := c.appendHead((*out)[:0], 200, ex.keep)
 	b = append(b, "Content-Type: "...)
-	b = append(b, c.contentType(f)...)
+	b = append(b, c.contentType()...)
 	b = append(b, "\r\nContent-Length: "...)
-	b = strconv.AppendInt(b, fi.Size(), 10)
+	b = strconv.AppendInt(b, size, 10)
 	b = append(b, "\r\nLast-Modified: "...)
-	b = fi.ModTime().UTC().AppendFormat(b, timeFormat)
+	b = f.modTime().UTC().AppendFormat(b, timeFormat)
 	b = append(b, "\r\n\r\n"...)
 	ex.status = 200
-	size := fi.Size()
 	switch {
 	case string(c.req.method) == "HEAD":
 		c.write(ex, b)
 	case size <= smallFile && int(size) <= cap(b)-len(b):
+		// One write for head and body.
 		n := len(b)
 		b = b[:n+int(size)]
-		if m, err := f.ReadAt(b[n:], 0); m < int(size) {
-			ex.status = 0
+		if _, err := f.readAt(b[n:], 0); err != nil {
 			c.sendError(ex, 500, fmt.Sprintf("read %s: %v", c.name, err))
 			return
 		}
@@ -90,40 +88,22 @@ func (c *conn) serveFile(ex *exchange, res resolved) {
 		if !c.write(ex, b) {
 			return
 		}
-		// TCPConn.ReadFrom sees an *os.File under the LimitedReader and
-		// uses sendfile; no wrapper may come between them.
-		c.body = io.LimitedReader{R: f, N: size}
-		n, err := c.nc.ReadFrom(&c.body)
+		n, err := f.sendTo(c.nc, size)
 		ex.bytes = n
-		if n < size {
+		if err != nil {
 			ex.keep = false // the client counts on size bytes
 			ex.reason = fmt.Sprintf("sent %d of %d bytes: %v", n, size, err)
 		}
 	}
 }
 
-// open opens a file under the root, not following symlinks out of it.
-// O_NONBLOCK keeps a FIFO from blocking the open; regular files ignore it.
-func (c *conn) open(name []byte) (*os.File, os.FileInfo, error) {
-	f, err := c.s.root.OpenFile(string(name), os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, nil, err
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	return f, fi, nil
-}
-
-// contentType is the file's type by its name's extension, else by sniffing
-// its first bytes.
-func (c *conn) contentType(f *os.File) string {
+// contentType is the type of the file named c.name by its extension, else
+// by sniffing its first bytes.
+func (c *conn) contentType() string {
 	if t := mime.TypeByExtension(path.Ext(string(c.name))); t != "" {
 		return t
 	}
-	n, _ := f.ReadAt(c.sniff[:], 0)
+	n, _ := c.file.readAt(c.sniff[:], 0)
 	return http.DetectContentType(c.sniff[:n])
 }
 

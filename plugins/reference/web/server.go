@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,14 +31,11 @@ func Serve(ctx context.Context, cfg *pb.WebServerConfig, emit func(*pb.WebServer
 	if err != nil {
 		return err
 	}
-	if fi, err := os.Stat(set.root); err != nil || !fi.IsDir() {
-		return fmt.Errorf("web server: root %q is not a directory (%v)", set.root, err)
-	}
-	root, err := os.OpenRoot(set.root)
+	root, err := openDocRoot(set.root)
 	if err != nil {
-		return fmt.Errorf("web server: %w", err)
+		return fmt.Errorf("web server: root: %w", err)
 	}
-	defer root.Close()
+	defer root.close()
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", set.listen)
 	if err != nil {
@@ -60,7 +56,7 @@ func Serve(ctx context.Context, cfg *pb.WebServerConfig, emit func(*pb.WebServer
 // server is one running Serve.
 type server struct {
 	serverSettings
-	root *os.Root
+	root *docRoot
 	emit func(*pb.WebServerEvent)
 
 	stats   stats

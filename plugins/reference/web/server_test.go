@@ -352,7 +352,7 @@ func TestServeConfigErrors(t *testing.T) {
 	testBadConfigs(t, func() *pb.WebServerConfig { return serverConfig(dir) }, []badConfig[*pb.WebServerConfig]{
 		{"empty root", func(c *pb.WebServerConfig) { c.Root = "" }, "root"},
 		{"relative root", func(c *pb.WebServerConfig) { c.Root = "www" }, "root"},
-		{"missing root", func(c *pb.WebServerConfig) { c.Root = filepath.Join(dir, "nope") }, "not a directory"},
+		{"missing root", func(c *pb.WebServerConfig) { c.Root = filepath.Join(dir, "nope") }, "no such file"},
 		{"root is a file", func(c *pb.WebServerConfig) { c.Root = file }, "not a directory"},
 		{"empty listen", func(c *pb.WebServerConfig) { c.Listen = "" }, "listen"},
 		{"bad listen", func(c *pb.WebServerConfig) { c.Listen = "127.0.0.1:http-ish" }, "listen"},
