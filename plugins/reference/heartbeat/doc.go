@@ -21,7 +21,8 @@
 //     pending gap is Reordered (and counted as received, not lost); when the
 //     window ends the rest of the gap is Lost, as one event per run of seqs.
 //   - A seq that arrives after its gap was reported Lost stays lost, so the
-//     Lost events always add up to the totals; it is reported as a warning Log.
+//     Lost events always add up to the totals; it is counted as late and
+//     reported as a warning Log.
 //   - A seq that arrived before is a Duplicate; it counts for liveness only.
 //   - A seq below the highest is a Restart when its send time is later than
 //     that of the highest seq (the client began counting again; a reordered

@@ -79,10 +79,10 @@ type client struct {
 	peer     netip.AddrPort
 	peerName string // peer.String(), kept to not format it per datagram
 
-	received, lost, duplicates, reordered, restarts uint64
-	delayMin, delayMax                              time.Duration
-	delaySum                                        float64 // ns; float so absurd send times cannot overflow it
-	timeDown                                        time.Duration
+	received, lost, duplicates, reordered, restarts, late uint64
+	delayMin, delayMax                                    time.Duration
+	delaySum                                              float64 // ns; float so absurd send times cannot overflow it
+	timeDown                                              time.Duration
 }
 
 func newTracker(cfg trackerConfig, emit func(*pb.HeartbeatServerEvent)) *tracker {
@@ -171,6 +171,7 @@ func (t *tracker) observe(now time.Time, peer netip.AddrPort, d datagram) {
 		// Its gap expired: it was reported Lost and stays lost, so that the
 		// Lost events and the totals agree.
 		c.mark(d.seq)
+		c.late++
 		t.emit(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Log{Log: &pb.Log{
 			Level: pb.Log_LEVEL_WARN,
 			Message: fmt.Sprintf("client %s: seq %d arrived %v after it was sent, past the reorder window; it stays counted as lost",
@@ -389,7 +390,7 @@ func (c *client) totals(now time.Time) *pb.HeartbeatClientTotals {
 	tot := &pb.HeartbeatClientTotals{
 		Client: c.name, Received: c.received, Lost: c.lost,
 		Duplicates: c.duplicates, Reordered: c.reordered, Restarts: c.restarts,
-		Down: c.down,
+		Down: c.down, Late: c.late,
 	}
 	if n := c.received + c.lost; n > 0 {
 		tot.LossPercent = 100 * float64(c.lost) / float64(n)

@@ -103,9 +103,9 @@ func describeTotals(c *pb.HeartbeatClientTotals) string {
 	if c.GetDelayAvg() != nil {
 		delay = fmt.Sprintf("%v/%v/%v", c.GetDelayMin().AsDuration(), c.GetDelayAvg().AsDuration(), c.GetDelayMax().AsDuration())
 	}
-	return fmt.Sprintf("%s recv=%d lost=%d loss=%.1f%% dup=%d reord=%d restarts=%d delay=%s down=%v/%v",
+	return fmt.Sprintf("%s recv=%d lost=%d loss=%.1f%% dup=%d reord=%d restarts=%d delay=%s down=%v/%v late=%d",
 		c.GetClient(), c.GetReceived(), c.GetLost(), c.GetLossPercent(), c.GetDuplicates(), c.GetReordered(),
-		c.GetRestarts(), delay, c.GetTimeDown().AsDuration(), c.GetDown())
+		c.GetRestarts(), delay, c.GetTimeDown().AsDuration(), c.GetDown(), c.GetLate())
 }
 
 const ms = time.Millisecond
@@ -150,7 +150,7 @@ func TestTrackerSequences(t *testing.T) {
 			end:   2500 * ms,
 			want: []string{"hb a 1 delay=5ms", "hb a 2 delay=5ms", "hb a 3 delay=5ms",
 				"summary malformed=0"},
-			totals: []string{"a recv=3 lost=0 loss=0.0% dup=0 reord=0 restarts=0 delay=5ms/5ms/5ms down=0s/false"},
+			totals: []string{"a recv=3 lost=0 loss=0.0% dup=0 reord=0 restarts=0 delay=5ms/5ms/5ms down=0s/false late=0"},
 		},
 		{
 			name: "single gap lost when the window ends, not before",
@@ -159,7 +159,7 @@ func TestTrackerSequences(t *testing.T) {
 			end: 1700 * ms,
 			want: []string{"hb a 1 delay=0s", "hb a 2 delay=0s", "hb a 4 delay=0s",
 				"lost a 3-3 @1.6s", "summary malformed=0"},
-			totals: []string{"a recv=3 lost=1 loss=25.0% dup=0 reord=0 restarts=0 delay=0s/0s/0s down=0s/false"},
+			totals: []string{"a recv=3 lost=1 loss=25.0% dup=0 reord=0 restarts=0 delay=0s/0s/0s down=0s/false late=0"},
 		},
 		{
 			name:  "several gaps, each with its own window",
@@ -167,7 +167,7 @@ func TestTrackerSequences(t *testing.T) {
 			end:   3 * time.Second,
 			want: []string{"hb a 1 delay=0s", "hb a 3 delay=0s", "hb a 7 delay=0s",
 				"lost a 2-2 @1.1s", "lost a 4-6 @1.5s", "summary malformed=0"},
-			totals: []string{"a recv=3 lost=4 loss=57.1% dup=0 reord=0 restarts=0 delay=0s/0s/0s down=0s/false"},
+			totals: []string{"a recv=3 lost=4 loss=57.1% dup=0 reord=0 restarts=0 delay=0s/0s/0s down=0s/false late=0"},
 		},
 		{
 			name:  "accounting starts at the first seq heard",
@@ -176,14 +176,14 @@ func TestTrackerSequences(t *testing.T) {
 			want: []string{"hb a 3 delay=0s",
 				"log client a: seq 1 is from before seq 3, where counting started; it is not counted",
 				"hb a 4 delay=0s", "summary malformed=0"},
-			totals: []string{"a recv=2 lost=0 loss=0.0% dup=0 reord=0 restarts=0 delay=0s/0s/0s down=0s/false"},
+			totals: []string{"a recv=2 lost=0 loss=0.0% dup=0 reord=0 restarts=0 delay=0s/0s/0s down=0s/false late=0"},
 		},
 		{
 			name:   "duplicate",
 			steps:  []step{hb(0, "a", 1, 0), hb(10*ms, "a", 2, 10*ms), hb(11*ms, "a", 2, 10*ms), hb(12*ms, "a", 1, 0)},
 			end:    20 * ms,
 			want:   []string{"hb a 1 delay=0s", "hb a 2 delay=0s", "dup a 2", "dup a 1", "summary malformed=0"},
-			totals: []string{"a recv=2 lost=0 loss=0.0% dup=2 reord=0 restarts=0 delay=0s/0s/0s down=0s/false"},
+			totals: []string{"a recv=2 lost=0 loss=0.0% dup=2 reord=0 restarts=0 delay=0s/0s/0s down=0s/false late=0"},
 		},
 		{
 			name: "reordered within the window is not lost",
@@ -192,7 +192,7 @@ func TestTrackerSequences(t *testing.T) {
 			end: 2 * time.Second,
 			want: []string{"hb a 1 delay=0s", "hb a 3 delay=10ms", "hb a 2 delay=820ms", "reordered a 2 after 3",
 				"dup a 2", "summary malformed=0"},
-			totals: []string{"a recv=3 lost=0 loss=0.0% dup=1 reord=1 restarts=0 delay=0s/276.666666ms/820ms down=0s/false"},
+			totals: []string{"a recv=3 lost=0 loss=0.0% dup=1 reord=1 restarts=0 delay=0s/276.666666ms/820ms down=0s/false late=0"},
 		},
 		{
 			name: "reordered into the middle of a gap splits it",
@@ -201,7 +201,7 @@ func TestTrackerSequences(t *testing.T) {
 			end: 1100 * ms,
 			want: []string{"hb a 1 delay=0s", "hb a 6 delay=0s", "hb a 3 delay=150ms", "reordered a 3 after 6",
 				"hb a 5 delay=240ms", "reordered a 5 after 6", "lost a 2-2 @1.1s", "lost a 4-4 @1.1s", "summary malformed=0"},
-			totals: []string{"a recv=4 lost=2 loss=33.3% dup=0 reord=2 restarts=0 delay=0s/97.5ms/240ms down=0s/false"},
+			totals: []string{"a recv=4 lost=2 loss=33.3% dup=0 reord=2 restarts=0 delay=0s/97.5ms/240ms down=0s/false late=0"},
 		},
 		{
 			name: "reordered after the window stays lost",
@@ -211,7 +211,19 @@ func TestTrackerSequences(t *testing.T) {
 			want: []string{"hb a 1 delay=0s", "hb a 3 delay=0s", "lost a 2-2 @1.1s",
 				"log client a: seq 2 arrived 1.45s after it was sent, past the reorder window; it stays counted as lost",
 				"dup a 2", "summary malformed=0"},
-			totals: []string{"a recv=2 lost=1 loss=33.3% dup=1 reord=0 restarts=0 delay=0s/0s/0s down=0s/false"},
+			totals: []string{"a recv=2 lost=1 loss=33.3% dup=1 reord=0 restarts=0 delay=0s/0s/0s down=0s/false late=1"},
+		},
+		{
+			name: "late seqs stay lost, each counted late once",
+			steps: []step{hb(0, "a", 1, 0), hb(100*ms, "a", 5, 100*ms), tick(1100 * ms),
+				hb(1200*ms, "a", 3, 60*ms), hb(1300*ms, "a", 3, 60*ms), hb(1400*ms, "a", 2, 40*ms), hb(1500*ms, "a", 6, 1500*ms)},
+			end: 2 * time.Second,
+			want: []string{"hb a 1 delay=0s", "hb a 5 delay=0s", "lost a 2-4 @1.1s",
+				"log client a: seq 3 arrived 1.14s after it was sent, past the reorder window; it stays counted as lost",
+				"dup a 3",
+				"log client a: seq 2 arrived 1.36s after it was sent, past the reorder window; it stays counted as lost",
+				"hb a 6 delay=0s", "summary malformed=0"},
+			totals: []string{"a recv=3 lost=3 loss=50.0% dup=1 reord=0 restarts=0 delay=0s/0s/0s down=0s/false late=2"},
 		},
 		{
 			name:  "zero window: a gap is lost at once",
@@ -221,6 +233,7 @@ func TestTrackerSequences(t *testing.T) {
 			want: []string{"hb a 1 delay=0s", "hb a 3 delay=0s", "lost a 2-2 @10ms",
 				"log client a: seq 2 arrived 15ms after it was sent, past the reorder window; it stays counted as lost",
 				"summary malformed=0"},
+			totals: []string{"a recv=2 lost=1 loss=33.3% dup=0 reord=0 restarts=0 delay=0s/0s/0s down=0s/false late=1"},
 		},
 		{
 			name: "restart: seq back to 1 with a later send time",
@@ -229,7 +242,7 @@ func TestTrackerSequences(t *testing.T) {
 			end: 700 * ms,
 			want: []string{"hb a 1 delay=0s", "hb a 2 delay=0s", "hb a 4 delay=0s",
 				"lost a 3-3 @500ms", "restart a 1 after 4", "hb a 1 delay=5ms", "hb a 2 delay=5ms", "summary malformed=0"},
-			totals: []string{"a recv=5 lost=1 loss=16.7% dup=0 reord=0 restarts=1 delay=0s/2ms/5ms down=0s/false"},
+			totals: []string{"a recv=5 lost=1 loss=16.7% dup=0 reord=0 restarts=1 delay=0s/2ms/5ms down=0s/false late=0"},
 		},
 		{
 			name: "restart whose first heartbeat came late: counting starts at the one first heard",
@@ -240,7 +253,7 @@ func TestTrackerSequences(t *testing.T) {
 				"restart a 2 after 3", "hb a 2 delay=0s",
 				"log client a: seq 1 is from before seq 2, where counting started; it is not counted",
 				"hb a 3 delay=10ms", "summary malformed=0"},
-			totals: []string{"a recv=5 lost=0 loss=0.0% dup=0 reord=0 restarts=1 delay=0s/2ms/10ms down=0s/false"},
+			totals: []string{"a recv=5 lost=0 loss=0.0% dup=0 reord=0 restarts=1 delay=0s/2ms/10ms down=0s/false late=0"},
 		},
 		{
 			name: "restart: counter wrapped to 0",
@@ -263,7 +276,7 @@ func TestTrackerSequences(t *testing.T) {
 			steps:  []step{hb(10*ms, "a", 1, 0), hb(20*ms, "a", 2, 22*ms), hb(60*ms, "a", 3, 30*ms)},
 			end:    60 * ms,
 			want:   []string{"hb a 1 delay=10ms", "hb a 2 delay=-2ms", "hb a 3 delay=30ms", "summary malformed=0"},
-			totals: []string{"a recv=3 lost=0 loss=0.0% dup=0 reord=0 restarts=0 delay=-2ms/12.666666ms/30ms down=0s/false"},
+			totals: []string{"a recv=3 lost=0 loss=0.0% dup=0 reord=0 restarts=0 delay=-2ms/12.666666ms/30ms down=0s/false late=0"},
 		},
 	})
 }
@@ -276,7 +289,7 @@ func TestTrackerLiveness(t *testing.T) {
 			steps:  []step{hb(0, "a", 1, 0), hb(1*s, "a", 2, 1*s), tick(4*s - 1), tick(4 * s)},
 			end:    5 * s,
 			want:   []string{"hb a 1 delay=0s", "hb a 2 delay=0s", "down a last=2 seen=1s @4s", "summary malformed=0"},
-			totals: []string{"a recv=2 lost=0 loss=0.0% dup=0 reord=0 restarts=0 delay=0s/0s/0s down=1s/true"},
+			totals: []string{"a recv=2 lost=0 loss=0.0% dup=0 reord=0 restarts=0 delay=0s/0s/0s down=1s/true late=0"},
 		},
 		{
 			name:  "down reported late still carries the moment it went down",
@@ -303,7 +316,7 @@ func TestTrackerLiveness(t *testing.T) {
 			end: 10 * s,
 			want: []string{"hb a 1 delay=0s", "down a last=1 seen=0s @3s", "up a 2 silent=5s", "hb a 2 delay=0s",
 				"hb a 3 delay=0s", "down a last=3 seen=6s @9s", "summary malformed=0"},
-			totals: []string{"a recv=3 lost=0 loss=0.0% dup=0 reord=0 restarts=0 delay=0s/0s/0s down=3s/true"},
+			totals: []string{"a recv=3 lost=0 loss=0.0% dup=0 reord=0 restarts=0 delay=0s/0s/0s down=3s/true late=0"},
 		},
 		{
 			name: "a client that comes back restarted",
@@ -312,7 +325,7 @@ func TestTrackerLiveness(t *testing.T) {
 			end: 10 * s,
 			want: []string{"hb a 1 delay=0s", "hb a 2 delay=0s", "down a last=2 seen=1s @4s",
 				"up a 1 silent=9s", "restart a 1 after 2", "hb a 1 delay=0s", "summary malformed=0"},
-			totals: []string{"a recv=3 lost=0 loss=0.0% dup=0 reord=0 restarts=1 delay=0s/0s/0s down=6s/false"},
+			totals: []string{"a recv=3 lost=0 loss=0.0% dup=0 reord=0 restarts=1 delay=0s/0s/0s down=6s/false late=0"},
 		},
 		{
 			name: "several clients at once: only the silent one goes down",
@@ -329,9 +342,9 @@ func TestTrackerLiveness(t *testing.T) {
 				"hb b 4 delay=0s", "hb 127.0.0.1:4001 3 delay=0s",
 				"lost b 3-3 @5s", "summary malformed=0"},
 			totals: []string{
-				"127.0.0.1:4001 recv=3 lost=0 loss=0.0% dup=0 reord=0 restarts=0 delay=0s/0s/0s down=0s/false",
-				"a recv=1 lost=0 loss=0.0% dup=0 reord=0 restarts=0 delay=0s/0s/0s down=3s/true",
-				"b recv=3 lost=1 loss=25.0% dup=0 reord=0 restarts=0 delay=0s/0s/0s down=0s/false",
+				"127.0.0.1:4001 recv=3 lost=0 loss=0.0% dup=0 reord=0 restarts=0 delay=0s/0s/0s down=0s/false late=0",
+				"a recv=1 lost=0 loss=0.0% dup=0 reord=0 restarts=0 delay=0s/0s/0s down=3s/true late=0",
+				"b recv=3 lost=1 loss=25.0% dup=0 reord=0 restarts=0 delay=0s/0s/0s down=0s/false late=0",
 			},
 		},
 		{
@@ -429,6 +442,7 @@ func TestTrackerHeartbeatDoesNotAllocate(t *testing.T) {
 // duplicates), every seq ends up received or lost exactly once, and the Lost
 // events add up to the totals.
 func TestTrackerAccountsForEverySeq(t *testing.T) {
+	var late uint64 // over all seeds, to know the late path was taken
 	for seed := range uint64(50) {
 		rng := rand.New(rand.NewPCG(seed, 1))
 		const n = 500
@@ -465,9 +479,11 @@ func TestTrackerAccountsForEverySeq(t *testing.T) {
 				fate[seq] = what
 			}
 		}
-		var lostEvents uint64
+		var lostEvents, lateLogs uint64
 		for _, e := range got {
 			switch {
+			case strings.HasSuffix(e.GetLog().GetMessage(), "it stays counted as lost"):
+				lateLogs++
 			case e.GetHeartbeat() != nil:
 				note(e.GetHeartbeat().GetSeq(), "received")
 			case e.GetLost() != nil:
@@ -498,8 +514,12 @@ func TestTrackerAccountsForEverySeq(t *testing.T) {
 			}
 		}
 		tot := got[len(got)-1].GetSummary().GetClients()[0]
-		if tot.GetLost() != lostEvents || tot.GetReceived()+tot.GetLost() != highest-base+1 {
-			t.Fatalf("seed %d: totals %v, Lost events %d, highest seq %d", seed, tot, lostEvents, highest)
+		if tot.GetLost() != lostEvents || tot.GetReceived()+tot.GetLost() != highest-base+1 || tot.GetLate() != lateLogs {
+			t.Fatalf("seed %d: totals %v, Lost events %d, late logs %d, highest seq %d", seed, tot, lostEvents, lateLogs, highest)
 		}
+		late += tot.GetLate()
+	}
+	if late == 0 {
+		t.Error("no seq arrived late in any run; the test lost its point")
 	}
 }
