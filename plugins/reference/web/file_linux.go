@@ -98,9 +98,11 @@ func (f *file) readAt(p []byte, off int64) (int, error) {
 	return done, nil
 }
 
-// sendTo sends the file's first size bytes to nc with sendfile(2), within
-// nc's write deadline.
-func (f *file) sendTo(nc *net.TCPConn, size int64) (int64, error) {
+// send sends head, then the file's first size bytes with sendfile(2),
+// within nc's write deadline. It returns the body bytes sent. MSG_MORE lets
+// the head leave in one packet with the start of the body, so the client
+// need not wake up for the head alone.
+func (f *file) send(nc *net.TCPConn, head []byte, size int64) (int64, error) {
 	rc, err := nc.SyscallConn()
 	if err != nil {
 		return 0, err
@@ -108,11 +110,24 @@ func (f *file) sendTo(nc *net.TCPConn, size int64) (int64, error) {
 	var off int64
 	var sendErr error
 	err = rc.Write(func(s uintptr) bool {
+		for len(head) > 0 {
+			n, err := unix.SendmsgN(int(s), head, nil, nil, unix.MSG_MORE)
+			switch err {
+			case nil:
+				head = head[n:]
+			case unix.EAGAIN:
+				return false // wait until the socket takes more
+			case unix.EINTR:
+			default:
+				sendErr = err
+				return true
+			}
+		}
 		for off < size {
 			n, err := unix.Sendfile(int(s), f.fd, &off, int(min(size-off, 1<<30)))
 			switch {
 			case err == unix.EAGAIN:
-				return false // wait until the socket takes more
+				return false
 			case err == unix.EINTR:
 			case err != nil:
 				sendErr = err

@@ -60,8 +60,11 @@ func (f *file) modTime() time.Time { return f.fi.ModTime() }
 
 func (f *file) readAt(p []byte, off int64) (int, error) { return f.f.ReadAt(p, off) }
 
-// sendTo sends the file's first size bytes to nc. TCPConn.ReadFrom sees the
-// *os.File under the LimitedReader and uses sendfile where it can.
-func (f *file) sendTo(nc *net.TCPConn, size int64) (int64, error) {
+// send sends head, then the file's first size bytes. TCPConn.ReadFrom sees
+// the *os.File under the LimitedReader and uses sendfile where it can.
+func (f *file) send(nc *net.TCPConn, head []byte, size int64) (int64, error) {
+	if _, err := nc.Write(head); err != nil {
+		return 0, err
+	}
 	return nc.ReadFrom(&io.LimitedReader{R: f.f, N: size})
 }

@@ -85,10 +85,8 @@ func (c *conn) serveFile(ex *exchange, res resolved) {
 			ex.bytes = size
 		}
 	default:
-		if !c.write(ex, b) {
-			return
-		}
-		n, err := f.sendTo(c.nc, size)
+		c.nc.SetWriteDeadline(time.Now().Add(writeTimeout))
+		n, err := f.send(c.nc, b, size)
 		ex.bytes = n
 		if err != nil {
 			ex.keep = false // the client counts on size bytes
