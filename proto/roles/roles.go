@@ -64,6 +64,9 @@ type Role struct {
 	// PathFields are file system paths, resolved against the lab file's
 	// directory.
 	PathFields []string
+	// Transport is "udp" or "tcp": what the role's sockets speak, and so
+	// which kind of link the host puts between a client and its server.
+	Transport string
 }
 
 // Config is the descriptor of the role's settings message.
@@ -132,6 +135,7 @@ func pingServer() Role {
 			c := m.(*pb.PingServerConfig)
 			return collect(fraction("drop_rate", c.DropRate))
 		},
+		Transport:    "udp",
 		AddressField: "listen",
 	}
 }
@@ -151,6 +155,7 @@ func pingClient() Role {
 				positive("timeout", c.Timeout),
 			)
 		},
+		Transport:    "udp",
 		AddressField: "server",
 		Required:     []string{"server"},
 	}
@@ -173,6 +178,7 @@ func heartbeatServer() Role {
 			c := m.(*pb.HeartbeatServerConfig)
 			return collect(positive("dead_after", c.DeadAfter))
 		},
+		Transport:    "udp",
 		AddressField: "listen",
 	}
 }
@@ -193,6 +199,7 @@ func heartbeatClient() Role {
 			c := m.(*pb.HeartbeatClientConfig)
 			return collect(positive("interval", c.Interval))
 		},
+		Transport:    "udp",
 		AddressField: "server",
 		Required:     []string{"server"},
 	}
@@ -222,6 +229,7 @@ func webServer() Role {
 				atLeastOne("max_header_bytes", uint64(c.MaxHeaderBytes)),
 			)
 		},
+		Transport:    "tcp",
 		AddressField: "listen",
 		PathFields:   []string{"root"},
 	}
@@ -243,6 +251,7 @@ func webClient() Role {
 			}
 			return collect(append(errs, positive("timeout", c.Timeout))...)
 		},
+		Transport:    "tcp",
 		AddressField: "server",
 		Required:     []string{"server"},
 	}

@@ -40,6 +40,9 @@ func TestCatalogue(t *testing.T) {
 					t.Errorf("events lack %q: %v", k, kinds)
 				}
 			}
+			if r.Transport != "udp" && r.Transport != "tcp" {
+				t.Errorf("transport %q", r.Transport)
+			}
 			if r.Service.Methods().ByName("Stop") == nil {
 				t.Errorf("service %s has no Stop", r.Service.FullName())
 			}
