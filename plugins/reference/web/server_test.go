@@ -58,6 +58,7 @@ func TestServeResponses(t *testing.T) {
 		{"malformed request line", "GET", "GET /\r\n\r\n", 400, "text/html", "400 Bad Request", nil},
 		{"HTTP/2.0", "GET", "GET / HTTP/2.0\r\nHost: test\r\n\r\n", 505, "text/html", "505", nil},
 		{"long request line", "GET", "GET /" + strings.Repeat("a", 9000) + " HTTP/1.1\r\nHost: test\r\n\r\n", 414, "text/html", "414", nil},
+		{"head larger than the first read buffer", "GET", "GET /style.css HTTP/1.1\r\nHost: test\r\n" + strings.Repeat("X-Filler: 0123456789\r\n", 250) + "\r\n", 200, "text/css", "h1 { color: green; }\n", nil},
 		{"large head", "GET", "GET / HTTP/1.1\r\nHost: test\r\n" + strings.Repeat("X-Filler: 0123456789\r\n", 400) + "\r\n", 431, "text/html", "431", nil},
 	}
 	for _, tt := range tests {
@@ -279,8 +280,8 @@ func TestOneAtATime(t *testing.T) {
 
 func TestTimeouts(t *testing.T) {
 	cfg := serverConfig(testRoot(t))
-	cfg.ReadTimeout = durationpb.New(200 * time.Millisecond)
-	cfg.IdleTimeout = durationpb.New(200 * time.Millisecond)
+	cfg.ReadTimeout = durationpb.New(500 * time.Millisecond)
+	cfg.IdleTimeout = durationpb.New(500 * time.Millisecond)
 	ts := startServer(t, cfg)
 
 	t.Run("silent client", func(t *testing.T) {
@@ -292,7 +293,7 @@ func TestTimeouts(t *testing.T) {
 		c.expectClosed()
 	})
 	t.Run("trickling request", func(t *testing.T) {
-		// A byte every 50ms keeps the connection busy but the whole head
+		// A byte every 100ms keeps the connection busy but the whole head
 		// still has only read_timeout.
 		c := dial(t, ts.addr)
 		head := get("/HelloWorld.html")
@@ -300,7 +301,7 @@ func TestTimeouts(t *testing.T) {
 			if _, err := c.nc.Write([]byte{head[i]}); err != nil {
 				break // the server closed it
 			}
-			time.Sleep(50 * time.Millisecond)
+			time.Sleep(100 * time.Millisecond)
 		}
 		c.expectClosed()
 	})
