@@ -3,6 +3,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -60,6 +61,9 @@ func (r *docRoot) open(name []byte, f *file) error {
 	fd, err := unix.Openat2(r.fd, string(name), &how)
 	for err == unix.EINTR || err == unix.EAGAIN {
 		fd, err = unix.Openat2(r.fd, string(name), &how)
+	}
+	if err == unix.EXDEV {
+		err = errors.New("the path leads out of the document root")
 	}
 	if err != nil {
 		return &os.PathError{Op: "open", Path: string(name), Err: err}
