@@ -48,14 +48,18 @@ func Describe(role, kind string, body proto.Message) string {
 	return generic(kind, body)
 }
 
-// generic renders any message as "kind field=value ...".
+// generic renders any message as "kind field=value ...", fields in the
+// order the .proto declares them (Range's order is undefined, and differs
+// from one binary to the next).
 func generic(kind string, body proto.Message) string {
 	parts := []string{kind}
 	m := body.ProtoReflect()
-	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		parts = append(parts, string(fd.Name())+"="+fieldText(fd, v))
-		return true
-	})
+	fields := m.Descriptor().Fields()
+	for i := range fields.Len() {
+		if fd := fields.Get(i); m.Has(fd) {
+			parts = append(parts, string(fd.Name())+"="+fieldText(fd, m.Get(fd)))
+		}
+	}
 	return strings.Join(parts, " ")
 }
 
