@@ -79,6 +79,7 @@ flags:
   --var NAME=VALUE   set a variable of the lab file (repeatable)
   --seed N           seed every random choice (default: the lab's, else random)
   --json             write JSON lines instead of text
+  --pcap FILE        write the lab's traffic to FILE (Wireshark, tshark)
   -v                 show debugging detail (plugin start-up, go-plugin)
 `)
 }
@@ -101,6 +102,7 @@ type config struct {
 	opts    lab.Options
 	json    bool
 	verbose bool
+	pcap    string
 }
 
 func parseFlags(cmd string, args []string, stderr io.Writer) (*config, error) {
@@ -112,6 +114,7 @@ func parseFlags(cmd string, args []string, stderr io.Writer) (*config, error) {
 	seed := fs.Int64("seed", 0, "seed for every random choice")
 	fs.BoolVar(&cfg.json, "json", false, "write JSON lines")
 	fs.BoolVar(&cfg.verbose, "v", false, "show debugging detail")
+	fs.StringVar(&cfg.pcap, "pcap", "", "write the lab's traffic to this pcap file")
 	// Accept flags after the lab file too: socklab run lab.hcl --json.
 	var positional []string
 	for {
@@ -246,6 +249,7 @@ func runLab(ctx context.Context, l *lab.Lab, builder *launch.Builder, cfg *confi
 		Builder: builder,
 		Log:     log,
 		Observe: seq.Add,
+		Capture: cfg.pcap,
 	})
 	seq.Close()
 	if format == output.JSON {

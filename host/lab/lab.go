@@ -41,6 +41,11 @@ type Lab struct {
 	// Timeout bounds the clients' run; Duration is how long a lab with no
 	// clients runs (0: until interrupted).
 	Timeout, Duration time.Duration
+	// Direct: no links by default (`links = false`); clients reach servers
+	// themselves.
+	Direct bool
+	// Capture is the pcap file to write all link traffic to ("" none).
+	Capture string
 	// Components in dependency order: each after those it refers to.
 	Components []*Component
 
@@ -54,6 +59,8 @@ type Component struct {
 	Name   string
 	Role   roles.Role
 	Plugin PluginSpec
+	// Link is a client's network to its server.
+	Link LinkSpec
 	// Config is the role's settings as the lab file gives them, servers'
 	// addresses as configured (a server bound to port 0 learns its real port
 	// only when it runs; see Scope).
@@ -151,6 +158,7 @@ func (l *Lab) loadSettings(blocks hcl.Blocks, seedFlag *int64) hcl.Diagnostics {
 	if len(blocks) > 0 {
 		content, d := blocks[0].Body.Content(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 			{Name: "name"}, {Name: "seed"}, {Name: "timeout"}, {Name: "duration"},
+			{Name: "links"}, {Name: "capture"},
 		}})
 		diags = append(diags, d...)
 		ctx := l.baseContext()
@@ -165,6 +173,15 @@ func (l *Lab) loadSettings(blocks hcl.Blocks, seedFlag *int64) hcl.Diagnostics {
 				diags = append(diags, decodeDuration(a, ctx, &l.Timeout, true)...)
 			case "duration":
 				diags = append(diags, decodeDuration(a, ctx, &l.Duration, false)...)
+			case "links":
+				links := true
+				diags = append(diags, decodeBool(a, ctx, &links)...)
+				l.Direct = !links
+			case "capture":
+				diags = append(diags, decodeString(a, ctx, &l.Capture)...)
+				if l.Capture != "" {
+					l.Capture = l.abs(l.Capture)
+				}
 			}
 		}
 	}
@@ -209,6 +226,7 @@ func (l *Lab) loadComponents(blocks hcl.Blocks) hcl.Diagnostics {
 		spec, d := l.decodePlugin(content.Blocks.OfType("plugin"), b)
 		diags = append(diags, d...)
 		c.Plugin = spec
+		diags = append(diags, l.decodeLink(c, content.Blocks.OfType("link"))...)
 		l.Components = append(l.Components, c)
 	}
 	diags = append(diags, l.resolveReferences()...)

@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -317,5 +318,115 @@ func TestWriteDiagnostics(t *testing.T) {
 	}
 	if got != want {
 		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestLinks(t *testing.T) {
+	l, diags := load(t, `
+lab {
+  capture = "run.pcap"
+}
+ping_server "s" {
+}
+ping_client "lossy" {
+  server = ping_server.s.address
+  link {
+    loss  = 0.1
+    delay = "20ms"
+    to_client {
+      loss   = 0.3
+      jitter = "5ms"
+    }
+  }
+}
+ping_client "plain" {
+  server = ping_server.s.address
+}
+ping_client "direct" {
+  server = ping_server.s.address
+  link {
+    direct = true
+  }
+}
+web_server "w" {
+}
+web_client "slow" {
+  server = web_server.w.address
+  link {
+    bandwidth   = 65536
+    max_segment = 100
+    front       = "127.0.0.1:6789"
+    to_server {
+      reset_after = 1000
+    }
+  }
+}
+`, Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	byName := map[string]*Component{}
+	for _, c := range l.Components {
+		byName[c.Name] = c
+	}
+	lossy := byName["lossy"].Link
+	if lossy.Direct || lossy.ToServer.Loss != 0.1 || lossy.ToClient.Loss != 0.3 || lossy.ToServer.Delay != 20*time.Millisecond ||
+		lossy.ToClient.Delay != 20*time.Millisecond || lossy.ToClient.Jitter != 5*time.Millisecond || lossy.ToServer.Jitter != 0 {
+		t.Errorf("lossy link %+v", lossy)
+	}
+	if p := byName["plain"].Link; p.Direct || !p.ToServer.IsZero() || !p.ToClient.IsZero() {
+		t.Errorf("plain link %+v", p)
+	}
+	if !byName["direct"].Link.Direct {
+		t.Errorf("direct link %+v", byName["direct"].Link)
+	}
+	slow := byName["slow"].Link
+	if slow.ToServer.Bandwidth != 65536 || slow.ToClient.MaxSegment != 100 || slow.ToServer.ResetAfter != 1000 || slow.ToClient.ResetAfter != 0 || slow.Front != "127.0.0.1:6789" {
+		t.Errorf("slow link %+v", slow)
+	}
+	if l.Capture != filepath.Join(l.Dir, "run.pcap") || l.Direct {
+		t.Errorf("capture %q, direct %v", l.Capture, l.Direct)
+	}
+
+	off, diags := load(t, "lab {\n  links = false\n}\nping_server \"s\" {\n}\nping_client \"c\" {\n  server = ping_server.s.address\n}\n", Options{})
+	if diags.HasErrors() || !off.Direct || !off.Components[1].Link.Direct {
+		t.Fatalf("links = false: %v %+v", diags, off.Components[1].Link)
+	}
+}
+
+func TestBadLinks(t *testing.T) {
+	client := func(kind, link string) string {
+		server := map[string]string{"ping": "ping_server", "web": "web_server"}[kind]
+		return fmt.Sprintf("%s \"s\" {\n}\n%s_client \"c\" {\n  server = %s.s.address\n  link {\n%s\n  }\n}\n", server, kind, server, link)
+	}
+	tests := []struct {
+		name    string
+		src     string
+		summary string
+		line    int
+		col     int
+	}{
+		{"UDP setting on TCP", client("web", "    loss = 0.1"), "Setting does not apply to this link", 6, 5},
+		{"TCP setting on UDP", client("ping", "    bandwidth = 100"), "Setting does not apply to this link", 6, 5},
+		{"probability above 1", client("ping", "    loss = 2"), "Invalid value for loss", 6, 12},
+		{"bad delay", client("ping", "    delay = \"slow\""), "Invalid value for delay", 6, 13},
+		{"negative count", client("web", "    max_segment = -1"), "Invalid value for max_segment", 6, 19},
+		{"unknown setting", client("ping", "    lose = 0.1"), "Unsupported argument", 6, 5},
+		{"unknown direction setting", client("ping", "    to_server {\n      lose = 0.1\n    }"), "Unsupported argument", 7, 7},
+		{"direct with settings", client("ping", "    direct = true\n    loss = 0.1"), "Direct link with settings", 5, 3},
+		{"bad front", client("ping", "    front = \"12000\""), "Invalid value for front", 6, 13},
+		{"link on a server", "ping_server \"s\" {\n  link {\n  }\n}\n", "Link on a server", 2, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, diags := load(t, tt.src, Options{})
+			if !diags.HasErrors() {
+				t.Fatal("no error")
+			}
+			d := diags.Errs()[0].(*hcl.Diagnostic)
+			if !strings.Contains(d.Summary, tt.summary) || d.Subject == nil || d.Subject.Start.Line != tt.line || d.Subject.Start.Column != tt.col {
+				t.Errorf("got %q at %v, want %q at %d:%d", d.Summary, d.Subject, tt.summary, tt.line, tt.col)
+			}
+		})
 	}
 }

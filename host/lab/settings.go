@@ -25,9 +25,9 @@ import (
 const durationName = "google.protobuf.Duration"
 
 // settingsSchema is what a component block may contain: one attribute per
-// config field, and a plugin block.
+// config field, a plugin block and a link block.
 func settingsSchema(role roles.Role) *hcl.BodySchema {
-	s := &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "plugin"}}}
+	s := &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "plugin"}, {Type: "link"}}}
 	fields := role.Config().Fields()
 	for i := 0; i < fields.Len(); i++ {
 		name := string(fields.Get(i).Name())

@@ -12,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/socklab/socklab/host/link"
 	"github.com/socklab/socklab/host/run"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
@@ -58,6 +59,10 @@ func Stamped(log zerolog.Logger) zerolog.Logger { return log.With().Timestamp().
 // time it happened; feed it through a Sequencer.
 func Observer(log zerolog.Logger, f Format) func(run.Event) {
 	return func(ev run.Event) {
+		if ev.Link != nil {
+			logLink(log, f, ev)
+			return
+		}
 		level := zerolog.InfoLevel
 		if l, ok := ev.Body.(*pb.Log); ok {
 			level = logLevel(l.GetLevel())
@@ -79,6 +84,39 @@ func Observer(log zerolog.Logger, f Format) func(run.Event) {
 		}
 		e.Msg(msg)
 	}
+}
+
+// logLink shows what a link did; plain deliveries only with -v, since on
+// a clean link that is every packet.
+func logLink(log zerolog.Logger, f Format, ev run.Event) {
+	l := ev.Link
+	level := zerolog.InfoLevel
+	if l.Fate == link.Delivered {
+		level = zerolog.DebugLevel
+	}
+	e := log.WithLevel(level).Time(zerolog.TimestampFieldName, ev.Time).Str("component", ev.Component.Name)
+	if f == JSON {
+		e = e.Str("kind", "link").Dict("link", zerolog.Dict().
+			Str("proto", l.Proto).Str("dir", l.Dir.String()).Int("flow", l.Flow).Uint64("seq", l.Seq).
+			Int("size", l.Size).Str("fate", l.Fate.String()).Dur("delay", l.Delay).
+			Str("client", l.Client.String()).Str("front", l.Front.String()).
+			Str("upstream", l.Upstream.String()).Str("server", l.Server.String()).
+			Bytes("payload", l.Payload))
+	}
+	e.Msg(DescribeLink(l))
+}
+
+// DescribeLink renders what a link did to one datagram or segment.
+func DescribeLink(l *link.Event) string {
+	what := quoted(l.Payload)
+	if l.Proto == "tcp" {
+		what = fmt.Sprintf("%d bytes at offset %d", l.Size, l.Seq)
+	}
+	fate := l.Fate.String()
+	if l.Delay > 0 {
+		fate += " after " + l.Delay.Round(time.Microsecond).String()
+	}
+	return fmt.Sprintf("link %s %s: %s", l.Dir, fate, what)
 }
 
 func logLevel(l pb.Log_Level) zerolog.Level {
@@ -110,9 +148,15 @@ func Report(w io.Writer, res *run.Result) {
 		if c.Summary != nil {
 			fmt.Fprintf(w, "%-*s  %s\n", width, "", Describe(c.Component.Role.Name, "summary", c.Summary))
 		}
+		if c.Link != nil {
+			fmt.Fprintf(w, "%-*s  %s\n", width, "", linkSummary(c.Link))
+		}
 		if c.Err != nil {
 			fmt.Fprintf(w, "%-*s  %s\n", width, "", indent(c.Err.Error(), width+2))
 		}
+	}
+	if res.Err != nil {
+		fmt.Fprintf(w, "run failed: %v\n", res.Err)
 	}
 	verdict := "every component succeeded"
 	switch {
@@ -122,6 +166,27 @@ func Report(w io.Writer, res *run.Result) {
 		verdict = "some components failed"
 	}
 	fmt.Fprintf(w, "\n%s in %s\n", verdict, res.Elapsed.Round(time.Millisecond))
+}
+
+// linkSummary says in a line what a client's link did each way.
+func linkSummary(s *link.Summary) string {
+	dir := func(name string, d link.DirSummary) string {
+		out := fmt.Sprintf("%s %d delivered", name, d.Delivered)
+		for _, n := range []struct {
+			what  string
+			count uint64
+		}{{"dropped", d.Dropped}, {"duplicated", d.Duplicated}, {"reordered", d.Reordered}, {"delayed", d.Delayed}, {"reset", d.Resets}} {
+			if n.count > 0 {
+				out += fmt.Sprintf(", %d %s", n.count, n.what)
+			}
+		}
+		return out
+	}
+	unit := "datagrams"
+	if s.Proto == "tcp" {
+		unit = "segments"
+	}
+	return fmt.Sprintf("link (%s): %s; %s", unit, dir("to server", s.ToServer), dir("to client", s.ToClient))
 }
 
 func indent(s string, n int) string {
@@ -145,8 +210,15 @@ func ReportJSON(log zerolog.Logger, res *run.Result) {
 		if c.Err != nil {
 			d = d.Str("error", c.Err.Error())
 		}
+		if c.Link != nil {
+			d = d.Interface("link", c.Link)
+		}
 		arr = arr.Dict(d)
 	}
-	log.Info().Str("kind", "result").Bool("ok", res.OK() && !res.Interrupted).Bool("interrupted", res.Interrupted).
+	e := log.Info()
+	if res.Err != nil {
+		e = e.Str("error", res.Err.Error())
+	}
+	e.Str("kind", "result").Bool("ok", res.OK() && !res.Interrupted).Bool("interrupted", res.Interrupted).
 		Dur("elapsed", res.Elapsed).Dur("startup", res.Startup).Array("components", arr).Msg("lab finished")
 }

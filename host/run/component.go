@@ -31,6 +31,7 @@ type component struct {
 
 	mu         sync.Mutex
 	proc       *launch.Process
+	link       netLink // a client's link, set before its Run starts
 	cancelCall context.CancelFunc
 	started    bool
 	stopping   bool
@@ -216,6 +217,10 @@ func (c *component) result() *ComponentResult {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	res := &ComponentResult{Component: c.lab, Address: c.address, Err: c.err, Summary: c.summary, Events: c.events}
+	if c.link != nil {
+		sum := c.link.Summary()
+		res.Link = &sum
+	}
 	if c.proc != nil {
 		res.PID = c.proc.PID
 	}

@@ -16,13 +16,15 @@ import (
 
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/launch"
+	"github.com/socklab/socklab/host/link"
 	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
 // Event is one event of one component, as it arrived. A line the plugin
 // wrote is an event too: Kind "stdout", "stderr" or "plugin-log", Body a
-// *pb.Log.
+// *pb.Log. So is what a client's link did to a datagram or segment: Kind
+// "link", Link set, Body nil.
 type Event struct {
 	Component *lab.Component
 	// Time is when it happened, as the plugin stamped it.
@@ -32,6 +34,7 @@ type Event struct {
 	Kind string
 	Body proto.Message
 	Raw  proto.Message
+	Link *link.Event
 }
 
 // Options configure a run.
@@ -45,10 +48,15 @@ type Options struct {
 	Observe func(Event)
 	// StopGrace is how long a component has to finish after Stop.
 	StopGrace time.Duration
+	// Capture, if set, is the pcap file for the run's link traffic,
+	// instead of the lab's.
+	Capture string
 }
 
 // Result is how a run ended.
 type Result struct {
+	// Err is a failure of the run itself, not of a component.
+	Err        error
 	Components []*ComponentResult
 	// Interrupted: the host was asked to stop before the lab was done.
 	Interrupted bool
@@ -60,6 +68,9 @@ type Result struct {
 
 // OK reports whether every component succeeded.
 func (r *Result) OK() bool {
+	if r.Err != nil {
+		return false
+	}
 	for _, c := range r.Components {
 		if c.Err != nil {
 			return false
@@ -79,6 +90,8 @@ type ComponentResult struct {
 	// Summary is its Summary event, if it sent one.
 	Summary proto.Message
 	Events  int
+	// Link is what a client's link did, if it had one.
+	Link *link.Summary
 }
 
 const defaultStopGrace = 3 * time.Second
@@ -93,17 +106,25 @@ func Run(ctx context.Context, l *lab.Lab, o Options) *Result {
 	}
 	start := time.Now()
 	r := &runner{lab: l, opts: o, failed: make(chan struct{})}
+	// Links outlive an interrupt: they carry traffic until every component
+	// has stopped.
+	r.linkCtx, r.cancelLinks = context.WithCancel(context.Background())
 	for _, c := range l.Components {
 		r.comps = append(r.comps, newComponent(c, o.Log))
 	}
 	res := &Result{}
 	defer func() {
 		r.shutdown()
+		r.closeLinks()
 		res.Elapsed = time.Since(start)
 		for _, c := range r.comps {
 			res.Components = append(res.Components, c.result())
 		}
 	}()
+	if err := r.openCapture(); err != nil {
+		res.Err = err
+		return res
+	}
 
 	if !r.launchAll(ctx) {
 		res.Interrupted = ctx.Err() != nil
@@ -123,6 +144,10 @@ type runner struct {
 	lab   *lab.Lab
 	opts  Options
 	comps []*component
+
+	linkCtx     context.Context
+	cancelLinks context.CancelFunc
+	capture     *link.Capture
 
 	failOnce sync.Once
 	failed   chan struct{} // closed when a component fails
@@ -188,6 +213,10 @@ func (r *runner) startServers(ctx context.Context) bool {
 		}
 		c.cfg = cfg
 		if c.lab.Role.Kind != roles.Server {
+			if err := r.openLink(c); err != nil {
+				r.fail(c, err)
+				return false
+			}
 			continue
 		}
 		go c.serve(r)

@@ -1,0 +1,93 @@
+package run
+
+import (
+	"fmt"
+	"net/netip"
+
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/socklab/socklab/host/link"
+)
+
+// netLink is a UDP relay or a TCP proxy of package link.
+type netLink interface {
+	Addr() netip.AddrPort
+	Summary() link.Summary
+	Close() error
+}
+
+// linkSalt keeps a link's random stream apart from its client's, which is
+// derived from the same component seed.
+const linkSalt = 0x6c696e6b
+
+// openLink puts a link between client c and the server its settings name,
+// and points c at the link instead.
+func (r *runner) openLink(c *component) error {
+	spec := c.lab.Link
+	if spec.Direct {
+		return nil
+	}
+	m := c.cfg.ProtoReflect()
+	fd := m.Descriptor().Fields().ByName(protoreflect.Name(c.lab.Role.AddressField))
+	cfg := link.Config{
+		Name:     c.lab.Name,
+		Front:    spec.Front,
+		Target:   m.Get(fd).String(),
+		ToServer: spec.ToServer,
+		ToClient: spec.ToClient,
+		Seed:     uint64(r.lab.ComponentSeed(c.lab)) ^ linkSalt,
+		Sink: func(ev link.Event) {
+			r.opts.Observe(Event{Component: c.lab, Time: ev.Time, Kind: "link", Link: &ev})
+		},
+		Capture: r.capture,
+	}
+	var l netLink
+	var err error
+	switch c.lab.Role.Transport {
+	case "udp":
+		l, err = link.NewUDP(r.linkCtx, cfg)
+	case "tcp":
+		l, err = link.NewTCP(r.linkCtx, cfg)
+	default:
+		return fmt.Errorf("no link for transport %q", c.lab.Role.Transport)
+	}
+	if err != nil {
+		return fmt.Errorf("link to %s: %w", cfg.Target, err)
+	}
+	c.link = l
+	m.Set(fd, protoreflect.ValueOfString(l.Addr().String()))
+	c.log.Debug().Str("front", l.Addr().String()).Str("target", cfg.Target).Msg("link open")
+	return nil
+}
+
+// openCapture starts the run's pcap file, if one was asked for.
+func (r *runner) openCapture() error {
+	path := r.opts.Capture
+	if path == "" {
+		path = r.lab.Capture
+	}
+	if path == "" {
+		return nil
+	}
+	c, err := link.CreateCapture(path)
+	if err != nil {
+		return fmt.Errorf("capture: %w", err)
+	}
+	r.capture = c
+	return nil
+}
+
+// closeLinks closes every link, then the capture they write to.
+func (r *runner) closeLinks() {
+	for _, c := range r.comps {
+		if c.link != nil {
+			c.link.Close()
+		}
+	}
+	r.cancelLinks()
+	if r.capture != nil {
+		if err := r.capture.Close(); err != nil {
+			r.opts.Log.Error().Err(err).Msg("capture")
+		}
+	}
+}
