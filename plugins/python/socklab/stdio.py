@@ -1,0 +1,120 @@
+"""What a Python plugin prints, on its way to the host.
+
+stdout: after the handshake line, file descriptor 1 becomes a pipe whose
+contents go to the host through go-plugin's GRPCStdio stream, so print()
+shows under the component's name as fmt.Println does in a Go plugin (the
+host discards the process's real stdout after the handshake). Whatever the
+stream cannot carry, because it has ended or never started, goes to stderr
+instead: nothing printed is lost.
+
+stderr stays the process's own; the host reads it directly, so a traceback
+written just before the process dies still arrives. Python's logging is
+sent there as the JSON lines go-plugin's hclog writes, which the host shows
+with their level.
+"""
+
+import json
+import logging
+import os
+import queue
+import sys
+import threading
+
+from socklab.goplugin import grpc_stdio_pb2
+
+_LEVELS = {logging.DEBUG: "debug", logging.INFO: "info", logging.WARNING: "warn"}
+
+
+class Relay:
+    """Carries stdout to the GRPCStdio stream; see the module docstring."""
+
+    def __init__(self):
+        self._chunks = queue.SimpleQueue()  # bytes, or None: the end
+        self._read_all = threading.Event()
+        self._streaming = threading.Event()
+        self._stream_over = threading.Event()
+
+    def capture(self):
+        """Points file descriptor 1 at the relay. Call it right after the
+        handshake: what was printed before and is still in sys.stdout's
+        buffer then comes through the relay too."""
+        read_fd, write_fd = os.pipe()
+        os.dup2(write_fd, 1)
+        os.close(write_fd)
+        # Each print reaches the host as it is printed, not when a buffer fills.
+        sys.stdout.reconfigure(line_buffering=True)
+        threading.Thread(target=self._read, args=(read_fd,), name="socklab-stdout", daemon=True).start()
+
+    def _read(self, fd):
+        while data := os.read(fd, 65536):
+            if self._stream_over.is_set():
+                _write_stderr(data)
+            else:
+                self._chunks.put(data)
+        os.close(fd)
+        self._chunks.put(None)
+        self._read_all.set()
+
+    def stream(self, request, context):
+        """GRPCStdio.StreamStdio: yields stdout as it comes, until the
+        relay is closed or the host hangs up."""
+        self._streaming.set()
+        context.add_callback(lambda: self._chunks.put(None))
+        while (data := self._chunks.get()) is not None:
+            yield grpc_stdio_pb2.StdioData(channel=grpc_stdio_pb2.StdioData.STDOUT, data=data)
+        self._stream_over.set()
+        self._spill()
+
+    def close(self, timeout):
+        """Before the process exits: sends what was printed, waiting up to
+        timeout for the stream to carry it, and writes the rest to stderr."""
+        sys.stdout.flush()
+        # Closing our write end lets the reader see the end of the pipe.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+        if self._read_all.wait(timeout) and self._streaming.is_set():
+            self._stream_over.wait(timeout)
+        self._stream_over.set()
+        self._spill()
+
+    def _spill(self):
+        """Writes what is still queued to stderr."""
+        while True:
+            try:
+                data = self._chunks.get_nowait()
+            except queue.Empty:
+                return
+            if data:
+                _write_stderr(data)
+
+
+def _write_stderr(data):
+    while data:
+        data = data[os.write(2, data):]
+
+
+class HclogFormatter(logging.Formatter):
+    """Formats a log record as a JSON line like hclog's."""
+
+    def format(self, record):
+        message = record.getMessage()
+        if record.exc_info:
+            message += "\n" + self.formatException(record.exc_info)
+        return json.dumps({
+            "@level": _LEVELS.get(record.levelno, "error"),
+            "@message": message,
+            "@module": record.name,
+        })
+
+
+def log_to_stderr():
+    """Sends Python's logging, at INFO and above, to stderr as hclog JSON
+    lines, unless the author has set logging up already."""
+    root = logging.getLogger()
+    if root.handlers:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(HclogFormatter())
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
