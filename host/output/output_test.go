@@ -9,6 +9,7 @@ import (
 	"github.com/rs/zerolog"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/run"
@@ -17,7 +18,9 @@ import (
 )
 
 func TestDescribe(t *testing.T) {
-	ms := func(f float64) *durationpb.Duration { return durationpb.New(time.Duration(f * float64(time.Millisecond))) }
+	ms := func(f float64) *durationpb.Duration {
+		return durationpb.New(time.Duration(f * float64(time.Millisecond)))
+	}
 	tests := []struct {
 		kind string
 		body proto.Message
@@ -29,7 +32,6 @@ func TestDescribe(t *testing.T) {
 			"10 packets transmitted, 7 received, 30% packet loss; rtt min/avg/max/mdev = 0.100/0.200/0.400/0.050 ms"},
 		{"summary", &pb.PingClientSummary{Transmitted: 2, LossPercent: 100}, "2 packets transmitted, 0 received, 100% packet loss"},
 		{"drop", &pb.PingDrop{Peer: "127.0.0.1:5", Request: []byte("Ping 1 \x00")}, `drop "Ping 1 \x00" from 127.0.0.1:5`},
-		{"lost", &pb.HeartbeatLost{Client: "a b", FirstSeq: 4, LastSeq: 6}, `lost client="a b" first_seq=4 last_seq=6`},
 		{"summary", &pb.WebServerSummary{Requests: 3, ByStatus: map[uint32]uint64{404: 1, 200: 2}}, "summary requests=3 by_status={200:2 404:1}"},
 		{"response", &pb.WebResponse{Headers: []*pb.Header{{Name: "A", Value: "b"}}, Duration: ms(2)}, "response headers=[{name=A value=b}] duration=2ms"},
 	}
@@ -41,6 +43,63 @@ func TestDescribe(t *testing.T) {
 	long := Describe("", "sent", &pb.PingSent{Payload: []byte(strings.Repeat("x", 200))})
 	if !strings.HasSuffix(long, "...(200 bytes)") {
 		t.Errorf("long payload shown as %q", long)
+	}
+}
+
+func TestDescribeHeartbeat(t *testing.T) {
+	ms := func(f float64) *durationpb.Duration {
+		return durationpb.New(time.Duration(f * float64(time.Millisecond)))
+	}
+	seen := time.Date(2026, 11, 26, 9, 26, 8, 123e6, time.Local)
+	tests := []struct {
+		name string
+		kind string
+		body proto.Message
+		want string
+	}{
+		{"sent", "sent", &pb.HeartbeatSent{Seq: 7, Payload: []byte("Heartbeat 7 1795686495.206052 steady")},
+			`sent "Heartbeat 7 1795686495.206052 steady"`},
+		{"paused", "paused", &pb.HeartbeatPaused{PauseFor: ms(2000)}, "paused: silent for 2 s"},
+		{"resumed", "resumed", &pb.HeartbeatResumed{NextSeq: 11}, "resumed: next heartbeat 11"},
+		{"client summary", "summary", &pb.HeartbeatClientSummary{Sent: 20, Duration: ms(4000.8)}, "20 heartbeats sent in 4.001 s"},
+		{"heartbeat", "heartbeat", &pb.Heartbeat{Client: "steady", Peer: "127.0.0.1:5", Seq: 7, Delay: ms(0.345)},
+			"heartbeat 7 from steady, one-way delay 0.000345 s"},
+		{"negative delay", "heartbeat", &pb.Heartbeat{Client: "127.0.0.1:5", Seq: 1, Delay: ms(-2)},
+			"heartbeat 1 from 127.0.0.1:5, one-way delay -0.002000 s"},
+		{"lost run", "lost", &pb.HeartbeatLost{Client: "steady", FirstSeq: 4, LastSeq: 6}, "lost 4-6 from steady"},
+		{"lost one", "lost", &pb.HeartbeatLost{Client: "steady", FirstSeq: 9, LastSeq: 9}, "lost 9 from steady"},
+		{"duplicate", "duplicate", &pb.HeartbeatDuplicate{Client: "steady", Seq: 5}, "duplicate 5 from steady"},
+		{"reordered", "reordered", &pb.HeartbeatReordered{Client: "steady", Seq: 5, AfterSeq: 7},
+			"heartbeat 5 from steady came after 7: reordered, not lost"},
+		{"restart", "restart", &pb.HeartbeatRestart{Client: "steady", Seq: 1, PreviousSeq: 42}, "steady restarted: seq 1 after 42"},
+		{"down", "down", &pb.ClientDown{Client: "steady", LastSeq: 20, LastSeen: timestamppb.New(seen)},
+			"steady is DOWN: silent since seq 20, heard at 09:26:08.123"},
+		{"up", "up", &pb.ClientUp{Client: "steady", Seq: 21, SilentFor: ms(1700.4)}, "steady is UP again at seq 21 after 1.7 s of silence"},
+		{"malformed", "malformed", &pb.HeartbeatMalformed{Peer: "127.0.0.1:5", Payload: []byte("GET /\r\n"), Reason: "not a heartbeat"},
+			`malformed datagram from 127.0.0.1:5: "GET /\r\n" (not a heartbeat)`},
+		{"server summary", "summary", &pb.HeartbeatServerSummary{Malformed: 3, Clients: []*pb.HeartbeatClientTotals{
+			{Client: "pauser", Received: 20, DelayMin: ms(0.02), DelayAvg: ms(0.3516), DelayMax: ms(2.0447), TimeDown: ms(1100.3)},
+			{Client: "steady", Received: 7, Lost: 5, LossPercent: 500.0 / 12, Late: 1, Duplicates: 2, Reordered: 1, Restarts: 1,
+				DelayMin: ms(0.1), DelayAvg: ms(0.2), DelayMax: ms(0.4), TimeDown: ms(0)},
+			{Client: "stopper", Received: 10, DelayMin: ms(0.119), DelayAvg: ms(0.502), DelayMax: ms(2.504), TimeDown: ms(2122.7), Down: true},
+		}}, "pauser: 20 received, 0 lost (0%), delay min/avg/max = 0.020/0.351/2.044 ms, down 1.1 s; " +
+			"steady: 7 received, 5 lost (41.7%), 1 late, 2 duplicates, 1 reordered, 1 restart, delay min/avg/max = 0.100/0.200/0.400 ms; " +
+			"stopper: 10 received, 0 lost (0%), delay min/avg/max = 0.119/0.502/2.504 ms, down 2.123 s, DOWN at the end; 3 malformed"},
+		{"client that only lost", "summary", &pb.HeartbeatServerSummary{Clients: []*pb.HeartbeatClientTotals{
+			{Client: "a", Lost: 0, TimeDown: ms(0)}}}, "a: 0 received, 0 lost (0%)"},
+		{"no clients", "summary", &pb.HeartbeatServerSummary{}, "no heartbeats"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Describe("", tt.kind, tt.body); got != tt.want {
+				t.Errorf("Describe(%s) = %q, want %q", tt.kind, got, tt.want)
+			}
+		})
+	}
+	// Heartbeat events no longer show generically, which still quotes a
+	// string with a space.
+	if got, want := generic("lost", &pb.HeartbeatLost{Client: "a b", FirstSeq: 4, LastSeq: 6}), `lost client="a b" first_seq=4 last_seq=6`; got != want {
+		t.Errorf("generic = %q, want %q", got, want)
 	}
 }
 
