@@ -346,6 +346,22 @@ func TestStopWithOpenConnections(t *testing.T) {
 	}
 }
 
+func TestIPv6Loopback(t *testing.T) {
+	cfg := serverConfig(testRoot(t))
+	cfg.Listen = "[::1]:0"
+	ts := startServer(t, cfg)
+	if !strings.HasPrefix(ts.addr, "[::1]:") {
+		t.Fatalf("Ready address %q", ts.addr)
+	}
+	resps, _ := fetch(t, context.Background(), clientConfig(ts.addr, "/HelloWorld.html"))
+	if r := resps[0]; r.Status != 200 || r.BodySize != uint64(len(helloPage)) {
+		t.Errorf("response %v", r)
+	}
+	if r := ts.waitRequests(t, 1)[0]; !strings.HasPrefix(r.Peer, "[::1]:") {
+		t.Errorf("peer %q", r.Peer)
+	}
+}
+
 func TestServeConfigErrors(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "file")
