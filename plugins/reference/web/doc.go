@@ -9,6 +9,8 @@
 //
 // The server answers GET and HEAD for files under a document root over
 // HTTP/1.0 and 1.1, keeps 1.1 connections alive, never lets a path escape the
-// root (it opens files through os.Root), bounds the request head and times
-// out slow or silent clients. File bodies go to the socket with sendfile.
+// root (on Linux the kernel enforces it: openat2 with RESOLVE_BENEATH;
+// elsewhere os.Root), bounds the request head and times out slow or silent
+// clients. Small files go out in one write with their head, larger ones with
+// sendfile.
 package web
