@@ -336,10 +336,12 @@ func parse(data []byte) (seq uint64, sentAt float64, id string, problem string) 
 	if !unixTime.MatchString(fields[2]) {
 		return 0, 0, "", "bad time " + strconv.Quote(fields[2])
 	}
-	sentAt, _ = strconv.ParseFloat(fields[2], 64)
-	if sentAt >= 9223372036 { // time.Unix in nanoseconds ends in 2262
+	// Nanoseconds since 1970 in an int64 end in 2262.
+	whole, _, _ := strings.Cut(fields[2], ".")
+	if secs, err := strconv.ParseInt(whole, 10, 64); err != nil || secs >= 9223372036 {
 		return 0, 0, "", "time too far in the future"
 	}
+	sentAt, _ = strconv.ParseFloat(fields[2], 64)
 	if len(fields) == 4 {
 		id = fields[3]
 	}
