@@ -24,6 +24,16 @@ plugins/python on sys.path (a lab file sets PYTHONPATH in the plugin
 block's env).
 """
 
+import sys
+
+try:
+    import google.protobuf
+    import grpc
+except ImportError as missing:
+    raise ImportError(
+        f"socklab needs grpcio and protobuf, which {sys.executable} cannot import ({missing}); "
+        "Debian's are python3-grpcio and python3-protobuf, for /usr/bin/python3") from missing
+
 from socklab.events import (
     HeartbeatClientEvents,
     HeartbeatServerEvents,

@@ -21,6 +21,7 @@ everything.
 """
 
 import concurrent.futures
+import contextlib
 import os
 import queue
 import signal
@@ -147,8 +148,9 @@ class _Plugin:
             if e.code not in (None, 0):
                 error = f"SystemExit: {e.code}"
         except BaseException as e:
-            traceback.print_exc()
             error = describe(e)
+            with contextlib.suppress(OSError):  # stderr gone with the host
+                traceback.print_exc()
         call.outbox.finish(error)
 
     def _run_rpc(self, config, context):
@@ -220,6 +222,7 @@ def _exit_when_orphaned(parent):
     while True:
         time.sleep(PARENT_POLL_INTERVAL)
         if os.getppid() != parent:
-            sys.stderr.write(f"socklab plugin: host (pid {parent}) is gone; exiting\n")
-            sys.stderr.flush()
+            with contextlib.suppress(OSError):  # stderr was a pipe to the host
+                sys.stderr.write(f"socklab plugin: host (pid {parent}) is gone; exiting\n")
+                sys.stderr.flush()
             os._exit(3)

@@ -90,8 +90,11 @@ class Relay:
 
 
 def _write_stderr(data):
-    while data:
-        data = data[os.write(2, data):]
+    try:
+        while data:
+            data = data[os.write(2, data):]
+    except OSError:
+        pass  # stderr was a pipe to the host, which is gone
 
 
 class HclogFormatter(logging.Formatter):
