@@ -78,6 +78,15 @@ func (Concurrency) EnumDescriptor() ([]byte, []int) {
 	return file_socklab_v1_web_proto_rawDescGZIP(), []int{0}
 }
 
+// WebServerConfig: the server's settings.
+//
+// Not a setting: sending one response, head and body, has a fixed limit of
+// 30 s from when the server starts writing it, so that a client that stops
+// reading cannot hold a connection. A response cut off by it is reported
+// with its status, the body bytes sent and the reason (e.g. "sent 65536 of
+// 8388608 bytes: i/o timeout"), and its connection is closed. The limit is
+// on handing the bytes to the kernel, whose socket buffers take a few MiB
+// at once, so a client reading a small file slowly does not meet it.
 type WebServerConfig struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// TCP address to listen on. Default "127.0.0.1:6789".
@@ -309,7 +318,8 @@ type WebRequest struct {
 	Method string `protobuf:"bytes,2,opt,name=method,proto3" json:"method,omitempty"`
 	Target string `protobuf:"bytes,3,opt,name=target,proto3" json:"target,omitempty"`
 	Proto  string `protobuf:"bytes,4,opt,name=proto,proto3" json:"proto,omitempty"`
-	// The status sent, e.g. 200, 404, 400; 0 if none could be (timeout).
+	// The status sent, e.g. 200, 404, 400; 0 if none could be: the client
+	// went silent (read_timeout) or closed before its request was whole.
 	Status uint32 `protobuf:"varint,5,opt,name=status,proto3" json:"status,omitempty"`
 	// Body bytes sent.
 	Bytes uint64 `protobuf:"varint,6,opt,name=bytes,proto3" json:"bytes,omitempty"`
@@ -411,9 +421,12 @@ type WebServerSummary struct {
 	state       protoimpl.MessageState `protogen:"open.v1"`
 	Connections uint64                 `protobuf:"varint,1,opt,name=connections,proto3" json:"connections,omitempty"`
 	Requests    uint64                 `protobuf:"varint,2,opt,name=requests,proto3" json:"requests,omitempty"`
-	// Requests by status code.
-	ByStatus      map[uint32]uint64 `protobuf:"bytes,3,rep,name=by_status,json=byStatus,proto3" json:"by_status,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
-	Bytes         uint64            `protobuf:"varint,4,opt,name=bytes,proto3" json:"bytes,omitempty"`
+	// Requests by status code. Key 0 counts the requests cut off before an
+	// answer: by read_timeout, or by the client closing mid-request. A
+	// connection closed or idle with no request started counts nowhere.
+	ByStatus map[uint32]uint64 `protobuf:"bytes,3,rep,name=by_status,json=byStatus,proto3" json:"by_status,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	// Body bytes sent, over all requests.
+	Bytes         uint64 `protobuf:"varint,4,opt,name=bytes,proto3" json:"bytes,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -480,11 +493,13 @@ type WebClientConfig struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The server's TCP address, "host:port". Required.
 	Server string `protobuf:"bytes,1,opt,name=server,proto3" json:"server,omitempty"`
-	// Paths to request, e.g. ["/HelloWorld.html"]. Default ["/"].
+	// Paths to request, e.g. ["/HelloWorld.html"]. Default ["/"]. A bare file
+	// name, as the sheet's client takes it ("HelloWorld.html"), gets a leading
+	// "/"; a path with spaces or control characters is a config error.
 	Paths []string `protobuf:"bytes,2,rep,name=paths,proto3" json:"paths,omitempty"`
 	// Default "GET".
 	Method string `protobuf:"bytes,3,opt,name=method,proto3" json:"method,omitempty"`
-	// Put the body into each Response event. Default false.
+	// Put the body into each Response event, up to 1 MiB. Default false.
 	ShowBody bool `protobuf:"varint,4,opt,name=show_body,json=showBody,proto3" json:"show_body,omitempty"`
 	// Longest time for one whole exchange. Default 10s.
 	Timeout       *durationpb.Duration `protobuf:"bytes,5,opt,name=timeout,proto3" json:"timeout,omitempty"`
@@ -723,9 +738,11 @@ type WebResponse struct {
 	StatusLine string `protobuf:"bytes,2,opt,name=status_line,json=statusLine,proto3" json:"status_line,omitempty"`
 	Status     uint32 `protobuf:"varint,3,opt,name=status,proto3" json:"status,omitempty"`
 	// In the order received.
-	Headers  []*Header `protobuf:"bytes,4,rep,name=headers,proto3" json:"headers,omitempty"`
-	BodySize uint64    `protobuf:"varint,5,opt,name=body_size,json=bodySize,proto3" json:"body_size,omitempty"`
-	// Only with show_body.
+	Headers []*Header `protobuf:"bytes,4,rep,name=headers,proto3" json:"headers,omitempty"`
+	// The whole body's size in bytes, however much of it is in body.
+	BodySize uint64 `protobuf:"varint,5,opt,name=body_size,json=bodySize,proto3" json:"body_size,omitempty"`
+	// Only with show_body: the body, or its first 1 MiB when it is larger (a
+	// gRPC message has a size limit); len(body) < body_size says it was cut.
 	Body     []byte               `protobuf:"bytes,6,opt,name=body,proto3" json:"body,omitempty"`
 	Duration *durationpb.Duration `protobuf:"bytes,7,opt,name=duration,proto3" json:"duration,omitempty"`
 	// Set when no well-formed response came: connection refused, timeout, ...
