@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	pb "github.com/socklab/socklab/proto/socklabpb"
@@ -43,6 +44,39 @@ func NewHeartbeatServerEvents(send func(*pb.HeartbeatServerEvent)) *HeartbeatSer
 // Ready reports the bound address; call it once the socket is bound.
 func (e *HeartbeatServerEvents) Ready(address string) {
 	e.send(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Ready{Ready: &pb.Ready{Address: address}}})
+}
+
+// Heartbeat reports one heartbeat with its one-way delay.
+func (e *HeartbeatServerEvents) Heartbeat(client, peer string, seq uint64, sentAt time.Time, delay time.Duration) {
+	e.send(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Heartbeat{Heartbeat: &pb.Heartbeat{
+		Client: client, Peer: peer, Seq: seq, SentAt: timestamppb.New(sentAt), Delay: durationpb.New(delay),
+	}}})
+}
+
+// Lost reports that seqs first..last of client never arrived.
+func (e *HeartbeatServerEvents) Lost(client string, first, last uint64) {
+	e.send(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Lost{Lost: &pb.HeartbeatLost{
+		Client: client, FirstSeq: first, LastSeq: last,
+	}}})
+}
+
+// Down reports a client silent for dead_after; the event is dated at.
+func (e *HeartbeatServerEvents) Down(client string, lastSeq uint64, lastSeen, at time.Time) {
+	e.send(&pb.HeartbeatServerEvent{Time: timestamppb.New(at), Event: &pb.HeartbeatServerEvent_Down{Down: &pb.ClientDown{
+		Client: client, LastSeq: lastSeq, LastSeen: timestamppb.New(lastSeen),
+	}}})
+}
+
+// Up reports a client that was down and sent seq after silentFor.
+func (e *HeartbeatServerEvents) Up(client string, seq uint64, silentFor time.Duration) {
+	e.send(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Up{Up: &pb.ClientUp{
+		Client: client, Seq: seq, SilentFor: durationpb.New(silentFor),
+	}}})
+}
+
+// Summary reports the per-client totals; call it last.
+func (e *HeartbeatServerEvents) Summary(s *pb.HeartbeatServerSummary) {
+	e.send(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Summary{Summary: s}})
 }
 
 func registerHeartbeatServer(impl HeartbeatServer) func(*grpc.Server) {

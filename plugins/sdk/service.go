@@ -49,6 +49,7 @@ func (s *service[C, E, PE]) Run(cfg *C, stream grpc.ServerStreamingServer[E]) er
 	go out.pump()
 	err := s.call(ctx, cfg, out.send)
 	sendErr := out.finish()
+	drainStdio(stdioDrainLimit)
 	if err != nil && !(s.wasStopped() && errors.Is(err, context.Canceled)) {
 		return status.Error(codes.Unknown, err.Error())
 	}
