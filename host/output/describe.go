@@ -3,10 +3,13 @@ package output
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -74,8 +77,104 @@ func Describe(role, kind string, body proto.Message) string {
 		return fmt.Sprintf("malformed datagram from %s: %s (%s)", b.Peer, quoted(b.Payload), b.Reason)
 	case *pb.HeartbeatServerSummary:
 		return heartbeatSummary(b)
+	case *pb.WebRequest:
+		return webRequest(b)
+	case *pb.WebServerSummary:
+		return webServerSummary(b)
+	case *pb.WebResponse:
+		return webResponse(b)
+	case *pb.WebClientSummary:
+		return fmt.Sprintf("%s: %d ok, %d failed", plural(uint64(b.Requests), "request"), b.Ok, b.Failed)
 	}
 	return generic(kind, body)
+}
+
+// webRequest is the request line and what became of it:
+// "GET /HelloWorld.html HTTP/1.1 -> 200 (325 bytes, 0.3 ms) from 127.0.0.1:5555".
+func webRequest(b *pb.WebRequest) string {
+	var line []string
+	for _, part := range []string{b.Method, b.Target, b.Proto} {
+		if part != "" {
+			line = append(line, printable(part))
+		}
+	}
+	if len(line) == 0 {
+		line = append(line, "request") // its request line never came whole
+	}
+	answer := "no response"
+	if b.Status != 0 {
+		answer = strconv.FormatUint(uint64(b.Status), 10)
+	}
+	s := fmt.Sprintf("%s -> %s (%d bytes, %s ms) from %s", strings.Join(line, " "), answer, b.Bytes, shortMillis(b.Duration), b.Peer)
+	if b.Reason != "" {
+		s += ": " + printable(b.Reason)
+	}
+	return s
+}
+
+// webServerSummary: "3 requests on 2 connections (200: 2, 404: 1), 650 body
+// bytes sent"; status 0 is a request cut off before any answer.
+func webServerSummary(b *pb.WebServerSummary) string {
+	codes := make([]uint32, 0, len(b.ByStatus))
+	for code := range b.ByStatus {
+		codes = append(codes, code)
+	}
+	slices.Sort(codes)
+	var counts []string
+	for _, code := range codes {
+		name := strconv.FormatUint(uint64(code), 10)
+		if code == 0 {
+			name = "no response"
+		}
+		counts = append(counts, fmt.Sprintf("%s: %d", name, b.ByStatus[code]))
+	}
+	s := plural(b.Requests, "request") + " on " + plural(b.Connections, "connection")
+	if len(counts) > 0 {
+		s += " (" + strings.Join(counts, ", ") + ")"
+	}
+	return s + fmt.Sprintf(", %d body bytes sent", b.Bytes)
+}
+
+// webResponse is what the sheet's client displays, on one line: status
+// line, path, body size, the headers, the start of the body if kept, and
+// what went wrong.
+func webResponse(b *pb.WebResponse) string {
+	if b.StatusLine == "" {
+		return fmt.Sprintf("%s: %s", printable(b.Path), printable(b.Error))
+	}
+	s := fmt.Sprintf("%s  %s  %d bytes", printable(b.StatusLine), printable(b.Path), b.BodySize)
+	if len(b.Headers) > 0 {
+		headers := make([]string, len(b.Headers))
+		for i, h := range b.Headers {
+			headers[i] = printable(h.Name + ": " + h.Value)
+		}
+		s += "  [" + strings.Join(headers, " | ") + "]"
+	}
+	if len(b.Body) > 0 {
+		s += "  " + quoted(b.Body)
+	}
+	if b.Error != "" {
+		s += "  error: " + printable(b.Error)
+	}
+	return s
+}
+
+// plural is "1 request", "3 requests".
+func plural(n uint64, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// printable quotes text a peer sent if it holds anything that is not plain
+// printable text, so a request cannot write control sequences to the
+// terminal.
+func printable(s string) string {
+	if !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) {
+		return strconv.Quote(s)
+	}
+	return s
 }
 
 // heartbeatSummary is one line: each client's totals, then the malformed
@@ -201,6 +300,11 @@ func seconds(d *durationpb.Duration) string {
 // shortSeconds shows d in seconds to the millisecond, without trailing zeros.
 func shortSeconds(d *durationpb.Duration) string {
 	return strconv.FormatFloat(d.AsDuration().Round(time.Millisecond).Seconds(), 'f', -1, 64)
+}
+
+// shortMillis shows d in milliseconds to the microsecond, without trailing zeros.
+func shortMillis(d *durationpb.Duration) string {
+	return strconv.FormatFloat(float64(d.AsDuration().Round(time.Microsecond))/float64(time.Millisecond), 'f', -1, 64)
 }
 
 func millis(d *durationpb.Duration) string {

@@ -32,8 +32,6 @@ func TestDescribe(t *testing.T) {
 			"10 packets transmitted, 7 received, 30% packet loss; rtt min/avg/max/mdev = 0.100/0.200/0.400/0.050 ms"},
 		{"summary", &pb.PingClientSummary{Transmitted: 2, LossPercent: 100}, "2 packets transmitted, 0 received, 100% packet loss"},
 		{"drop", &pb.PingDrop{Peer: "127.0.0.1:5", Request: []byte("Ping 1 \x00")}, `drop "Ping 1 \x00" from 127.0.0.1:5`},
-		{"summary", &pb.WebServerSummary{Requests: 3, ByStatus: map[uint32]uint64{404: 1, 200: 2}}, "summary requests=3 by_status={200:2 404:1}"},
-		{"response", &pb.WebResponse{Headers: []*pb.Header{{Name: "A", Value: "b"}}, Duration: ms(2)}, "response headers=[{name=A value=b}] duration=2ms"},
 	}
 	for _, tt := range tests {
 		if got := Describe("", tt.kind, tt.body); got != tt.want {
@@ -100,6 +98,80 @@ func TestDescribeHeartbeat(t *testing.T) {
 	// string with a space.
 	if got, want := generic("lost", &pb.HeartbeatLost{Client: "a b", FirstSeq: 4, LastSeq: 6}), `lost client="a b" first_seq=4 last_seq=6`; got != want {
 		t.Errorf("generic = %q, want %q", got, want)
+	}
+}
+
+func TestDescribeWeb(t *testing.T) {
+	ms := func(f float64) *durationpb.Duration {
+		return durationpb.New(time.Duration(f * float64(time.Millisecond)))
+	}
+	page := []byte("<!DOCTYPE html>\n<html><body>Hello</body></html>\n")
+	tests := []struct {
+		name string
+		kind string
+		body proto.Message
+		want string
+	}{
+		{"served", "request", &pb.WebRequest{Peer: "127.0.0.1:5555", Method: "GET", Target: "/HelloWorld.html", Proto: "HTTP/1.1",
+			Status: 200, Bytes: 1234, Duration: ms(0.3)},
+			"GET /HelloWorld.html HTTP/1.1 -> 200 (1234 bytes, 0.3 ms) from 127.0.0.1:5555"},
+		{"not found", "request", &pb.WebRequest{Peer: "127.0.0.1:5555", Method: "GET", Target: "/missing.html", Proto: "HTTP/1.0",
+			Status: 404, Bytes: 107, Duration: ms(0.1214), Reason: "open missing.html: no such file or directory"},
+			"GET /missing.html HTTP/1.0 -> 404 (107 bytes, 0.121 ms) from 127.0.0.1:5555: open missing.html: no such file or directory"},
+		{"head", "request", &pb.WebRequest{Peer: "[::1]:5555", Method: "HEAD", Target: "/", Proto: "HTTP/1.1", Status: 200, Duration: ms(2)},
+			"HEAD / HTTP/1.1 -> 200 (0 bytes, 2 ms) from [::1]:5555"},
+		{"bad request line", "request", &pb.WebRequest{Peer: "127.0.0.1:5555", Status: 400, Bytes: 130, Duration: ms(1), Reason: "malformed request line"},
+			"request -> 400 (130 bytes, 1 ms) from 127.0.0.1:5555: malformed request line"},
+		{"no version", "request", &pb.WebRequest{Peer: "127.0.0.1:5555", Method: "GET", Target: "/", Status: 400, Duration: ms(1), Reason: "no HTTP version"},
+			"GET / -> 400 (0 bytes, 1 ms) from 127.0.0.1:5555: no HTTP version"},
+		{"not allowed", "request", &pb.WebRequest{Peer: "127.0.0.1:5555", Method: "DELETE", Target: "/a", Proto: "HTTP/1.1", Status: 405, Bytes: 140, Duration: ms(0.05), Reason: "method DELETE not allowed"},
+			"DELETE /a HTTP/1.1 -> 405 (140 bytes, 0.05 ms) from 127.0.0.1:5555: method DELETE not allowed"},
+		{"timed out", "request", &pb.WebRequest{Peer: "127.0.0.1:5555", Duration: ms(10000), Reason: "read timeout with the request incomplete"},
+			"request -> no response (0 bytes, 10000 ms) from 127.0.0.1:5555: read timeout with the request incomplete"},
+		{"control characters quoted", "request", &pb.WebRequest{Peer: "127.0.0.1:5555", Method: "GET", Target: "/\x1b[2J", Proto: "HTTP/1.1", Status: 400, Duration: ms(1), Reason: "bad \x00"},
+			`GET "/\x1b[2J" HTTP/1.1 -> 400 (0 bytes, 1 ms) from 127.0.0.1:5555: "bad \x00"`},
+		{"server summary", "summary", &pb.WebServerSummary{Connections: 2, Requests: 4, Bytes: 650, ByStatus: map[uint32]uint64{404: 1, 200: 2, 0: 1}},
+			"4 requests on 2 connections (no response: 1, 200: 2, 404: 1), 650 body bytes sent"},
+		{"one of each", "summary", &pb.WebServerSummary{Connections: 1, Requests: 1, Bytes: 5, ByStatus: map[uint32]uint64{200: 1}},
+			"1 request on 1 connection (200: 1), 5 body bytes sent"},
+		{"idle server", "summary", &pb.WebServerSummary{}, "0 requests on 0 connections, 0 body bytes sent"},
+		{"response", "response", &pb.WebResponse{Path: "/HelloWorld.html", StatusLine: "HTTP/1.1 200 OK", Status: 200, BodySize: 1234,
+			Headers: []*pb.Header{{Name: "Content-Type", Value: "text/html; charset=utf-8"}, {Name: "Content-Length", Value: "1234"}}, Duration: ms(2)},
+			"HTTP/1.1 200 OK  /HelloWorld.html  1234 bytes  [Content-Type: text/html; charset=utf-8 | Content-Length: 1234]"},
+		{"with body", "response", &pb.WebResponse{Path: "/a.html", StatusLine: "HTTP/1.0 200 OK", Status: 200, BodySize: uint64(len(page)), Body: page},
+			`HTTP/1.0 200 OK  /a.html  48 bytes  "<!DOCTYPE html>\n<html><body>Hello</body></html>\n"`},
+		{"not found", "response", &pb.WebResponse{Path: "/missing.html", StatusLine: "HTTP/1.1 404 Not Found", Status: 404, BodySize: 107,
+			Headers: []*pb.Header{{Name: "Content-Length", Value: "107"}}},
+			"HTTP/1.1 404 Not Found  /missing.html  107 bytes  [Content-Length: 107]"},
+		{"cut short", "response", &pb.WebResponse{Path: "/big.bin", StatusLine: "HTTP/1.1 200 OK", Status: 200, BodySize: 50000,
+			Error: "read body after 50000 bytes: connection reset by peer"},
+			"HTTP/1.1 200 OK  /big.bin  50000 bytes  error: read body after 50000 bytes: connection reset by peer"},
+		{"no response", "response", &pb.WebResponse{Path: "/HelloWorld.html", Error: "dial tcp 127.0.0.1:6789: connect: connection refused"},
+			"/HelloWorld.html: dial tcp 127.0.0.1:6789: connect: connection refused"},
+		{"hostile header", "response", &pb.WebResponse{Path: "/", StatusLine: "HTTP/1.1 200 OK", Status: 200, Headers: []*pb.Header{{Name: "X", Value: "\x1b]0;owned\a"}}},
+			`HTTP/1.1 200 OK  /  0 bytes  ["X: \x1b]0;owned\a"]`},
+		{"client summary", "summary", &pb.WebClientSummary{Requests: 3, Ok: 2, Failed: 1}, "3 requests: 2 ok, 1 failed"},
+		{"one request", "summary", &pb.WebClientSummary{Requests: 1, Ok: 1}, "1 request: 1 ok, 0 failed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Describe("", tt.kind, tt.body); got != tt.want {
+				t.Errorf("Describe(%s) =\n  %q, want\n  %q", tt.kind, got, tt.want)
+			}
+		})
+	}
+	// Maps and lists still show generically, sorted and in order.
+	for _, tt := range []struct {
+		kind string
+		body proto.Message
+		want string
+	}{
+		{"summary", &pb.WebServerSummary{Requests: 3, ByStatus: map[uint32]uint64{404: 1, 200: 2}}, "summary requests=3 by_status={200:2 404:1}"},
+		{"response", &pb.WebResponse{Headers: []*pb.Header{{Name: "A", Value: "b"}}, Duration: ms(2)}, "response headers=[{name=A value=b}] duration=2ms"},
+	} {
+		if got := generic(tt.kind, tt.body); got != tt.want {
+			t.Errorf("generic = %q, want %q", got, tt.want)
+		}
 	}
 }
 
