@@ -22,6 +22,9 @@ import (
 // Describe renders one event as a line a student recognises: the lab
 // sheet's own wording where it has one, "kind field=value ..." otherwise.
 func Describe(role, kind string, body proto.Message) string {
+	if body == nil {
+		return kind
+	}
 	switch b := body.(type) {
 	case *pb.Ready:
 		return "ready on " + b.Address
