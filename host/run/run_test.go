@@ -1,0 +1,168 @@
+package run
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/host/launch"
+	"github.com/socklab/socklab/plugins/reference"
+	"github.com/socklab/socklab/plugins/sdk"
+	pb "github.com/socklab/socklab/proto/socklabpb"
+)
+
+// The test binary is its own builtin plugin: run with this set, it serves
+// the reference roles, so these tests drive the runner (under -race) with
+// real plugin processes.
+const beThePlugin = "RUN_TEST_BE_THE_PLUGIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(beThePlugin) != "" {
+		sdk.Serve(reference.Plugins())
+		return
+	}
+	os.Exit(m.Run())
+}
+
+func loadLab(t *testing.T, src string) *lab.Lab {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "lab.hcl")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	seed := int64(3)
+	l, diags := lab.Load(path, lab.Options{Seed: &seed})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	for _, c := range l.Components {
+		c.Plugin.Env = append(c.Plugin.Env, beThePlugin+"=1")
+	}
+	return l
+}
+
+type recorder struct {
+	mu     sync.Mutex
+	events []Event
+}
+
+func (r *recorder) observe(ev Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, ev)
+}
+
+func (r *recorder) kinds(component string) map[string]int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := map[string]int{}
+	for _, ev := range r.events {
+		if ev.Component.Name == component {
+			n[ev.Kind]++
+		}
+	}
+	return n
+}
+
+func runLab(t *testing.T, ctx context.Context, l *lab.Lab) (*Result, *recorder) {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	res := Run(ctx, l, Options{
+		Builtin: []string{self},
+		Builder: &launch.Builder{Dir: t.TempDir()},
+		Log:     zerolog.Nop(),
+		Observe: rec.observe,
+	})
+	return res, rec
+}
+
+const pingLab = `
+ping_server "server" {
+  listen    = "127.0.0.1:0"
+  drop_rate = 0.5
+}
+ping_client "client" {
+  server  = ping_server.server.address
+  count   = %COUNT%
+  timeout = "100ms"
+  link {
+    to_client {
+      loss = 0.2
+    }
+  }
+}
+`
+
+func pingLabWith(count string) string { return strings.ReplaceAll(pingLab, "%COUNT%", count) }
+
+func TestRunPingLab(t *testing.T) {
+	res, rec := runLab(t, context.Background(), loadLab(t, pingLabWith("12")))
+	if !res.OK() || res.Interrupted || res.Startup <= 0 {
+		t.Fatalf("result %+v", res)
+	}
+	server, client := res.Components[0], res.Components[1]
+	if server.Address == "" || !strings.HasPrefix(server.Address, "127.0.0.1:") {
+		t.Errorf("server address %q", server.Address)
+	}
+	sum := client.Summary.(*pb.PingClientSummary)
+	k := rec.kinds("client")
+	if sum.Transmitted != 12 || k["sent"] != 12 || k["reply"]+k["timeout"] != 12 || uint32(k["reply"]) != sum.Received {
+		t.Errorf("summary %v, events %v", sum, k)
+	}
+	if client.Link == nil || client.Link.ToServer.Packets != 12 || k["link"] == 0 {
+		t.Errorf("link %+v, %d link events", client.Link, k["link"])
+	}
+	srv := server.Summary.(*pb.PingServerSummary)
+	if srv.Received != 12 || srv.Echoed+srv.Dropped != 12 {
+		t.Errorf("server summary %v", srv)
+	}
+}
+
+func TestRunTimesOutAClient(t *testing.T) {
+	l := loadLab(t, pingLabWith("1000"))
+	l.Timeout = 300 * time.Millisecond
+	res, _ := runLab(t, context.Background(), l)
+	client := res.Components[1]
+	if res.OK() || client.Err == nil || !strings.Contains(client.Err.Error(), "did not finish within 300ms") {
+		t.Fatalf("client error %v", client.Err)
+	}
+	if res.Components[0].Err != nil {
+		t.Fatalf("server failed too: %v", res.Components[0].Err)
+	}
+}
+
+func TestRunInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	l := loadLab(t, pingLabWith("1000"))
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		cancel()
+	}()
+	res, _ := runLab(t, ctx, l)
+	if !res.Interrupted || !res.OK() {
+		t.Fatalf("interrupted %v, ok %v: %v / %v", res.Interrupted, res.OK(), res.Components[0].Err, res.Components[1].Err)
+	}
+	if sum := res.Components[1].Summary.(*pb.PingClientSummary); sum.Transmitted == 0 || sum.Transmitted >= 1000 {
+		t.Fatalf("client summary after interrupt %v", sum)
+	}
+}
+
+func TestRunReportsAFailedStart(t *testing.T) {
+	l := loadLab(t, pingLabWith("3"))
+	l.Components[0].Plugin = lab.PluginSpec{Kind: lab.Command, Command: []string{"/bin/true"}, WorkDir: t.TempDir(), StartTimeout: 5 * time.Second}
+	res, _ := runLab(t, context.Background(), l)
+	if res.OK() || res.Components[0].Err == nil || !strings.Contains(res.Components[0].Err.Error(), "handshake") {
+		t.Fatalf("server error %v", res.Components[0].Err)
+	}
+}
