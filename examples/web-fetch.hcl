@@ -21,5 +21,6 @@ web_server "server" {
 web_client "client" {
   server = web_server.server.address
   # The sheet's client takes a file name: "HelloWorld.html" is "/HelloWorld.html".
-  paths = ["HelloWorld.html", "/docs/", "/missing.html"]
+  paths     = ["HelloWorld.html", "/docs/", "/missing.html"]
+  show_body = true # print the start of each body
 }

@@ -18,8 +18,9 @@ web_server "reference" {
 }
 
 web_client "student" {
-  server = web_server.reference.address
-  paths  = ["HelloWorld.html", "/docs/", "/missing.html"]
+  server    = web_server.reference.address
+  paths     = ["HelloWorld.html", "/docs/", "/missing.html"]
+  show_body = true
   plugin {
     go = "./web-client"
   }

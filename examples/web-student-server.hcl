@@ -24,6 +24,7 @@ web_server "student" {
 }
 
 web_client "reference" {
-  server = web_server.student.address
-  paths  = ["/HelloWorld.html", "/docs/", "/missing.html"]
+  server    = web_server.student.address
+  paths     = ["/HelloWorld.html", "/docs/", "/missing.html"]
+  show_body = true
 }
