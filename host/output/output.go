@@ -86,13 +86,14 @@ func Observer(log zerolog.Logger, f Format) func(run.Event) {
 	}
 }
 
-// logLink shows what a link did; plain deliveries only with -v, since on
-// a clean link that is every packet.
+// logLink shows what a link did: losses, copies, reordering and resets;
+// deliveries, even delayed ones, only with -v, since on a clean or merely
+// slow link that is every packet.
 func logLink(log zerolog.Logger, f Format, ev run.Event) {
 	l := ev.Link
-	level := zerolog.InfoLevel
-	if l.Fate == link.Delivered {
-		level = zerolog.DebugLevel
+	level := zerolog.DebugLevel
+	if l.Fate&(link.Dropped|link.Duplicated|link.Reordered|link.Reset) != 0 {
+		level = zerolog.InfoLevel
 	}
 	e := log.WithLevel(level).Time(zerolog.TimestampFieldName, ev.Time).Str("component", ev.Component.Name)
 	if f == JSON {
