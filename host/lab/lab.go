@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/socklab/socklab/proto/roles"
@@ -90,13 +91,21 @@ func Load(path string, opts Options) (*Lab, hcl.Diagnostics) {
 		return &Lab{Path: path}, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot resolve lab file path", Detail: err.Error()}}
 	}
 	parser := hclparse.NewParser()
-	l := &Lab{Path: path, Dir: filepath.Dir(abs), files: parser.Files()}
 	file, diags := parser.ParseHCLFile(path)
 	if diags.HasErrors() {
-		return l, diags
+		return &Lab{Path: path, Dir: filepath.Dir(abs), files: parser.Files()}, diags
 	}
-	content, d := file.Body.Content(fileSchema())
-	diags = append(diags, d...)
+	l, d := LoadBody(path, filepath.Dir(abs), file.Body, parser.Files(), opts)
+	return l, append(diags, d...)
+}
+
+// LoadBody reads a lab from body, which holds what a lab file holds but may
+// be part of another file (a scenario of a check suite, whose own
+// attributes the caller has taken out with PartialContent). Relative paths
+// resolve against dir; files are the parsed sources, for diagnostics.
+func LoadBody(path, dir string, body hcl.Body, files map[string]*hcl.File, opts Options) (*Lab, hcl.Diagnostics) {
+	l := &Lab{Path: path, Dir: dir, files: files}
+	content, diags := body.Content(fileSchema())
 
 	diags = append(diags, l.loadVariables(content.Blocks.OfType("variable"), opts.Vars)...)
 	diags = append(diags, l.loadLocals(content.Blocks.OfType("locals"))...)
@@ -252,3 +261,10 @@ func sortedAttrs(attrs hcl.Attributes) []*hcl.Attribute {
 	sort.Slice(as, func(i, j int) bool { return as[i].Range.Start.Byte < as[j].Range.Start.Byte })
 	return as
 }
+
+// Functions are the HCL functions a lab file may call, for files that hold
+// labs (a check suite) and evaluate their own attributes like one.
+func Functions() map[string]function.Function { return functions() }
+
+// SortedAttrs returns attributes in the order they are written.
+func SortedAttrs(attrs hcl.Attributes) []*hcl.Attribute { return sortedAttrs(attrs) }

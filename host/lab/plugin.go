@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -24,6 +25,11 @@ const (
 	GoSource
 	// Command is any executable speaking the plugin protocol.
 	Command
+	// Program is a plain program, written as the lab sheet asks, that
+	// speaks no plugin protocol: the host runs it as it is, points the
+	// lab's network at the address it has hard-coded, and reads what it
+	// prints (see package plain).
+	Program
 )
 
 // PluginSpec says how to start a component's plugin process.
@@ -31,8 +37,17 @@ type PluginSpec struct {
 	Kind PluginKind
 	// Dir is the Go package directory (GoSource).
 	Dir string
-	// Command is the program and its arguments (Command).
+	// Command is the program and its arguments (Command, Program).
 	Command []string
+	// Expects is a plain program's hard-coded address: where a client
+	// sends (the link listens there for it) or where a server binds. Empty
+	// means the lab sheet's address for the role.
+	Expects string
+	// Args are added to a plain program's command line, with {host},
+	// {port} and {address} (and, for a web client, {path} and {file})
+	// replaced by the address it is to use and the path to fetch. Nil
+	// means the role's usual arguments (package plain).
+	Args []string
 	// WorkDir is where the process runs: the lab file's directory unless set.
 	WorkDir string
 	// Env adds "NAME=value" entries to the host's environment.
@@ -48,20 +63,27 @@ func (p PluginSpec) String() string {
 		return "go " + p.Dir
 	case Command:
 		return "command " + strings.Join(p.Command, " ")
+	case Program:
+		return "program " + strings.Join(p.Command, " ")
 	}
 	return "builtin"
 }
 
 func pluginSchema() *hcl.BodySchema {
 	return &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-		{Name: "builtin"}, {Name: "go"}, {Name: "command"},
+		{Name: "builtin"}, {Name: "go"}, {Name: "command"}, {Name: "program"},
 		{Name: "env"}, {Name: "dir"}, {Name: "start_timeout"},
+		{Name: "expects"}, {Name: "args"},
 	}}
 }
 
+// pluginKinds are the attributes that name a plugin; a block has one.
+var pluginKinds = []string{"builtin", "go", "command", "program"}
+
 // decodePlugin reads a component's plugin block: exactly one of
-// `builtin = true`, `go = "DIR"` or `command = ["PROGRAM", "ARG"...]`.
-// Without a block the component is the builtin reference.
+// `builtin = true`, `go = "DIR"`, `command = ["PROGRAM", "ARG"...]` or
+// `program = ["PROGRAM", "ARG"...]` (a plain program, with `expects` and
+// `args`). Without a block the component is the builtin reference.
 func (l *Lab) decodePlugin(blocks hcl.Blocks, owner *hcl.Block) (PluginSpec, hcl.Diagnostics) {
 	spec := PluginSpec{Kind: Builtin, WorkDir: l.Dir, StartTimeout: DefaultStartTimeout, Range: owner.DefRange}
 	if len(blocks) == 0 {
@@ -76,7 +98,7 @@ func (l *Lab) decodePlugin(blocks hcl.Blocks, owner *hcl.Block) (PluginSpec, hcl
 	diags = append(diags, d...)
 	attrs := content.Attributes
 	var kinds []*hcl.Attribute
-	for _, name := range []string{"builtin", "go", "command"} {
+	for _, name := range pluginKinds {
 		if a, ok := attrs[name]; ok {
 			kinds = append(kinds, a)
 		}
@@ -87,7 +109,7 @@ func (l *Lab) decodePlugin(blocks hcl.Blocks, owner *hcl.Block) (PluginSpec, hcl
 			at = kinds[1].NameRange
 		}
 		return spec, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Plugin kind needed",
-			Detail:  `A plugin block names exactly one of: builtin = true, go = "DIR", command = ["PROGRAM", ...].`,
+			Detail:  `A plugin block names exactly one of: builtin = true, go = "DIR", command = ["PROGRAM", ...], program = ["PROGRAM", ...].`,
 			Subject: at.Ptr()})
 	}
 	ctx := l.baseContext()
@@ -127,8 +149,11 @@ func (l *Lab) decodePlugin(blocks hcl.Blocks, owner *hcl.Block) (PluginSpec, hcl
 				diags = append(diags, missingPlugin(a, err))
 			}
 		}
-	case "command":
+	case "command", "program":
 		spec.Kind = Command
+		if a.Name == "program" {
+			spec.Kind = Program
+		}
 		argv, d := decodeCommand(a, ctx)
 		diags = append(diags, d...)
 		if !diags.HasErrors() {
@@ -139,7 +164,69 @@ func (l *Lab) decodePlugin(blocks hcl.Blocks, owner *hcl.Block) (PluginSpec, hcl
 			spec.Command = append([]string{prog}, argv[1:]...)
 		}
 	}
+	diags = append(diags, l.decodeProgramSettings(&spec, attrs, ctx)...)
 	return spec, diags
+}
+
+// decodeProgramSettings reads expects and args, which only a plain
+// program has.
+func (l *Lab) decodeProgramSettings(spec *PluginSpec, attrs hcl.Attributes, ctx *hcl.EvalContext) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, name := range []string{"expects", "args"} {
+		a, ok := attrs[name]
+		if !ok {
+			continue
+		}
+		if spec.Kind != Program {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Setting for plain programs only",
+				Detail:  name + " applies to a plain program (program = [...]); a plugin is told its addresses by the host.",
+				Subject: a.NameRange.Ptr()})
+			continue
+		}
+		switch name {
+		case "expects":
+			diags = append(diags, decodeString(a, ctx, &spec.Expects)...)
+			if err := checkAddress(spec.Expects, true); err != nil && !diags.HasErrors() {
+				diags = append(diags, invalid(a, "%v.", err)...)
+			}
+		case "args":
+			v, ok, d := eval(a, ctx, cty.List(cty.String))
+			diags = append(diags, d...)
+			if ok {
+				spec.Args = []string{}
+				for _, e := range v.AsValueSlice() {
+					spec.Args = append(spec.Args, e.AsString())
+				}
+			}
+		}
+	}
+	return diags
+}
+
+// LoadPlugin reads a file that holds one plugin block, as a student's
+// submission.hcl does to say how to run the submission. Relative paths in
+// it resolve against the file's directory.
+func LoadPlugin(path string) (PluginSpec, map[string]*hcl.File, hcl.Diagnostics) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return PluginSpec{}, nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot resolve path", Detail: err.Error()}}
+	}
+	parser := hclparse.NewParser()
+	file, diags := parser.ParseHCLFile(path)
+	if diags.HasErrors() {
+		return PluginSpec{}, parser.Files(), diags
+	}
+	content, d := file.Body.Content(&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "plugin"}}})
+	diags = append(diags, d...)
+	blocks := content.Blocks.OfType("plugin")
+	if len(blocks) == 0 {
+		return PluginSpec{}, parser.Files(), append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No plugin block",
+			Detail:  `Say how to run the submission: plugin { go = "." }, or plugin { program = ["python3", "client.py"] }.`,
+			Subject: &hcl.Range{Filename: path, Start: hcl.InitialPos, End: hcl.InitialPos}})
+	}
+	l := &Lab{Path: path, Dir: filepath.Dir(abs), files: parser.Files()}
+	spec, d := l.decodePlugin(blocks, blocks[0])
+	return spec, parser.Files(), append(diags, d...)
 }
 
 func missingPlugin(a *hcl.Attribute, err error) *hcl.Diagnostic {
