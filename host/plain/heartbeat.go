@@ -1,0 +1,76 @@
+package plain
+
+import (
+	"regexp"
+	"strconv"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	pb "github.com/socklab/socklab/proto/socklabpb"
+)
+
+// heartbeatServer reads a heartbeat server's reports of lost heartbeats and
+// of clients going down and coming back up.
+type heartbeatServer struct{}
+
+var (
+	upRE   = regexp.MustCompile(`(?i)\b(up again|back up|is up|came back|comes? back|back online|alive again|resumed|reconnected|recovered)\b`)
+	downRE = regexp.MustCompile(`(?i)\b(down|stopped|dead|offline|not responding|inactive|no heartbeats?)\b`)
+	lostRE = regexp.MustCompile(`(?i)\b(lost|missing)\b`)
+	// seqRunRE is one seq or a range of them; countWordRE follows a count.
+	seqRunRE    = regexp.MustCompile(`(?i)(?:^|[^0-9.\-])(\d{1,18})(?:\s*(?:-|–|\.\.|\bto\b)\s*(\d{1,18}))?`)
+	countWordRE = regexp.MustCompile(`(?i)^\s*(packets|heartbeats|pings|messages|datagrams)\b`)
+)
+
+func (heartbeatServer) line(text string, at time.Time) []proto.Message {
+	masked := maskAddresses(text)
+	var ev *pb.HeartbeatServerEvent
+	switch {
+	case upRE.MatchString(masked):
+		ev = &pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Up{Up: &pb.ClientUp{}}}
+	case downRE.MatchString(masked):
+		ev = &pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Down{Down: &pb.ClientDown{LastSeen: timestamppb.New(at)}}}
+	case lostRE.MatchString(masked):
+		var evs []proto.Message
+		for _, r := range lostSeqs(masked) {
+			evs = append(evs, &pb.HeartbeatServerEvent{Time: timestamppb.New(at),
+				Event: &pb.HeartbeatServerEvent_Lost{Lost: &pb.HeartbeatLost{FirstSeq: r[0], LastSeq: r[1]}}})
+		}
+		return evs
+	default:
+		return nil
+	}
+	ev.Time = timestamppb.New(at)
+	return []proto.Message{ev}
+}
+
+// lostSeqs reads the seqs a "lost" line names, as runs [first, last].
+func lostSeqs(line string) [][2]uint64 {
+	var runs [][2]uint64
+	for _, m := range seqRunRE.FindAllStringSubmatchIndex(line, -1) {
+		end := m[1]
+		if end < len(line) && (line[end] == '.' && end+1 < len(line) && line[end+1] >= '0' && line[end+1] <= '9' || line[end] == '%') {
+			continue // a fraction or a percentage
+		}
+		if countWordRE.MatchString(line[end:]) {
+			continue // "3 packets": a count
+		}
+		first, err := strconv.ParseUint(line[m[2]:m[3]], 10, 64)
+		if err != nil {
+			continue
+		}
+		last := first
+		if m[4] >= 0 {
+			if last, err = strconv.ParseUint(line[m[4]:m[5]], 10, 64); err != nil || last < first {
+				last = first
+			}
+		}
+		runs = append(runs, [2]uint64{first, last})
+	}
+	return runs
+}
+
+func (heartbeatServer) endRun(time.Time, error) []proto.Message { return nil }
+func (heartbeatServer) finish(time.Time) []proto.Message        { return nil }

@@ -1,0 +1,266 @@
+package plain
+
+import (
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	pb "github.com/socklab/socklab/proto/socklabpb"
+)
+
+// pingClient reads UDPPingerClient.py's output: each result line is the
+// outcome of the next ping; statistics lines fill in a Summary.
+type pingClient struct {
+	outcomes int // results read so far: the next one is for ping outcomes+1
+	pending  *pb.PingReply
+	pendAt   time.Time
+	stats    pingStats
+}
+
+// pingStats is what statistics lines said; NaN or nil for what they did not.
+type pingStats struct {
+	seen                  bool
+	at                    time.Time
+	min, avg, max         *time.Duration
+	loss                  float64
+	transmitted, received uint32
+}
+
+var (
+	pingSeqRE   = regexp.MustCompile(`(?i)\bping\s*#?\s*(\d{1,9})\b`)
+	timeoutRE   = regexp.MustCompile(`(?i)\btim(?:e|ed)[\s-]*out\b|\btimeout\b|\bno (?:reply|response)\b|\blost\b`)
+	sentRE      = regexp.MustCompile(`(?i)\b(?:sent|send|sending)\b`)
+	rttLabelRE  = regexp.MustCompile(`(?i)\b(rtt|round[\s-]*trip(?:[\s-]*time)?|delay|elapsed)\b`)
+	timeLabelRE = regexp.MustCompile(`(?i)\btime\b`)
+	statNameRE  = regexp.MustCompile(`(?i)\b(min|minimum|max|maximum|avg|average|mean|mdev|stddev)\b`)
+	slashStatRE = regexp.MustCompile(`(?i)\b((?:min|avg|max|mdev|stddev)(?:/(?:min|avg|max|mdev|stddev))+)\b[^0-9]*?((?:[-+]?[0-9.eE]+)(?:/[-+]?[0-9.eE]+)+)`)
+	lossRE      = regexp.MustCompile(`(?i)\bloss\b`)
+	countRE     = regexp.MustCompile(`(?i)(\d+)\s+(?:packets?\s+)?(transmitted|received)\b|(\d+)\s+(packets?\s+sent)\b|\b(transmitted|received|packets\s+sent)\s*[:=]\s*(\d+)`)
+	addressRE   = regexp.MustCompile(`\[[0-9a-fA-F:.]+\](?::\d+)?|\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b|\blocalhost:\d+\b|\b\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\b`)
+)
+
+// maskAddresses blanks addresses and clock times, keeping offsets, so that
+// their digits are not read as numbers.
+func maskAddresses(line string) string {
+	return addressRE.ReplaceAllStringFunc(line, func(s string) string { return strings.Repeat(" ", len(s)) })
+}
+
+func (p *pingClient) line(text string, at time.Time) []proto.Message {
+	masked := maskAddresses(text)
+	if p.statsLine(masked, at) {
+		return p.flush()
+	}
+	if timeoutRE.MatchString(masked) {
+		evs := p.flush()
+		p.outcomes++
+		return append(evs, pingEvent(at, &pb.PingClientEvent{Event: &pb.PingClientEvent_Timeout{Timeout: &pb.PingTimeout{Seq: uint32(p.outcomes)}}}))
+	}
+	seqLoc := pingSeqRE.FindStringSubmatchIndex(masked)
+	rtt, hasRTT := replyRTT(masked, seqLoc)
+	switch {
+	case seqLoc == nil && !hasRTT:
+		return nil
+	case seqLoc != nil && !hasRTT && sentRE.MatchString(masked):
+		return nil // the program showing the ping it sends
+	case seqLoc == nil && p.pending != nil:
+		// "RTT: x" completing the "PING n ..." line before it.
+		p.pending.Rtt = durationpb.New(rtt)
+		return p.flush()
+	}
+	evs := p.flush()
+	p.outcomes++
+	reply := &pb.PingReply{Seq: uint32(p.outcomes), Payload: []byte(strings.TrimSpace(text))}
+	if hasRTT {
+		reply.Rtt = durationpb.New(rtt)
+		return append(evs, pingEvent(at, &pb.PingClientEvent{Event: &pb.PingClientEvent_Reply{Reply: reply}}))
+	}
+	p.pending, p.pendAt = reply, at
+	return evs
+}
+
+// flush emits a reply line still waiting for its RTT, without one.
+func (p *pingClient) flush() []proto.Message {
+	if p.pending == nil {
+		return nil
+	}
+	ev := pingEvent(p.pendAt, &pb.PingClientEvent{Event: &pb.PingClientEvent_Reply{Reply: p.pending}})
+	p.pending = nil
+	return []proto.Message{ev}
+}
+
+// replyRTT finds the round-trip time on a reply line (see the package doc).
+func replyRTT(line string, seqLoc []int) (time.Duration, bool) {
+	ns := numbers(line)
+	isSeq := func(n number) bool { return seqLoc != nil && n.start == seqLoc[2] }
+	// after is the number a label names: the first one after it, if it is
+	// close (": ", " = ", " (ms): ").
+	after := func(label []int) (number, bool) {
+		for _, n := range ns {
+			if n.start < label[1] || isSeq(n) || n.unixTime() || n.percent {
+				continue
+			}
+			if n.start-label[1] > 16 {
+				return number{}, false
+			}
+			if n.unit == 0 {
+				n.unit = lineUnit(line[label[0]:n.start])
+			}
+			return n, true
+		}
+		return number{}, false
+	}
+	for _, re := range []*regexp.Regexp{rttLabelRE, timeLabelRE} {
+		for _, label := range re.FindAllStringIndex(line, -1) {
+			if n, ok := after(label); ok {
+				return n.duration(), true
+			}
+		}
+	}
+	var last *number
+	for i := range ns {
+		n := ns[i]
+		switch {
+		case isSeq(n) || n.unixTime() || n.percent:
+			continue
+		case n.unit != 0:
+			return n.duration(), true
+		}
+		last = &ns[i]
+	}
+	if last == nil || seqLoc == nil {
+		// A bare number is an RTT only on a line that shows the reply.
+		return 0, false
+	}
+	if last.unit == 0 {
+		last.unit = lineUnit(line[last.end:])
+	}
+	return last.duration(), true
+}
+
+// statsLine reads a statistics line into p.stats; false if it is not one.
+func (p *pingClient) statsLine(line string, at time.Time) bool {
+	found := false
+	if m := slashStatRE.FindStringSubmatch(line); m != nil {
+		names := strings.Split(strings.ToLower(m[1]), "/")
+		vals := strings.Split(m[2], "/")
+		unit := lineUnit(line[strings.Index(line, m[2])+len(m[2]):])
+		for i := 0; i < len(names) && i < len(vals); i++ {
+			ns := numbers(vals[i])
+			if len(ns) == 0 {
+				continue
+			}
+			n := ns[0]
+			if n.unit == 0 {
+				n.unit = unit
+			}
+			p.stats.set(names[i], n.duration())
+			found = true
+		}
+	} else {
+		for _, loc := range statNameRE.FindAllStringIndex(line, -1) {
+			name := strings.ToLower(line[loc[0]:loc[1]])
+			for _, n := range numbers(line[loc[1]:]) {
+				if n.unixTime() || n.percent {
+					break
+				}
+				if n.unit == 0 {
+					n.unit = lineUnit(line[loc[1]:])
+				}
+				p.stats.set(name, n.duration())
+				found = true
+				break
+			}
+		}
+	}
+	if lossRE.MatchString(line) {
+		if loss, ok := lossOf(line); ok {
+			p.stats.loss = loss
+			found = true
+		}
+	}
+	for _, m := range countRE.FindAllStringSubmatch(line, -1) {
+		digits, word := m[1]+m[3]+m[6], strings.ToLower(m[2]+m[4]+m[5])
+		n, err := strconv.ParseUint(digits, 10, 32)
+		if err != nil {
+			continue
+		}
+		if word == "received" {
+			p.stats.received = uint32(n)
+		} else {
+			p.stats.transmitted = uint32(n)
+		}
+		found = true
+	}
+	if found {
+		p.stats.seen, p.stats.at = true, at
+	}
+	return found
+}
+
+// lossOf reads a loss percentage: the number with "%", else the number
+// after "loss" (a fraction when it is at most 1).
+func lossOf(line string) (float64, bool) {
+	ns := numbers(line)
+	for _, n := range ns {
+		if n.percent {
+			return n.value, true
+		}
+	}
+	loc := lossRE.FindStringIndex(line)
+	for _, n := range ns {
+		if n.start >= loc[1] {
+			if n.value <= 1 {
+				return 100 * n.value, true
+			}
+			return n.value, true
+		}
+	}
+	return 0, false
+}
+
+func (s *pingStats) set(name string, d time.Duration) {
+	switch name {
+	case "min", "minimum":
+		s.min = &d
+	case "max", "maximum":
+		s.max = &d
+	case "avg", "average", "mean":
+		s.avg = &d
+	}
+}
+
+func (p *pingClient) endRun(time.Time, error) []proto.Message { return p.flush() }
+
+// finish reports the Summary the statistics lines made, if there were any.
+// Values not printed are left unset (loss_percent NaN).
+func (p *pingClient) finish(time.Time) []proto.Message {
+	if !p.stats.seen {
+		return nil
+	}
+	s := &pb.PingClientSummary{Transmitted: p.stats.transmitted, Received: p.stats.received, LossPercent: p.stats.loss}
+	if !p.stats.lossSeen() {
+		s.LossPercent = math.NaN()
+	}
+	for _, f := range []struct {
+		v   *time.Duration
+		dst **durationpb.Duration
+	}{{p.stats.min, &s.RttMin}, {p.stats.avg, &s.RttAvg}, {p.stats.max, &s.RttMax}} {
+		if f.v != nil {
+			*f.dst = durationpb.New(*f.v)
+		}
+	}
+	return []proto.Message{pingEvent(p.stats.at, &pb.PingClientEvent{Event: &pb.PingClientEvent_Summary{Summary: s}})}
+}
+
+func (s *pingStats) lossSeen() bool { return !math.IsNaN(s.loss) }
+
+func pingEvent(at time.Time, ev *pb.PingClientEvent) proto.Message {
+	ev.Time = timestamppb.New(at)
+	return ev
+}

@@ -1,0 +1,208 @@
+package plain
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/socklab/socklab/proto/roles"
+	pb "github.com/socklab/socklab/proto/socklabpb"
+)
+
+// play feeds lines to a player of role, one run, and describes the events.
+func play(t *testing.T, role string, cfg proto.Message, lines ...string) []string {
+	t.Helper()
+	p, err := New(role, cfg, nil, "127.0.0.1:12000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Unix(1764147583, 0)
+	var evs []proto.Message
+	for _, l := range lines {
+		evs = append(evs, p.Line(l, at)...)
+	}
+	evs = append(evs, p.EndRun(at, nil)...)
+	evs = append(evs, p.Finish(at)...)
+	var out []string
+	for _, ev := range evs {
+		kind, body, _ := roles.Unpack(ev)
+		out = append(out, describe(kind, body))
+	}
+	return out
+}
+
+func describe(kind string, body proto.Message) string {
+	switch b := body.(type) {
+	case *pb.PingReply:
+		rtt := "none"
+		if b.Rtt != nil {
+			rtt = b.Rtt.AsDuration().String()
+		}
+		return fmt.Sprintf("reply %d rtt %s", b.Seq, rtt)
+	case *pb.PingTimeout:
+		return fmt.Sprintf("timeout %d", b.Seq)
+	case *pb.PingClientSummary:
+		d := func(x interface{ AsDuration() time.Duration }, set bool) string {
+			if !set {
+				return "-"
+			}
+			return x.AsDuration().String()
+		}
+		loss := "-"
+		if !math.IsNaN(b.LossPercent) {
+			loss = fmt.Sprint(b.LossPercent)
+		}
+		return fmt.Sprintf("summary %d/%d loss %s min %s avg %s max %s", b.Transmitted, b.Received, loss,
+			d(b.RttMin, b.RttMin != nil), d(b.RttAvg, b.RttAvg != nil), d(b.RttMax, b.RttMax != nil))
+	case *pb.HeartbeatLost:
+		return fmt.Sprintf("lost %d-%d", b.FirstSeq, b.LastSeq)
+	case *pb.ClientDown:
+		return "down"
+	case *pb.ClientUp:
+		return "up"
+	}
+	return kind
+}
+
+func TestPingClientLines(t *testing.T) {
+	tests := []struct {
+		name  string
+		lines []string
+		want  []string
+	}{
+		{"the sheet's client", []string{
+			"PING 1 1764147583.765584 RTT: 0.000229 seconds",
+			"Request timed out",
+			"PING 3 1764147585.1 RTT: 0.000300 seconds",
+		}, []string{"reply 1 rtt 229µs", "timeout 2", "reply 3 rtt 300µs"}},
+		{"ping(8) style", []string{
+			"Reply from 127.0.0.1: PING 1 1764147583.77 time=0.21 ms",
+			"Reply from 127.0.0.1: PING 2 1764147583.78 time=1.5 ms",
+			"--- statistics ---",
+			"2 packets transmitted, 2 received, 0% packet loss",
+			"rtt min/avg/max/mdev = 0.210/0.855/1.500/0.645 ms",
+		}, []string{"reply 1 rtt 210µs", "reply 2 rtt 1.5ms", "summary 2/2 loss 0 min 210µs avg 855µs max 1.5ms"}},
+		{"bytes repr and a bare number", []string{
+			"b'PING 1 1764147583.765584' 0.000213",
+			"b'PING 2 1764147583.865584' 2.13e-04",
+		}, []string{"reply 1 rtt 213µs", "reply 2 rtt 213µs"}},
+		{"reply and RTT on two lines", []string{
+			"Ping 1 sent",
+			"Received: PING 1 1764147583.765584",
+			"Round trip time: 0.5 ms",
+			"Ping 2 sent",
+			"Request timed out",
+			"Received: PING 3 1764147583.765584",
+			"Request timed out",
+		}, []string{"reply 1 rtt 500µs", "timeout 2", "reply 3 rtt none", "timeout 4"}},
+		{"summary over several lines", []string{
+			"RTT (ms): 12",
+			"Minimum RTT: 0.012 s",
+			"Maximum RTT = 0.020 seconds",
+			"Average RTT: 16 ms",
+			"Packet loss rate: 0.3",
+		}, []string{"reply 1 rtt 12ms", "summary 0/0 loss 30 min 12ms avg 16ms max 20ms"}},
+		{"one summary line", []string{
+			"min 0.000123 avg 0.000234 max 0.000345 seconds, loss 30%",
+		}, []string{"summary 0/0 loss 30 min 123µs avg 234µs max 345µs"}},
+		{"a late reply shown as the next ping's", []string{
+			"Request timed out",
+			"PING 1 1764147583.5 RTT: 0.5",
+		}, []string{"timeout 1", "reply 2 rtt 500ms"}},
+		{"chatter is no outcome", []string{
+			"Sending 10 pings to 127.0.0.1:12000",
+			"Sending: Ping 1 1764147583.765584",
+			"",
+			"done.",
+		}, nil},
+		{"lost is a timeout", []string{"Packet 1 lost"}, []string{"timeout 1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := play(t, "ping_client", &pb.PingClientConfig{}, tt.lines...)
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("got\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(tt.want, "\n  "))
+			}
+		})
+	}
+}
+
+func TestHeartbeatServerLines(t *testing.T) {
+	tests := []struct {
+		line string
+		want []string
+	}{
+		{"Heartbeat 7 lost", []string{"lost 7-7"}},
+		{"lost heartbeats 4-6 from 127.0.0.1:51234", []string{"lost 4-6"}},
+		{"missing seq 3, 5 and 9 to 11", []string{"lost 3-3", "lost 5-5", "lost 9-11"}},
+		{"lost 3 packets (12.5%)", nil},
+		{"12:30:01 client 127.0.0.1:5000 lost 8..9", []string{"lost 8-9"}},
+		{"Client 127.0.0.1:5000 has stopped: no heartbeat for 3.0 s", []string{"down"}},
+		{"client beat is DOWN", []string{"down"}},
+		{"client beat is back up", []string{"up"}},
+		{"Heartbeat 3 received, delay 0.000123 s", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			got := play(t, "heartbeat_server", &pb.HeartbeatServerConfig{}, tt.line)
+			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestWebClientOutput(t *testing.T) {
+	cfg := &pb.WebClientConfig{Paths: []string{"HelloWorld.html", "/missing.html"}}
+	p, err := New("web_client", cfg, nil, "127.0.0.1:6789")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := p.Runs()
+	if len(runs) != 2 || strings.Join(runs[0].Args, " ") != "127.0.0.1 6789 HelloWorld.html" || runs[1].Path != "/missing.html" {
+		t.Fatalf("runs %v", runs)
+	}
+	at := time.Unix(1764147583, 0)
+	for _, l := range []string{"Connecting...", "HTTP/1.1 200 OK", "Content-Type: text/html", "Content-Length: 27", "", "<html>", "<p>hi</p>", "</html>"} {
+		p.Line(l, at)
+	}
+	first := p.EndRun(at.Add(time.Millisecond), nil)
+	p.Line(`b'HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot \xc3\xa9!'`, at)
+	second := p.EndRun(at, errors.New("exit status 1"))
+	last := p.Finish(at)
+	r1 := first[0].(*pb.WebClientEvent).GetResponse()
+	if r1.Status != 200 || r1.Path != "HelloWorld.html" || len(r1.Headers) != 2 || string(r1.Body) != "<html>\n<p>hi</p>\n</html>" || r1.Error != "" {
+		t.Errorf("first response %v", r1)
+	}
+	r2 := second[0].(*pb.WebClientEvent).GetResponse()
+	if r2.Status != 404 || string(r2.Body) != "not é!" || r2.Headers[0].Value != "9" {
+		t.Errorf("second response %v", r2)
+	}
+	sum := last[0].(*pb.WebClientEvent).GetSummary()
+	if sum.Requests != 2 || sum.Ok != 1 || sum.Failed != 1 {
+		t.Errorf("summary %v", sum)
+	}
+
+	p, _ = New("web_client", &pb.WebClientConfig{Paths: []string{"/"}}, []string{"http://{address}{path}"}, "127.0.0.1:6789")
+	if r := p.Runs()[0]; strings.Join(r.Args, " ") != "http://127.0.0.1:6789/" {
+		t.Errorf("args %v", r)
+	}
+	p.Line("Traceback (most recent call last):", at)
+	resp := p.EndRun(at, errors.New("exit status 1"))[0].(*pb.WebClientEvent).GetResponse()
+	if resp.Error != "printed no HTTP status line (exit status 1)" {
+		t.Errorf("error %q", resp.Error)
+	}
+}
+
+func TestSheetAddresses(t *testing.T) {
+	for role, want := range map[string]string{"ping_client": "127.0.0.1:12000", "heartbeat_server": "127.0.0.1:12000", "web_server": "127.0.0.1:6789", "web_client": ""} {
+		if got := SheetAddress(role); got != want {
+			t.Errorf("%s: %q, want %q", role, got, want)
+		}
+	}
+}
