@@ -6,7 +6,9 @@ import (
 
 	"google.golang.org/protobuf/reflect/protoreflect"
 
+	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/link"
+	"github.com/socklab/socklab/host/plain"
 )
 
 // netLink is a UDP relay or a TCP proxy of package link.
@@ -29,9 +31,17 @@ func (r *runner) openLink(c *component) error {
 	}
 	m := c.cfg.ProtoReflect()
 	fd := m.Descriptor().Fields().ByName(protoreflect.Name(c.lab.Role.AddressField))
+	front := spec.Front
+	if front == "" && c.lab.Plugin.Kind == lab.Program {
+		// A plain client sends where it was written to: the link listens there.
+		front = c.lab.Plugin.Expects
+		if front == "" {
+			front = plain.SheetAddress(c.lab.Role.Name)
+		}
+	}
 	cfg := link.Config{
 		Name:     c.lab.Name,
-		Front:    spec.Front,
+		Front:    front,
 		Target:   m.Get(fd).String(),
 		ToServer: spec.ToServer,
 		ToClient: spec.ToClient,

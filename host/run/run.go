@@ -3,6 +3,11 @@
 // it relays every event as it arrives, and when the clients are done, a
 // component fails, the lab times out or the host is interrupted, it stops
 // everything and reports how each component ended.
+//
+// A component is run by a driver: a go-plugin process serving the role's
+// gRPC service, or a plain program (lab.Program) that the host runs as an
+// ordinary process, whose output package plain reads as the role's events
+// and which, as a server, is ready once it has bound its port.
 package run
 
 import (
@@ -51,6 +56,11 @@ type Options struct {
 	// Capture, if set, is the pcap file for the run's link traffic,
 	// instead of the lab's.
 	Capture string
+	// ServersReady, if set, is called once every server is ready and
+	// before any client starts, with the address each server is reached
+	// at, by component name: a grader probes servers from it. An error
+	// ends the run as a failure of the run itself.
+	ServersReady func(ctx context.Context, servers map[string]string) error
 }
 
 // Result is how a run ended.
@@ -110,7 +120,9 @@ func Run(ctx context.Context, l *lab.Lab, o Options) *Result {
 	// has stopped.
 	r.linkCtx, r.cancelLinks = context.WithCancel(context.Background())
 	for _, c := range l.Components {
-		r.comps = append(r.comps, newComponent(c, o.Log))
+		comp := newComponent(c, o.Log)
+		comp.drv = r.newDriver(comp)
+		r.comps = append(r.comps, comp)
 	}
 	res := &Result{}
 	defer func() {
@@ -135,6 +147,12 @@ func Run(ctx context.Context, l *lab.Lab, o Options) *Result {
 		return res
 	}
 	res.Startup = time.Since(start)
+	if o.ServersReady != nil {
+		if err := o.ServersReady(ctx, r.serverAddresses()); err != nil {
+			res.Err = err
+			return res
+		}
+	}
 	clients := r.startClients()
 	res.Interrupted = !r.wait(ctx, clients)
 	return res
@@ -165,27 +183,11 @@ func (r *runner) fail(c *component, err error) {
 func (r *runner) launchAll(ctx context.Context) bool {
 	var wg sync.WaitGroup
 	for _, c := range r.comps {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c.log.Debug().Str("plugin", c.lab.Plugin.String()).Msg("starting plugin")
-			p, err := launch.Start(ctx, launch.Options{
-				Component: c.lab.Name, Role: c.lab.Role.Name, Spec: c.lab.Plugin,
-				Builtin: r.opts.Builtin, Builder: r.opts.Builder, Log: c.log,
-				Output: func(l launch.Line) {
-					r.opts.Observe(Event{Component: c.lab, Time: l.Time, Kind: l.Stream,
-						Body: &pb.Log{Level: logLevel(l.Level), Message: l.Text}})
-				},
-			})
-			if err != nil {
-				if ctx.Err() == nil {
-					r.fail(c, err)
-				}
-				return
+		wg.Go(func() {
+			if err := c.drv.start(ctx); err != nil && ctx.Err() == nil {
+				r.fail(c, err)
 			}
-			c.setProcess(p)
-			c.log.Debug().Int("pid", p.PID).Msg("plugin started")
-		}()
+		})
 	}
 	wg.Wait()
 	return ctx.Err() == nil && !r.hasFailed()
@@ -226,7 +228,7 @@ func (r *runner) startServers(ctx context.Context) bool {
 		case <-c.done:
 			r.fail(c, c.endedEarly("before it was ready"))
 			return false
-		case <-time.After(c.lab.Plugin.StartTimeout):
+		case <-time.After(c.drv.readyTimeout()):
 			r.fail(c, fmt.Errorf("did not report Ready within %s (start_timeout): a server sends Ready once its socket is bound", c.lab.Plugin.StartTimeout))
 			return false
 		case <-r.failed:
@@ -236,6 +238,19 @@ func (r *runner) startServers(ctx context.Context) bool {
 		}
 	}
 	return true
+}
+
+// serverAddresses maps each server's name to where it is reached.
+func (r *runner) serverAddresses() map[string]string {
+	addrs := map[string]string{}
+	for _, c := range r.comps {
+		if c.lab.Role.Kind == roles.Server {
+			c.mu.Lock()
+			addrs[c.lab.Name] = lab.Connectable(c.address)
+			c.mu.Unlock()
+		}
+	}
+	return addrs
 }
 
 func (r *runner) startClients() []*component {

@@ -1,0 +1,186 @@
+package launch
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// ProgramOptions says how to start a plain program: one that speaks no
+// plugin protocol (see lab.Program).
+type ProgramOptions struct {
+	// Component names the component in messages.
+	Component string
+	// Argv is the command line; Dir its working directory; Env is added to
+	// the host's environment.
+	Argv []string
+	Dir  string
+	Env  []string
+	// Output receives each line it writes; nil logs them to Log.
+	Output func(Line)
+	Log    zerolog.Logger
+}
+
+// Program is a running plain program.
+type Program struct {
+	PID  int
+	cmd  *exec.Cmd
+	out  *output
+	done chan struct{}
+	err  error // how it ended, once done is closed
+}
+
+// StartProgram starts a plain program in its own process group, killed
+// with the host. Its stdout and stderr become Lines; Python's output is
+// unbuffered so that each line comes when it is printed.
+func StartProgram(o ProgramOptions) (*Program, error) {
+	if len(o.Argv) == 0 {
+		return nil, errors.New("program: empty command line")
+	}
+	cmd := exec.Command(o.Argv[0], o.Argv[1:]...)
+	cmd.Dir = o.Dir
+	cmd.Env = append(append(os.Environ(), "PYTHONUNBUFFERED=1"), o.Env...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	out := newOutput(o.Log, o.Output)
+	cmd.Stdout = out.stream("stdout", false)
+	cmd.Stderr = out.stream("stderr", false)
+	// A child that keeps the output pipes open must not hold up Wait.
+	cmd.WaitDelay = time.Second
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("program %s: %w", strings.Join(o.Argv, " "), err)
+	}
+	p := &Program{PID: cmd.Process.Pid, cmd: cmd, out: out, done: make(chan struct{})}
+	go func() {
+		p.err = cmd.Wait()
+		// Whatever it started in its group goes with it.
+		_ = syscall.Kill(-p.PID, syscall.SIGKILL)
+		close(p.done)
+	}()
+	return p, nil
+}
+
+// Done is closed when the program has ended.
+func (p *Program) Done() <-chan struct{} { return p.done }
+
+// Err is how the program ended (nil for exit status 0); valid after Done.
+func (p *Program) Err() error {
+	<-p.done
+	return p.err
+}
+
+// Signal sends sig to the program's process group.
+func (p *Program) Signal(sig syscall.Signal) { _ = syscall.Kill(-p.PID, sig) }
+
+// Kill ends the program and everything in its process group, and waits
+// for it.
+func (p *Program) Kill() {
+	p.Signal(syscall.SIGKILL)
+	<-p.done
+}
+
+// Diagnosis says how the program ended and what it said last, for an
+// error message; it waits for the end.
+func (p *Program) Diagnosis() string {
+	<-p.done
+	parts := []string{"exit status 0"}
+	if p.cmd.ProcessState != nil {
+		parts[0] = p.cmd.ProcessState.String()
+	}
+	if last := p.out.lastWords(); last != "" {
+		parts = append(parts, "last output:\n"+last)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Bound reports whether a process of the program's group has a socket
+// bound to port: for "tcp" one listening, for "udp" any. It reads
+// /proc/net of the host's network namespace and the processes' file
+// descriptors.
+func (p *Program) Bound(transport string, port int) (bool, error) {
+	inodes := map[string]bool{}
+	for _, file := range []string{transport, transport + "6"} {
+		if err := boundInodes(filepath.Join("/proc/net", file), port, transport == "tcp", inodes); err != nil {
+			return false, err
+		}
+	}
+	if len(inodes) == 0 {
+		return false, nil
+	}
+	for _, pid := range groupMembers(p.PID) {
+		fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+		for _, fd := range fds {
+			target, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name()))
+			if err == nil && strings.HasPrefix(target, "socket:[") && inodes[strings.TrimSuffix(target[len("socket:["):], "]")] {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// tcpListen is the state of a listening socket in /proc/net/tcp.
+const tcpListen = "0A"
+
+// boundInodes adds the inodes of the sockets in a /proc/net table that are
+// bound to port (and listening, if listening is set).
+func boundInodes(table string, port int, listening bool, inodes map[string]bool) error {
+	f, err := os.Open(table)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil // no IPv6
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Scan() // the header
+	for sc.Scan() {
+		// sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 10 {
+			continue
+		}
+		_, hexPort, ok := strings.Cut(fields[1], ":")
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseUint(hexPort, 16, 16)
+		if err != nil || int(n) != port || (listening && fields[3] != tcpListen) {
+			continue
+		}
+		inodes[fields[9]] = true
+	}
+	return sc.Err()
+}
+
+// groupMembers lists the processes of process group pgid.
+func groupMembers(pgid int) []int {
+	entries, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid pgrp ...: comm may hold spaces and parens.
+		i := strings.LastIndexByte(string(stat), ')')
+		fields := strings.Fields(string(stat[i+1:]))
+		if len(fields) >= 3 && fields[2] == strconv.Itoa(pgid) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}

@@ -1,0 +1,163 @@
+package run
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/host/launch"
+	pb "github.com/socklab/socklab/proto/socklabpb"
+)
+
+// driver runs one component's implementation of its role: a plugin process
+// that serves the role's gRPC service (pluginDriver), or a plain program
+// that knows nothing of socklab (programDriver).
+type driver interface {
+	// start prepares it before any component runs: a plugin's process is
+	// started and completes its handshake.
+	start(ctx context.Context) error
+	// run runs the role with cfg and hands each role event to emit until
+	// the role's run ends. Ending ctx cuts it off.
+	run(ctx context.Context, cfg proto.Message, emit func(proto.Message)) error
+	// stop asks a running component to finish soon.
+	stop(ctx context.Context)
+	// stopFailed is the error for a component still running grace after
+	// stop.
+	stopFailed(grace time.Duration) error
+	// kill ends its processes; it is safe before start and more than once.
+	kill()
+	// pid is its process (the current one), 0 if there is none.
+	pid() int
+	// readyTimeout bounds a server's wait for Ready.
+	readyTimeout() time.Duration
+	// keepsContract reports whether it promises the role's contract (a
+	// client ends with Summary); a plain program does only what the lab
+	// sheet asks.
+	keepsContract() bool
+}
+
+// newDriver returns the driver of c's plugin kind.
+func (r *runner) newDriver(c *component) driver {
+	output := func(l launch.Line) {
+		r.opts.Observe(Event{Component: c.lab, Time: l.Time, Kind: l.Stream,
+			Body: &pb.Log{Level: logLevel(l.Level), Message: l.Text}})
+	}
+	if c.lab.Plugin.Kind == lab.Program {
+		return &programDriver{lab: c.lab, log: c.log, output: output}
+	}
+	return &pluginDriver{lab: c.lab, opts: launch.Options{
+		Component: c.lab.Name, Role: c.lab.Role.Name, Spec: c.lab.Plugin,
+		Builtin: r.opts.Builtin, Builder: r.opts.Builder, Log: c.log, Output: output,
+	}}
+}
+
+// pluginDriver runs a component as a go-plugin process serving the role's
+// gRPC service.
+type pluginDriver struct {
+	lab  *lab.Component
+	opts launch.Options
+
+	mu       sync.Mutex
+	proc     *launch.Process
+	stopping bool
+}
+
+func (d *pluginDriver) start(ctx context.Context) error {
+	d.opts.Log.Debug().Str("plugin", d.lab.Plugin.String()).Msg("starting plugin")
+	p, err := launch.Start(ctx, d.opts)
+	if err != nil {
+		return err
+	}
+	d.mu.Lock()
+	d.proc = p
+	d.mu.Unlock()
+	d.opts.Log.Debug().Int("pid", p.PID).Msg("plugin started")
+	return nil
+}
+
+func (d *pluginDriver) process() *launch.Process {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.proc
+}
+
+// run calls the plugin's Run and relays its events until the stream ends.
+func (d *pluginDriver) run(ctx context.Context, cfg proto.Message, emit func(proto.Message)) error {
+	role := d.lab.Role
+	stream, err := d.process().Conn.NewStream(ctx, &grpc.StreamDesc{ServerStreams: true}, role.RunMethod())
+	if err == nil {
+		err = stream.SendMsg(cfg)
+	}
+	if err == nil {
+		err = stream.CloseSend()
+	}
+	for err == nil {
+		ev := role.NewEvent()
+		if err = stream.RecvMsg(ev); err == nil {
+			emit(ev)
+		}
+	}
+	if errors.Is(err, io.EOF) {
+		return nil
+	}
+	return d.explain(err)
+}
+
+// explain says what a broken Run stream means for the component.
+func (d *pluginDriver) explain(err error) error {
+	d.mu.Lock()
+	stopping, proc := d.stopping, d.proc
+	d.mu.Unlock()
+	st, _ := status.FromError(err)
+	switch st.Code() {
+	case codes.Unimplemented:
+		return fmt.Errorf("plugin does not implement the %s role (it serves no %s service)", d.lab.Role.Name, d.lab.Role.Service.FullName())
+	case codes.Canceled:
+		if stopping {
+			return nil // the host cut it off; stop reports why
+		}
+	case codes.Unavailable, codes.Internal:
+		return fmt.Errorf("lost the plugin mid-run: %s", proc.Diagnosis(2*time.Second))
+	}
+	if proc.Exited() {
+		return fmt.Errorf("%s (%s)", st.Message(), proc.Diagnosis(0))
+	}
+	return fmt.Errorf("Run failed: %s", st.Message())
+}
+
+func (d *pluginDriver) stop(ctx context.Context) {
+	d.mu.Lock()
+	d.stopping = true
+	proc := d.proc
+	d.mu.Unlock()
+	_ = proc.Conn.Invoke(ctx, d.lab.Role.StopMethod(), &pb.StopRequest{}, &pb.StopReply{})
+}
+
+func (d *pluginDriver) stopFailed(grace time.Duration) error {
+	return fmt.Errorf("did not stop within %s of being asked: when its context is done, a component closes its socket, reports Summary and returns", grace)
+}
+
+func (d *pluginDriver) kill() {
+	if p := d.process(); p != nil {
+		p.Kill()
+	}
+}
+
+func (d *pluginDriver) pid() int {
+	if p := d.process(); p != nil {
+		return p.PID
+	}
+	return 0
+}
+
+func (d *pluginDriver) readyTimeout() time.Duration { return d.lab.Plugin.StartTimeout }
+func (d *pluginDriver) keepsContract() bool         { return true }
