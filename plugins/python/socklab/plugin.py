@@ -84,6 +84,9 @@ class _Call:
 
 
 class _Plugin:
+    """One plugin process: its gRPC services, and its main thread, which
+    runs the author's function and then waits for Shutdown."""
+
     def __init__(self, role, run):
         self._role = role
         self._run = run
