@@ -249,6 +249,44 @@ func TestPythonPingClientAgainstReference(t *testing.T) {
 	}
 }
 
+// TestPythonPingClientReportsLateReplies delays every reply past the
+// client's timeout: each ping times out, and its reply, coming during the
+// next ping's wait, is reported late rather than taken for that ping's.
+func TestPythonPingClientReportsLateReplies(t *testing.T) {
+	lab := fmt.Sprintf(`
+ping_server "server" {
+  listen    = "127.0.0.1:0"
+  drop_rate = 0
+}
+
+ping_client "client" {
+  server  = ping_server.server.address
+  count   = 4
+  timeout = "300ms"
+  link {
+    to_client {
+      delay = "450ms"
+    }
+  }
+  %s
+}
+`, pythonPlugin(t, "examples/python/ping_client.py"))
+	r := runPythonLab(t, lab)
+	if r.exit != 0 {
+		t.Fatalf("exit %d\n%s\n%s", r.exit, r.stdout, r.stderr)
+	}
+	var got []string
+	for _, l := range r.lines {
+		if k := l["kind"]; l["component"] == "client" && (k == "reply" || k == "timeout" || k == "late") {
+			got = append(got, fmt.Sprintf("%s %d", k, pythonSeq(l)))
+		}
+	}
+	want := []string{"timeout 1", "late 1", "timeout 2", "late 2", "timeout 3", "late 3", "timeout 4"}
+	if !slices.Equal(got, want) {
+		t.Errorf("client reported %q, want %q", got, want)
+	}
+}
+
 // TestPythonPingServerAgainstReference runs examples/python/ping-server.hcl:
 // the reference client's timeouts are exactly the Python server's drops.
 func TestPythonPingServerAgainstReference(t *testing.T) {
