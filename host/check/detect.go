@@ -1,0 +1,262 @@
+package check
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/socklab/socklab/host/lab"
+)
+
+// Detector tells how to run the components named on the command line.
+type Detector struct {
+	Role string
+	// Python runs plain Python programs and Python plugins.
+	Python string
+	// Program: a command (not a .py file) is a plain program, not a plugin.
+	Program bool
+	// Expects is a plain program's address when not the sheet's.
+	Expects string
+}
+
+// submissionFile, in a submission's directory, says how to run it: one
+// plugin block, as in a lab file.
+const submissionFile = "submission.hcl"
+
+// DefaultPython is the interpreter for Python submissions: Debian's
+// python3 if there is one, else the first python3 on PATH.
+func DefaultPython() string {
+	if _, err := os.Stat("/usr/bin/python3"); err == nil {
+		return "/usr/bin/python3"
+	}
+	if p, err := exec.LookPath("python3"); err == nil {
+		return p
+	}
+	return "python3"
+}
+
+// Command returns the submission for a command line given after "--", or
+// quoted as one argument.
+func (d Detector) Command(argv []string) (Submission, error) {
+	if len(argv) == 0 {
+		return Submission{}, fmt.Errorf("empty command")
+	}
+	name := filepath.Base(argv[0])
+	for i, a := range argv {
+		if !strings.HasSuffix(a, ".py") {
+			continue
+		}
+		// A Python program, run with the interpreter the command names.
+		abs, err := filepath.Abs(a)
+		if err != nil {
+			return Submission{}, err
+		}
+		sub := d.python(abs)
+		if i > 0 {
+			cmd := append([]string(nil), argv...)
+			cmd[i] = abs
+			if p, err := exec.LookPath(cmd[0]); err == nil {
+				cmd[0] = p
+			}
+			sub.Spec.Command = cmd
+		}
+		return sub, nil
+	}
+	prog := argv[0]
+	if strings.Contains(prog, "/") {
+		prog, _ = filepath.Abs(prog)
+	} else if p, err := exec.LookPath(prog); err == nil {
+		prog = p
+	} else {
+		return Submission{}, fmt.Errorf("no program %q on PATH", prog)
+	}
+	kind := lab.Command
+	if d.Program {
+		kind = lab.Program
+	}
+	wd, _ := os.Getwd()
+	return Submission{Name: name, Dir: wd, Spec: lab.PluginSpec{Kind: kind, Command: append([]string{prog}, argv[1:]...), Expects: d.Expects}}, nil
+}
+
+// Paths returns the submissions a command-line argument names: a Go
+// plugin's directory, a submission's directory (submission.hcl, or a
+// Python program), a program file, a quoted command, or a directory of
+// submissions, one per subdirectory.
+func (d Detector) Paths(arg string) ([]Submission, error) {
+	fi, err := os.Stat(arg)
+	if err != nil {
+		if strings.ContainsAny(arg, " \t") {
+			sub, err := d.Command(strings.Fields(arg))
+			return []Submission{sub}, err
+		}
+		return nil, fmt.Errorf("%s: no such file or directory", arg)
+	}
+	abs, err := filepath.Abs(arg)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.IsDir() {
+		if strings.HasSuffix(abs, ".py") {
+			return []Submission{d.python(abs)}, nil
+		}
+		sub, err := d.Command([]string{abs})
+		return []Submission{sub}, err
+	}
+	if sub, ok := d.directory(abs); ok {
+		return []Submission{sub}, nil
+	}
+	entries, err := os.ReadDir(abs)
+	if err != nil {
+		return nil, err
+	}
+	var subs []Submission
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		dir := filepath.Join(abs, e.Name())
+		sub, ok := d.directory(dir)
+		if !ok {
+			sub = Submission{Name: e.Name(), Dir: dir,
+				Problem: "found no " + submissionFile + ", Go main package or Python program in " + dir}
+		}
+		subs = append(subs, sub)
+	}
+	if len(subs) == 0 {
+		return nil, fmt.Errorf("%s holds no submission: no %s, Go main package or Python program, and no subdirectories", arg, submissionFile)
+	}
+	return subs, nil
+}
+
+// directory detects one submission's directory: its submission.hcl, else
+// a Go main package, else a Python program.
+func (d Detector) directory(dir string) (Submission, bool) {
+	sub := Submission{Name: filepath.Base(dir), Dir: dir}
+	if _, err := os.Stat(filepath.Join(dir, submissionFile)); err == nil {
+		spec, files, diags := lab.LoadPlugin(filepath.Join(dir, submissionFile))
+		if diags.HasErrors() {
+			var b strings.Builder
+			lab.WriteDiagnostics(&b, diags, files)
+			sub.Problem = strings.TrimSpace(b.String())
+			return sub, true
+		}
+		if spec.Kind == lab.Program && spec.Expects == "" {
+			spec.Expects = d.Expects
+		}
+		sub.Spec = spec
+		return sub, true
+	}
+	if goMain(dir) {
+		sub.Spec = lab.PluginSpec{Kind: lab.GoSource, Dir: dir}
+		return sub, true
+	}
+	pys, _ := filepath.Glob(filepath.Join(dir, "*.py"))
+	var candidates []string
+	for _, p := range pys {
+		base := filepath.Base(p)
+		if !strings.HasPrefix(base, "test_") && base != "__init__.py" && base != "setup.py" {
+			candidates = append(candidates, p)
+		}
+	}
+	if len(candidates) == 0 {
+		return sub, false
+	}
+	main, err := d.pickPython(candidates)
+	if err != nil {
+		sub.Problem = err.Error() + ": say which in " + filepath.Join(dir, submissionFile) + `, like plugin { program = ["python3", "client.py"] }`
+		return sub, true
+	}
+	py := d.python(main)
+	py.Name, py.Dir = sub.Name, dir
+	return py, true
+}
+
+// python is a Python file's submission: a plugin when it uses the socklab
+// package, else a plain program.
+func (d Detector) python(file string) Submission {
+	abs, _ := filepath.Abs(file)
+	sub := Submission{Name: strings.TrimSuffix(filepath.Base(abs), ".py"), Dir: filepath.Dir(abs)}
+	spec := lab.PluginSpec{Kind: lab.Program, Command: []string{d.Python, abs}, Expects: d.Expects}
+	if usesSocklab(abs) {
+		spec = lab.PluginSpec{Kind: lab.Command, Command: []string{d.Python, abs}}
+	}
+	sub.Spec = spec
+	return sub
+}
+
+var socklabImportRE = regexp.MustCompile(`^\s*(?:import\s+socklab\b|from\s+socklab\b)`)
+
+// usesSocklab reports whether a Python file imports the socklab package:
+// it is then a plugin, not a plain program.
+func usesSocklab(file string) bool {
+	f, err := os.Open(file)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if socklabImportRE.MatchString(sc.Text()) {
+			return true
+		}
+	}
+	return false
+}
+
+// roleWords are the words a role's program is likely named with.
+var roleWords = map[string][]string{
+	"ping_client":      {"client", "ping"},
+	"ping_server":      {"server", "ping"},
+	"heartbeat_client": {"client", "heartbeat"},
+	"heartbeat_server": {"server", "heartbeat"},
+	"web_server":       {"server", "web"},
+	"web_client":       {"client", "http", "web"},
+}
+
+// pickPython chooses among a directory's Python files the one for the
+// role: the only one, or the one whose name says the role best.
+func (d Detector) pickPython(files []string) (string, error) {
+	if len(files) == 1 {
+		return files[0], nil
+	}
+	score := func(f string) int {
+		name, n := strings.ToLower(filepath.Base(f)), 0
+		for i, w := range roleWords[d.Role] {
+			if strings.Contains(name, w) {
+				n += 10 - i // the kind (client, server) first
+			}
+		}
+		return n
+	}
+	sort.SliceStable(files, func(i, j int) bool { return score(files[i]) > score(files[j]) })
+	if score(files[0]) == 0 || score(files[0]) == score(files[1]) {
+		var names []string
+		for _, f := range files {
+			names = append(names, filepath.Base(f))
+		}
+		return "", fmt.Errorf("cannot tell which of %s is the %s", strings.Join(names, ", "), strings.ReplaceAll(d.Role, "_", " "))
+	}
+	return files[0], nil
+}
+
+var packageMainRE = regexp.MustCompile(`(?m)^package\s+main\b`)
+
+// goMain reports whether dir holds a Go main package.
+func goMain(dir string) bool {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err == nil && packageMainRE.Match(src) {
+			return true
+		}
+	}
+	return false
+}

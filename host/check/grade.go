@@ -1,0 +1,268 @@
+package check
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/host/launch"
+)
+
+// Options of a grading run.
+type Options struct {
+	Suite       *Suite
+	Submissions []Submission
+	// Jobs is how many submissions are graded at once (with None, one).
+	Jobs int
+	// Timeout bounds one submission's whole run of the suite.
+	Timeout   time.Duration
+	Isolation Isolation
+	// OneCommand runs one submission's check in a child process: this
+	// program's argv for `socklab check --one`, which reads a job on stdin
+	// (see RunOne).
+	OneCommand []string
+	Builder    *launch.Builder
+	// Progress, if set, gets a line per submission graded.
+	Progress io.Writer
+}
+
+// stopGrace is how long a submission's check has, once told to stop at
+// its timeout, to report what it has before it is killed.
+const stopGrace = 10 * time.Second
+
+// job is what the parent tells a child `socklab check --one`.
+type job struct {
+	// Suite is a suite file, or "builtin:ROLE".
+	Suite      string
+	Submission Submission
+	// Loopback: bring lo up first (a new network namespace has it down).
+	Loopback bool
+}
+
+// Grade runs the suite against every submission, each in a child process
+// of its own (isolated as o.Isolation), o.Jobs at a time, and reports.
+func Grade(ctx context.Context, o Options) *Report {
+	start := time.Now()
+	jobs := max(1, o.Jobs)
+	if o.Isolation == None {
+		jobs = 1 // plain programs share the host's ports
+	}
+	r := &Report{Suite: o.Suite.Path, Role: o.Suite.Role.Name, Started: start, Isolation: string(o.Isolation), Jobs: jobs,
+		Submissions: make([]*SubmissionResult, len(o.Submissions))}
+	subs := o.buildAll(ctx, jobs)
+
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	done := 0
+	next := make(chan int)
+	for range jobs {
+		wg.Go(func() {
+			for i := range next {
+				res := o.gradeOne(ctx, subs[i])
+				mu.Lock()
+				r.Submissions[i] = res
+				done++
+				if o.Progress != nil {
+					fmt.Fprintf(o.Progress, "graded %s (%d/%d): %s/%s points in %.1fs\n", res.Name, done, len(subs),
+						points(res.Points), points(res.MaxPoints), res.ElapsedSeconds)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	for i := range subs {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, s := range r.Submissions {
+		if s == nil { // interrupted before its turn
+			r.Submissions[i] = o.failed(subs[i], "not graded: interrupted")
+		}
+	}
+	r.ElapsedSeconds = time.Since(start).Seconds()
+	r.total()
+	return r
+}
+
+// buildAll builds the Go submissions first, in this process, so that a
+// compile error is a submission's grade and the children find the plugin
+// built.
+func (o Options) buildAll(ctx context.Context, jobs int) []Submission {
+	subs := append([]Submission(nil), o.Submissions...)
+	sem := make(chan struct{}, jobs)
+	var wg sync.WaitGroup
+	for i := range subs {
+		if subs[i].Spec.Kind != lab.GoSource || subs[i].Problem != "" {
+			continue
+		}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if _, err := o.Builder.Build(ctx, subs[i].Spec.Dir); err != nil {
+				var be *launch.BuildError
+				if errors.As(err, &be) {
+					subs[i].Problem = "does not build:\n" + be.Output
+				} else {
+					subs[i].Problem = "cannot build: " + err.Error()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return subs
+}
+
+// failed is the grade of a submission that could not run the suite.
+func (o Options) failed(sub Submission, why string) *SubmissionResult {
+	res := &SubmissionResult{Name: sub.Name, Component: describeSpec(sub), Error: why}
+	for _, sc := range o.Suite.Scenarios {
+		res.Scenarios = append(res.Scenarios, &ScenarioResult{Name: sc.Name, Description: sc.Description, MaxPoints: sc.MaxPoints(), Error: why})
+	}
+	res.total()
+	return res
+}
+
+func describeSpec(sub Submission) string {
+	if sub.Problem != "" && sub.Spec.Kind == lab.Builtin && len(sub.Spec.Command) == 0 {
+		return "unknown"
+	}
+	return sub.Spec.String()
+}
+
+// gradeOne runs the suite against one submission in a child process.
+func (o Options) gradeOne(ctx context.Context, sub Submission) *SubmissionResult {
+	start := time.Now()
+	if sub.Problem != "" {
+		return o.failed(sub, sub.Problem)
+	}
+	input, err := json.Marshal(job{Suite: o.Suite.Path, Submission: sub, Loopback: o.Isolation != None})
+	if err != nil {
+		return o.failed(sub, "cannot describe the job: "+err.Error())
+	}
+	cmd := exec.Command(o.OneCommand[0], o.OneCommand[1:]...)
+	cmd.Stdin = bytes.NewReader(input)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.SysProcAttr = o.Isolation.sysProcAttr()
+	if err := cmd.Start(); err != nil {
+		return o.failed(sub, fmt.Sprintf("cannot start its check (%s isolation): %v", o.Isolation, err))
+	}
+	ns := ""
+	if o.Isolation != None {
+		ns, _ = netNamespace(cmd.Process.Pid)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	timer := time.NewTimer(o.Timeout)
+	defer timer.Stop()
+	var waitErr error
+	timedOut := false
+	select {
+	case waitErr = <-exited:
+	case <-timer.C:
+		timedOut = true
+		waitErr = stop(cmd, exited)
+	case <-ctx.Done():
+		waitErr = stop(cmd, exited)
+	}
+	// Whatever the submission left running in its namespace goes too.
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	killNamespace(ns)
+
+	res := &SubmissionResult{}
+	if err := json.Unmarshal(stdout.Bytes(), res); err != nil || res.Name == "" {
+		why := fmt.Sprintf("its check ended without a result (%v)", waitErr)
+		if tail := lastLines(stderr.String(), 8); tail != "" {
+			why += ":\n" + tail
+		}
+		if timedOut {
+			why = fmt.Sprintf("did not finish within %s (--timeout); stopped", o.Timeout)
+		}
+		res = o.failed(sub, why)
+	}
+	if timedOut {
+		res.Error = fmt.Sprintf("did not finish within %s (--timeout); stopped", o.Timeout)
+		res.total()
+	}
+	res.ElapsedSeconds = time.Since(start).Seconds()
+	return res
+}
+
+// stop asks a child check to end (SIGTERM: it reports what it has), and
+// kills it after stopGrace.
+func stop(cmd *exec.Cmd, exited <-chan error) error {
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+	select {
+	case err := <-exited:
+		return err
+	case <-time.After(stopGrace):
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		return <-exited
+	}
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// LoadSuite reads a suite: a file, or "builtin:ROLE".
+func LoadSuite(path string) (*Suite, hcl.Diagnostics) {
+	if role, ok := strings.CutPrefix(path, "builtin:"); ok {
+		return BuiltinSuite(role)
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read suite", Detail: err.Error()}}
+	}
+	return ParseSuite(path, src)
+}
+
+// RunOne is `socklab check --one`: it reads a job from in, runs its suite
+// against its submission, scenario after scenario, and writes the
+// SubmissionResult as JSON to out. Cancelling ctx (SIGTERM from the
+// parent) ends the scenario under way; the result still comes.
+func RunOne(ctx context.Context, in io.Reader, out io.Writer, env Env) error {
+	var j job
+	if err := json.NewDecoder(in).Decode(&j); err != nil {
+		return fmt.Errorf("reading the job: %w", err)
+	}
+	if j.Loopback {
+		if err := LoopbackUp(); err != nil {
+			return err
+		}
+	}
+	suite, diags := LoadSuite(j.Suite)
+	if diags.HasErrors() {
+		return fmt.Errorf("suite %s: %s", j.Suite, diags.Error())
+	}
+	start := time.Now()
+	res := &SubmissionResult{Name: j.Submission.Name, Component: describeSpec(j.Submission)}
+	for _, sc := range suite.Scenarios {
+		if ctx.Err() != nil {
+			res.Scenarios = append(res.Scenarios, &ScenarioResult{Name: sc.Name, Description: sc.Description,
+				MaxPoints: sc.MaxPoints(), Error: "not run: the check was stopped"})
+			continue
+		}
+		res.Scenarios = append(res.Scenarios, RunScenario(ctx, sc, j.Submission, env))
+	}
+	res.ElapsedSeconds = time.Since(start).Seconds()
+	res.total()
+	return json.NewEncoder(out).Encode(res)
+}

@@ -1,0 +1,323 @@
+package check
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/host/link"
+	pb "github.com/socklab/socklab/proto/socklabpb"
+)
+
+// The Heartbeat's checks judge a server by the heartbeats its clients'
+// links dropped and delivered, and a client by the datagrams on its link.
+
+var (
+	heartbeatSeqRE    = regexp.MustCompile(`(?i)^\s*(?:heartbeat|ping)\s+(\d{1,19})\b`)
+	heartbeatFormatRE = regexp.MustCompile(`^(?:Heartbeat|Ping) ([0-9]+) ([0-9]+(?:\.[0-9]+)?)(?: [!-~]{1,64})?\r?\n?$`)
+)
+
+func heartbeatSeq(b []byte) (uint64, bool) {
+	m := heartbeatSeqRE.FindSubmatch(b)
+	if m == nil {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(m[1]), 10, 64)
+	return n, err == nil
+}
+
+func sortedSeqs(set map[uint64]bool) []uint64 {
+	var seqs []uint64
+	for s := range set {
+		seqs = append(seqs, s)
+	}
+	sort.Slice(seqs, func(i, j int) bool { return seqs[i] < seqs[j] })
+	return seqs
+}
+
+// beat is one heartbeat that reached the server.
+type beat struct {
+	seq uint64
+	at  time.Time
+}
+
+// beats is what a reference client's link did with its heartbeats.
+type beats struct {
+	client    *lab.Component
+	delivered []beat
+	dropped   map[uint64]bool
+	sent      map[uint64]bool
+}
+
+func clientBeats(o *Observed) []beats {
+	var out []beats
+	for _, c := range o.peers("heartbeat_client") {
+		b := beats{client: c, dropped: map[uint64]bool{}, sent: map[uint64]bool{}}
+		for _, ev := range o.linkEvents(c, link.ToServer) {
+			seq, ok := heartbeatSeq(ev.Payload)
+			if !ok {
+				continue
+			}
+			b.sent[seq] = true
+			if ev.Fate.Has(link.Delivered) {
+				b.delivered = append(b.delivered, beat{seq, ev.Time})
+			} else {
+				b.dropped[seq] = true
+			}
+		}
+		sort.Slice(b.delivered, func(i, j int) bool { return b.delivered[i].at.Before(b.delivered[j].at) })
+		out = append(out, b)
+	}
+	return out
+}
+
+// silence is a stretch with no heartbeat between two that arrived.
+type silence struct {
+	before, after beat
+}
+
+func (s silence) length() time.Duration { return s.after.at.Sub(s.before.at) }
+
+// deadAfter is the server's setting; a plain program's own is unknown.
+func deadAfter(o *Observed) (time.Duration, bool) {
+	return o.Under.Config.(*pb.HeartbeatServerConfig).DeadAfter.AsDuration(), !o.Plain
+}
+
+// silences are the gaps long enough that the server must declare the
+// client down: past dead_after, or for a plain program (whose dead_after
+// is its own) longer than plainSilence.
+func silences(o *Observed, b beats) []silence {
+	limit, known := deadAfter(o)
+	if known {
+		limit += 300 * time.Millisecond
+	} else {
+		limit = plainSilence
+	}
+	var out []silence
+	for i := 1; i < len(b.delivered); i++ {
+		if s := (silence{b.delivered[i-1], b.delivered[i]}); s.length() > limit {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// plainSilence is the silence after which a plain server, whose
+// dead_after the suite cannot set, must have declared a client down.
+const plainSilence = 3500 * time.Millisecond
+
+// lastBefore returns the last heartbeat that arrived at or before t.
+func lastBefore(b beats, t time.Time) (beat, bool) {
+	var last beat
+	found := false
+	for _, x := range b.delivered {
+		if x.at.After(t) {
+			break
+		}
+		last, found = x, true
+	}
+	return last, found
+}
+
+func heartbeatServerChecks() []*Check {
+	role := "heartbeat_server"
+	return []*Check{
+		{Role: role, Name: "lost", Doc: "the heartbeats reported lost are exactly those the link dropped (between the first and the last that arrived)",
+			Judge: func(o *Observed, _ Params) ([]string, error) {
+				var e evidence
+				claimed := map[uint64]bool{}
+				for _, l := range bodies[*pb.HeartbeatLost](o, o.Under, "lost") {
+					for s := l.FirstSeq; s <= l.LastSeq && s-l.FirstSeq < 1<<16; s++ {
+						claimed[s] = true
+					}
+				}
+				expected := 0
+				for _, b := range clientBeats(o) {
+					if len(b.delivered) == 0 {
+						continue
+					}
+					first, last := b.delivered[0].seq, b.delivered[0].seq
+					for _, x := range b.delivered {
+						first, last = min(first, x.seq), max(last, x.seq)
+					}
+					for s := first + 1; s < last; s++ {
+						if b.dropped[s] {
+							expected++
+							if !claimed[s] {
+								e.add("heartbeat %d: the link dropped it; the server never reported it lost", s)
+							}
+						}
+					}
+					for _, s := range sortedSeqs(claimed) {
+						switch {
+						case !b.sent[s]:
+							e.add("heartbeat %d: the server reported it lost, but the client never sent it", s)
+						case !b.dropped[s]:
+							e.add("heartbeat %d: the server reported it lost, but the link delivered it", s)
+						}
+					}
+				}
+				if expected == 0 {
+					return nil, fmt.Errorf("the link dropped no heartbeat between two that arrived: choose another seed or more loss")
+				}
+				return e.result(), nil
+			}},
+		{Role: role, Name: "no_false_down", Doc: "no client is declared down while its heartbeats keep coming",
+			Judge: func(o *Observed, _ Params) ([]string, error) {
+				var e evidence
+				limit, known := deadAfter(o)
+				for _, b := range clientBeats(o) {
+					interval := b.client.Config.(*pb.HeartbeatClientConfig).Interval.AsDuration()
+					if !known {
+						limit = 2 * interval
+					}
+					for _, ev := range o.of(o.Under, "down") {
+						last, ok := lastBefore(b, ev.Time)
+						if ok && ev.Time.Sub(last.at) < limit-100*time.Millisecond {
+							e.add("the server declared the client down %s after heartbeat %d arrived, while heartbeats came every %s", human(ev.Time.Sub(last.at)), last.seq, human(interval))
+						}
+					}
+				}
+				return e.result(), nil
+			}},
+		{Role: role, Name: "down", Doc: "a client silent for longer than dead_after is declared down, once, about dead_after after its last heartbeat",
+			Judge: func(o *Observed, _ Params) ([]string, error) {
+				var e evidence
+				dead, known := deadAfter(o)
+				found := false
+				for _, b := range clientBeats(o) {
+					for _, s := range silences(o, b) {
+						found = true
+						var downs []time.Time
+						for _, ev := range o.of(o.Under, "down") {
+							if ev.Time.After(s.before.at) && !ev.Time.After(s.after.at.Add(300*time.Millisecond)) {
+								downs = append(downs, ev.Time)
+							}
+						}
+						what := fmt.Sprintf("the client fell silent for %s after heartbeat %d", human(s.length()), s.before.seq)
+						switch {
+						case len(downs) == 0:
+							e.add("%s; the server never declared it down", what)
+						case len(downs) > 1:
+							e.add("%s; the server declared it down %d times", what, len(downs))
+						case known:
+							if at := downs[0].Sub(s.before.at); at < dead-100*time.Millisecond || at > dead+time.Second {
+								e.add("%s; the server declared it down %s into the silence, want about dead_after (%s)", what, human(at), human(dead))
+							}
+						}
+					}
+				}
+				if !found {
+					return nil, fmt.Errorf("no client fell silent for long enough: give one a pause")
+				}
+				return e.result(), nil
+			}},
+		{Role: role, Name: "up", Doc: "a client that was down is reported up when its next heartbeat arrives",
+			Judge: func(o *Observed, _ Params) ([]string, error) {
+				var e evidence
+				found := false
+				for _, b := range clientBeats(o) {
+					for _, s := range silences(o, b) {
+						found = true
+						ok := false
+						for _, ev := range o.of(o.Under, "up") {
+							if d := ev.Time.Sub(s.after.at); d > -100*time.Millisecond && d < time.Second {
+								ok = true
+							}
+						}
+						if !ok {
+							e.add("heartbeat %d came after %s of silence; the server did not report the client up again", s.after.seq, human(s.length()))
+						}
+					}
+				}
+				if !found {
+					return nil, fmt.Errorf("no client fell silent for long enough: give one a pause")
+				}
+				return e.result(), nil
+			}},
+	}
+}
+
+func heartbeatClientChecks() []*Check {
+	role := "heartbeat_client"
+	sent := func(o *Observed) []*link.Event { return o.linkEvents(o.Under, link.ToServer) }
+	return []*Check{
+		{Role: role, Name: "message_format", Doc: `every heartbeat is "Heartbeat <seq> <time>" (or with " <id>"), the time in Unix seconds when it was sent, and the reference server finds none malformed`,
+			Judge: func(o *Observed, _ Params) ([]string, error) {
+				var e evidence
+				evs := sent(o)
+				if len(evs) == 0 {
+					return []string{sentNothing(o, "heartbeat")}, nil
+				}
+				for i, ev := range evs {
+					m := heartbeatFormatRE.FindSubmatch(ev.Payload)
+					if m == nil || ev.Size > link.PayloadMax {
+						e.add("datagram %d %s is not \"Heartbeat <seq> <time>\" (like \"Heartbeat 1 1764147583.123456\")", i+1, quote(ev.Payload))
+						continue
+					}
+					t, _ := strconv.ParseFloat(string(m[2]), 64)
+					if off := math.Abs(t - float64(received(ev).UnixNano())/1e9); off > 2 {
+						e.add("heartbeat %s carries the time %s, %s off the clock: it is the send time in Unix seconds", m[1], m[2], human(time.Duration(off*1e9)))
+					}
+				}
+				for _, srv := range o.peers("heartbeat_server") {
+					for _, m := range bodies[*pb.HeartbeatMalformed](o, srv, "malformed") {
+						e.add("the reference server found %s malformed: %s", quote(m.Payload), m.Reason)
+					}
+				}
+				return e.result(), nil
+			}},
+		{Role: role, Name: "sequence", Doc: "the heartbeats carry seq 1, 2, 3, ... in order",
+			Judge: func(o *Observed, _ Params) ([]string, error) {
+				evs := sent(o)
+				if len(evs) == 0 {
+					return []string{sentNothing(o, "heartbeat")}, nil
+				}
+				for i, ev := range evs {
+					if seq, ok := heartbeatSeq(ev.Payload); !ok || seq != uint64(i+1) {
+						return []string{fmt.Sprintf("heartbeat %d %s does not carry seq %d", i+1, quote(ev.Payload), i+1)}, nil
+					}
+				}
+				return nil, nil
+			}},
+		{Role: role, Name: "periodic", Doc: "heartbeats go out every interval (a plain program's own, between 0.1 s and 10 s), within a quarter of it",
+			Judge: func(o *Observed, _ Params) ([]string, error) {
+				var e evidence
+				evs := sent(o)
+				if len(evs) < 3 {
+					return []string{fmt.Sprintf("the client sent %d heartbeats, too few to tell their rhythm", len(evs))}, nil
+				}
+				var gaps []time.Duration
+				for i := 1; i < len(evs); i++ {
+					gaps = append(gaps, received(evs[i]).Sub(received(evs[i-1])))
+				}
+				interval := o.Under.Config.(*pb.HeartbeatClientConfig).Interval.AsDuration()
+				if o.Plain {
+					sorted := append([]time.Duration(nil), gaps...)
+					sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
+					interval = sorted[len(sorted)/2]
+					if interval < 100*time.Millisecond || interval > 10*time.Second {
+						return []string{fmt.Sprintf("the heartbeats go out every %s; a heartbeat interval is between 0.1s and 10s", human(interval))}, nil
+					}
+				}
+				for i, g := range gaps {
+					if (g - interval).Abs() > interval/4+20*time.Millisecond {
+						e.add("heartbeats %d and %d went out %s apart; the interval is %s", i+1, i+2, human(g), human(interval))
+					}
+				}
+				return e.result(), nil
+			}},
+		{Role: role, Name: "count", Doc: "as many heartbeats as asked for",
+			Judge: func(o *Observed, _ Params) ([]string, error) {
+				want := int(o.Under.Config.(*pb.HeartbeatClientConfig).Count)
+				if got := len(sent(o)); want > 0 && got != want {
+					return []string{fmt.Sprintf("the client sent %d heartbeats, want %d", got, want)}, nil
+				}
+				return nil, nil
+			}},
+	}
+}

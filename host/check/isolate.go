@@ -1,0 +1,116 @@
+package check
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// Isolation is how submissions graded side by side are kept apart.
+type Isolation string
+
+const (
+	// NetNS: each submission's check runs in a network namespace of its
+	// own (needs CAP_SYS_ADMIN, as root has).
+	NetNS Isolation = "netns"
+	// UserNS: a user namespace owning a network namespace, for users
+	// allowed unprivileged user namespaces.
+	UserNS Isolation = "userns"
+	// None: the host's network, one submission at a time.
+	None Isolation = "none"
+)
+
+// sysProcAttr starts a process isolated as i: in its own process group,
+// killed with its parent, and in new namespaces.
+func (i Isolation) sysProcAttr() *syscall.SysProcAttr {
+	attr := &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	switch i {
+	case NetNS:
+		attr.Cloneflags = syscall.CLONE_NEWNET
+	case UserNS:
+		attr.Cloneflags = syscall.CLONE_NEWUSER | syscall.CLONE_NEWNET
+		attr.UidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getuid(), Size: 1}}
+		attr.GidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getgid(), Size: 1}}
+		attr.GidMappingsEnableSetgroups = false
+	}
+	return attr
+}
+
+// ChooseIsolation finds the strongest isolation that works here: it runs
+// exe with probeArgs (which must bring the loopback up and exit 0) in a
+// network namespace, then in a user namespace's, and returns None with the
+// reason when neither can be made.
+func ChooseIsolation(exe string, probeArgs []string) (Isolation, error) {
+	var errs []error
+	for _, i := range []Isolation{NetNS, UserNS} {
+		cmd := exec.Command(exe, probeArgs...)
+		cmd.SysProcAttr = i.sysProcAttr()
+		out, err := cmd.CombinedOutput()
+		if err == nil {
+			return i, nil
+		}
+		errs = append(errs, fmt.Errorf("%s: %v %s", i, err, out))
+	}
+	return None, errors.Join(errs...)
+}
+
+// LoopbackUp brings the network namespace's loopback interface up, as a
+// new namespace has it down, with the SIOCSIFFLAGS ioctl.
+func LoopbackUp() error {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("loopback: socket: %w", err)
+	}
+	defer unix.Close(fd)
+	ifr, err := unix.NewIfreq("lo")
+	if err != nil {
+		return fmt.Errorf("loopback: %w", err)
+	}
+	if err := unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr); err != nil {
+		return fmt.Errorf("loopback: reading its flags: %w", err)
+	}
+	flags := ifr.Uint16()
+	if flags&unix.IFF_UP != 0 {
+		return nil
+	}
+	ifr.SetUint16(flags | unix.IFF_UP)
+	if err := unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr); err != nil {
+		return fmt.Errorf("loopback: bringing it up: %w", err)
+	}
+	return nil
+}
+
+// netNamespace names the network namespace of process pid, like
+// "net:[4026532281]".
+func netNamespace(pid int) (string, error) {
+	return os.Readlink(fmt.Sprintf("/proc/%d/ns/net", pid))
+}
+
+// killNamespace kills every process left in network namespace ns: what a
+// submission started and did not take with it.
+func killNamespace(ns string) int {
+	own, _ := netNamespace(os.Getpid())
+	if ns == "" || ns == own {
+		return 0
+	}
+	killed := 0
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if got, err := os.Readlink(filepath.Join("/proc", e.Name(), "ns/net")); err == nil && got == ns {
+			if syscall.Kill(pid, syscall.SIGKILL) == nil {
+				killed++
+			}
+		}
+	}
+	return killed
+}

@@ -1,0 +1,422 @@
+package check
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/host/link"
+	pb "github.com/socklab/socklab/proto/socklabpb"
+)
+
+// The Pinger's checks judge what crossed the client's link: the pings it
+// sent (to-server datagrams) and the replies that came back (to-client),
+// with the times the link saw them.
+
+// exchange is what the network did with one ping.
+type exchange struct {
+	seq  int
+	ping *link.Event // its datagram, to the server
+	// reply is the server's answer, if one came to the link; dropped by the
+	// server if the reference server says so.
+	reply         *link.Event
+	serverDropped bool
+}
+
+// sent is when the client sent the ping: when the link received it.
+func (e *exchange) sent() time.Time { return received(e.ping) }
+
+// answered reports whether a reply reached the client, and when.
+func (e *exchange) answered() (time.Time, bool) {
+	if e.ping.Fate.Has(link.Dropped) || e.serverDropped || e.reply == nil || !e.reply.Fate.Has(link.Delivered) {
+		return time.Time{}, false
+	}
+	return e.reply.Time, true
+}
+
+// fate says what happened to it in words.
+func (e *exchange) fate(timeout time.Duration) string {
+	switch {
+	case e.ping.Fate.Has(link.Dropped):
+		return "the link dropped the ping"
+	case e.serverDropped:
+		return "the server dropped the ping"
+	case e.reply == nil:
+		return "no reply came back"
+	case !e.reply.Fate.Has(link.Delivered) && e.reply.Time.Sub(e.sent()) > timeout:
+		return "no reply came back within " + human(e.reply.Time.Sub(e.sent()))
+	case !e.reply.Fate.Has(link.Delivered):
+		return "the link dropped the reply"
+	}
+	at, _ := e.answered()
+	rtt := at.Sub(e.sent())
+	if rtt > timeout {
+		return fmt.Sprintf("the reply came %s after the ping, past the %s timeout", human(rtt), human(timeout))
+	}
+	return fmt.Sprintf("the reply came %s after the ping, within the %s timeout", human(rtt), human(timeout))
+}
+
+var (
+	// pingFormatRE is the sheet's message, strictly: "Ping <seq> <time>".
+	pingFormatRE = regexp.MustCompile(`^Ping ([0-9]+) ([0-9]+(?:\.[0-9]+)?)\r?\n?$`)
+	// leadingSeqRE reads the seq of a ping or reply leniently.
+	leadingSeqRE = regexp.MustCompile(`(?i)^\s*ping\s*(\d{1,9})\b`)
+)
+
+// payloadSeq reads the seq of a ping or of its reply; -1 if it has none.
+func payloadSeq(b []byte) int {
+	m := leadingSeqRE.FindSubmatch(b)
+	if m == nil {
+		return -1
+	}
+	n, _ := strconv.Atoi(string(m[1]))
+	return n
+}
+
+// exchanges pairs the pings client sent with their replies. A ping whose
+// seq cannot be read counts as the next one.
+func exchanges(o *Observed, client *lab.Component) []*exchange {
+	var out []*exchange
+	bySeq := map[int]*exchange{}
+	for i, ev := range o.linkEvents(client, link.ToServer) {
+		seq := payloadSeq(ev.Payload)
+		if seq < 0 {
+			seq = i + 1
+		}
+		if bySeq[seq] != nil {
+			continue // sent again: the first one counts
+		}
+		e := &exchange{seq: seq, ping: ev}
+		bySeq[seq] = e
+		out = append(out, e)
+	}
+	for _, ev := range o.linkEvents(client, link.ToClient) {
+		for _, e := range out {
+			if e.reply == nil && bytes.Equal(ev.Payload, upperASCII(e.ping.Payload)) {
+				e.reply = ev
+				break
+			}
+		}
+	}
+	for _, srv := range o.peers("ping_server") {
+		for _, d := range bodies[*pb.PingDrop](o, srv, "drop") {
+			for _, e := range out {
+				if bytes.Equal(d.Request[:min(len(d.Request), link.PayloadMax)], e.ping.Payload) {
+					e.serverDropped = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// claims are what the client said about each ping.
+type claims struct {
+	replies  map[int]*pb.PingReply
+	timeouts map[int]time.Time
+	summary  *pb.PingClientSummary
+}
+
+func pingClaims(o *Observed) claims {
+	c := claims{replies: map[int]*pb.PingReply{}, timeouts: map[int]time.Time{}}
+	for _, ev := range o.of(o.Under, "reply") {
+		r := ev.Body.(*pb.PingReply)
+		if _, dup := c.replies[int(r.Seq)]; !dup {
+			c.replies[int(r.Seq)] = r
+		}
+	}
+	for _, ev := range o.of(o.Under, "timeout") {
+		seq := int(ev.Body.(*pb.PingTimeout).Seq)
+		if _, dup := c.timeouts[seq]; !dup {
+			c.timeouts[seq] = ev.Time
+		}
+	}
+	if sums := bodies[*pb.PingClientSummary](o, o.Under, "summary"); len(sums) > 0 {
+		c.summary = sums[len(sums)-1]
+	}
+	return c
+}
+
+// pingTimeout is the timeout the client was to use: its setting (a plain
+// program cannot be told, so the sheet's 1 s, which is the default).
+func pingTimeout(o *Observed) time.Duration {
+	return o.Under.Config.(*pb.PingClientConfig).Timeout.AsDuration()
+}
+
+// timeoutMargin is how far from the timeout a reply must arrive for a
+// verdict: closer to it, a reply and a timeout are both right.
+const timeoutMargin = 200 * time.Millisecond
+
+// verdict is what the client should have said about e: "reply",
+// "timeout", or "" when either is right.
+func verdict(e *exchange, timeout time.Duration) string {
+	at, ok := e.answered()
+	switch {
+	case !ok:
+		return "timeout"
+	case at.Sub(e.sent()) < timeout-timeoutMargin:
+		return "reply"
+	case at.Sub(e.sent()) > timeout+timeoutMargin:
+		return "timeout"
+	}
+	return ""
+}
+
+// sentNothing says that the client under test sent no datagram of what
+// (a plain one: to the address it should have written in).
+func sentNothing(o *Observed, what string) string {
+	addr := "its server"
+	if o.Plain {
+		addr = o.Under.Plugin.Expects + " (the sheet's server address)"
+	}
+	return "the client sent no " + what + " to " + addr
+}
+
+func pingClientChecks() []*Check {
+	role := "ping_client"
+	return []*Check{
+		{Role: role, Name: "message_format", Doc: `every ping is "Ping <seq> <time>", the time in Unix seconds when it was sent`,
+			Judge: func(o *Observed, _ Params) ([]string, error) {
+				var e evidence
+				pings := o.linkEvents(o.Under, link.ToServer)
+				if len(pings) == 0 {
+					return []string{sentNothing(o, "ping")}, nil
+				}
+				for i, ev := range pings {
+					m := pingFormatRE.FindSubmatch(ev.Payload)
+					if m == nil || ev.Size > link.PayloadMax {
+						e.add("datagram %d %s is not \"Ping <seq> <time>\" (like \"Ping 1 1764147583.123456\")", i+1, quote(ev.Payload))
+						continue
+					}
+					t, _ := strconv.ParseFloat(string(m[2]), 64)
+					wire := float64(received(ev).UnixNano()) / 1e9
+					if math.Abs(t-wire) > 5 {
+						e.add("ping %s carries the time %s, %s off the clock: it is the send time in Unix seconds, like Python's time.time()", m[1], m[2], human(time.Duration(math.Abs(t-wire)*1e9)))
+					}
+				}
+				return e.result(), nil
+			}},
+		{Role: role, Name: "sequence", Doc: "the pings carry seq 1, 2, 3, ... in order, each once",
+			Judge: func(o *Observed, _ Params) ([]string, error) {
+				pings := o.linkEvents(o.Under, link.ToServer)
+				if len(pings) == 0 {
+					return []string{sentNothing(o, "ping")}, nil
+				}
+				for i, ev := range pings {
+					got := payloadSeq(ev.Payload)
+					if got != i+1 {
+						what := "no seq"
+						if got >= 0 {
+							what = "seq " + strconv.Itoa(got)
+						}
+						if i == 0 {
+							return []string{fmt.Sprintf("the first ping %s has %s; seq counts from 1", quote(ev.Payload), what)}, nil
+						}
+						return []string{fmt.Sprintf("ping %d %s has %s, want %d (one more than the ping before)", i+1, quote(ev.Payload), what, i+1)}, nil
+					}
+				}
+				return nil, nil
+			}},
+		{Role: role, Name: "count", Doc: "as many pings as asked for (the sheet's 10)",
+			Judge: func(o *Observed, _ Params) ([]string, error) {
+				want := int(o.Under.Config.(*pb.PingClientConfig).Count)
+				if got := len(exchanges(o, o.Under)); got != want {
+					return []string{fmt.Sprintf("the client sent %d pings, want %d", got, want)}, nil
+				}
+				return nil, nil
+			}},
+		{Role: role, Name: "timeouts", Doc: "Request timed out exactly for the pings whose reply did not come within the timeout (lost, or late), a reply for the others",
+			Judge: func(o *Observed, _ Params) ([]string, error) {
+				var e evidence
+				c, timeout := pingClaims(o), pingTimeout(o)
+				exs := exchanges(o, o.Under)
+				if len(exs) == 0 {
+					return []string{sentNothing(o, "ping")}, nil
+				}
+				for _, x := range exs {
+					r, replied := c.replies[x.seq]
+					_, timedOut := c.timeouts[x.seq]
+					switch want := verdict(x, timeout); {
+					case want == "timeout" && replied:
+						e.add("ping %d: %s; the client %s a reply%s instead of Request timed out", x.seq, x.fate(timeout), o.said(), rttText(r))
+					case want == "reply" && timedOut:
+						e.add("ping %d: %s; the client %s Request timed out", x.seq, x.fate(timeout), o.said())
+					case !replied && !timedOut:
+						wantText := "Request timed out"
+						if want == "reply" {
+							wantText = "the reply"
+						}
+						e.add("ping %d: %s; the client %s nothing about it (want %s)", x.seq, x.fate(timeout), o.said(), wantText)
+					}
+				}
+				return e.result(), nil
+			}},
+		{Role: role, Name: "replies", Doc: "a reply is shown as the reply to the ping it answers, never to a later one",
+			Judge: func(o *Observed, _ Params) ([]string, error) {
+				var e evidence
+				c := pingClaims(o)
+				for _, x := range exchanges(o, o.Under) {
+					r, ok := c.replies[x.seq]
+					if !ok {
+						continue
+					}
+					if got := payloadSeq(replyText(r.Payload)); got >= 0 && got != x.seq {
+						e.add("ping %d: the client %s the reply to ping %d (%s) as ping %d's", x.seq, o.said(), got, quote(r.Payload), x.seq)
+					}
+				}
+				return e.result(), nil
+			}},
+		{Role: role, Name: "timeout_length", Doc: "after a ping with no reply, the client waits about the timeout (1 s) before Request timed out",
+			Judge: func(o *Observed, _ Params) ([]string, error) {
+				var e evidence
+				c, timeout := pingClaims(o), pingTimeout(o)
+				for _, x := range exchanges(o, o.Under) {
+					at, ok := c.timeouts[x.seq]
+					if !ok {
+						continue
+					}
+					waited := at.Sub(x.sent())
+					if waited < timeout-100*time.Millisecond || waited > timeout+500*time.Millisecond {
+						e.add("ping %d: the client said Request timed out %s after sending it; the timeout is %s", x.seq, human(waited), human(timeout))
+					}
+				}
+				return e.result(), nil
+			}},
+		{Role: role, Name: "rtt", Doc: "each RTT shown is the time from the ping to its reply, within tolerance of what the link measured",
+			Params: map[string]Param{"tolerance": {Doc: "how much longer than the link's measure an RTT may be", Default: cty.StringVal("100ms")}},
+			Judge: func(o *Observed, p Params) ([]string, error) {
+				var e evidence
+				c, tolerance := pingClaims(o), p.Duration("tolerance")
+				for _, x := range exchanges(o, o.Under) {
+					r, ok := c.replies[x.seq]
+					at, answered := x.answered()
+					if !ok || !answered {
+						continue
+					}
+					if r.Rtt == nil {
+						e.add("ping %d: the client %s its reply without an RTT", x.seq, o.said())
+						continue
+					}
+					wire, got := at.Sub(x.sent()), r.Rtt.AsDuration()
+					lo, hi := wire-2*time.Millisecond-wire/20, wire+tolerance+wire/20
+					if got < lo || got > hi {
+						e.add("ping %d: the client %s an RTT of %s, but the reply came %s after the ping (on the link)", x.seq, o.said(), human(got), human(wire))
+					}
+				}
+				return e.result(), nil
+			}},
+		{Role: role, Name: "statistics", Doc: "min/avg/max of the RTTs shown, and the packet loss in percent of the pings sent",
+			Judge: func(o *Observed, _ Params) ([]string, error) {
+				return pingStatistics(o), nil
+			}},
+	}
+}
+
+// pingStatistics judges the client's summary against its own RTTs and the
+// link's count of pings without a reply in time.
+func pingStatistics(o *Observed) []string {
+	c, timeout := pingClaims(o), pingTimeout(o)
+	s := c.summary
+	if s == nil {
+		if o.Plain {
+			return []string{"the client printed no statistics (min/avg/max RTT and packet loss)"}
+		}
+		return []string{"the client reported no Summary"}
+	}
+	var e evidence
+	exs := exchanges(o, o.Under)
+	var rtts []time.Duration
+	lostLo, lostHi := 0, 0 // pings without a reply in time: certainly, possibly
+	for _, x := range exs {
+		switch verdict(x, timeout) {
+		case "timeout":
+			lostLo++
+			lostHi++
+		case "":
+			lostHi++
+		}
+		if r, ok := c.replies[x.seq]; ok && r.Rtt != nil {
+			rtts = append(rtts, r.Rtt.AsDuration())
+		}
+	}
+	if len(rtts) > 0 {
+		lo, hi, sum := rtts[0], rtts[0], time.Duration(0)
+		for _, r := range rtts {
+			lo, hi, sum = min(lo, r), max(hi, r), sum+r
+		}
+		avg := sum / time.Duration(len(rtts))
+		for _, st := range []struct {
+			name string
+			got  interface{ AsDuration() time.Duration }
+			set  bool
+			want time.Duration
+		}{{"minimum", s.RttMin, s.RttMin != nil, lo}, {"average", s.RttAvg, s.RttAvg != nil, avg}, {"maximum", s.RttMax, s.RttMax != nil, hi}} {
+			if !st.set {
+				e.add("the statistics lack the %s RTT", st.name)
+				continue
+			}
+			if got := st.got.AsDuration(); (got - st.want).Abs() > time.Millisecond+st.want/50 {
+				e.add("the %s RTT is %s, but the RTTs the client %s give %s", st.name, human(got), o.said(), human(st.want))
+			}
+		}
+		if s.RttMin != nil && s.RttMax != nil && s.RttMin.AsDuration() > s.RttMax.AsDuration() {
+			e.add("the minimum RTT %s is above the maximum %s", human(s.RttMin.AsDuration()), human(s.RttMax.AsDuration()))
+		}
+	}
+	n := len(exs)
+	switch {
+	case math.IsNaN(s.LossPercent):
+		e.add("the statistics lack the packet loss")
+	case n > 0:
+		lo, hi := 100*float64(lostLo)/float64(n), 100*float64(lostHi)/float64(n)
+		if s.LossPercent < lo-0.5 || s.LossPercent > hi+0.5 {
+			e.add("the packet loss is %s%%, but %d of the %d pings got no reply within the timeout (%s%%)", percent(s.LossPercent), lostLo, n, percent(lo))
+		}
+	}
+	return e.result()
+}
+
+// percent shows a percentage to two decimals at most.
+func percent(p float64) string { return strconv.FormatFloat(math.Round(p*100)/100, 'f', -1, 64) }
+
+// replyText is the reply part of what the client showed: a plain program's
+// whole line may start with other words.
+func replyText(b []byte) []byte {
+	if i := bytes.Index(bytes.ToLower(b), []byte("ping")); i > 0 {
+		return b[i:]
+	}
+	return b
+}
+
+func rttText(r *pb.PingReply) string {
+	if r == nil || r.Rtt == nil {
+		return ""
+	}
+	return " (RTT " + human(r.Rtt.AsDuration()) + ")"
+}
+
+// human shows a duration the way a person reads it: 213µs, 80.3ms, 1.50s.
+func human(d time.Duration) string {
+	switch a := d.Abs(); {
+	case a < time.Millisecond:
+		return d.Round(time.Microsecond).String()
+	case a < time.Second:
+		return d.Round(100 * time.Microsecond).String()
+	}
+	return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + "s"
+}
+
+// quote shows a payload as a Go string, cut to a line's length.
+func quote(b []byte) string {
+	const max = 60
+	if len(b) > max {
+		return strconv.Quote(string(b[:max])) + "..."
+	}
+	return strconv.Quote(string(b))
+}

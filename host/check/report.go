@@ -1,0 +1,374 @@
+package check
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Report is the outcome of grading submissions against a suite. It is
+// what report.json holds (the field names are its keys):
+//
+//	suite, role         the suite file ("builtin:ROLE" for a built-in one) and its role
+//	started             when grading began (RFC 3339)
+//	elapsed_seconds     how long it took, wall clock
+//	isolation           how submissions were kept apart: "netns", "userns" or "none"
+//	jobs                how many ran at once
+//	points, max_points  the sum over submissions
+//	passed              every scenario of every submission passed
+//	submissions[]       one per submission (SubmissionResult)
+type Report struct {
+	Suite          string              `json:"suite"`
+	Role           string              `json:"role"`
+	Started        time.Time           `json:"started"`
+	ElapsedSeconds float64             `json:"elapsed_seconds"`
+	Isolation      string              `json:"isolation"`
+	Jobs           int                 `json:"jobs"`
+	Points         float64             `json:"points"`
+	MaxPoints      float64             `json:"max_points"`
+	Passed         bool                `json:"passed"`
+	Submissions    []*SubmissionResult `json:"submissions"`
+}
+
+// SubmissionResult is one submission's grade:
+//
+//	name                the student (the directory) or the component
+//	component           how it was run, e.g. "program /usr/bin/python3 UDPPingerClient.py"
+//	points, max_points  its score
+//	passed              every scenario passed
+//	error               why it could not be graded at all (does not build, killed at --timeout); absent otherwise
+//	elapsed_seconds     its run of the suite
+//	scenarios[]         one per scenario of the suite (ScenarioResult)
+type SubmissionResult struct {
+	Name           string            `json:"name"`
+	Component      string            `json:"component"`
+	Points         float64           `json:"points"`
+	MaxPoints      float64           `json:"max_points"`
+	Passed         bool              `json:"passed"`
+	Error          string            `json:"error,omitempty"`
+	ElapsedSeconds float64           `json:"elapsed_seconds"`
+	Scenarios      []*ScenarioResult `json:"scenarios"`
+}
+
+// ScenarioResult is one scenario's outcome:
+//
+//	name, description   from the suite
+//	points, max_points  the points of the checks that passed (none if error is set)
+//	passed              every check passed and there is no error
+//	error               the component under test failed (crashed, hung, exited), or a reference did, or the scenario could not run
+//	seed                the lab's seed: the link's drops follow from it
+//	elapsed_seconds     its run
+//	checks[]            name, points, max_points, passed, and evidence[]: what was wrong, in words
+type ScenarioResult struct {
+	Name           string        `json:"name"`
+	Description    string        `json:"description,omitempty"`
+	Points         float64       `json:"points"`
+	MaxPoints      float64       `json:"max_points"`
+	Passed         bool          `json:"passed"`
+	Error          string        `json:"error,omitempty"`
+	Seed           int64         `json:"seed"`
+	ElapsedSeconds float64       `json:"elapsed_seconds"`
+	Checks         []CheckResult `json:"checks"`
+}
+
+// CheckResult is one check's outcome within a scenario.
+type CheckResult struct {
+	Name      string   `json:"name"`
+	Points    float64  `json:"points"`
+	MaxPoints float64  `json:"max_points"`
+	Passed    bool     `json:"passed"`
+	Evidence  []string `json:"evidence,omitempty"`
+}
+
+// total sums a submission's scenarios.
+func (s *SubmissionResult) total() {
+	s.Points, s.MaxPoints, s.Passed = 0, 0, s.Error == ""
+	for _, sc := range s.Scenarios {
+		s.Points += sc.Points
+		s.MaxPoints += sc.MaxPoints
+		s.Passed = s.Passed && sc.Passed
+	}
+}
+
+func (r *Report) total() {
+	r.Points, r.MaxPoints, r.Passed = 0, 0, true
+	for _, s := range r.Submissions {
+		r.Points += s.Points
+		r.MaxPoints += s.MaxPoints
+		r.Passed = r.Passed && s.Passed
+	}
+}
+
+// failure is a failed scenario's evidence as text: the error, then each
+// failed check's evidence.
+func (sc *ScenarioResult) failure() string {
+	var b strings.Builder
+	if sc.Error != "" {
+		b.WriteString(sc.Error)
+		b.WriteByte('\n')
+	}
+	for _, c := range sc.Checks {
+		for _, e := range c.Evidence {
+			fmt.Fprintf(&b, "%s: %s\n", c.Name, e)
+		}
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func points(p float64) string { return strconv.FormatFloat(p, 'f', -1, 64) }
+
+// WriteText writes the report for people: for one submission its table
+// of scenarios; for several, one row per submission, then each one's
+// details.
+func (r *Report) WriteText(w io.Writer) {
+	if len(r.Submissions) == 1 {
+		s := r.Submissions[0]
+		fmt.Fprintf(w, "%s suite against %s (%s)\n\n", r.Role, s.Name, s.Component)
+		s.writeTable(w)
+		fmt.Fprintf(w, "\n%s: %s/%s points in %.1fs\n", passFail(s.Passed), points(s.Points), points(s.MaxPoints), s.ElapsedSeconds)
+		return
+	}
+	width := len("student")
+	for _, s := range r.Submissions {
+		width = max(width, len(s.Name))
+	}
+	fmt.Fprintf(w, "%s suite, %d submissions\n\n", r.Role, len(r.Submissions))
+	fmt.Fprintf(w, "%-*s  %-9s  %-9s  %s\n", width, "student", "points", "scenarios", "result")
+	for _, s := range r.Submissions {
+		passed := 0
+		for _, sc := range s.Scenarios {
+			if sc.Passed {
+				passed++
+			}
+		}
+		note := ""
+		if s.Error != "" {
+			note = "  " + firstLine(s.Error)
+		}
+		fmt.Fprintf(w, "%-*s  %-9s  %-9s  %s%s\n", width, s.Name, points(s.Points)+"/"+points(s.MaxPoints),
+			fmt.Sprintf("%d/%d", passed, len(s.Scenarios)), passFail(s.Passed), note)
+	}
+	fmt.Fprintf(w, "\n%d of %d submissions passed everything, in %.1fs (%d at a time, isolation: %s)\n",
+		countPassed(r.Submissions), len(r.Submissions), r.ElapsedSeconds, r.Jobs, r.Isolation)
+	for _, s := range r.Submissions {
+		fmt.Fprintf(w, "\n== %s (%s): %s/%s\n", s.Name, s.Component, points(s.Points), points(s.MaxPoints))
+		s.writeTable(w)
+	}
+}
+
+func (s *SubmissionResult) writeTable(w io.Writer) {
+	if s.Error != "" {
+		fmt.Fprintf(w, "  %s\n", indent(s.Error, "  "))
+	}
+	width := len("scenario")
+	for _, sc := range s.Scenarios {
+		width = max(width, len(sc.Name))
+	}
+	fmt.Fprintf(w, "  %-*s  %-6s  %s\n", width, "scenario", "result", "points")
+	for _, sc := range s.Scenarios {
+		fmt.Fprintf(w, "  %-*s  %-6s  %s\n", width, sc.Name, passFail(sc.Passed), points(sc.Points)+"/"+points(sc.MaxPoints))
+		if sc.Error != "" && sc.Error != s.Error {
+			fmt.Fprintf(w, "      %s\n", indent(sc.Error, "      "))
+		}
+		for _, c := range sc.Checks {
+			for _, e := range c.Evidence {
+				fmt.Fprintf(w, "      %s: %s\n", c.Name, e)
+			}
+		}
+	}
+}
+
+func passFail(passed bool) string {
+	if passed {
+		return "pass"
+	}
+	return "FAIL"
+}
+
+func countPassed(subs []*SubmissionResult) int {
+	n := 0
+	for _, s := range subs {
+		if s.Passed {
+			n++
+		}
+	}
+	return n
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+func indent(s, prefix string) string { return strings.ReplaceAll(s, "\n", "\n"+prefix) }
+
+// WriteFiles writes report.json, junit.xml and Gradescope's results.json
+// into dir: one results.json for a single submission, else one per
+// submission in dir/NAME/results.json (Gradescope grades one at a time).
+func (r *Report) WriteFiles(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("report directory: %w", err)
+	}
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("report.json: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "report.json"), append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("report.json: %w", err)
+	}
+	if data, err = xml.MarshalIndent(r.JUnit(), "", "  "); err != nil {
+		return fmt.Errorf("junit.xml: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "junit.xml"), append([]byte(xml.Header), append(data, '\n')...), 0o644); err != nil {
+		return fmt.Errorf("junit.xml: %w", err)
+	}
+	for _, s := range r.Submissions {
+		path := filepath.Join(dir, "results.json")
+		if len(r.Submissions) > 1 {
+			path = filepath.Join(dir, safeName(s.Name), "results.json")
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				return fmt.Errorf("results.json: %w", err)
+			}
+		}
+		data, err := json.MarshalIndent(s.Gradescope(), "", "  ")
+		if err != nil {
+			return fmt.Errorf("results.json: %w", err)
+		}
+		if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+			return fmt.Errorf("results.json: %w", err)
+		}
+	}
+	return nil
+}
+
+// safeName keeps a submission's name usable as a directory name.
+func safeName(name string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '/' || r == 0 || r == '\\' {
+			return '_'
+		}
+		return r
+	}, strings.TrimLeft(name, "."))
+}
+
+// JUnit is the report as JUnit XML: one testsuite per submission, one
+// testcase per scenario; a failed scenario's evidence is its failure, a
+// scenario that could not run properly (its component failed) an error.
+type JUnit struct {
+	XMLName  xml.Name         `xml:"testsuites"`
+	Name     string           `xml:"name,attr"`
+	Tests    int              `xml:"tests,attr"`
+	Failures int              `xml:"failures,attr"`
+	Errors   int              `xml:"errors,attr"`
+	Time     string           `xml:"time,attr"`
+	Suites   []JUnitTestSuite `xml:"testsuite"`
+}
+
+// JUnitTestSuite is one submission.
+type JUnitTestSuite struct {
+	Name       string          `xml:"name,attr"`
+	Tests      int             `xml:"tests,attr"`
+	Failures   int             `xml:"failures,attr"`
+	Errors     int             `xml:"errors,attr"`
+	Skipped    int             `xml:"skipped,attr"`
+	Time       string          `xml:"time,attr"`
+	Timestamp  string          `xml:"timestamp,attr"`
+	Properties []JUnitProperty `xml:"properties>property"`
+	Cases      []JUnitTestCase `xml:"testcase"`
+}
+
+// JUnitProperty is a name and a value.
+type JUnitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
+}
+
+// JUnitTestCase is one scenario.
+type JUnitTestCase struct {
+	Name      string        `xml:"name,attr"`
+	ClassName string        `xml:"classname,attr"`
+	Time      string        `xml:"time,attr"`
+	Failure   *JUnitProblem `xml:"failure,omitempty"`
+	Error     *JUnitProblem `xml:"error,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+// JUnitProblem is a failure or an error: a one-line message and the text.
+type JUnitProblem struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",chardata"`
+}
+
+func seconds(s float64) string { return strconv.FormatFloat(s, 'f', 3, 64) }
+
+// JUnit returns the report in JUnit's structure.
+func (r *Report) JUnit() *JUnit {
+	j := &JUnit{Name: "socklab check " + r.Role, Time: seconds(r.ElapsedSeconds)}
+	for _, s := range r.Submissions {
+		ts := JUnitTestSuite{Name: s.Name, Time: seconds(s.ElapsedSeconds), Timestamp: r.Started.UTC().Format("2006-01-02T15:04:05"),
+			Properties: []JUnitProperty{{"component", s.Component}, {"points", points(s.Points)}, {"max_points", points(s.MaxPoints)}}}
+		for _, sc := range s.Scenarios {
+			tc := JUnitTestCase{Name: sc.Name, ClassName: r.Role + "." + s.Name, Time: seconds(sc.ElapsedSeconds),
+				SystemOut: fmt.Sprintf("%s/%s points; seed %d", points(sc.Points), points(sc.MaxPoints), sc.Seed)}
+			switch {
+			case sc.Error != "":
+				tc.Error = &JUnitProblem{Message: firstLine(sc.Error), Type: "error", Text: sc.failure()}
+				ts.Errors++
+			case !sc.Passed:
+				msg := firstLine(sc.failure())
+				tc.Failure = &JUnitProblem{Message: msg, Type: "check", Text: sc.failure()}
+				ts.Failures++
+			}
+			ts.Cases = append(ts.Cases, tc)
+			ts.Tests++
+		}
+		j.Tests += ts.Tests
+		j.Failures += ts.Failures
+		j.Errors += ts.Errors
+		j.Suites = append(j.Suites, ts)
+	}
+	return j
+}
+
+// Gradescope is an autograder's results.json (Gradescope's format): the
+// score, and one test per scenario.
+type Gradescope struct {
+	Score            float64          `json:"score"`
+	MaxScore         float64          `json:"max_score"`
+	ExecutionTime    float64          `json:"execution_time"`
+	Visibility       string           `json:"visibility"`
+	StdoutVisibility string           `json:"stdout_visibility"`
+	Output           string           `json:"output,omitempty"`
+	Tests            []GradescopeTest `json:"tests"`
+}
+
+// GradescopeTest is one scenario.
+type GradescopeTest struct {
+	Name     string  `json:"name"`
+	Score    float64 `json:"score"`
+	MaxScore float64 `json:"max_score"`
+	Status   string  `json:"status"`
+	Output   string  `json:"output"`
+}
+
+// Gradescope returns the submission's grade as Gradescope's results.json.
+func (s *SubmissionResult) Gradescope() *Gradescope {
+	g := &Gradescope{Score: s.Points, MaxScore: s.MaxPoints, ExecutionTime: s.ElapsedSeconds,
+		Visibility: "visible", StdoutVisibility: "visible", Output: s.Error, Tests: []GradescopeTest{}}
+	for _, sc := range s.Scenarios {
+		t := GradescopeTest{Name: sc.Name, Score: sc.Points, MaxScore: sc.MaxPoints, Status: "passed", Output: sc.Description}
+		if !sc.Passed {
+			t.Status = "failed"
+			t.Output = strings.TrimSpace(sc.Description + "\n\n" + sc.failure())
+		}
+		g.Tests = append(g.Tests, t)
+	}
+	return g
+}

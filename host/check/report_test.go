@@ -1,0 +1,233 @@
+package check
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// sampleReport is two students: one who passed everything, one who failed
+// a check and crashed in a scenario, and one whose code does not build.
+func sampleReport() *Report {
+	alice := &SubmissionResult{Name: "alice", Component: "go /subs/alice", ElapsedSeconds: 12.5, Scenarios: []*ScenarioResult{
+		{Name: "clean", Points: 5, MaxPoints: 5, Passed: true, Seed: 1, Checks: []CheckResult{{Name: "count", Points: 5, MaxPoints: 5, Passed: true}}},
+		{Name: "lossy", Points: 4, MaxPoints: 4, Passed: true, Seed: 4, Checks: []CheckResult{{Name: "timeouts", Points: 4, MaxPoints: 4, Passed: true}}},
+	}}
+	bob := &SubmissionResult{Name: "bob", Component: "program /usr/bin/python3 UDPPingerClient.py", ElapsedSeconds: 20, Scenarios: []*ScenarioResult{
+		{Name: "clean", Points: 3, MaxPoints: 5, Description: "Ten pings.", Checks: []CheckResult{
+			{Name: "count", Points: 3, MaxPoints: 3, Passed: true},
+			{Name: "message_format", MaxPoints: 2, Evidence: []string{`datagram 1 "ping 1" is not "Ping <seq> <time>"`, "& <and> \"quotes\""}}}},
+		{Name: "lossy", MaxPoints: 4, Error: "ended with exit status 1; last output:\nTraceback", Checks: []CheckResult{{Name: "timeouts", MaxPoints: 4, Passed: true}}},
+	}}
+	carol := (Options{Suite: &Suite{Scenarios: []*Scenario{{Name: "clean", Checks: []CheckSpec{{Points: 5}}}, {Name: "lossy", Checks: []CheckSpec{{Points: 4}}}}}}).
+		failed(Submission{Name: "carol"}, "does not build:\n./main.go:3:1: syntax error")
+	r := &Report{Suite: "builtin:ping_client", Role: "ping_client", Started: time.Unix(1764147583, 0), ElapsedSeconds: 33, Isolation: "netns", Jobs: 2,
+		Submissions: []*SubmissionResult{alice, bob, carol}}
+	for _, s := range r.Submissions {
+		s.total()
+	}
+	r.total()
+	return r
+}
+
+// junitSchema is JUnit XML's structure as CI systems read it, written out
+// here on its own rather than taken from the writer's types.
+type junitSchema struct {
+	XMLName  xml.Name `xml:"testsuites"`
+	Tests    int      `xml:"tests,attr"`
+	Failures int      `xml:"failures,attr"`
+	Errors   int      `xml:"errors,attr"`
+	Suites   []struct {
+		Name       string `xml:"name,attr"`
+		Tests      int    `xml:"tests,attr"`
+		Failures   int    `xml:"failures,attr"`
+		Errors     int    `xml:"errors,attr"`
+		Time       string `xml:"time,attr"`
+		Timestamp  string `xml:"timestamp,attr"`
+		Properties []struct {
+			Name  string `xml:"name,attr"`
+			Value string `xml:"value,attr"`
+		} `xml:"properties>property"`
+		Cases []struct {
+			Name      string `xml:"name,attr"`
+			ClassName string `xml:"classname,attr"`
+			Time      string `xml:"time,attr"`
+			Failure   *struct {
+				Message string `xml:"message,attr"`
+				Type    string `xml:"type,attr"`
+				Text    string `xml:",chardata"`
+			} `xml:"failure"`
+			Error *struct {
+				Message string `xml:"message,attr"`
+				Text    string `xml:",chardata"`
+			} `xml:"error"`
+		} `xml:"testcase"`
+	} `xml:"testsuite"`
+}
+
+// checkJUnit validates a junit.xml: it parses into JUnit's structure and
+// its counts add up.
+func checkJUnit(t *testing.T, data []byte) junitSchema {
+	t.Helper()
+	if !bytes.HasPrefix(data, []byte(xml.Header)) {
+		t.Errorf("junit.xml does not start with the XML header")
+	}
+	var j junitSchema
+	if err := xml.Unmarshal(data, &j); err != nil {
+		t.Fatalf("junit.xml does not parse: %v\n%s", err, data)
+	}
+	tests, failures, errors := 0, 0, 0
+	for _, s := range j.Suites {
+		f, e := 0, 0
+		for _, c := range s.Cases {
+			if c.Name == "" || c.ClassName == "" || c.Time == "" {
+				t.Errorf("testcase without name, classname or time: %+v", c)
+			}
+			if c.Failure != nil {
+				f++
+				if c.Failure.Message == "" || c.Failure.Text == "" {
+					t.Errorf("failure without message or text in %s/%s", s.Name, c.Name)
+				}
+			}
+			if c.Error != nil {
+				e++
+			}
+		}
+		if s.Tests != len(s.Cases) || s.Failures != f || s.Errors != e || s.Name == "" || s.Timestamp == "" {
+			t.Errorf("testsuite %s says %d tests, %d failures, %d errors; it holds %d, %d, %d", s.Name, s.Tests, s.Failures, s.Errors, len(s.Cases), f, e)
+		}
+		tests, failures, errors = tests+s.Tests, failures+s.Failures, errors+s.Errors
+	}
+	if j.Tests != tests || j.Failures != failures || j.Errors != errors {
+		t.Errorf("testsuites says %d/%d/%d, its suites add up to %d/%d/%d", j.Tests, j.Failures, j.Errors, tests, failures, errors)
+	}
+	return j
+}
+
+// checkGradescope validates a results.json in Gradescope's format: its
+// keys, statuses, and a score that is the sum of its tests'.
+func checkGradescope(t *testing.T, data []byte) map[string]any {
+	t.Helper()
+	var g map[string]any
+	if err := json.Unmarshal(data, &g); err != nil {
+		t.Fatalf("results.json: %v", err)
+	}
+	for _, key := range []string{"score", "max_score", "execution_time", "visibility", "tests"} {
+		if _, ok := g[key]; !ok {
+			t.Errorf("results.json lacks %q: %s", key, data)
+		}
+	}
+	if v := g["visibility"]; v != "visible" && v != "hidden" && v != "after_due_date" && v != "after_published" {
+		t.Errorf("visibility %v", v)
+	}
+	score, max := 0.0, 0.0
+	for _, raw := range g["tests"].([]any) {
+		test := raw.(map[string]any)
+		for _, key := range []string{"name", "score", "max_score", "status", "output"} {
+			if _, ok := test[key]; !ok {
+				t.Errorf("a test lacks %q: %v", key, test)
+			}
+		}
+		if s := test["status"]; s != "passed" && s != "failed" {
+			t.Errorf("test status %v", s)
+		}
+		score += test["score"].(float64)
+		max += test["max_score"].(float64)
+	}
+	if g["score"] != score || g["max_score"] != max {
+		t.Errorf("score %v of %v, but the tests add up to %v of %v", g["score"], g["max_score"], score, max)
+	}
+	return g
+}
+
+func TestReportFiles(t *testing.T) {
+	r := sampleReport()
+	dir := t.TempDir()
+	if err := r.WriteFiles(dir); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "junit.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := checkJUnit(t, data)
+	if len(j.Suites) != 3 || j.Tests != 6 || j.Failures != 1 || j.Errors != 3 {
+		t.Errorf("junit: %d suites, %d tests, %d failures, %d errors", len(j.Suites), j.Tests, j.Failures, j.Errors)
+	}
+	bobClean := j.Suites[1].Cases[0]
+	if bobClean.Failure == nil || !strings.Contains(bobClean.Failure.Text, `message_format: datagram 1 "ping 1"`) || !strings.Contains(bobClean.Failure.Text, `& <and> "quotes"`) {
+		t.Errorf("bob's failure %+v", bobClean.Failure)
+	}
+	if e := j.Suites[1].Cases[1].Error; e == nil || e.Message != "ended with exit status 1; last output:" {
+		t.Errorf("bob's error %+v", e)
+	}
+
+	for _, name := range []string{"alice", "bob", "carol"} {
+		data, err := os.ReadFile(filepath.Join(dir, name, "results.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := checkGradescope(t, data)
+		if name == "bob" && (g["score"] != 3.0 || g["max_score"] != 9.0) {
+			t.Errorf("bob's score %v of %v", g["score"], g["max_score"])
+		}
+		if name == "carol" && !strings.Contains(g["output"].(string), "does not build") {
+			t.Errorf("carol's output %v", g["output"])
+		}
+	}
+
+	var back Report
+	data, _ = os.ReadFile(filepath.Join(dir, "report.json"))
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Points != 12 || back.MaxPoints != 27 || back.Passed || len(back.Submissions) != 3 || back.Submissions[1].Scenarios[0].Checks[1].Evidence[0] == "" {
+		t.Errorf("report.json: %+v", back)
+	}
+	var keys map[string]any
+	json.Unmarshal(data, &keys)
+	for _, k := range []string{"suite", "role", "started", "elapsed_seconds", "isolation", "jobs", "points", "max_points", "passed", "submissions"} {
+		if _, ok := keys[k]; !ok {
+			t.Errorf("report.json lacks %q", k)
+		}
+	}
+}
+
+func TestOneSubmissionReport(t *testing.T) {
+	r := sampleReport()
+	r.Submissions = r.Submissions[1:2]
+	r.total()
+	dir := t.TempDir()
+	if err := r.WriteFiles(dir); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		t.Fatalf("one submission's results.json is not at the top: %v", err)
+	}
+	checkGradescope(t, data)
+	var b strings.Builder
+	r.WriteText(&b)
+	for _, w := range []string{"ping_client suite against bob (program /usr/bin/python3 UDPPingerClient.py)",
+		"  clean     FAIL    3/5", `      message_format: datagram 1 "ping 1" is not`, "      ended with exit status 1; last output:\n      Traceback", "FAIL: 3/9 points"} {
+		if !strings.Contains(b.String(), w) {
+			t.Errorf("text lacks %q:\n%s", w, b.String())
+		}
+	}
+}
+
+func TestManySubmissionsText(t *testing.T) {
+	var b strings.Builder
+	sampleReport().WriteText(&b)
+	for _, w := range []string{"student  points     scenarios  result", "alice    9/9        2/2        pass", "bob      3/9        0/2        FAIL",
+		"carol    0/9        0/2        FAIL  does not build:", "1 of 3 submissions passed everything", "== bob (program /usr/bin/python3 UDPPingerClient.py): 3/9"} {
+		if !strings.Contains(b.String(), w) {
+			t.Errorf("text lacks %q:\n%s", w, b.String())
+		}
+	}
+}

@@ -1,0 +1,374 @@
+package check
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/host/launch"
+	"github.com/socklab/socklab/host/link"
+	"github.com/socklab/socklab/host/plain"
+	"github.com/socklab/socklab/host/run"
+	pb "github.com/socklab/socklab/proto/socklabpb"
+)
+
+// Submission is a component to grade and how to run it.
+type Submission struct {
+	// Name is the student's (the directory's) or the component's name.
+	Name string
+	Spec lab.PluginSpec
+	// Dir is the submission's directory: the working directory of a
+	// plain program unless its plugin block says otherwise.
+	Dir string
+	// Problem says why it cannot be run at all; it then scores nothing.
+	Problem string
+}
+
+// Env is what running scenarios needs from the host.
+type Env struct {
+	// Builtin is the command line serving the reference roles.
+	Builtin []string
+	Builder *launch.Builder
+	Log     zerolog.Logger
+	// TempDir is where each scenario gets its directory ("" the system's).
+	TempDir string
+}
+
+// Observed is everything a scenario's run showed, for the checks.
+type Observed struct {
+	Scenario *Scenario
+	Lab      *lab.Lab
+	// Under is the component under test; Plain says it is a plain program.
+	Under *lab.Component
+	Plain bool
+	// Events are every component's events and every link event, in the
+	// order they happened.
+	Events []run.Event
+	Result *run.Result
+	Probes []ProbeResult
+	// Files are the suite's files, by path relative to Dir.
+	Files map[string][]byte
+	Dir   string
+}
+
+// ProbeResult is what one probe sent and what came back.
+type ProbeResult struct {
+	Probe string
+	Sent  []byte
+	Reply []byte
+	// Err says why no (whole) answer came; Held: the connection was kept
+	// open, silent, for the whole run.
+	Err  string
+	Held bool
+}
+
+// RunScenario runs one scenario with sub as its component under test and
+// judges it.
+func RunScenario(ctx context.Context, sc *Scenario, sub Submission, env Env) *ScenarioResult {
+	start := time.Now()
+	sr := &ScenarioResult{Name: sc.Name, Description: sc.Description, MaxPoints: sc.MaxPoints()}
+	for _, c := range sc.Checks {
+		sr.Checks = append(sr.Checks, CheckResult{Name: c.Name, MaxPoints: c.Points})
+	}
+	defer func() { sr.ElapsedSeconds = time.Since(start).Seconds() }()
+	if sub.Problem != "" {
+		sr.Error = sub.Problem
+		return sr
+	}
+	dir, err := os.MkdirTemp(env.TempDir, "scenario-")
+	if err != nil {
+		sr.Error = fmt.Sprintf("scenario directory: %v", err)
+		return sr
+	}
+	defer os.RemoveAll(dir)
+	o, err := sc.observe(ctx, dir, sub, env)
+	if err != nil {
+		sr.Error = err.Error()
+		return sr
+	}
+	sr.Seed = o.Lab.Seed
+	sc.judge(o, sr)
+	return sr
+}
+
+// prepare writes the suite's files into dir and loads the scenario's lab
+// there with sub as the component under test.
+func (sc *Scenario) prepare(dir string, sub Submission) (*lab.Lab, *lab.Component, error) {
+	s := sc.suite
+	for path, data := range s.Files {
+		full := filepath.Join(dir, path)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			return nil, nil, err
+		}
+		if err := os.WriteFile(full, data, 0o644); err != nil {
+			return nil, nil, err
+		}
+	}
+	l, diags := lab.LoadBody(s.Path, dir, sc.body, s.files, lab.Options{})
+	if diags.HasErrors() {
+		return nil, nil, fmt.Errorf("scenario %s: %s", sc.Name, diags.Error())
+	}
+	if l.SeedOrigin == "random" {
+		// A scenario without a seed still runs the same way every time.
+		h := fnv.New64a()
+		h.Write([]byte(sc.Name))
+		l.Seed, l.SeedOrigin = int64(h.Sum64()>>1), "scenario name"
+	}
+	under, err := underTest(l, s.Role)
+	if err != nil {
+		return nil, nil, err
+	}
+	spec := sub.Spec
+	if spec.StartTimeout == 0 {
+		spec.StartTimeout = lab.DefaultStartTimeout
+	}
+	if spec.Kind == lab.Program && spec.Expects == "" {
+		spec.Expects = plain.SheetAddress(s.Role.Name)
+	}
+	if spec.WorkDir == "" {
+		spec.WorkDir = sub.Dir
+		if cfg, ok := under.Config.(*pb.WebServerConfig); ok && spec.Kind == lab.Program {
+			// The sheet's server serves the files of its own directory.
+			spec.WorkDir = cfg.Root
+		}
+		if spec.WorkDir == "" {
+			spec.WorkDir = dir
+		}
+	}
+	under.Plugin = spec
+	return l, under, nil
+}
+
+// observe runs the scenario's lab and gathers what happened.
+func (sc *Scenario) observe(ctx context.Context, dir string, sub Submission, env Env) (*Observed, error) {
+	l, under, err := sc.prepare(dir, sub)
+	if err != nil {
+		return nil, err
+	}
+	o := &Observed{Scenario: sc, Lab: l, Under: under, Plain: under.Plugin.Kind == lab.Program, Files: sc.suite.Files, Dir: dir}
+	var mu sync.Mutex
+	var held []io.Closer
+	defer func() {
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	opts := run.Options{
+		Builtin: env.Builtin, Builder: env.Builder, Log: env.Log,
+		Observe: func(ev run.Event) {
+			mu.Lock()
+			o.Events = append(o.Events, ev)
+			mu.Unlock()
+		},
+	}
+	if len(sc.Probes) > 0 {
+		opts.ServersReady = func(ctx context.Context, servers map[string]string) error {
+			o.Probes, held = runProbes(ctx, sc.Probes, under.Role.Transport, servers[under.Name])
+			return nil
+		}
+	}
+	o.Result = run.Run(ctx, l, opts)
+	sort.SliceStable(o.Events, func(i, j int) bool { return o.Events[i].Time.Before(o.Events[j].Time) })
+	return o, nil
+}
+
+// judge evaluates the checks and scores the scenario.
+func (sc *Scenario) judge(o *Observed, sr *ScenarioResult) {
+	for i, spec := range sc.Checks {
+		cr := &sr.Checks[i]
+		ev, err := spec.check.Judge(o, Params{check: spec.check, set: spec.Params})
+		switch {
+		case err != nil:
+			cr.Evidence = []string{"the scenario cannot judge this: " + err.Error()}
+			sr.Error = fmt.Sprintf("check %s cannot judge this run: %v", spec.Name, err)
+		case len(ev) == 0:
+			cr.Passed, cr.Points = true, spec.Points
+		default:
+			cr.Evidence = ev
+		}
+	}
+	res := o.Result
+	for _, c := range res.Components {
+		switch {
+		case c.Err == nil:
+		case c.Component == o.Under:
+			sr.Error = c.Err.Error()
+		case sr.Error == "":
+			sr.Error = fmt.Sprintf("the reference %s failed: %v", c.Component, c.Err)
+		}
+	}
+	switch {
+	case res.Err != nil:
+		sr.Error = res.Err.Error()
+	case res.Interrupted:
+		sr.Error = "interrupted before the scenario was over"
+	}
+	sr.Passed = sr.Error == ""
+	for _, c := range sr.Checks {
+		sr.Passed = sr.Passed && c.Passed
+		if sr.Error == "" {
+			sr.Points += c.Points
+		}
+	}
+}
+
+// runProbes sends each probe to the server at addr, in order, and returns
+// what came back and the connections held open.
+func runProbes(ctx context.Context, probes []Probe, transport, addr string) ([]ProbeResult, []io.Closer) {
+	var results []ProbeResult
+	var held []io.Closer
+	for _, p := range probes {
+		if transport == "udp" {
+			results = append(results, udpProbe(ctx, p, addr)...)
+			continue
+		}
+		r, c := tcpProbe(ctx, p, addr)
+		results = append(results, r)
+		if c != nil {
+			held = append(held, c)
+		}
+	}
+	return results, held
+}
+
+// udpProbe sends each datagram, then gives the server Wait to take them.
+func udpProbe(ctx context.Context, p Probe, addr string) []ProbeResult {
+	var results []ProbeResult
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "udp", addr)
+	if err != nil {
+		return []ProbeResult{{Probe: p.Name, Err: err.Error()}}
+	}
+	defer conn.Close()
+	for _, b := range p.Send {
+		r := ProbeResult{Probe: p.Name, Sent: b}
+		if _, err := conn.Write(b); err != nil {
+			r.Err = err.Error()
+		}
+		results = append(results, r)
+	}
+	wait := p.Wait
+	if wait == 0 {
+		wait = defaultUDPProbeWait
+	}
+	select {
+	case <-time.After(wait):
+	case <-ctx.Done():
+	}
+	return results
+}
+
+// tcpProbe sends a probe's bytes over one connection and reads the answer
+// until the server closes it or Wait passes; a held probe's connection is
+// returned open instead.
+func tcpProbe(ctx context.Context, p Probe, addr string) (ProbeResult, io.Closer) {
+	r := ProbeResult{Probe: p.Name}
+	for _, b := range p.Send {
+		r.Sent = append(r.Sent, b...)
+	}
+	wait := p.Wait
+	if wait == 0 {
+		wait = defaultTCPProbeWait
+	}
+	d := net.Dialer{Timeout: wait}
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		r.Err = err.Error()
+		return r, nil
+	}
+	if _, err := conn.Write(r.Sent); err != nil {
+		r.Err = err.Error()
+	}
+	if p.Hold {
+		r.Held = true
+		return r, conn
+	}
+	defer conn.Close()
+	conn.SetReadDeadline(time.Now().Add(wait))
+	r.Reply, err = io.ReadAll(io.LimitReader(conn, 1<<20))
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded) && len(r.Reply) == 0:
+		r.Err = fmt.Sprintf("no answer within %s", wait)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		// An answer, and the connection left open: that is allowed.
+	case err != nil:
+		r.Err = err.Error()
+	}
+	return r, nil
+}
+
+// of returns the events of kind from component c.
+func (o *Observed) of(c *lab.Component, kind string) []run.Event {
+	var evs []run.Event
+	for _, ev := range o.Events {
+		if ev.Component == c && ev.Kind == kind {
+			evs = append(evs, ev)
+		}
+	}
+	return evs
+}
+
+// bodies returns the bodies of c's events of kind, as messages of type T.
+func bodies[T proto.Message](o *Observed, c *lab.Component, kind string) []T {
+	var out []T
+	for _, ev := range o.of(c, kind) {
+		if b, ok := ev.Body.(T); ok {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// linkEvents returns what c's link did in direction d, in the order the
+// datagrams or segments reached it.
+func (o *Observed) linkEvents(c *lab.Component, d link.Direction) []*link.Event {
+	var evs []*link.Event
+	for _, ev := range o.Events {
+		if ev.Component == c && ev.Link != nil && ev.Link.Dir == d {
+			evs = append(evs, ev.Link)
+		}
+	}
+	sort.SliceStable(evs, func(i, j int) bool {
+		if evs[i].Flow != evs[j].Flow {
+			return evs[i].Flow < evs[j].Flow
+		}
+		return evs[i].Seq < evs[j].Seq
+	})
+	return evs
+}
+
+// peers returns the reference components of role.
+func (o *Observed) peers(role string) []*lab.Component {
+	var cs []*lab.Component
+	for _, c := range o.Lab.Components {
+		if c != o.Under && c.Role.Name == role {
+			cs = append(cs, c)
+		}
+	}
+	return cs
+}
+
+// said is how the component under test reports: a plain program prints,
+// a plugin reports events.
+func (o *Observed) said() string {
+	if o.Plain {
+		return "printed"
+	}
+	return "reported"
+}
+
+// received is when a datagram reached the link: a held one was recorded
+// when it left.
+func received(ev *link.Event) time.Time { return ev.Time.Add(-ev.Delay) }

@@ -1,0 +1,162 @@
+package check
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/socklab/socklab/host/lab"
+)
+
+const minimalScenario = `
+scenario "one" {
+  check "count" {
+    points = 2.5
+  }
+  ping_server "reference" {
+    listen = "127.0.0.1:0"
+  }
+  ping_client "student" {
+    server = ping_server.reference.address
+  }
+}
+`
+
+func TestParseSuite(t *testing.T) {
+	s, diags := ParseSuite("s.hcl", []byte(`suite {
+  role  = "ping_client"
+  files = {
+    "www/a.html" = "<p>a</p>"
+    "bin"        = "hex:00ff"
+  }
+}
+`+minimalScenario))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if s.Role.Name != "ping_client" || len(s.Scenarios) != 1 || s.MaxPoints() != 2.5 || string(s.Files["bin"]) != "\x00\xff" || string(s.Files["www/a.html"]) != "<p>a</p>" {
+		t.Errorf("suite %+v", s)
+	}
+	if s.Timeout() != lab.DefaultTimeout+20e9 {
+		t.Errorf("timeout %v", s.Timeout())
+	}
+}
+
+func TestSuiteMistakes(t *testing.T) {
+	tests := []struct {
+		name, src, summary string
+		line               int
+	}{
+		{"no suite block", minimalScenario, "One suite block needed", 1},
+		{"unknown role", "suite {\n  role = \"pinger\"\n}\n", "Unknown role", 2},
+		{"no scenarios", "suite {\n  role = \"ping_client\"\n}\n", "No scenarios", 1},
+		{"unknown check", "suite {\n  role = \"ping_client\"\n}\nscenario \"x\" {\n  check \"speed\" {}\n}\n", "Unknown check", 5},
+		{"no checks", "suite {\n  role = \"ping_client\"\n}\nscenario \"x\" {\n  ping_client \"c\" {\n    server = \"127.0.0.1:1\"\n  }\n}\n", "No checks", 4},
+		{"a check's unknown setting", "suite {\n  role = \"ping_client\"\n}\nscenario \"x\" {\n  check \"rtt\" {\n    slack = \"1s\"\n  }\n}\n", "Unsupported argument", 6},
+		{"a bad tolerance", "suite {\n  role = \"ping_client\"\n}\nscenario \"x\" {\n  check \"rtt\" {\n    tolerance = \"soon\"\n  }\n}\n", "Invalid value for tolerance", 6},
+		{"negative points", "suite {\n  role = \"ping_client\"\n}\nscenario \"x\" {\n  check \"rtt\" {\n    points = -1\n  }\n}\n", "Invalid points", 6},
+		{"no component under test", "suite {\n  role = \"ping_client\"\n}\nscenario \"x\" {\n  check \"rtt\" {}\n  ping_server \"s\" {\n  }\n}\n", "No component under test", 4},
+		{"a mistake in the lab", "suite {\n  role = \"ping_client\"\n}\nscenario \"x\" {\n  check \"rtt\" {}\n  ping_client \"c\" {\n    server = \"127.0.0.1:1\"\n    count = 0\n  }\n}\n", "Invalid value for count", 8},
+		{"probes on a client", "suite {\n  role = \"ping_client\"\n}\nscenario \"x\" {\n  check \"rtt\" {}\n  probe \"p\" {\n    send = \"x\"\n  }\n  ping_client \"c\" {\n    server = \"127.0.0.1:1\"\n  }\n}\n", "Probes need a server under test", 4},
+		{"bad hex", "suite {\n  role = \"ping_server\"\n}\nscenario \"x\" {\n  check \"echo_upper\" {}\n  probe \"p\" {\n    send = [\"hex:zz\"]\n  }\n}\n", "Invalid send", 7},
+		{"a file outside", "suite {\n  role = \"ping_client\"\n  files = {\n    \"../x\" = \"y\"\n  }\n}\n", "Invalid file path", 3},
+		{"duplicate scenario", "suite {\n  role = \"ping_client\"\n}\n" + minimalScenario + strings.Replace(minimalScenario, "\n", "\n\n", 1), "Duplicate scenario", 18},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, diags := ParseSuite("s.hcl", []byte(tt.src))
+			if !diags.HasErrors() {
+				t.Fatal("no error")
+			}
+			d := diags.Errs()[0].(*hcl.Diagnostic)
+			if !strings.Contains(d.Summary+" "+d.Detail, tt.summary) {
+				t.Errorf("first error %q (%s), want %q", d.Summary, d.Detail, tt.summary)
+			}
+			if d.Subject == nil || d.Subject.Start.Line != tt.line {
+				t.Errorf("at %v, want line %d", d.Subject, tt.line)
+			}
+		})
+	}
+}
+
+func TestBuiltinSourceIsTheSuite(t *testing.T) {
+	src, err := BuiltinSource("web_server")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, diags := ParseSuite("copy.hcl", src)
+	if diags.HasErrors() || s.Role.Name != "web_server" || s.Files["secret.txt"] == nil {
+		t.Fatalf("a copy of the built-in suite: %v %v", diags, s)
+	}
+}
+
+func TestDetect(t *testing.T) {
+	dir := t.TempDir()
+	write := func(path, content string) {
+		t.Helper()
+		full := filepath.Join(dir, path)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("subs/alice/main.go", "// Command alice.\npackage main\n\nfunc main() {}\n")
+	write("subs/bob/UDPPingerClient.py", "from socket import *\n")
+	write("subs/bob/helpers.py", "X = 1\n")
+	write("subs/carol/client.py", "import socklab\n")
+	write("subs/dave/submission.hcl", "plugin {\n  program = [\"sh\", \"run.sh\"]\n  expects = \"127.0.0.1:12001\"\n}\n")
+	write("subs/erin/notes.txt", "nothing to run\n")
+	write("subs/frank/a.py", "\n")
+	write("subs/frank/b.py", "\n")
+	write("subs/gina/submission.hcl", "plugin {\n  gopher = true\n}\n")
+	d := Detector{Role: "ping_client", Python: "/usr/bin/python3"}
+	subs, err := d.Paths(filepath.Join(dir, "subs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]Submission{}
+	for _, s := range subs {
+		got[s.Name] = s
+	}
+	if len(subs) != 7 {
+		t.Fatalf("%d submissions: %v", len(subs), got)
+	}
+	check := func(name string, ok bool, what string) {
+		t.Helper()
+		if !ok {
+			t.Errorf("%s: %s; got %+v", name, what, got[name])
+		}
+	}
+	check("alice", got["alice"].Spec.Kind == lab.GoSource && got["alice"].Spec.Dir == filepath.Join(dir, "subs/alice"), "a Go plugin")
+	check("bob", got["bob"].Spec.Kind == lab.Program && strings.HasSuffix(got["bob"].Spec.Command[1], "UDPPingerClient.py") && got["bob"].Dir == filepath.Join(dir, "subs/bob"), "the plain program named like a ping client")
+	check("carol", got["carol"].Spec.Kind == lab.Command && got["carol"].Spec.Command[0] == "/usr/bin/python3", "a Python plugin")
+	check("dave", got["dave"].Spec.Kind == lab.Program && got["dave"].Spec.Expects == "127.0.0.1:12001", "what its submission.hcl says")
+	check("erin", strings.Contains(got["erin"].Problem, "found no submission.hcl"), "nothing to run")
+	check("frank", strings.Contains(got["frank"].Problem, "cannot tell which of a.py, b.py is the ping client"), "ambiguous")
+	check("gina", strings.Contains(got["gina"].Problem, "submission.hcl:2"), "a broken submission.hcl, with where")
+
+	one, err := d.Paths(filepath.Join(dir, "subs/bob/UDPPingerClient.py"))
+	if err != nil || len(one) != 1 || one[0].Spec.Kind != lab.Program || one[0].Name != "UDPPingerClient" {
+		t.Errorf("a Python file: %v %+v", err, one)
+	}
+	cmd, err := d.Command([]string{"python3", filepath.Join(dir, "subs/bob/UDPPingerClient.py")})
+	if err != nil || cmd.Spec.Kind != lab.Program || !filepath.IsAbs(cmd.Spec.Command[0]) {
+		t.Errorf("a command running a Python file: %v %+v", err, cmd)
+	}
+	quoted, err := d.Paths("sh -c true")
+	if err != nil || len(quoted) != 1 || quoted[0].Spec.Kind != lab.Command || quoted[0].Spec.Command[2] != "true" {
+		t.Errorf("a quoted command: %v %+v", err, quoted)
+	}
+	d.Program = true
+	if plain, _ := d.Command([]string{"sh", "run.sh"}); plain.Spec.Kind != lab.Program {
+		t.Errorf("--program: %+v", plain)
+	}
+	if _, err := d.Paths(filepath.Join(dir, "nowhere")); err == nil {
+		t.Error("a missing path is no error")
+	}
+}

@@ -1,0 +1,389 @@
+package check
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/url"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	pb "github.com/socklab/socklab/proto/socklabpb"
+)
+
+// The web checks judge a server by what the reference client received
+// and by the answers to raw probes, against the files the suite put in the
+// document root; and a client by the requests the reference server saw
+// and by the responses the client showed.
+
+// docFile returns the suite file a request path names under root.
+func docFile(o *Observed, root, target string) ([]byte, bool) {
+	rel, err := filepath.Rel(o.Dir, root)
+	if err != nil {
+		return nil, false
+	}
+	p, err := url.PathUnescape(target)
+	if err != nil {
+		return nil, false
+	}
+	data, ok := o.Files[filepath.Join(rel, path.Clean("/"+p))]
+	return data, ok
+}
+
+// traversal reports whether a request path tries to leave the root.
+func traversal(target string) bool {
+	p, err := url.PathUnescape(target)
+	if err != nil {
+		p = target
+	}
+	return strings.Contains(p, "..")
+}
+
+// secrets are the suite's files outside root, which no response may carry.
+func secrets(o *Observed, root string) map[string][]byte {
+	rel, _ := filepath.Rel(o.Dir, root)
+	out := map[string][]byte{}
+	for name, data := range o.Files {
+		if r, err := filepath.Rel(rel, name); err != nil || strings.HasPrefix(r, "..") {
+			out[name] = data
+		}
+	}
+	return out
+}
+
+func serverRoot(o *Observed) string { return o.Under.Config.(*pb.WebServerConfig).Root }
+
+// responses are what the reference clients received, in order.
+func responses(o *Observed) []*pb.WebResponse {
+	var out []*pb.WebResponse
+	for _, c := range o.peers("web_client") {
+		out = append(out, bodies[*pb.WebResponse](o, c, "response")...)
+	}
+	return out
+}
+
+func header(r *pb.WebResponse, name string) (string, bool) {
+	for _, h := range r.Headers {
+		if strings.EqualFold(h.Name, name) {
+			return h.Value, true
+		}
+	}
+	return "", false
+}
+
+// got describes a response in a few words.
+func got(r *pb.WebResponse) string {
+	if r.Error != "" {
+		return "no whole response (" + r.Error + ")"
+	}
+	return strconv.Quote(r.StatusLine)
+}
+
+// contentTypes are the media types expected by file extension.
+var contentTypes = map[string][]string{
+	".html": {"text/html"}, ".htm": {"text/html"}, ".txt": {"text/plain"}, ".css": {"text/css"},
+	".js": {"text/javascript", "application/javascript"}, ".json": {"application/json"},
+	".png": {"image/png"}, ".jpg": {"image/jpeg"}, ".jpeg": {"image/jpeg"}, ".gif": {"image/gif"},
+}
+
+// probeStatus reads the status code of a probe's answer; 0 if none.
+func probeStatus(p ProbeResult) (int, string) {
+	if len(p.Reply) == 0 {
+		return 0, ""
+	}
+	line, _, _ := bytes.Cut(p.Reply, []byte("\n"))
+	line = bytes.TrimRight(line, "\r")
+	resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(p.Reply)), nil)
+	if err != nil {
+		return 0, string(line)
+	}
+	resp.Body.Close()
+	return resp.StatusCode, string(line)
+}
+
+func webServerChecks() []*Check {
+	role := "web_server"
+	return []*Check{
+		{Role: role, Name: "ok", Doc: "a file of the document root comes back as 200 with exactly its bytes",
+			Judge: func(o *Observed, _ Params) ([]string, error) {
+				var e evidence
+				n := 0
+				for _, r := range responses(o) {
+					want, ok := docFile(o, serverRoot(o), r.Path)
+					if !ok || traversal(r.Path) {
+						continue
+					}
+					n++
+					switch {
+					case r.Error != "" || r.Status != 200:
+						e.add("GET %s: got %s, want 200 OK", r.Path, got(r))
+					case r.BodySize != uint64(len(want)):
+						e.add("GET %s: 200 with %d bytes, but the file has %d", r.Path, r.BodySize, len(want))
+					case len(r.Body) == len(want) && !bytes.Equal(r.Body, want):
+						e.add("GET %s: 200 with %d bytes, but not the file's (first difference at byte %d)", r.Path, len(r.Body), firstDiff(r.Body, want))
+					}
+				}
+				if n == 0 {
+					return nil, fmt.Errorf("the reference client asked for no file of the document root")
+				}
+				return e.result(), nil
+			}},
+		{Role: role, Name: "headers", Doc: "a 200 carries Content-Length (the file's size) and Content-Type (by the file's extension)",
+			Judge: func(o *Observed, _ Params) ([]string, error) {
+				var e evidence
+				for _, r := range responses(o) {
+					want, ok := docFile(o, serverRoot(o), r.Path)
+					if !ok || r.Status != 200 || traversal(r.Path) {
+						continue
+					}
+					if v, ok := header(r, "Content-Length"); !ok {
+						e.add("GET %s: no Content-Length header", r.Path)
+					} else if v != strconv.Itoa(len(want)) {
+						e.add("GET %s: Content-Length: %s, but the file has %d bytes", r.Path, v, len(want))
+					}
+					v, ok := header(r, "Content-Type")
+					types := contentTypes[strings.ToLower(path.Ext(r.Path))]
+					mediaType, _, _ := strings.Cut(v, ";")
+					switch {
+					case !ok:
+						e.add("GET %s: no Content-Type header", r.Path)
+					case len(types) > 0 && !containsFold(types, strings.TrimSpace(mediaType)):
+						e.add("GET %s: Content-Type: %s, want %s", r.Path, v, strings.Join(types, " or "))
+					}
+				}
+				return e.result(), nil
+			}},
+		{Role: role, Name: "not_found", Doc: "a path that names no file gets 404 Not Found",
+			Judge: func(o *Observed, _ Params) ([]string, error) {
+				var e evidence
+				n := 0
+				for _, r := range responses(o) {
+					if _, ok := docFile(o, serverRoot(o), r.Path); ok || traversal(r.Path) {
+						continue
+					}
+					n++
+					if r.Error != "" || r.Status != 404 {
+						e.add("GET %s (no such file): got %s, want 404 Not Found", r.Path, got(r))
+					}
+				}
+				if n == 0 {
+					return nil, fmt.Errorf("the reference client asked for no missing file")
+				}
+				return e.result(), nil
+			}},
+		{Role: role, Name: "malformed", Doc: "a request that is not HTTP gets 400 Bad Request, and the server goes on serving",
+			Judge: func(o *Observed, _ Params) ([]string, error) {
+				var e evidence
+				n := 0
+				for _, p := range o.Probes {
+					if p.Held {
+						continue
+					}
+					n++
+					status, line := probeStatus(p)
+					switch {
+					case status == 400:
+					case status != 0:
+						e.add("request %s: the server answered %q, want 400 Bad Request", quote(p.Sent), line)
+					case line != "":
+						e.add("request %s: the server answered %s, which is not an HTTP response; want 400 Bad Request", quote(p.Sent), quote([]byte(line)))
+					case p.Err != "":
+						e.add("request %s: %s; want 400 Bad Request", quote(p.Sent), p.Err)
+					default:
+						e.add("request %s: the server closed the connection without an answer; want 400 Bad Request", quote(p.Sent))
+					}
+				}
+				if n == 0 {
+					return nil, fmt.Errorf("the scenario sends no malformed request: give it a probe")
+				}
+				return e.result(), nil
+			}},
+		{Role: role, Name: "traversal", Doc: "no path leads out of the document root: no 2xx, and never the content of a file outside it",
+			Judge: func(o *Observed, _ Params) ([]string, error) {
+				var e evidence
+				hidden := secrets(o, serverRoot(o))
+				leaks := func(body []byte) string {
+					for name, data := range hidden {
+						if len(data) > 0 && bytes.Contains(body, data) {
+							return name
+						}
+					}
+					return ""
+				}
+				n := 0
+				for _, r := range responses(o) {
+					if !traversal(r.Path) {
+						continue
+					}
+					n++
+					switch name := leaks(r.Body); {
+					case name != "":
+						e.add("GET %s: %s with the content of %s, a file outside the document root", r.Path, got(r), name)
+					case r.Status/100 == 2:
+						e.add("GET %s: %s; a path out of the document root must be refused (400, 403 or 404)", r.Path, got(r))
+					}
+				}
+				for _, p := range o.Probes {
+					if name := leaks(p.Reply); name != "" {
+						n++
+						e.add("request %s: the answer carries the content of %s, a file outside the document root", quote(p.Sent), name)
+					}
+				}
+				if n == 0 {
+					return nil, fmt.Errorf("the reference client asked for no path with \"..\"")
+				}
+				return e.result(), nil
+			}},
+		{Role: role, Name: "concurrent", Doc: "while a connection sits idle, other clients are still served: one slow client does not block the rest",
+			Judge: func(o *Observed, _ Params) ([]string, error) {
+				var e evidence
+				held := 0
+				for _, p := range o.Probes {
+					if p.Held {
+						held++
+					}
+				}
+				if held == 0 {
+					return nil, fmt.Errorf("the scenario holds no idle connection: give it a probe with hold = true")
+				}
+				for _, r := range responses(o) {
+					if r.Error != "" {
+						e.add("GET %s: %s while %d other connection(s) sat idle: the server serves one connection at a time", r.Path, got(r), held)
+					}
+				}
+				return e.result(), nil
+			}},
+	}
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func firstDiff(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
+
+// normalizeText makes printed text comparable with a file: CRLF as LF,
+// no trailing blank space.
+func normalizeText(b []byte) []byte {
+	return bytes.TrimRight(bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n")), " \t\r\n")
+}
+
+func webClientChecks() []*Check {
+	role := "web_client"
+	paths := func(o *Observed) []string {
+		var out []string
+		for _, p := range o.Under.Config.(*pb.WebClientConfig).Paths {
+			if !strings.HasPrefix(p, "/") {
+				p = "/" + p
+			}
+			out = append(out, p)
+		}
+		return out
+	}
+	requests := func(o *Observed) map[string]*pb.WebRequest {
+		seen := map[string]*pb.WebRequest{}
+		for _, srv := range o.peers("web_server") {
+			for _, r := range bodies[*pb.WebRequest](o, srv, "request") {
+				if _, dup := seen[r.Target]; !dup {
+					seen[r.Target] = r
+				}
+			}
+		}
+		return seen
+	}
+	shown := func(o *Observed) map[string]*pb.WebResponse {
+		out := map[string]*pb.WebResponse{}
+		for _, r := range bodies[*pb.WebResponse](o, o.Under, "response") {
+			p := r.Path
+			if !strings.HasPrefix(p, "/") {
+				p = "/" + p
+			}
+			out[p] = r
+		}
+		return out
+	}
+	root := func(o *Observed) string {
+		for _, srv := range o.peers("web_server") {
+			return srv.Config.(*pb.WebServerConfig).Root
+		}
+		return o.Dir
+	}
+	return []*Check{
+		{Role: role, Name: "request", Doc: "each path is asked for with a well-formed GET the server accepts",
+			Judge: func(o *Observed, _ Params) ([]string, error) {
+				var e evidence
+				seen := requests(o)
+				for _, p := range paths(o) {
+					r, ok := seen[p]
+					switch {
+					case !ok && len(seen) == 0:
+						e.add("no request reached the server (asked for %s)", p)
+					case !ok:
+						e.add("no request for %s reached the server", p)
+					case r.Method != "GET":
+						e.add("the request for %s used method %q, want GET", p, r.Method)
+					case r.Status == 400 || r.Status >= 500:
+						e.add("the server refused the request for %s with %d: %s", p, r.Status, r.Reason)
+					}
+				}
+				return e.result(), nil
+			}},
+		{Role: role, Name: "status", Doc: "the client shows the status the server sent (200, 404)",
+			Judge: func(o *Observed, _ Params) ([]string, error) {
+				var e evidence
+				seen, out := requests(o), shown(o)
+				for _, p := range paths(o) {
+					req, ok := seen[p]
+					if !ok || req.Status == 0 {
+						continue // the request check says why
+					}
+					r, ok := out[p]
+					switch {
+					case !ok:
+						e.add("%s: the server answered %d; the client %s no response", p, req.Status, o.said())
+					case r.Status == 0:
+						e.add("%s: the server answered %d; the client %s no status line (%s)", p, req.Status, o.said(), r.Error)
+					case r.Status != req.Status:
+						e.add("%s: the server answered %d; the client %s %d", p, req.Status, o.said(), r.Status)
+					}
+				}
+				return e.result(), nil
+			}},
+		{Role: role, Name: "body", Doc: "the client shows the whole file it fetched, byte for byte",
+			Judge: func(o *Observed, _ Params) ([]string, error) {
+				var e evidence
+				out := shown(o)
+				for _, p := range paths(o) {
+					want, ok := docFile(o, root(o), p)
+					if !ok {
+						continue
+					}
+					r, ok := out[p]
+					switch {
+					case !ok:
+						e.add("%s: the client %s no response", p, o.said())
+					case o.Plain && !bytes.Contains(normalizeText(r.Body), normalizeText(want)):
+						e.add("%s: the client printed %d bytes of body, not the file's %d bytes", p, len(r.Body), len(want))
+					case !o.Plain && !bytes.Equal(r.Body, want):
+						e.add("%s: the client reported %d bytes of body (%d in all), not the file's %d bytes", p, len(r.Body), r.BodySize, len(want))
+					}
+				}
+				return e.result(), nil
+			}},
+	}
+}
