@@ -2,8 +2,10 @@ package run
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
+	"os/exec"
 	"slices"
 	"strconv"
 	"sync"
@@ -154,11 +156,15 @@ func (d *programDriver) awaitBound(ctx context.Context, p *launch.Program, trans
 }
 
 // judgeExit says whether the way a run of the program ended is a failure.
+// Once the host has asked it to stop, ending by its SIGTERM (or the kill
+// after it) or with status 0 is what it should do; any other status is a
+// failure of its own, such as a crash that the host noticed only after it
+// had begun to stop the lab.
 func (d *programDriver) judgeExit(p *launch.Program, server bool) error {
-	if d.isStopping() {
+	exit := p.Err()
+	if d.isStopping() && (exit == nil || signalled(exit)) {
 		return nil
 	}
-	exit := p.Err()
 	switch {
 	case server:
 		return fmt.Errorf("ended while the lab was running: a server runs until the host stops it (%s)", p.Diagnosis())
@@ -167,6 +173,16 @@ func (d *programDriver) judgeExit(p *launch.Program, server bool) error {
 		return nil
 	}
 	return fmt.Errorf("ended with %s", p.Diagnosis())
+}
+
+// signalled reports whether a process ended by a signal.
+func signalled(exit error) bool {
+	var ee *exec.ExitError
+	if !errors.As(exit, &ee) {
+		return false
+	}
+	ws, ok := ee.Sys().(syscall.WaitStatus)
+	return ok && ws.Signaled()
 }
 
 func (d *programDriver) isStopping() bool {
