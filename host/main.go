@@ -5,6 +5,7 @@
 //
 //	socklab [run] [flags] [LAB]     run a lab (default lab.hcl)
 //	socklab validate [flags] LAB    check a lab file without running it
+//	socklab check --role ROLE ...   grade components against the role's suite
 package main
 
 import (
@@ -61,6 +62,8 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case "run", "validate":
 		return runOrValidate(cmd, args, stdout, stderr)
+	case "check":
+		return runCheck(args, stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return exitOK
@@ -74,6 +77,9 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
   socklab [run] [flags] [LAB]     run a lab file (default lab.hcl)
   socklab validate [flags] LAB    check a lab file without running it
+  socklab check --role ROLE COMPONENT...
+                                  grade components against the role's suite
+                                  (socklab check -h for its flags)
 
 flags:
   --var NAME=VALUE   set a variable of the lab file (repeatable)
