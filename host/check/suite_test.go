@@ -160,3 +160,30 @@ func TestDetect(t *testing.T) {
 		t.Error("a missing path is no error")
 	}
 }
+
+// TestChecksAreDocumented keeps docs/grading.md true: it lists every check
+// of every role.
+func TestChecksAreDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/grading.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sections := strings.Split(string(doc), "\n`")
+	for role := range roleWords {
+		var section string
+		for _, s := range sections {
+			if strings.HasPrefix(s, role+"`, judged by") {
+				section = s
+			}
+		}
+		if section == "" {
+			t.Errorf("docs/grading.md has no section on the %s checks", role)
+			continue
+		}
+		for _, name := range CheckNames(role) {
+			if !strings.Contains(section, "- `"+name+"`:") {
+				t.Errorf("docs/grading.md does not describe the %s check %s", role, name)
+			}
+		}
+	}
+}
