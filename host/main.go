@@ -40,6 +40,9 @@ const (
 	exitInterrupted = 130
 )
 
+// outputFlushEvery is how often buffered output reaches the terminal.
+const outputFlushEvery = 50 * time.Millisecond
+
 // eventWindow is how long events are held to show them in the order they
 // happened across components.
 const eventWindow = 40 * time.Millisecond
@@ -226,7 +229,9 @@ func runLab(ctx context.Context, l *lab.Lab, builder *launch.Builder, cfg *confi
 	}
 	// Times to the microsecond: events are microseconds apart on loopback.
 	zerolog.TimeFieldFormat = time.RFC3339Nano
-	events := output.NewLogger(stdout, format, color, level)
+	buffered := output.NewBuffered(stdout, outputFlushEvery)
+	defer buffered.Close()
+	events := output.NewLogger(buffered, format, color, level)
 	log := output.Stamped(events)
 	exe, err := os.Executable()
 	if err != nil {
@@ -261,6 +266,7 @@ func runLab(ctx context.Context, l *lab.Lab, builder *launch.Builder, cfg *confi
 	if format == output.JSON {
 		output.ReportJSON(log, res)
 	} else {
+		buffered.Flush()
 		output.Report(stdout, res)
 	}
 	switch {

@@ -35,16 +35,17 @@ func Run(ctx context.Context, cfg *pb.PingClientConfig, out *sdk.PingClientEvent
 	sentAt := make([]time.Time, cfg.Count+1) // by seq, for late replies
 	var stats Stats
 	buf := make([]byte, maxDatagram)
+	msg := make([]byte, 0, 64)
 	unreachableSaid := false
 	for seq := uint32(1); seq <= cfg.Count && ctx.Err() == nil; seq++ {
 		start := time.Now()
-		msg := Message(seq, start)
+		msg = AppendMessage(msg[:0], seq, start)
 		if _, err := conn.Write(msg); err != nil {
 			return fmt.Errorf("ping client: sending ping %d: %w", seq, err)
 		}
 		sentAt[seq] = start
 		stats.Transmitted++
-		out.Sent(seq, start, msg)
+		out.Sent(seq, start, clone(msg))
 
 		if err := conn.SetReadDeadline(start.Add(timeout)); err != nil {
 			return fmt.Errorf("ping client: %w", err)
@@ -71,7 +72,7 @@ func Run(ctx context.Context, cfg *pb.PingClientConfig, out *sdk.PingClientEvent
 				}
 				return fmt.Errorf("ping client: receiving reply to ping %d: %w", seq, err)
 			}
-			payload := append([]byte(nil), buf[:n]...)
+			payload := clone(buf[:n])
 			if got, ok := ReplySeq(payload); ok && got != seq {
 				if got >= 1 && got < seq {
 					out.Late(got, time.Since(sentAt[got]), payload)
@@ -97,8 +98,10 @@ func Run(ctx context.Context, cfg *pb.PingClientConfig, out *sdk.PingClientEvent
 
 // Message is the ping the sheet specifies: "Ping <seq> <time>", the time in
 // Unix seconds with microseconds, like Python's time.time().
-func Message(seq uint32, at time.Time) []byte {
-	b := make([]byte, 0, 32)
+func Message(seq uint32, at time.Time) []byte { return AppendMessage(nil, seq, at) }
+
+// AppendMessage appends the ping Message to b.
+func AppendMessage(b []byte, seq uint32, at time.Time) []byte {
 	b = append(b, "Ping "...)
 	b = strconv.AppendUint(b, uint64(seq), 10)
 	b = append(b, ' ')

@@ -33,6 +33,7 @@ func Serve(ctx context.Context, cfg *pb.PingServerConfig, out *sdk.PingServerEve
 	drops := rand.New(rand.NewPCG(uint64(cfg.Seed), 0x70696e67))
 	var sum pb.PingServerSummary
 	buf := make([]byte, maxDatagram)
+	reply := make([]byte, maxDatagram)
 	for {
 		n, peer, err := conn.ReadFromUDPAddrPort(buf)
 		if err != nil {
@@ -43,31 +44,33 @@ func Serve(ctx context.Context, cfg *pb.PingServerConfig, out *sdk.PingServerEve
 			continue
 		}
 		sum.Received++
-		request := append([]byte(nil), buf[:n]...)
 		if drops.Float64() < cfg.DropRate {
 			sum.Dropped++
-			out.Drop(peer.String(), request)
+			out.Drop(peer.String(), clone(buf[:n]))
 			continue
 		}
-		reply := upperASCII(buf[:n])
-		if _, err := conn.WriteToUDPAddrPort(reply, peer); err != nil {
+		// Answer first: copies for the event would only delay the reply.
+		upperASCII(reply[:n], buf[:n])
+		if _, err := conn.WriteToUDPAddrPort(reply[:n], peer); err != nil {
 			out.Warnf("reply to %s: %v", peer, err)
 			continue
 		}
 		sum.Echoed++
-		out.Echo(peer.String(), request, append([]byte(nil), reply...))
+		out.Echo(peer.String(), clone(buf[:n]), clone(reply[:n]))
 	}
 	out.Summary(&sum)
 	return nil
 }
 
-// upperASCII upper-cases ASCII letters in place and returns b, as Python's
-// bytes.upper() does: other bytes, UTF-8 included, pass unchanged.
-func upperASCII(b []byte) []byte {
-	for i, c := range b {
+// upperASCII writes src upper-cased into dst as Python's bytes.upper()
+// does: ASCII letters only; other bytes, UTF-8 included, pass unchanged.
+func upperASCII(dst, src []byte) {
+	for i, c := range src {
 		if 'a' <= c && c <= 'z' {
-			b[i] = c - ('a' - 'A')
+			c -= 'a' - 'A'
 		}
+		dst[i] = c
 	}
-	return b
 }
+
+func clone(b []byte) []byte { return append([]byte(nil), b...) }
