@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -87,7 +88,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	expects := fs.String("expects", "", "plain program's address")
 	var positional []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		} else if err != nil {
 			return exitBadLab
 		}
 		if fs.NArg() == 0 {
@@ -139,7 +142,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "socklab check: cannot find the socklab executable: %v\n", err)
 		return exitFailed
 	}
-	iso, err := isolationMode(*isolation, exe)
+	iso, err := isolationMode(*isolation, exe, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "socklab check: %v\n", err)
 		return exitBadLab
@@ -197,14 +200,14 @@ func loadSuite(path, role string, stderr io.Writer) (*check.Suite, int) {
 }
 
 // isolationMode reads --isolation; auto takes the strongest that works.
-func isolationMode(mode, exe string) (check.Isolation, error) {
+func isolationMode(mode, exe string, stderr io.Writer) (check.Isolation, error) {
 	switch mode {
 	case "netns", "userns", "none":
 		return check.Isolation(mode), nil
 	case "auto":
 		iso, err := check.ChooseIsolation(exe, []string{"check", checkProbeFlag})
 		if iso == check.None {
-			fmt.Fprintf(os.Stderr, "socklab check: no network namespace can be made here, so submissions are graded one at a time on the host's network (%v)\n", err)
+			fmt.Fprintf(stderr, "socklab check: no network namespace can be made here, so submissions are graded one at a time on the host's network (%v)\n", err)
 		}
 		return iso, nil
 	}

@@ -148,6 +148,13 @@ func (d Detector) directory(dir string) (Submission, bool) {
 		if spec.Kind == lab.Program && spec.Expects == "" {
 			spec.Expects = d.Expects
 		}
+		// A file named beside submission.hcl stays found wherever the
+		// program runs (a plain web server runs in its document root).
+		for i := 1; i < len(spec.Command); i++ {
+			if p := filepath.Join(dir, spec.Command[i]); !filepath.IsAbs(spec.Command[i]) && fileExists(p) {
+				spec.Command[i] = p
+			}
+		}
 		sub.Spec = spec
 		return sub, true
 	}
@@ -242,6 +249,11 @@ func (d Detector) pickPython(files []string) (string, error) {
 		return "", fmt.Errorf("cannot tell which of %s is the %s", strings.Join(names, ", "), strings.ReplaceAll(d.Role, "_", " "))
 	}
 	return files[0], nil
+}
+
+func fileExists(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && !fi.IsDir()
 }
 
 var packageMainRE = regexp.MustCompile(`(?m)^package\s+main\b`)

@@ -110,6 +110,7 @@ func TestDetect(t *testing.T) {
 	write("subs/bob/helpers.py", "X = 1\n")
 	write("subs/carol/client.py", "import socklab\n")
 	write("subs/dave/submission.hcl", "plugin {\n  program = [\"sh\", \"run.sh\"]\n  expects = \"127.0.0.1:12001\"\n}\n")
+	write("subs/dave/run.sh", "exit 0\n")
 	write("subs/erin/notes.txt", "nothing to run\n")
 	write("subs/frank/a.py", "\n")
 	write("subs/frank/b.py", "\n")
@@ -135,7 +136,8 @@ func TestDetect(t *testing.T) {
 	check("alice", got["alice"].Spec.Kind == lab.GoSource && got["alice"].Spec.Dir == filepath.Join(dir, "subs/alice"), "a Go plugin")
 	check("bob", got["bob"].Spec.Kind == lab.Program && strings.HasSuffix(got["bob"].Spec.Command[1], "UDPPingerClient.py") && got["bob"].Dir == filepath.Join(dir, "subs/bob"), "the plain program named like a ping client")
 	check("carol", got["carol"].Spec.Kind == lab.Command && got["carol"].Spec.Command[0] == "/usr/bin/python3", "a Python plugin")
-	check("dave", got["dave"].Spec.Kind == lab.Program && got["dave"].Spec.Expects == "127.0.0.1:12001", "what its submission.hcl says")
+	check("dave", got["dave"].Spec.Kind == lab.Program && got["dave"].Spec.Expects == "127.0.0.1:12001" &&
+		got["dave"].Spec.Command[1] == filepath.Join(dir, "subs/dave/run.sh") && got["dave"].Spec.WorkDir == "", "what its submission.hcl says, its file made absolute")
 	check("erin", strings.Contains(got["erin"].Problem, "found no submission.hcl"), "nothing to run")
 	check("frank", strings.Contains(got["frank"].Problem, "cannot tell which of a.py, b.py is the ping client"), "ambiguous")
 	check("gina", strings.Contains(got["gina"].Problem, "submission.hcl:2"), "a broken submission.hcl, with where")

@@ -205,7 +205,8 @@ func (l *Lab) decodeProgramSettings(spec *PluginSpec, attrs hcl.Attributes, ctx 
 
 // LoadPlugin reads a file that holds one plugin block, as a student's
 // submission.hcl does to say how to run the submission. Relative paths in
-// it resolve against the file's directory.
+// it resolve against the file's directory. WorkDir is empty unless the
+// block sets dir.
 func LoadPlugin(path string) (PluginSpec, map[string]*hcl.File, hcl.Diagnostics) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -226,6 +227,9 @@ func LoadPlugin(path string) (PluginSpec, map[string]*hcl.File, hcl.Diagnostics)
 	}
 	l := &Lab{Path: path, Dir: filepath.Dir(abs), files: parser.Files()}
 	spec, d := l.decodePlugin(blocks, blocks[0])
+	if attrs, _ := blocks[0].Body.JustAttributes(); attrs["dir"] == nil {
+		spec.WorkDir = "" // the caller's choice: no dir was given
+	}
 	return spec, parser.Files(), append(diags, d...)
 }
 

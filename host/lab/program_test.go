@@ -84,6 +84,11 @@ func TestLoadPlugin(t *testing.T) {
 		t.Errorf("spec %+v", spec)
 	}
 
+	must(t, os.WriteFile(path, []byte("plugin {\n  program = [\"sh\", \"client.py\"]\n}\n"), 0o644))
+	if spec, _, _ := LoadPlugin(path); spec.WorkDir != "" {
+		t.Errorf("a working directory %q that the block does not set", spec.WorkDir)
+	}
+
 	must(t, os.WriteFile(path, []byte("# nothing here\n"), 0o644))
 	if _, _, diags := LoadPlugin(path); !diags.HasErrors() || !strings.Contains(diags.Error(), "No plugin block") {
 		t.Errorf("empty submission.hcl: %v", diags)
