@@ -126,6 +126,27 @@ const pingClientLab = `
     server  = ping_server.reference.address
     count   = 3
     timeout = "1s"
+    link {
+      loss = 0.1
+    }
+  }
+`
+
+// delayingLab loses nothing: a reply "dropped" was held back when the run
+// ended.
+const delayingLab = `
+  ping_server "reference" {
+    listen = "127.0.0.1:0"
+  }
+  ping_client "student" {
+    server  = ping_server.reference.address
+    count   = 3
+    timeout = "1s"
+    link {
+      to_client {
+        delay = "1500ms"
+      }
+    }
   }
 `
 
@@ -155,8 +176,8 @@ func pcSummary(min, avg, max, loss float64) *pb.PingClientEvent {
 
 // threePings is a ping client's run: ping 1 answered in 10 ms, ping 2
 // lost on the way back, ping 3 answered after 1.5 s (late).
-func threePings(t *testing.T, plain bool) *fake {
-	f := newFake(t, "ping_client", pingClientLab, plain)
+func threePings(t *testing.T, lab string, plain bool) *fake {
+	f := newFake(t, "ping_client", lab, plain)
 	f.link("student", link.ToServer, 0, link.Delivered, ping(1, 0))
 	f.link("student", link.ToClient, 10, link.Delivered, reply(1, 0))
 	f.link("student", link.ToServer, 20, link.Delivered, ping(2, 20))
@@ -175,6 +196,9 @@ func TestPingClientChecks(t *testing.T) {
 		params map[string]string
 		wants  []string
 	}{
+		{"a reply held when the run ended", false, func(f *fake) {
+			f.event("student", 30, pcReply(2, 10, reply(1, 0)))
+		}, "timeouts", nil, []string{"ping 2: the reply had not come back when the run ended, 1ms after the ping; the client reported a reply (RTT 10ms)"}},
 		{"right timeouts", false, func(f *fake) {
 			f.event("student", 10, pcReply(1, 10, reply(1, 0)))
 			f.event("student", 1020, pcTimeout(2))
@@ -231,7 +255,11 @@ func TestPingClientChecks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := threePings(t, tt.plain)
+			lab := pingClientLab
+			if strings.Contains(tt.name, "held") {
+				lab = delayingLab
+			}
+			f := threePings(t, lab, tt.plain)
 			tt.claims(f)
 			want(t, tt.check, f.judge(tt.check, tt.params), tt.wants...)
 		})

@@ -27,6 +27,10 @@ type exchange struct {
 	// server if the reference server says so.
 	reply         *link.Event
 	serverDropped bool
+	// lossy: the link loses datagrams in that direction; a datagram it
+	// "dropped" in a direction without loss was held back (delayed) when
+	// the run ended.
+	lossy [2]bool
 }
 
 // sent is when the client sent the ping: when the link received it.
@@ -43,14 +47,16 @@ func (e *exchange) answered() (time.Time, bool) {
 // fate says what happened to it in words.
 func (e *exchange) fate(timeout time.Duration) string {
 	switch {
+	case e.ping.Fate.Has(link.Dropped) && !e.lossy[link.ToServer]:
+		return "the ping was still held by the link when the run ended"
 	case e.ping.Fate.Has(link.Dropped):
 		return "the link dropped the ping"
 	case e.serverDropped:
 		return "the server dropped the ping"
 	case e.reply == nil:
 		return "no reply came back"
-	case !e.reply.Fate.Has(link.Delivered) && e.reply.Time.Sub(e.sent()) > timeout:
-		return "no reply came back within " + human(e.reply.Time.Sub(e.sent()))
+	case !e.reply.Fate.Has(link.Delivered) && (e.reply.Time.Sub(e.sent()) > timeout || !e.lossy[link.ToClient]):
+		return "the reply had not come back when the run ended, " + human(e.reply.Time.Sub(e.sent())) + " after the ping"
 	case !e.reply.Fate.Has(link.Delivered):
 		return "the link dropped the reply"
 	}
@@ -92,7 +98,7 @@ func exchanges(o *Observed, client *lab.Component) []*exchange {
 		if bySeq[seq] != nil {
 			continue // sent again: the first one counts
 		}
-		e := &exchange{seq: seq, ping: ev}
+		e := &exchange{seq: seq, ping: ev, lossy: [2]bool{client.Link.ToServer.Loss > 0, client.Link.ToClient.Loss > 0}}
 		bySeq[seq] = e
 		out = append(out, e)
 	}
