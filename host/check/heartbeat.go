@@ -141,7 +141,11 @@ func heartbeatServerChecks() []*Check {
 					}
 				}
 				expected := 0
-				for _, b := range clientBeats(o) {
+				clients := clientBeats(o)
+				if len(clients) != 1 {
+					return nil, fmt.Errorf("the lost check judges a scenario with one reference client, not %d", len(clients))
+				}
+				for _, b := range clients {
 					if len(b.delivered) == 0 {
 						continue
 					}
