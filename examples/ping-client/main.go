@@ -45,17 +45,27 @@ func (client) Run(ctx context.Context, cfg *pb.PingClientConfig, out *sdk.PingCl
 		sent++
 		out.Sent(uint32(seq), start, []byte(message))
 
-		sock.SetReadDeadline(time.Now().Add(cfg.Timeout.AsDuration()))
-		n, from, err := sock.ReadFrom(buf)
-		if err != nil {
-			fmt.Println("Request timed out")
-			out.Timeout(uint32(seq))
-			continue
+		sock.SetReadDeadline(start.Add(cfg.Timeout.AsDuration()))
+		for {
+			n, from, err := sock.ReadFrom(buf)
+			if err != nil {
+				fmt.Println("Request timed out")
+				out.Timeout(uint32(seq))
+				break
+			}
+			rtt := time.Since(start)
+			var replySeq int
+			fmt.Sscanf(string(buf[:n]), "PING %d", &replySeq)
+			if replySeq != seq {
+				// The reply to an earlier ping, too late: not this one's.
+				fmt.Printf("late reply: %s\n", buf[:n])
+				continue
+			}
+			fmt.Printf("%s RTT: %.6f seconds\n", buf[:n], rtt.Seconds())
+			out.Reply(uint32(seq), rtt, append([]byte(nil), buf[:n]...), from.String())
+			rtts = append(rtts, rtt.Seconds())
+			break
 		}
-		rtt := time.Since(start)
-		fmt.Printf("%s RTT: %.6f seconds\n", buf[:n], rtt.Seconds())
-		out.Reply(uint32(seq), rtt, append([]byte(nil), buf[:n]...), from.String())
-		rtts = append(rtts, rtt.Seconds())
 	}
 
 	summary := &pb.PingClientSummary{Transmitted: uint32(sent), Received: uint32(len(rtts))}

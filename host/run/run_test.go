@@ -144,17 +144,30 @@ func TestRunTimesOutAClient(t *testing.T) {
 
 func TestRunInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	l := loadLab(t, pingLabWith("1000"))
-	go func() {
-		time.Sleep(300 * time.Millisecond)
-		cancel()
-	}()
-	res, _ := runLab(t, ctx, l)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Interrupt once the client is under way, not before its plugin started.
+	var once sync.Once
+	res := Run(ctx, l, Options{
+		Builtin: []string{self},
+		Builder: &launch.Builder{Dir: t.TempDir()},
+		Log:     zerolog.Nop(),
+		Observe: func(ev Event) {
+			if ev.Component.Name == "client" && ev.Kind == "sent" {
+				once.Do(cancel)
+			}
+		},
+	})
 	if !res.Interrupted || !res.OK() {
 		t.Fatalf("interrupted %v, ok %v: %v / %v", res.Interrupted, res.OK(), res.Components[0].Err, res.Components[1].Err)
 	}
-	if sum := res.Components[1].Summary.(*pb.PingClientSummary); sum.Transmitted == 0 || sum.Transmitted >= 1000 {
-		t.Fatalf("client summary after interrupt %v", sum)
+	sum, ok := res.Components[1].Summary.(*pb.PingClientSummary)
+	if !ok || sum.Transmitted == 0 || sum.Transmitted >= 1000 {
+		t.Fatalf("client summary after interrupt %v", res.Components[1].Summary)
 	}
 }
 
