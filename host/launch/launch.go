@@ -25,6 +25,9 @@ import (
 	"github.com/socklab/socklab/plugins/sdk"
 )
 
+// maxEventMessage is the largest message a plugin may send the host.
+const maxEventMessage = 64 << 20
+
 // Options says which plugin to start for which component.
 type Options struct {
 	// Component names the component in messages.
@@ -76,10 +79,12 @@ func Start(ctx context.Context, o Options) (*Process, error) {
 		SkipHostEnv:      true,
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		StartTimeout:     o.Spec.StartTimeout,
-		Logger:           out.hclog(),
-		Stderr:           out.stream("stderr", true),
-		SyncStdout:       out.stream("stdout", false),
-		SyncStderr:       out.stream("stderr", false),
+		// A batch of events may carry bodies; allow more than gRPC's 4 MiB.
+		GRPCDialOptions: []grpc.DialOption{grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxEventMessage))},
+		Logger:          out.hclog(),
+		Stderr:          out.stream("stderr", true),
+		SyncStdout:      out.stream("stdout", false),
+		SyncStderr:      out.stream("stderr", false),
 	})
 	p := &Process{Component: o.Component, client: client, cmd: cmd, out: out}
 

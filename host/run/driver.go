@@ -15,6 +15,7 @@ import (
 
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/launch"
+	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
@@ -101,9 +102,11 @@ func (d *pluginDriver) run(ctx context.Context, cfg proto.Message, emit func(pro
 		err = stream.CloseSend()
 	}
 	for err == nil {
-		ev := role.NewEvent()
-		if err = stream.RecvMsg(ev); err == nil {
-			emit(ev)
+		batch := role.NewBatch()
+		if err = stream.RecvMsg(batch); err == nil {
+			for _, ev := range roles.Events(batch) {
+				emit(ev)
+			}
 		}
 	}
 	if errors.Is(err, io.EOF) {

@@ -80,7 +80,10 @@ func (e *HeartbeatServerEvents) Summary(s *pb.HeartbeatServerSummary) {
 }
 
 func registerHeartbeatServer(impl HeartbeatServer) func(*grpc.Server) {
-	return registrar(&pb.HeartbeatServer_ServiceDesc, NewHeartbeatServerEvents, impl.Run)
+	return registrar(&pb.HeartbeatServer_ServiceDesc, NewHeartbeatServerEvents,
+		func(evs []*pb.HeartbeatServerEvent) *pb.HeartbeatServerBatch {
+			return &pb.HeartbeatServerBatch{Events: evs}
+		}, impl.Run)
 }
 
 // HeartbeatClient is the socket logic of a UDP heartbeat client. Run sends
@@ -126,5 +129,8 @@ func (e *HeartbeatClientEvents) Summary(s *pb.HeartbeatClientSummary) {
 }
 
 func registerHeartbeatClient(impl HeartbeatClient) func(*grpc.Server) {
-	return registrar(&pb.HeartbeatClient_ServiceDesc, NewHeartbeatClientEvents, impl.Run)
+	return registrar(&pb.HeartbeatClient_ServiceDesc, NewHeartbeatClientEvents,
+		func(evs []*pb.HeartbeatClientEvent) *pb.HeartbeatClientBatch {
+			return &pb.HeartbeatClientBatch{Events: evs}
+		}, impl.Run)
 }

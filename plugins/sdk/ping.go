@@ -61,7 +61,8 @@ func (e *PingServerEvents) Summary(s *pb.PingServerSummary) {
 }
 
 func registerPingServer(impl PingServer) func(*grpc.Server) {
-	return registrar(&pb.PingServer_ServiceDesc, NewPingServerEvents, impl.Run)
+	return registrar(&pb.PingServer_ServiceDesc, NewPingServerEvents,
+		func(evs []*pb.PingServerEvent) *pb.PingServerBatch { return &pb.PingServerBatch{Events: evs} }, impl.Run)
 }
 
 // PingClient is the socket logic of a UDP ping client. Run sends cfg.Count
@@ -128,5 +129,6 @@ func (e *PingClientEvents) Summary(s *pb.PingClientSummary) {
 }
 
 func registerPingClient(impl PingClient) func(*grpc.Server) {
-	return registrar(&pb.PingClient_ServiceDesc, NewPingClientEvents, impl.Run)
+	return registrar(&pb.PingClient_ServiceDesc, NewPingClientEvents,
+		func(evs []*pb.PingClientEvent) *pb.PingClientBatch { return &pb.PingClientBatch{Events: evs} }, impl.Run)
 }

@@ -31,7 +31,7 @@ import (
 // whose ProtocolVersion differs from the host's is refused with a message
 // naming both; bump it when proto/ changes incompatibly.
 const (
-	ProtocolVersion  = 1
+	ProtocolVersion  = 2
 	MagicCookieKey   = "SOCKLAB_PLUGIN"
 	MagicCookieValue = "udp-tcp-playground"
 )

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -53,18 +54,19 @@ func serveInProcess(t *testing.T, impl PingClient) pb.PingClientClient {
 	return pb.NewPingClientClient(conn)
 }
 
-func collect(t *testing.T, stream grpc.ServerStreamingClient[pb.PingClientEvent]) ([]*pb.PingClientEvent, error) {
+// collect reads a Run stream to its end; batches counts its messages.
+func collect(t *testing.T, stream grpc.ServerStreamingClient[pb.PingClientBatch]) (evs []*pb.PingClientEvent, batches int, err error) {
 	t.Helper()
-	var evs []*pb.PingClientEvent
 	for {
-		ev, err := stream.Recv()
+		batch, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
-			return evs, nil
+			return evs, batches, nil
 		}
 		if err != nil {
-			return evs, err
+			return evs, batches, err
 		}
-		evs = append(evs, ev)
+		batches++
+		evs = append(evs, batch.Events...)
 	}
 }
 
@@ -82,12 +84,15 @@ func TestRunStreamsEveryEventInOrderStamped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	evs, err := collect(t, stream)
+	evs, batches, err := collect(t, stream)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(evs) != n+2 {
 		t.Fatalf("%d events, want %d", len(evs), n+2)
+	}
+	if batches >= len(evs)/10 {
+		t.Errorf("%d events came in %d batches: they are not gathered", len(evs), batches)
 	}
 	for i, ev := range evs[:n] {
 		if ev.GetTimeout().GetSeq() != uint32(i+1) || ev.GetTime() == nil {
@@ -96,6 +101,26 @@ func TestRunStreamsEveryEventInOrderStamped(t *testing.T) {
 	}
 	if evs[n].GetLog().GetMessage() != "done with s:1" || evs[n+1].GetSummary().GetTransmitted() != n {
 		t.Fatalf("last events %v, %v", evs[n], evs[n+1])
+	}
+}
+
+// TestBatchesStayUnderTheMessageLimit: events carrying large payloads are
+// split over batches that gRPC's 4 MiB limit accepts.
+func TestBatchesStayUnderTheMessageLimit(t *testing.T) {
+	payload := make([]byte, 900<<10)
+	c := serveInProcess(t, PingClientFunc(func(ctx context.Context, _ *pb.PingClientConfig, out *PingClientEvents) error {
+		for i := uint32(1); i <= 20; i++ {
+			out.Sent(i, time.Now(), payload)
+		}
+		return nil
+	}))
+	stream, err := c.Run(context.Background(), &pb.PingClientConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, batches, err := collect(t, stream)
+	if err != nil || len(evs) != 20 || batches < 5 {
+		t.Fatalf("%d events in %d batches: %v", len(evs), batches, err)
 	}
 }
 
@@ -139,7 +164,7 @@ func TestRunOutcomes(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			_, err = collect(t, stream)
+			_, _, err = collect(t, stream)
 			st, _ := status.FromError(err)
 			if st.Code() != tt.wantCode || !strings.Contains(st.Message(), tt.wantMsg) {
 				t.Fatalf("status %v %q, want %v %q", st.Code(), st.Message(), tt.wantCode, tt.wantMsg)

@@ -23,7 +23,7 @@ func TestPluginExitsWhenOrphaned(t *testing.T) {
 		t.Fatal(err)
 	}
 	sh := exec.Command("sh", "-c", `"$0" & echo $!; sleep 60`, self)
-	sh.Env = append(os.Environ(), beAPlugin+"=1", MagicCookieKey+"="+MagicCookieValue, "PLUGIN_PROTOCOL_VERSIONS=1")
+	sh.Env = append(os.Environ(), beAPlugin+"=1", MagicCookieKey+"="+MagicCookieValue, "PLUGIN_PROTOCOL_VERSIONS="+strconv.Itoa(ProtocolVersion))
 	out, err := sh.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -40,7 +40,7 @@ func TestPluginExitsWhenOrphaned(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer syscall.Kill(pid, syscall.SIGKILL)
-	if !lines.Scan() || !strings.HasPrefix(lines.Text(), "1|1|") {
+	if !lines.Scan() || !strings.HasPrefix(lines.Text(), fmt.Sprintf("1|%d|", ProtocolVersion)) {
 		t.Fatalf("no handshake from the plugin: %q", lines.Text())
 	}
 	if err := sh.Process.Kill(); err != nil {

@@ -18,20 +18,23 @@ import (
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
-// outboxSize is how many events may wait for the gRPC stream before emitting
-// blocks: enough to ride out a slow host without stalling socket loops.
-const outboxSize = 4096
-
-// flushEvery is the pause between bursts of events sent to the host.
-const flushEvery = 2 * time.Millisecond
+const (
+	// outboxSize is how many events may wait for the gRPC stream before
+	// emitting blocks: enough to ride out a slow host without stalling
+	// socket loops.
+	outboxSize = 4096
+	// flushEvery is the pause between batches of events sent to the host.
+	flushEvery = 2 * time.Millisecond
+	// batchBytes bounds a batch, well under gRPC's 4 MiB message limit.
+	batchBytes = 1 << 20
+)
 
 // service implements any role's gRPC service (Run and Stop) around the
-// author's run function. C and E are the role's config and event messages.
-type service[C, E any, PE interface {
-	*E
-	proto.Message
-}] struct {
-	run func(ctx context.Context, cfg *C, send func(PE)) error
+// author's run function. C is the role's config message, B the batch Run
+// streams and E (a pointer) its event.
+type service[C, B any, E proto.Message] struct {
+	run   func(ctx context.Context, cfg *C, send func(E)) error
+	batch func([]E) *B
 
 	mu      sync.Mutex
 	stop    context.CancelFunc
@@ -39,13 +42,13 @@ type service[C, E any, PE interface {
 }
 
 // Run calls the author's function once, streaming its events to the host.
-func (s *service[C, E, PE]) Run(cfg *C, stream grpc.ServerStreamingServer[E]) error {
+func (s *service[C, B, E]) Run(cfg *C, stream grpc.ServerStreamingServer[B]) error {
 	ctx, cancel := context.WithCancel(stream.Context())
 	defer cancel()
 	if err := s.begin(cancel); err != nil {
 		return err
 	}
-	out := newOutbox[E, PE](stream, cancel)
+	out := newOutbox(stream, s.batch, cancel)
 	go out.pump()
 	err := s.call(ctx, cfg, out.send)
 	sendErr := out.finish()
@@ -57,7 +60,7 @@ func (s *service[C, E, PE]) Run(cfg *C, stream grpc.ServerStreamingServer[E]) er
 }
 
 // Stop cancels the context of a running Run (or of the next one).
-func (s *service[C, E, PE]) Stop(context.Context, *pb.StopRequest) (*pb.StopReply, error) {
+func (s *service[C, B, E]) Stop(context.Context, *pb.StopRequest) (*pb.StopReply, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.stopped = true
@@ -67,7 +70,7 @@ func (s *service[C, E, PE]) Stop(context.Context, *pb.StopRequest) (*pb.StopRepl
 	return &pb.StopReply{}, nil
 }
 
-func (s *service[C, E, PE]) begin(cancel context.CancelFunc) error {
+func (s *service[C, B, E]) begin(cancel context.CancelFunc) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stop != nil {
@@ -80,7 +83,7 @@ func (s *service[C, E, PE]) begin(cancel context.CancelFunc) error {
 	return nil
 }
 
-func (s *service[C, E, PE]) wasStopped() bool {
+func (s *service[C, B, E]) wasStopped() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.stopped
@@ -88,7 +91,7 @@ func (s *service[C, E, PE]) wasStopped() bool {
 
 // call runs the author's function, turning a panic into an error that names
 // where it happened, so the host can show it under the component's name.
-func (s *service[C, E, PE]) call(ctx context.Context, cfg *C, send func(PE)) (err error) {
+func (s *service[C, B, E]) call(ctx context.Context, cfg *C, send func(E)) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			stack := debug.Stack()
@@ -99,27 +102,24 @@ func (s *service[C, E, PE]) call(ctx context.Context, cfg *C, send func(PE)) (er
 	return s.run(ctx, cfg, send)
 }
 
-// outbox decouples the author's socket loop from the gRPC stream.
-type outbox[E any, PE interface {
-	*E
-	proto.Message
-}] struct {
-	stream grpc.ServerStreamingServer[E]
+// outbox decouples the author's socket loop from the gRPC stream: events
+// wait in a channel and go to the host in batches.
+type outbox[B any, E proto.Message] struct {
+	stream grpc.ServerStreamingServer[B]
+	batch  func([]E) *B
 	cancel context.CancelFunc
-	events chan PE
+	events chan E
 	done   chan struct{} // closed when the author's function returned
 	pumped chan struct{} // closed when pump has sent everything
 	err    error
 }
 
-func newOutbox[E any, PE interface {
-	*E
-	proto.Message
-}](stream grpc.ServerStreamingServer[E], cancel context.CancelFunc) *outbox[E, PE] {
-	return &outbox[E, PE]{
+func newOutbox[B any, E proto.Message](stream grpc.ServerStreamingServer[B], batch func([]E) *B, cancel context.CancelFunc) *outbox[B, E] {
+	return &outbox[B, E]{
 		stream: stream,
+		batch:  batch,
 		cancel: cancel,
-		events: make(chan PE, outboxSize),
+		events: make(chan E, outboxSize),
 		done:   make(chan struct{}),
 		pumped: make(chan struct{}),
 	}
@@ -127,7 +127,7 @@ func newOutbox[E any, PE interface {
 
 // send stamps ev and queues it. Once the host has gone, or the author's
 // function has returned, events are dropped rather than blocking.
-func (o *outbox[E, PE]) send(ev PE) {
+func (o *outbox[B, E]) send(ev E) {
 	roles.Stamp(ev, time.Now())
 	select {
 	case o.events <- ev:
@@ -136,20 +136,19 @@ func (o *outbox[E, PE]) send(ev PE) {
 	}
 }
 
-// pump forwards events in bursts: after sending what is queued it pauses
-// for flushEvery, so that events accumulate and gRPC writes them together,
-// and a socket loop emitting an event per packet does not wake the sender
-// (and the host) once per packet. Events reach the host at most
-// flushEvery late.
-func (o *outbox[E, PE]) pump() {
+// pump sends what is queued as one batch (or a few, if it is large), then
+// pauses for flushEvery so that events gather: a socket loop emitting an
+// event per packet then costs the host one message per pause, not one per
+// packet, and neither the sender nor the host is woken per packet. Events
+// reach the host at most flushEvery late.
+func (o *outbox[B, E]) pump() {
 	defer close(o.pumped)
 	pause := time.NewTimer(0)
 	defer pause.Stop()
 	for {
 		select {
 		case ev := <-o.events:
-			o.forward(ev)
-			o.drain()
+			o.drain(ev)
 		case <-o.done:
 			o.drain()
 			return
@@ -162,30 +161,40 @@ func (o *outbox[E, PE]) pump() {
 	}
 }
 
-// drain forwards every event already queued.
-func (o *outbox[E, PE]) drain() {
+// drain sends first and every event already queued, in batches.
+func (o *outbox[B, E]) drain(first ...E) {
+	pending, size := first, 0
+	for _, ev := range first {
+		size += proto.Size(ev)
+	}
 	for {
 		select {
 		case ev := <-o.events:
-			o.forward(ev)
+			pending = append(pending, ev)
+			if size += proto.Size(ev); size < batchBytes {
+				continue
+			}
 		default:
+			o.forward(pending)
 			return
 		}
+		o.forward(pending)
+		pending, size = nil, 0
 	}
 }
 
-func (o *outbox[E, PE]) forward(ev PE) {
-	if o.err != nil {
+func (o *outbox[B, E]) forward(evs []E) {
+	if o.err != nil || len(evs) == 0 {
 		return
 	}
-	if err := o.stream.Send((*E)(ev)); err != nil {
-		o.err = fmt.Errorf("sending event to host: %w", err)
+	if err := o.stream.Send(o.batch(evs)); err != nil {
+		o.err = fmt.Errorf("sending events to host: %w", err)
 		o.cancel()
 	}
 }
 
 // finish waits until every queued event is sent and reports a send failure.
-func (o *outbox[E, PE]) finish() error {
+func (o *outbox[B, E]) finish() error {
 	close(o.done)
 	<-o.pumped
 	return o.err
@@ -211,15 +220,15 @@ func (b base[PE]) Warnf(format string, args ...any) {
 }
 
 // registrar returns the function that registers a role's gRPC service
-// around run: desc is the role's generated service description and newOut
-// builds the author's typed event sender.
-func registrar[C, E any, PE interface {
-	*E
-	proto.Message
-}, O any](desc *grpc.ServiceDesc, newOut func(send func(PE)) O, run func(context.Context, *C, O) error) func(*grpc.Server) {
+// around run: desc is the role's generated service description, newOut
+// builds the author's typed event sender and batch wraps events for Run's
+// stream.
+func registrar[C, B any, E proto.Message, O any](desc *grpc.ServiceDesc, newOut func(send func(E)) O,
+	batch func([]E) *B, run func(context.Context, *C, O) error) func(*grpc.Server) {
 	return func(s *grpc.Server) {
-		s.RegisterService(desc, &service[C, E, PE]{
-			run: func(ctx context.Context, cfg *C, send func(PE)) error {
+		s.RegisterService(desc, &service[C, B, E]{
+			batch: batch,
+			run: func(ctx context.Context, cfg *C, send func(E)) error {
 				return run(ctx, cfg, newOut(send))
 			},
 		})

@@ -53,7 +53,8 @@ func (e *WebServerEvents) Summary(s *pb.WebServerSummary) {
 }
 
 func registerWebServer(impl WebServer) func(*grpc.Server) {
-	return registrar(&pb.WebServer_ServiceDesc, NewWebServerEvents, impl.Run)
+	return registrar(&pb.WebServer_ServiceDesc, NewWebServerEvents,
+		func(evs []*pb.WebServerEvent) *pb.WebServerBatch { return &pb.WebServerBatch{Events: evs} }, impl.Run)
 }
 
 // WebClient is the socket logic of the sheet's HTTP client. Run fetches
@@ -96,5 +97,6 @@ func (e *WebClientEvents) Summary(s *pb.WebClientSummary) {
 }
 
 func registerWebClient(impl WebClient) func(*grpc.Server) {
-	return registrar(&pb.WebClient_ServiceDesc, NewWebClientEvents, impl.Run)
+	return registrar(&pb.WebClient_ServiceDesc, NewWebClientEvents,
+		func(evs []*pb.WebClientEvent) *pb.WebClientBatch { return &pb.WebClientBatch{Events: evs} }, impl.Run)
 }

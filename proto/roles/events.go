@@ -8,11 +8,24 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
-// Every role's event message has a "time" field and a oneof named "event".
+// Every role's event message has a "time" field and a oneof named "event";
+// Run streams batches whose "events" field lists them.
 const (
-	eventOneof = "event"
-	timeField  = "time"
+	eventOneof  = "event"
+	timeField   = "time"
+	batchEvents = "events"
 )
+
+// Events lists the events of a batch, in order.
+func Events(batch proto.Message) []proto.Message {
+	m := batch.ProtoReflect()
+	list := m.Get(m.Descriptor().Fields().ByName(batchEvents)).List()
+	evs := make([]proto.Message, list.Len())
+	for i := range evs {
+		evs[i] = list.Get(i).Message().Interface()
+	}
+	return evs
+}
 
 // Unpack splits a role event into the name of the oneof field that is set
 // ("ready", "reply", "summary", ...), that field's message, and the event's
@@ -41,7 +54,7 @@ func Stamp(ev proto.Message, t time.Time) {
 
 // EventKinds lists the kinds of event a role can send.
 func (r Role) EventKinds() []string {
-	od := r.run().Output().Oneofs().ByName(eventOneof)
+	od := r.event().Oneofs().ByName(eventOneof)
 	var kinds []string
 	for i := 0; i < od.Fields().Len(); i++ {
 		kinds = append(kinds, string(od.Fields().Get(i).Name()))

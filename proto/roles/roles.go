@@ -72,11 +72,21 @@ type Role struct {
 // Config is the descriptor of the role's settings message.
 func (r Role) Config() protoreflect.MessageDescriptor { return r.run().Input() }
 
-// NewEvent returns an empty event message of the role, ready to unmarshal into.
-func (r Role) NewEvent() proto.Message {
-	mt, err := protoregistry.GlobalTypes.FindMessageByName(r.run().Output().FullName())
+// NewEvent returns an empty event message of the role.
+func (r Role) NewEvent() proto.Message { return newMessage(r.Name, r.event()) }
+
+// NewBatch returns an empty message of what Run streams: a batch of events.
+func (r Role) NewBatch() proto.Message { return newMessage(r.Name, r.run().Output()) }
+
+// event is the descriptor of the role's event: the element of a batch.
+func (r Role) event() protoreflect.MessageDescriptor {
+	return r.run().Output().Fields().ByName(batchEvents).Message()
+}
+
+func newMessage(role string, d protoreflect.MessageDescriptor) proto.Message {
+	mt, err := protoregistry.GlobalTypes.FindMessageByName(d.FullName())
 	if err != nil {
-		panic(fmt.Sprintf("roles: event type of %s not linked in: %v", r.Name, err))
+		panic(fmt.Sprintf("roles: %s of %s not linked in: %v", d.FullName(), role, err))
 	}
 	return mt.New().Interface()
 }

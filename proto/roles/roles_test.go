@@ -30,6 +30,13 @@ func TestCatalogue(t *testing.T) {
 			if errs := r.Check(cfg); len(errs) != 0 {
 				t.Errorf("defaults fail their own checks: %v", errs)
 			}
+			batch := r.NewBatch()
+			if evs := Events(batch); len(evs) != 0 {
+				t.Errorf("empty batch has %d events", len(evs))
+			}
+			if r.NewEvent().ProtoReflect().Descriptor().Fields().ByName(timeField) == nil {
+				t.Errorf("event %T has no time", r.NewEvent())
+			}
 			kinds := r.EventKinds()
 			want := []string{"log", "summary"}
 			if r.Kind == Server {
@@ -89,6 +96,17 @@ func TestChecks(t *testing.T) {
 				t.Fatalf("Check = %v, want one error on %q", errs, tt.field)
 			}
 		})
+	}
+}
+
+func TestEventsOfABatch(t *testing.T) {
+	batch := &pb.PingClientBatch{Events: []*pb.PingClientEvent{
+		{Event: &pb.PingClientEvent_Timeout{Timeout: &pb.PingTimeout{Seq: 1}}},
+		{Event: &pb.PingClientEvent_Timeout{Timeout: &pb.PingTimeout{Seq: 2}}},
+	}}
+	evs := Events(batch)
+	if len(evs) != 2 || evs[1].(*pb.PingClientEvent).GetTimeout().GetSeq() != 2 {
+		t.Fatalf("Events = %v", evs)
 	}
 }
 

@@ -12,7 +12,10 @@
 //     "plugin" reporting SERVING, as go-plugin requires.
 //   * The host calls Run once with the component's settings from the lab file.
 //     Every field is filled in: the host applies the defaults documented here.
-//   * Run streams events back, each stamped with the time it happened.
+//   * Run streams events back, each stamped with the time it happened, in
+//     batches (a role's ...Batch message): one event per batch is fine;
+//     gathering the events of a few milliseconds into one batch keeps a
+//     busy socket loop from paying a message per packet.
 //     A server sends Ready once its socket is bound, then runs until the host
 //     calls Stop (or cancels the call). A client runs to completion.
 //     Both end with their role's Summary event and then return OK.

@@ -355,6 +355,52 @@ func (*HeartbeatServerEvent_Malformed) isHeartbeatServerEvent_Event() {}
 
 func (*HeartbeatServerEvent_Summary) isHeartbeatServerEvent_Event() {}
 
+// HeartbeatServerBatch carries events in the order they happened: one, or as many
+// as have gathered since the last batch.
+type HeartbeatServerBatch struct {
+	state         protoimpl.MessageState  `protogen:"open.v1"`
+	Events        []*HeartbeatServerEvent `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HeartbeatServerBatch) Reset() {
+	*x = HeartbeatServerBatch{}
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HeartbeatServerBatch) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HeartbeatServerBatch) ProtoMessage() {}
+
+func (x *HeartbeatServerBatch) ProtoReflect() protoreflect.Message {
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HeartbeatServerBatch.ProtoReflect.Descriptor instead.
+func (*HeartbeatServerBatch) Descriptor() ([]byte, []int) {
+	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *HeartbeatServerBatch) GetEvents() []*HeartbeatServerEvent {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
 // Heartbeat: a heartbeat counted as received (rules 1 to 3 of Run).
 type Heartbeat struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -373,7 +419,7 @@ type Heartbeat struct {
 
 func (x *Heartbeat) Reset() {
 	*x = Heartbeat{}
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[2]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -385,7 +431,7 @@ func (x *Heartbeat) String() string {
 func (*Heartbeat) ProtoMessage() {}
 
 func (x *Heartbeat) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[2]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -398,7 +444,7 @@ func (x *Heartbeat) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Heartbeat.ProtoReflect.Descriptor instead.
 func (*Heartbeat) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{2}
+	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Heartbeat) GetClient() string {
@@ -449,7 +495,7 @@ type HeartbeatLost struct {
 
 func (x *HeartbeatLost) Reset() {
 	*x = HeartbeatLost{}
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[3]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -461,7 +507,7 @@ func (x *HeartbeatLost) String() string {
 func (*HeartbeatLost) ProtoMessage() {}
 
 func (x *HeartbeatLost) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[3]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -474,7 +520,7 @@ func (x *HeartbeatLost) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HeartbeatLost.ProtoReflect.Descriptor instead.
 func (*HeartbeatLost) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{3}
+	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *HeartbeatLost) GetClient() string {
@@ -509,7 +555,7 @@ type HeartbeatDuplicate struct {
 
 func (x *HeartbeatDuplicate) Reset() {
 	*x = HeartbeatDuplicate{}
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[4]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -521,7 +567,7 @@ func (x *HeartbeatDuplicate) String() string {
 func (*HeartbeatDuplicate) ProtoMessage() {}
 
 func (x *HeartbeatDuplicate) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[4]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -534,7 +580,7 @@ func (x *HeartbeatDuplicate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HeartbeatDuplicate.ProtoReflect.Descriptor instead.
 func (*HeartbeatDuplicate) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{4}
+	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *HeartbeatDuplicate) GetClient() string {
@@ -565,7 +611,7 @@ type HeartbeatReordered struct {
 
 func (x *HeartbeatReordered) Reset() {
 	*x = HeartbeatReordered{}
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[5]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -577,7 +623,7 @@ func (x *HeartbeatReordered) String() string {
 func (*HeartbeatReordered) ProtoMessage() {}
 
 func (x *HeartbeatReordered) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[5]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -590,7 +636,7 @@ func (x *HeartbeatReordered) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HeartbeatReordered.ProtoReflect.Descriptor instead.
 func (*HeartbeatReordered) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{5}
+	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *HeartbeatReordered) GetClient() string {
@@ -628,7 +674,7 @@ type HeartbeatRestart struct {
 
 func (x *HeartbeatRestart) Reset() {
 	*x = HeartbeatRestart{}
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[6]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -640,7 +686,7 @@ func (x *HeartbeatRestart) String() string {
 func (*HeartbeatRestart) ProtoMessage() {}
 
 func (x *HeartbeatRestart) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[6]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -653,7 +699,7 @@ func (x *HeartbeatRestart) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HeartbeatRestart.ProtoReflect.Descriptor instead.
 func (*HeartbeatRestart) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{6}
+	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *HeartbeatRestart) GetClient() string {
@@ -692,7 +738,7 @@ type ClientDown struct {
 
 func (x *ClientDown) Reset() {
 	*x = ClientDown{}
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[7]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -704,7 +750,7 @@ func (x *ClientDown) String() string {
 func (*ClientDown) ProtoMessage() {}
 
 func (x *ClientDown) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[7]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -717,7 +763,7 @@ func (x *ClientDown) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientDown.ProtoReflect.Descriptor instead.
 func (*ClientDown) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{7}
+	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ClientDown) GetClient() string {
@@ -756,7 +802,7 @@ type ClientUp struct {
 
 func (x *ClientUp) Reset() {
 	*x = ClientUp{}
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[8]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -768,7 +814,7 @@ func (x *ClientUp) String() string {
 func (*ClientUp) ProtoMessage() {}
 
 func (x *ClientUp) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[8]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -781,7 +827,7 @@ func (x *ClientUp) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientUp.ProtoReflect.Descriptor instead.
 func (*ClientUp) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{8}
+	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ClientUp) GetClient() string {
@@ -820,7 +866,7 @@ type HeartbeatMalformed struct {
 
 func (x *HeartbeatMalformed) Reset() {
 	*x = HeartbeatMalformed{}
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[9]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -832,7 +878,7 @@ func (x *HeartbeatMalformed) String() string {
 func (*HeartbeatMalformed) ProtoMessage() {}
 
 func (x *HeartbeatMalformed) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[9]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -845,7 +891,7 @@ func (x *HeartbeatMalformed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HeartbeatMalformed.ProtoReflect.Descriptor instead.
 func (*HeartbeatMalformed) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{9}
+	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *HeartbeatMalformed) GetPeer() string {
@@ -882,7 +928,7 @@ type HeartbeatServerSummary struct {
 
 func (x *HeartbeatServerSummary) Reset() {
 	*x = HeartbeatServerSummary{}
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[10]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -894,7 +940,7 @@ func (x *HeartbeatServerSummary) String() string {
 func (*HeartbeatServerSummary) ProtoMessage() {}
 
 func (x *HeartbeatServerSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[10]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -907,7 +953,7 @@ func (x *HeartbeatServerSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HeartbeatServerSummary.ProtoReflect.Descriptor instead.
 func (*HeartbeatServerSummary) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{10}
+	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *HeartbeatServerSummary) GetClients() []*HeartbeatClientTotals {
@@ -955,7 +1001,7 @@ type HeartbeatClientTotals struct {
 
 func (x *HeartbeatClientTotals) Reset() {
 	*x = HeartbeatClientTotals{}
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[11]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -967,7 +1013,7 @@ func (x *HeartbeatClientTotals) String() string {
 func (*HeartbeatClientTotals) ProtoMessage() {}
 
 func (x *HeartbeatClientTotals) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[11]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -980,7 +1026,7 @@ func (x *HeartbeatClientTotals) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HeartbeatClientTotals.ProtoReflect.Descriptor instead.
 func (*HeartbeatClientTotals) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{11}
+	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *HeartbeatClientTotals) GetClient() string {
@@ -1098,7 +1144,7 @@ type HeartbeatClientConfig struct {
 
 func (x *HeartbeatClientConfig) Reset() {
 	*x = HeartbeatClientConfig{}
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[12]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1110,7 +1156,7 @@ func (x *HeartbeatClientConfig) String() string {
 func (*HeartbeatClientConfig) ProtoMessage() {}
 
 func (x *HeartbeatClientConfig) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[12]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1123,7 +1169,7 @@ func (x *HeartbeatClientConfig) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HeartbeatClientConfig.ProtoReflect.Descriptor instead.
 func (*HeartbeatClientConfig) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{12}
+	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *HeartbeatClientConfig) GetServer() string {
@@ -1199,7 +1245,7 @@ type HeartbeatClientEvent struct {
 
 func (x *HeartbeatClientEvent) Reset() {
 	*x = HeartbeatClientEvent{}
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[13]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1211,7 +1257,7 @@ func (x *HeartbeatClientEvent) String() string {
 func (*HeartbeatClientEvent) ProtoMessage() {}
 
 func (x *HeartbeatClientEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[13]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1224,7 +1270,7 @@ func (x *HeartbeatClientEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HeartbeatClientEvent.ProtoReflect.Descriptor instead.
 func (*HeartbeatClientEvent) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{13}
+	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *HeartbeatClientEvent) GetTime() *timestamppb.Timestamp {
@@ -1320,6 +1366,52 @@ func (*HeartbeatClientEvent_Resumed) isHeartbeatClientEvent_Event() {}
 
 func (*HeartbeatClientEvent_Summary) isHeartbeatClientEvent_Event() {}
 
+// HeartbeatClientBatch carries events in the order they happened: one, or as many
+// as have gathered since the last batch.
+type HeartbeatClientBatch struct {
+	state         protoimpl.MessageState  `protogen:"open.v1"`
+	Events        []*HeartbeatClientEvent `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HeartbeatClientBatch) Reset() {
+	*x = HeartbeatClientBatch{}
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HeartbeatClientBatch) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HeartbeatClientBatch) ProtoMessage() {}
+
+func (x *HeartbeatClientBatch) ProtoReflect() protoreflect.Message {
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HeartbeatClientBatch.ProtoReflect.Descriptor instead.
+func (*HeartbeatClientBatch) Descriptor() ([]byte, []int) {
+	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *HeartbeatClientBatch) GetEvents() []*HeartbeatClientEvent {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
 // HeartbeatSent: a heartbeat went out.
 type HeartbeatSent struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1334,7 +1426,7 @@ type HeartbeatSent struct {
 
 func (x *HeartbeatSent) Reset() {
 	*x = HeartbeatSent{}
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[14]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1346,7 +1438,7 @@ func (x *HeartbeatSent) String() string {
 func (*HeartbeatSent) ProtoMessage() {}
 
 func (x *HeartbeatSent) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[14]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1359,7 +1451,7 @@ func (x *HeartbeatSent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HeartbeatSent.ProtoReflect.Descriptor instead.
 func (*HeartbeatSent) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{14}
+	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *HeartbeatSent) GetSeq() uint64 {
@@ -1393,7 +1485,7 @@ type HeartbeatPaused struct {
 
 func (x *HeartbeatPaused) Reset() {
 	*x = HeartbeatPaused{}
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[15]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1405,7 +1497,7 @@ func (x *HeartbeatPaused) String() string {
 func (*HeartbeatPaused) ProtoMessage() {}
 
 func (x *HeartbeatPaused) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[15]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1418,7 +1510,7 @@ func (x *HeartbeatPaused) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HeartbeatPaused.ProtoReflect.Descriptor instead.
 func (*HeartbeatPaused) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{15}
+	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *HeartbeatPaused) GetPauseFor() *durationpb.Duration {
@@ -1438,7 +1530,7 @@ type HeartbeatResumed struct {
 
 func (x *HeartbeatResumed) Reset() {
 	*x = HeartbeatResumed{}
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[16]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1450,7 +1542,7 @@ func (x *HeartbeatResumed) String() string {
 func (*HeartbeatResumed) ProtoMessage() {}
 
 func (x *HeartbeatResumed) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[16]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1463,7 +1555,7 @@ func (x *HeartbeatResumed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HeartbeatResumed.ProtoReflect.Descriptor instead.
 func (*HeartbeatResumed) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{16}
+	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *HeartbeatResumed) GetNextSeq() uint64 {
@@ -1486,7 +1578,7 @@ type HeartbeatClientSummary struct {
 
 func (x *HeartbeatClientSummary) Reset() {
 	*x = HeartbeatClientSummary{}
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[17]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1498,7 +1590,7 @@ func (x *HeartbeatClientSummary) String() string {
 func (*HeartbeatClientSummary) ProtoMessage() {}
 
 func (x *HeartbeatClientSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_heartbeat_proto_msgTypes[17]
+	mi := &file_socklab_v1_heartbeat_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1511,7 +1603,7 @@ func (x *HeartbeatClientSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HeartbeatClientSummary.ProtoReflect.Descriptor instead.
 func (*HeartbeatClientSummary) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{17}
+	return file_socklab_v1_heartbeat_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *HeartbeatClientSummary) GetSent() uint64 {
@@ -1554,7 +1646,9 @@ const file_socklab_v1_heartbeat_proto_rawDesc = "" +
 	" \x01(\v2\x14.socklab.v1.ClientUpH\x00R\x02up\x12>\n" +
 	"\tmalformed\x18\v \x01(\v2\x1e.socklab.v1.HeartbeatMalformedH\x00R\tmalformed\x12>\n" +
 	"\asummary\x18\f \x01(\v2\".socklab.v1.HeartbeatServerSummaryH\x00R\asummaryB\a\n" +
-	"\x05event\"\xaf\x01\n" +
+	"\x05event\"P\n" +
+	"\x14HeartbeatServerBatch\x128\n" +
+	"\x06events\x18\x01 \x03(\v2 .socklab.v1.HeartbeatServerEventR\x06events\"\xaf\x01\n" +
 	"\tHeartbeat\x12\x16\n" +
 	"\x06client\x18\x01 \x01(\tR\x06client\x12\x12\n" +
 	"\x04peer\x18\x02 \x01(\tR\x04peer\x12\x10\n" +
@@ -1628,7 +1722,9 @@ const file_socklab_v1_heartbeat_proto_rawDesc = "" +
 	"\x06paused\x18\x05 \x01(\v2\x1b.socklab.v1.HeartbeatPausedH\x00R\x06paused\x128\n" +
 	"\aresumed\x18\x06 \x01(\v2\x1c.socklab.v1.HeartbeatResumedH\x00R\aresumed\x12>\n" +
 	"\asummary\x18\a \x01(\v2\".socklab.v1.HeartbeatClientSummaryH\x00R\asummaryB\a\n" +
-	"\x05event\"p\n" +
+	"\x05event\"P\n" +
+	"\x14HeartbeatClientBatch\x128\n" +
+	"\x06events\x18\x01 \x03(\v2 .socklab.v1.HeartbeatClientEventR\x06events\"p\n" +
 	"\rHeartbeatSent\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x04R\x03seq\x123\n" +
 	"\asent_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x06sentAt\x12\x18\n" +
@@ -1641,10 +1737,10 @@ const file_socklab_v1_heartbeat_proto_rawDesc = "" +
 	"\x04sent\x18\x01 \x01(\x04R\x04sent\x125\n" +
 	"\bduration\x18\x02 \x01(\v2\x19.google.protobuf.DurationR\bduration2\x97\x01\n" +
 	"\x0fHeartbeatServer\x12L\n" +
-	"\x03Run\x12!.socklab.v1.HeartbeatServerConfig\x1a .socklab.v1.HeartbeatServerEvent0\x01\x126\n" +
+	"\x03Run\x12!.socklab.v1.HeartbeatServerConfig\x1a .socklab.v1.HeartbeatServerBatch0\x01\x126\n" +
 	"\x04Stop\x12\x17.socklab.v1.StopRequest\x1a\x15.socklab.v1.StopReply2\x97\x01\n" +
 	"\x0fHeartbeatClient\x12L\n" +
-	"\x03Run\x12!.socklab.v1.HeartbeatClientConfig\x1a .socklab.v1.HeartbeatClientEvent0\x01\x126\n" +
+	"\x03Run\x12!.socklab.v1.HeartbeatClientConfig\x1a .socklab.v1.HeartbeatClientBatch0\x01\x126\n" +
 	"\x04Stop\x12\x17.socklab.v1.StopRequest\x1a\x15.socklab.v1.StopReplyB6Z4github.com/socklab/socklab/proto/socklabpb;socklabpbb\x06proto3"
 
 var (
@@ -1659,84 +1755,88 @@ func file_socklab_v1_heartbeat_proto_rawDescGZIP() []byte {
 	return file_socklab_v1_heartbeat_proto_rawDescData
 }
 
-var file_socklab_v1_heartbeat_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_socklab_v1_heartbeat_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_socklab_v1_heartbeat_proto_goTypes = []any{
 	(*HeartbeatServerConfig)(nil),  // 0: socklab.v1.HeartbeatServerConfig
 	(*HeartbeatServerEvent)(nil),   // 1: socklab.v1.HeartbeatServerEvent
-	(*Heartbeat)(nil),              // 2: socklab.v1.Heartbeat
-	(*HeartbeatLost)(nil),          // 3: socklab.v1.HeartbeatLost
-	(*HeartbeatDuplicate)(nil),     // 4: socklab.v1.HeartbeatDuplicate
-	(*HeartbeatReordered)(nil),     // 5: socklab.v1.HeartbeatReordered
-	(*HeartbeatRestart)(nil),       // 6: socklab.v1.HeartbeatRestart
-	(*ClientDown)(nil),             // 7: socklab.v1.ClientDown
-	(*ClientUp)(nil),               // 8: socklab.v1.ClientUp
-	(*HeartbeatMalformed)(nil),     // 9: socklab.v1.HeartbeatMalformed
-	(*HeartbeatServerSummary)(nil), // 10: socklab.v1.HeartbeatServerSummary
-	(*HeartbeatClientTotals)(nil),  // 11: socklab.v1.HeartbeatClientTotals
-	(*HeartbeatClientConfig)(nil),  // 12: socklab.v1.HeartbeatClientConfig
-	(*HeartbeatClientEvent)(nil),   // 13: socklab.v1.HeartbeatClientEvent
-	(*HeartbeatSent)(nil),          // 14: socklab.v1.HeartbeatSent
-	(*HeartbeatPaused)(nil),        // 15: socklab.v1.HeartbeatPaused
-	(*HeartbeatResumed)(nil),       // 16: socklab.v1.HeartbeatResumed
-	(*HeartbeatClientSummary)(nil), // 17: socklab.v1.HeartbeatClientSummary
-	(*durationpb.Duration)(nil),    // 18: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil),  // 19: google.protobuf.Timestamp
-	(*Ready)(nil),                  // 20: socklab.v1.Ready
-	(*Log)(nil),                    // 21: socklab.v1.Log
-	(*StopRequest)(nil),            // 22: socklab.v1.StopRequest
-	(*StopReply)(nil),              // 23: socklab.v1.StopReply
+	(*HeartbeatServerBatch)(nil),   // 2: socklab.v1.HeartbeatServerBatch
+	(*Heartbeat)(nil),              // 3: socklab.v1.Heartbeat
+	(*HeartbeatLost)(nil),          // 4: socklab.v1.HeartbeatLost
+	(*HeartbeatDuplicate)(nil),     // 5: socklab.v1.HeartbeatDuplicate
+	(*HeartbeatReordered)(nil),     // 6: socklab.v1.HeartbeatReordered
+	(*HeartbeatRestart)(nil),       // 7: socklab.v1.HeartbeatRestart
+	(*ClientDown)(nil),             // 8: socklab.v1.ClientDown
+	(*ClientUp)(nil),               // 9: socklab.v1.ClientUp
+	(*HeartbeatMalformed)(nil),     // 10: socklab.v1.HeartbeatMalformed
+	(*HeartbeatServerSummary)(nil), // 11: socklab.v1.HeartbeatServerSummary
+	(*HeartbeatClientTotals)(nil),  // 12: socklab.v1.HeartbeatClientTotals
+	(*HeartbeatClientConfig)(nil),  // 13: socklab.v1.HeartbeatClientConfig
+	(*HeartbeatClientEvent)(nil),   // 14: socklab.v1.HeartbeatClientEvent
+	(*HeartbeatClientBatch)(nil),   // 15: socklab.v1.HeartbeatClientBatch
+	(*HeartbeatSent)(nil),          // 16: socklab.v1.HeartbeatSent
+	(*HeartbeatPaused)(nil),        // 17: socklab.v1.HeartbeatPaused
+	(*HeartbeatResumed)(nil),       // 18: socklab.v1.HeartbeatResumed
+	(*HeartbeatClientSummary)(nil), // 19: socklab.v1.HeartbeatClientSummary
+	(*durationpb.Duration)(nil),    // 20: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil),  // 21: google.protobuf.Timestamp
+	(*Ready)(nil),                  // 22: socklab.v1.Ready
+	(*Log)(nil),                    // 23: socklab.v1.Log
+	(*StopRequest)(nil),            // 24: socklab.v1.StopRequest
+	(*StopReply)(nil),              // 25: socklab.v1.StopReply
 }
 var file_socklab_v1_heartbeat_proto_depIdxs = []int32{
-	18, // 0: socklab.v1.HeartbeatServerConfig.dead_after:type_name -> google.protobuf.Duration
-	18, // 1: socklab.v1.HeartbeatServerConfig.reorder_window:type_name -> google.protobuf.Duration
-	19, // 2: socklab.v1.HeartbeatServerEvent.time:type_name -> google.protobuf.Timestamp
-	20, // 3: socklab.v1.HeartbeatServerEvent.ready:type_name -> socklab.v1.Ready
-	21, // 4: socklab.v1.HeartbeatServerEvent.log:type_name -> socklab.v1.Log
-	2,  // 5: socklab.v1.HeartbeatServerEvent.heartbeat:type_name -> socklab.v1.Heartbeat
-	3,  // 6: socklab.v1.HeartbeatServerEvent.lost:type_name -> socklab.v1.HeartbeatLost
-	4,  // 7: socklab.v1.HeartbeatServerEvent.duplicate:type_name -> socklab.v1.HeartbeatDuplicate
-	5,  // 8: socklab.v1.HeartbeatServerEvent.reordered:type_name -> socklab.v1.HeartbeatReordered
-	6,  // 9: socklab.v1.HeartbeatServerEvent.restart:type_name -> socklab.v1.HeartbeatRestart
-	7,  // 10: socklab.v1.HeartbeatServerEvent.down:type_name -> socklab.v1.ClientDown
-	8,  // 11: socklab.v1.HeartbeatServerEvent.up:type_name -> socklab.v1.ClientUp
-	9,  // 12: socklab.v1.HeartbeatServerEvent.malformed:type_name -> socklab.v1.HeartbeatMalformed
-	10, // 13: socklab.v1.HeartbeatServerEvent.summary:type_name -> socklab.v1.HeartbeatServerSummary
-	19, // 14: socklab.v1.Heartbeat.sent_at:type_name -> google.protobuf.Timestamp
-	18, // 15: socklab.v1.Heartbeat.delay:type_name -> google.protobuf.Duration
-	19, // 16: socklab.v1.ClientDown.last_seen:type_name -> google.protobuf.Timestamp
-	18, // 17: socklab.v1.ClientUp.silent_for:type_name -> google.protobuf.Duration
-	11, // 18: socklab.v1.HeartbeatServerSummary.clients:type_name -> socklab.v1.HeartbeatClientTotals
-	18, // 19: socklab.v1.HeartbeatClientTotals.delay_min:type_name -> google.protobuf.Duration
-	18, // 20: socklab.v1.HeartbeatClientTotals.delay_avg:type_name -> google.protobuf.Duration
-	18, // 21: socklab.v1.HeartbeatClientTotals.delay_max:type_name -> google.protobuf.Duration
-	18, // 22: socklab.v1.HeartbeatClientTotals.time_down:type_name -> google.protobuf.Duration
-	18, // 23: socklab.v1.HeartbeatClientConfig.interval:type_name -> google.protobuf.Duration
-	18, // 24: socklab.v1.HeartbeatClientConfig.duration:type_name -> google.protobuf.Duration
-	18, // 25: socklab.v1.HeartbeatClientConfig.pause_after:type_name -> google.protobuf.Duration
-	18, // 26: socklab.v1.HeartbeatClientConfig.pause_for:type_name -> google.protobuf.Duration
-	18, // 27: socklab.v1.HeartbeatClientConfig.stop_after:type_name -> google.protobuf.Duration
-	19, // 28: socklab.v1.HeartbeatClientEvent.time:type_name -> google.protobuf.Timestamp
-	21, // 29: socklab.v1.HeartbeatClientEvent.log:type_name -> socklab.v1.Log
-	14, // 30: socklab.v1.HeartbeatClientEvent.sent:type_name -> socklab.v1.HeartbeatSent
-	15, // 31: socklab.v1.HeartbeatClientEvent.paused:type_name -> socklab.v1.HeartbeatPaused
-	16, // 32: socklab.v1.HeartbeatClientEvent.resumed:type_name -> socklab.v1.HeartbeatResumed
-	17, // 33: socklab.v1.HeartbeatClientEvent.summary:type_name -> socklab.v1.HeartbeatClientSummary
-	19, // 34: socklab.v1.HeartbeatSent.sent_at:type_name -> google.protobuf.Timestamp
-	18, // 35: socklab.v1.HeartbeatPaused.pause_for:type_name -> google.protobuf.Duration
-	18, // 36: socklab.v1.HeartbeatClientSummary.duration:type_name -> google.protobuf.Duration
-	0,  // 37: socklab.v1.HeartbeatServer.Run:input_type -> socklab.v1.HeartbeatServerConfig
-	22, // 38: socklab.v1.HeartbeatServer.Stop:input_type -> socklab.v1.StopRequest
-	12, // 39: socklab.v1.HeartbeatClient.Run:input_type -> socklab.v1.HeartbeatClientConfig
-	22, // 40: socklab.v1.HeartbeatClient.Stop:input_type -> socklab.v1.StopRequest
-	1,  // 41: socklab.v1.HeartbeatServer.Run:output_type -> socklab.v1.HeartbeatServerEvent
-	23, // 42: socklab.v1.HeartbeatServer.Stop:output_type -> socklab.v1.StopReply
-	13, // 43: socklab.v1.HeartbeatClient.Run:output_type -> socklab.v1.HeartbeatClientEvent
-	23, // 44: socklab.v1.HeartbeatClient.Stop:output_type -> socklab.v1.StopReply
-	41, // [41:45] is the sub-list for method output_type
-	37, // [37:41] is the sub-list for method input_type
-	37, // [37:37] is the sub-list for extension type_name
-	37, // [37:37] is the sub-list for extension extendee
-	0,  // [0:37] is the sub-list for field type_name
+	20, // 0: socklab.v1.HeartbeatServerConfig.dead_after:type_name -> google.protobuf.Duration
+	20, // 1: socklab.v1.HeartbeatServerConfig.reorder_window:type_name -> google.protobuf.Duration
+	21, // 2: socklab.v1.HeartbeatServerEvent.time:type_name -> google.protobuf.Timestamp
+	22, // 3: socklab.v1.HeartbeatServerEvent.ready:type_name -> socklab.v1.Ready
+	23, // 4: socklab.v1.HeartbeatServerEvent.log:type_name -> socklab.v1.Log
+	3,  // 5: socklab.v1.HeartbeatServerEvent.heartbeat:type_name -> socklab.v1.Heartbeat
+	4,  // 6: socklab.v1.HeartbeatServerEvent.lost:type_name -> socklab.v1.HeartbeatLost
+	5,  // 7: socklab.v1.HeartbeatServerEvent.duplicate:type_name -> socklab.v1.HeartbeatDuplicate
+	6,  // 8: socklab.v1.HeartbeatServerEvent.reordered:type_name -> socklab.v1.HeartbeatReordered
+	7,  // 9: socklab.v1.HeartbeatServerEvent.restart:type_name -> socklab.v1.HeartbeatRestart
+	8,  // 10: socklab.v1.HeartbeatServerEvent.down:type_name -> socklab.v1.ClientDown
+	9,  // 11: socklab.v1.HeartbeatServerEvent.up:type_name -> socklab.v1.ClientUp
+	10, // 12: socklab.v1.HeartbeatServerEvent.malformed:type_name -> socklab.v1.HeartbeatMalformed
+	11, // 13: socklab.v1.HeartbeatServerEvent.summary:type_name -> socklab.v1.HeartbeatServerSummary
+	1,  // 14: socklab.v1.HeartbeatServerBatch.events:type_name -> socklab.v1.HeartbeatServerEvent
+	21, // 15: socklab.v1.Heartbeat.sent_at:type_name -> google.protobuf.Timestamp
+	20, // 16: socklab.v1.Heartbeat.delay:type_name -> google.protobuf.Duration
+	21, // 17: socklab.v1.ClientDown.last_seen:type_name -> google.protobuf.Timestamp
+	20, // 18: socklab.v1.ClientUp.silent_for:type_name -> google.protobuf.Duration
+	12, // 19: socklab.v1.HeartbeatServerSummary.clients:type_name -> socklab.v1.HeartbeatClientTotals
+	20, // 20: socklab.v1.HeartbeatClientTotals.delay_min:type_name -> google.protobuf.Duration
+	20, // 21: socklab.v1.HeartbeatClientTotals.delay_avg:type_name -> google.protobuf.Duration
+	20, // 22: socklab.v1.HeartbeatClientTotals.delay_max:type_name -> google.protobuf.Duration
+	20, // 23: socklab.v1.HeartbeatClientTotals.time_down:type_name -> google.protobuf.Duration
+	20, // 24: socklab.v1.HeartbeatClientConfig.interval:type_name -> google.protobuf.Duration
+	20, // 25: socklab.v1.HeartbeatClientConfig.duration:type_name -> google.protobuf.Duration
+	20, // 26: socklab.v1.HeartbeatClientConfig.pause_after:type_name -> google.protobuf.Duration
+	20, // 27: socklab.v1.HeartbeatClientConfig.pause_for:type_name -> google.protobuf.Duration
+	20, // 28: socklab.v1.HeartbeatClientConfig.stop_after:type_name -> google.protobuf.Duration
+	21, // 29: socklab.v1.HeartbeatClientEvent.time:type_name -> google.protobuf.Timestamp
+	23, // 30: socklab.v1.HeartbeatClientEvent.log:type_name -> socklab.v1.Log
+	16, // 31: socklab.v1.HeartbeatClientEvent.sent:type_name -> socklab.v1.HeartbeatSent
+	17, // 32: socklab.v1.HeartbeatClientEvent.paused:type_name -> socklab.v1.HeartbeatPaused
+	18, // 33: socklab.v1.HeartbeatClientEvent.resumed:type_name -> socklab.v1.HeartbeatResumed
+	19, // 34: socklab.v1.HeartbeatClientEvent.summary:type_name -> socklab.v1.HeartbeatClientSummary
+	14, // 35: socklab.v1.HeartbeatClientBatch.events:type_name -> socklab.v1.HeartbeatClientEvent
+	21, // 36: socklab.v1.HeartbeatSent.sent_at:type_name -> google.protobuf.Timestamp
+	20, // 37: socklab.v1.HeartbeatPaused.pause_for:type_name -> google.protobuf.Duration
+	20, // 38: socklab.v1.HeartbeatClientSummary.duration:type_name -> google.protobuf.Duration
+	0,  // 39: socklab.v1.HeartbeatServer.Run:input_type -> socklab.v1.HeartbeatServerConfig
+	24, // 40: socklab.v1.HeartbeatServer.Stop:input_type -> socklab.v1.StopRequest
+	13, // 41: socklab.v1.HeartbeatClient.Run:input_type -> socklab.v1.HeartbeatClientConfig
+	24, // 42: socklab.v1.HeartbeatClient.Stop:input_type -> socklab.v1.StopRequest
+	2,  // 43: socklab.v1.HeartbeatServer.Run:output_type -> socklab.v1.HeartbeatServerBatch
+	25, // 44: socklab.v1.HeartbeatServer.Stop:output_type -> socklab.v1.StopReply
+	15, // 45: socklab.v1.HeartbeatClient.Run:output_type -> socklab.v1.HeartbeatClientBatch
+	25, // 46: socklab.v1.HeartbeatClient.Stop:output_type -> socklab.v1.StopReply
+	43, // [43:47] is the sub-list for method output_type
+	39, // [39:43] is the sub-list for method input_type
+	39, // [39:39] is the sub-list for extension type_name
+	39, // [39:39] is the sub-list for extension extendee
+	0,  // [0:39] is the sub-list for field type_name
 }
 
 func init() { file_socklab_v1_heartbeat_proto_init() }
@@ -1758,7 +1858,7 @@ func file_socklab_v1_heartbeat_proto_init() {
 		(*HeartbeatServerEvent_Malformed)(nil),
 		(*HeartbeatServerEvent_Summary)(nil),
 	}
-	file_socklab_v1_heartbeat_proto_msgTypes[13].OneofWrappers = []any{
+	file_socklab_v1_heartbeat_proto_msgTypes[14].OneofWrappers = []any{
 		(*HeartbeatClientEvent_Log)(nil),
 		(*HeartbeatClientEvent_Sent)(nil),
 		(*HeartbeatClientEvent_Paused)(nil),
@@ -1771,7 +1871,7 @@ func file_socklab_v1_heartbeat_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_socklab_v1_heartbeat_proto_rawDesc), len(file_socklab_v1_heartbeat_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   18,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -100,7 +100,7 @@ type HeartbeatServerClient interface {
 	//
 	// After Stop: read the datagrams already queued, report the pending gaps
 	// as Lost, send Summary, return.
-	Run(ctx context.Context, in *HeartbeatServerConfig, opts ...grpc.CallOption) (grpc.ServerStreamingClient[HeartbeatServerEvent], error)
+	Run(ctx context.Context, in *HeartbeatServerConfig, opts ...grpc.CallOption) (grpc.ServerStreamingClient[HeartbeatServerBatch], error)
 	Stop(ctx context.Context, in *StopRequest, opts ...grpc.CallOption) (*StopReply, error)
 }
 
@@ -112,13 +112,13 @@ func NewHeartbeatServerClient(cc grpc.ClientConnInterface) HeartbeatServerClient
 	return &heartbeatServerClient{cc}
 }
 
-func (c *heartbeatServerClient) Run(ctx context.Context, in *HeartbeatServerConfig, opts ...grpc.CallOption) (grpc.ServerStreamingClient[HeartbeatServerEvent], error) {
+func (c *heartbeatServerClient) Run(ctx context.Context, in *HeartbeatServerConfig, opts ...grpc.CallOption) (grpc.ServerStreamingClient[HeartbeatServerBatch], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	stream, err := c.cc.NewStream(ctx, &HeartbeatServer_ServiceDesc.Streams[0], HeartbeatServer_Run_FullMethodName, cOpts...)
 	if err != nil {
 		return nil, err
 	}
-	x := &grpc.GenericClientStream[HeartbeatServerConfig, HeartbeatServerEvent]{ClientStream: stream}
+	x := &grpc.GenericClientStream[HeartbeatServerConfig, HeartbeatServerBatch]{ClientStream: stream}
 	if err := x.ClientStream.SendMsg(in); err != nil {
 		return nil, err
 	}
@@ -129,7 +129,7 @@ func (c *heartbeatServerClient) Run(ctx context.Context, in *HeartbeatServerConf
 }
 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
-type HeartbeatServer_RunClient = grpc.ServerStreamingClient[HeartbeatServerEvent]
+type HeartbeatServer_RunClient = grpc.ServerStreamingClient[HeartbeatServerBatch]
 
 func (c *heartbeatServerClient) Stop(ctx context.Context, in *StopRequest, opts ...grpc.CallOption) (*StopReply, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
@@ -194,7 +194,7 @@ type HeartbeatServerServer interface {
 	//
 	// After Stop: read the datagrams already queued, report the pending gaps
 	// as Lost, send Summary, return.
-	Run(*HeartbeatServerConfig, grpc.ServerStreamingServer[HeartbeatServerEvent]) error
+	Run(*HeartbeatServerConfig, grpc.ServerStreamingServer[HeartbeatServerBatch]) error
 	Stop(context.Context, *StopRequest) (*StopReply, error)
 }
 
@@ -205,7 +205,7 @@ type HeartbeatServerServer interface {
 // pointer dereference when methods are called.
 type UnimplementedHeartbeatServerServer struct{}
 
-func (UnimplementedHeartbeatServerServer) Run(*HeartbeatServerConfig, grpc.ServerStreamingServer[HeartbeatServerEvent]) error {
+func (UnimplementedHeartbeatServerServer) Run(*HeartbeatServerConfig, grpc.ServerStreamingServer[HeartbeatServerBatch]) error {
 	return status.Error(codes.Unimplemented, "method Run not implemented")
 }
 func (UnimplementedHeartbeatServerServer) Stop(context.Context, *StopRequest) (*StopReply, error) {
@@ -236,11 +236,11 @@ func _HeartbeatServer_Run_Handler(srv interface{}, stream grpc.ServerStream) err
 	if err := stream.RecvMsg(m); err != nil {
 		return err
 	}
-	return srv.(HeartbeatServerServer).Run(m, &grpc.GenericServerStream[HeartbeatServerConfig, HeartbeatServerEvent]{ServerStream: stream})
+	return srv.(HeartbeatServerServer).Run(m, &grpc.GenericServerStream[HeartbeatServerConfig, HeartbeatServerBatch]{ServerStream: stream})
 }
 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
-type HeartbeatServer_RunServer = grpc.ServerStreamingServer[HeartbeatServerEvent]
+type HeartbeatServer_RunServer = grpc.ServerStreamingServer[HeartbeatServerBatch]
 
 func _HeartbeatServer_Stop_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(StopRequest)
@@ -309,7 +309,7 @@ type HeartbeatClientClient interface {
 	// out, with the seq it would have had (no seq is skipped), and the next
 	// ones follow every interval. There is one pause.
 	// Ends with Summary; Stop ends the run at once, with Summary.
-	Run(ctx context.Context, in *HeartbeatClientConfig, opts ...grpc.CallOption) (grpc.ServerStreamingClient[HeartbeatClientEvent], error)
+	Run(ctx context.Context, in *HeartbeatClientConfig, opts ...grpc.CallOption) (grpc.ServerStreamingClient[HeartbeatClientBatch], error)
 	Stop(ctx context.Context, in *StopRequest, opts ...grpc.CallOption) (*StopReply, error)
 }
 
@@ -321,13 +321,13 @@ func NewHeartbeatClientClient(cc grpc.ClientConnInterface) HeartbeatClientClient
 	return &heartbeatClientClient{cc}
 }
 
-func (c *heartbeatClientClient) Run(ctx context.Context, in *HeartbeatClientConfig, opts ...grpc.CallOption) (grpc.ServerStreamingClient[HeartbeatClientEvent], error) {
+func (c *heartbeatClientClient) Run(ctx context.Context, in *HeartbeatClientConfig, opts ...grpc.CallOption) (grpc.ServerStreamingClient[HeartbeatClientBatch], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	stream, err := c.cc.NewStream(ctx, &HeartbeatClient_ServiceDesc.Streams[0], HeartbeatClient_Run_FullMethodName, cOpts...)
 	if err != nil {
 		return nil, err
 	}
-	x := &grpc.GenericClientStream[HeartbeatClientConfig, HeartbeatClientEvent]{ClientStream: stream}
+	x := &grpc.GenericClientStream[HeartbeatClientConfig, HeartbeatClientBatch]{ClientStream: stream}
 	if err := x.ClientStream.SendMsg(in); err != nil {
 		return nil, err
 	}
@@ -338,7 +338,7 @@ func (c *heartbeatClientClient) Run(ctx context.Context, in *HeartbeatClientConf
 }
 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
-type HeartbeatClient_RunClient = grpc.ServerStreamingClient[HeartbeatClientEvent]
+type HeartbeatClient_RunClient = grpc.ServerStreamingClient[HeartbeatClientBatch]
 
 func (c *heartbeatClientClient) Stop(ctx context.Context, in *StopRequest, opts ...grpc.CallOption) (*StopReply, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
@@ -372,7 +372,7 @@ type HeartbeatClientServer interface {
 	// out, with the seq it would have had (no seq is skipped), and the next
 	// ones follow every interval. There is one pause.
 	// Ends with Summary; Stop ends the run at once, with Summary.
-	Run(*HeartbeatClientConfig, grpc.ServerStreamingServer[HeartbeatClientEvent]) error
+	Run(*HeartbeatClientConfig, grpc.ServerStreamingServer[HeartbeatClientBatch]) error
 	Stop(context.Context, *StopRequest) (*StopReply, error)
 }
 
@@ -383,7 +383,7 @@ type HeartbeatClientServer interface {
 // pointer dereference when methods are called.
 type UnimplementedHeartbeatClientServer struct{}
 
-func (UnimplementedHeartbeatClientServer) Run(*HeartbeatClientConfig, grpc.ServerStreamingServer[HeartbeatClientEvent]) error {
+func (UnimplementedHeartbeatClientServer) Run(*HeartbeatClientConfig, grpc.ServerStreamingServer[HeartbeatClientBatch]) error {
 	return status.Error(codes.Unimplemented, "method Run not implemented")
 }
 func (UnimplementedHeartbeatClientServer) Stop(context.Context, *StopRequest) (*StopReply, error) {
@@ -414,11 +414,11 @@ func _HeartbeatClient_Run_Handler(srv interface{}, stream grpc.ServerStream) err
 	if err := stream.RecvMsg(m); err != nil {
 		return err
 	}
-	return srv.(HeartbeatClientServer).Run(m, &grpc.GenericServerStream[HeartbeatClientConfig, HeartbeatClientEvent]{ServerStream: stream})
+	return srv.(HeartbeatClientServer).Run(m, &grpc.GenericServerStream[HeartbeatClientConfig, HeartbeatClientBatch]{ServerStream: stream})
 }
 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
-type HeartbeatClient_RunServer = grpc.ServerStreamingServer[HeartbeatClientEvent]
+type HeartbeatClient_RunServer = grpc.ServerStreamingServer[HeartbeatClientBatch]
 
 func _HeartbeatClient_Stop_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(StopRequest)

@@ -236,6 +236,52 @@ func (*PingServerEvent_Drop) isPingServerEvent_Event() {}
 
 func (*PingServerEvent_Summary) isPingServerEvent_Event() {}
 
+// PingServerBatch carries events in the order they happened: one, or as many
+// as have gathered since the last batch.
+type PingServerBatch struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Events        []*PingServerEvent     `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PingServerBatch) Reset() {
+	*x = PingServerBatch{}
+	mi := &file_socklab_v1_ping_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PingServerBatch) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PingServerBatch) ProtoMessage() {}
+
+func (x *PingServerBatch) ProtoReflect() protoreflect.Message {
+	mi := &file_socklab_v1_ping_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PingServerBatch.ProtoReflect.Descriptor instead.
+func (*PingServerBatch) Descriptor() ([]byte, []int) {
+	return file_socklab_v1_ping_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *PingServerBatch) GetEvents() []*PingServerEvent {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
 // PingEcho: a datagram was answered.
 type PingEcho struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -251,7 +297,7 @@ type PingEcho struct {
 
 func (x *PingEcho) Reset() {
 	*x = PingEcho{}
-	mi := &file_socklab_v1_ping_proto_msgTypes[2]
+	mi := &file_socklab_v1_ping_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -263,7 +309,7 @@ func (x *PingEcho) String() string {
 func (*PingEcho) ProtoMessage() {}
 
 func (x *PingEcho) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_ping_proto_msgTypes[2]
+	mi := &file_socklab_v1_ping_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -276,7 +322,7 @@ func (x *PingEcho) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PingEcho.ProtoReflect.Descriptor instead.
 func (*PingEcho) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_ping_proto_rawDescGZIP(), []int{2}
+	return file_socklab_v1_ping_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *PingEcho) GetPeer() string {
@@ -311,7 +357,7 @@ type PingDrop struct {
 
 func (x *PingDrop) Reset() {
 	*x = PingDrop{}
-	mi := &file_socklab_v1_ping_proto_msgTypes[3]
+	mi := &file_socklab_v1_ping_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -323,7 +369,7 @@ func (x *PingDrop) String() string {
 func (*PingDrop) ProtoMessage() {}
 
 func (x *PingDrop) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_ping_proto_msgTypes[3]
+	mi := &file_socklab_v1_ping_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -336,7 +382,7 @@ func (x *PingDrop) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PingDrop.ProtoReflect.Descriptor instead.
 func (*PingDrop) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_ping_proto_rawDescGZIP(), []int{3}
+	return file_socklab_v1_ping_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *PingDrop) GetPeer() string {
@@ -364,7 +410,7 @@ type PingServerSummary struct {
 
 func (x *PingServerSummary) Reset() {
 	*x = PingServerSummary{}
-	mi := &file_socklab_v1_ping_proto_msgTypes[4]
+	mi := &file_socklab_v1_ping_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -376,7 +422,7 @@ func (x *PingServerSummary) String() string {
 func (*PingServerSummary) ProtoMessage() {}
 
 func (x *PingServerSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_ping_proto_msgTypes[4]
+	mi := &file_socklab_v1_ping_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -389,7 +435,7 @@ func (x *PingServerSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PingServerSummary.ProtoReflect.Descriptor instead.
 func (*PingServerSummary) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_ping_proto_rawDescGZIP(), []int{4}
+	return file_socklab_v1_ping_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *PingServerSummary) GetReceived() uint64 {
@@ -430,7 +476,7 @@ type PingClientConfig struct {
 
 func (x *PingClientConfig) Reset() {
 	*x = PingClientConfig{}
-	mi := &file_socklab_v1_ping_proto_msgTypes[5]
+	mi := &file_socklab_v1_ping_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -442,7 +488,7 @@ func (x *PingClientConfig) String() string {
 func (*PingClientConfig) ProtoMessage() {}
 
 func (x *PingClientConfig) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_ping_proto_msgTypes[5]
+	mi := &file_socklab_v1_ping_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -455,7 +501,7 @@ func (x *PingClientConfig) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PingClientConfig.ProtoReflect.Descriptor instead.
 func (*PingClientConfig) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_ping_proto_rawDescGZIP(), []int{5}
+	return file_socklab_v1_ping_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *PingClientConfig) GetServer() string {
@@ -505,7 +551,7 @@ type PingClientEvent struct {
 
 func (x *PingClientEvent) Reset() {
 	*x = PingClientEvent{}
-	mi := &file_socklab_v1_ping_proto_msgTypes[6]
+	mi := &file_socklab_v1_ping_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -517,7 +563,7 @@ func (x *PingClientEvent) String() string {
 func (*PingClientEvent) ProtoMessage() {}
 
 func (x *PingClientEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_ping_proto_msgTypes[6]
+	mi := &file_socklab_v1_ping_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -530,7 +576,7 @@ func (x *PingClientEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PingClientEvent.ProtoReflect.Descriptor instead.
 func (*PingClientEvent) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_ping_proto_rawDescGZIP(), []int{6}
+	return file_socklab_v1_ping_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *PingClientEvent) GetTime() *timestamppb.Timestamp {
@@ -641,6 +687,52 @@ func (*PingClientEvent_Late) isPingClientEvent_Event() {}
 
 func (*PingClientEvent_Summary) isPingClientEvent_Event() {}
 
+// PingClientBatch carries events in the order they happened: one, or as many
+// as have gathered since the last batch.
+type PingClientBatch struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Events        []*PingClientEvent     `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PingClientBatch) Reset() {
+	*x = PingClientBatch{}
+	mi := &file_socklab_v1_ping_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PingClientBatch) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PingClientBatch) ProtoMessage() {}
+
+func (x *PingClientBatch) ProtoReflect() protoreflect.Message {
+	mi := &file_socklab_v1_ping_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PingClientBatch.ProtoReflect.Descriptor instead.
+func (*PingClientBatch) Descriptor() ([]byte, []int) {
+	return file_socklab_v1_ping_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *PingClientBatch) GetEvents() []*PingClientEvent {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
 // PingSent: a ping left the client.
 type PingSent struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -655,7 +747,7 @@ type PingSent struct {
 
 func (x *PingSent) Reset() {
 	*x = PingSent{}
-	mi := &file_socklab_v1_ping_proto_msgTypes[7]
+	mi := &file_socklab_v1_ping_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -667,7 +759,7 @@ func (x *PingSent) String() string {
 func (*PingSent) ProtoMessage() {}
 
 func (x *PingSent) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_ping_proto_msgTypes[7]
+	mi := &file_socklab_v1_ping_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -680,7 +772,7 @@ func (x *PingSent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PingSent.ProtoReflect.Descriptor instead.
 func (*PingSent) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_ping_proto_rawDescGZIP(), []int{7}
+	return file_socklab_v1_ping_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *PingSent) GetSeq() uint32 {
@@ -720,7 +812,7 @@ type PingReply struct {
 
 func (x *PingReply) Reset() {
 	*x = PingReply{}
-	mi := &file_socklab_v1_ping_proto_msgTypes[8]
+	mi := &file_socklab_v1_ping_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -732,7 +824,7 @@ func (x *PingReply) String() string {
 func (*PingReply) ProtoMessage() {}
 
 func (x *PingReply) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_ping_proto_msgTypes[8]
+	mi := &file_socklab_v1_ping_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -745,7 +837,7 @@ func (x *PingReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PingReply.ProtoReflect.Descriptor instead.
 func (*PingReply) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_ping_proto_rawDescGZIP(), []int{8}
+	return file_socklab_v1_ping_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *PingReply) GetSeq() uint32 {
@@ -786,7 +878,7 @@ type PingTimeout struct {
 
 func (x *PingTimeout) Reset() {
 	*x = PingTimeout{}
-	mi := &file_socklab_v1_ping_proto_msgTypes[9]
+	mi := &file_socklab_v1_ping_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -798,7 +890,7 @@ func (x *PingTimeout) String() string {
 func (*PingTimeout) ProtoMessage() {}
 
 func (x *PingTimeout) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_ping_proto_msgTypes[9]
+	mi := &file_socklab_v1_ping_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -811,7 +903,7 @@ func (x *PingTimeout) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PingTimeout.ProtoReflect.Descriptor instead.
 func (*PingTimeout) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_ping_proto_rawDescGZIP(), []int{9}
+	return file_socklab_v1_ping_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *PingTimeout) GetSeq() uint32 {
@@ -834,7 +926,7 @@ type PingLate struct {
 
 func (x *PingLate) Reset() {
 	*x = PingLate{}
-	mi := &file_socklab_v1_ping_proto_msgTypes[10]
+	mi := &file_socklab_v1_ping_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -846,7 +938,7 @@ func (x *PingLate) String() string {
 func (*PingLate) ProtoMessage() {}
 
 func (x *PingLate) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_ping_proto_msgTypes[10]
+	mi := &file_socklab_v1_ping_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -859,7 +951,7 @@ func (x *PingLate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PingLate.ProtoReflect.Descriptor instead.
 func (*PingLate) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_ping_proto_rawDescGZIP(), []int{10}
+	return file_socklab_v1_ping_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *PingLate) GetSeq() uint32 {
@@ -902,7 +994,7 @@ type PingClientSummary struct {
 
 func (x *PingClientSummary) Reset() {
 	*x = PingClientSummary{}
-	mi := &file_socklab_v1_ping_proto_msgTypes[11]
+	mi := &file_socklab_v1_ping_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -914,7 +1006,7 @@ func (x *PingClientSummary) String() string {
 func (*PingClientSummary) ProtoMessage() {}
 
 func (x *PingClientSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_ping_proto_msgTypes[11]
+	mi := &file_socklab_v1_ping_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -927,7 +1019,7 @@ func (x *PingClientSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PingClientSummary.ProtoReflect.Descriptor instead.
 func (*PingClientSummary) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_ping_proto_rawDescGZIP(), []int{11}
+	return file_socklab_v1_ping_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *PingClientSummary) GetTransmitted() uint32 {
@@ -996,7 +1088,9 @@ const file_socklab_v1_ping_proto_rawDesc = "" +
 	"\x04echo\x18\x04 \x01(\v2\x14.socklab.v1.PingEchoH\x00R\x04echo\x12*\n" +
 	"\x04drop\x18\x05 \x01(\v2\x14.socklab.v1.PingDropH\x00R\x04drop\x129\n" +
 	"\asummary\x18\x06 \x01(\v2\x1d.socklab.v1.PingServerSummaryH\x00R\asummaryB\a\n" +
-	"\x05event\"N\n" +
+	"\x05event\"F\n" +
+	"\x0fPingServerBatch\x123\n" +
+	"\x06events\x18\x01 \x03(\v2\x1b.socklab.v1.PingServerEventR\x06events\"N\n" +
 	"\bPingEcho\x12\x12\n" +
 	"\x04peer\x18\x01 \x01(\tR\x04peer\x12\x18\n" +
 	"\arequest\x18\x02 \x01(\fR\arequest\x12\x14\n" +
@@ -1021,7 +1115,9 @@ const file_socklab_v1_ping_proto_rawDesc = "" +
 	"\atimeout\x18\x06 \x01(\v2\x17.socklab.v1.PingTimeoutH\x00R\atimeout\x12*\n" +
 	"\x04late\x18\a \x01(\v2\x14.socklab.v1.PingLateH\x00R\x04late\x129\n" +
 	"\asummary\x18\b \x01(\v2\x1d.socklab.v1.PingClientSummaryH\x00R\asummaryB\a\n" +
-	"\x05event\"k\n" +
+	"\x05event\"F\n" +
+	"\x0fPingClientBatch\x123\n" +
+	"\x06events\x18\x01 \x03(\v2\x1b.socklab.v1.PingClientEventR\x06events\"k\n" +
 	"\bPingSent\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\rR\x03seq\x123\n" +
 	"\asent_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x06sentAt\x12\x18\n" +
@@ -1047,11 +1143,11 @@ const file_socklab_v1_ping_proto_rawDesc = "" +
 	"\brtt_mdev\x18\a \x01(\v2\x19.google.protobuf.DurationR\arttMdev2\x88\x01\n" +
 	"\n" +
 	"PingServer\x12B\n" +
-	"\x03Run\x12\x1c.socklab.v1.PingServerConfig\x1a\x1b.socklab.v1.PingServerEvent0\x01\x126\n" +
+	"\x03Run\x12\x1c.socklab.v1.PingServerConfig\x1a\x1b.socklab.v1.PingServerBatch0\x01\x126\n" +
 	"\x04Stop\x12\x17.socklab.v1.StopRequest\x1a\x15.socklab.v1.StopReply2\x88\x01\n" +
 	"\n" +
 	"PingClient\x12B\n" +
-	"\x03Run\x12\x1c.socklab.v1.PingClientConfig\x1a\x1b.socklab.v1.PingClientEvent0\x01\x126\n" +
+	"\x03Run\x12\x1c.socklab.v1.PingClientConfig\x1a\x1b.socklab.v1.PingClientBatch0\x01\x126\n" +
 	"\x04Stop\x12\x17.socklab.v1.StopRequest\x1a\x15.socklab.v1.StopReplyB6Z4github.com/socklab/socklab/proto/socklabpb;socklabpbb\x06proto3"
 
 var (
@@ -1066,63 +1162,67 @@ func file_socklab_v1_ping_proto_rawDescGZIP() []byte {
 	return file_socklab_v1_ping_proto_rawDescData
 }
 
-var file_socklab_v1_ping_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_socklab_v1_ping_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_socklab_v1_ping_proto_goTypes = []any{
 	(*PingServerConfig)(nil),      // 0: socklab.v1.PingServerConfig
 	(*PingServerEvent)(nil),       // 1: socklab.v1.PingServerEvent
-	(*PingEcho)(nil),              // 2: socklab.v1.PingEcho
-	(*PingDrop)(nil),              // 3: socklab.v1.PingDrop
-	(*PingServerSummary)(nil),     // 4: socklab.v1.PingServerSummary
-	(*PingClientConfig)(nil),      // 5: socklab.v1.PingClientConfig
-	(*PingClientEvent)(nil),       // 6: socklab.v1.PingClientEvent
-	(*PingSent)(nil),              // 7: socklab.v1.PingSent
-	(*PingReply)(nil),             // 8: socklab.v1.PingReply
-	(*PingTimeout)(nil),           // 9: socklab.v1.PingTimeout
-	(*PingLate)(nil),              // 10: socklab.v1.PingLate
-	(*PingClientSummary)(nil),     // 11: socklab.v1.PingClientSummary
-	(*timestamppb.Timestamp)(nil), // 12: google.protobuf.Timestamp
-	(*Ready)(nil),                 // 13: socklab.v1.Ready
-	(*Log)(nil),                   // 14: socklab.v1.Log
-	(*durationpb.Duration)(nil),   // 15: google.protobuf.Duration
-	(*StopRequest)(nil),           // 16: socklab.v1.StopRequest
-	(*StopReply)(nil),             // 17: socklab.v1.StopReply
+	(*PingServerBatch)(nil),       // 2: socklab.v1.PingServerBatch
+	(*PingEcho)(nil),              // 3: socklab.v1.PingEcho
+	(*PingDrop)(nil),              // 4: socklab.v1.PingDrop
+	(*PingServerSummary)(nil),     // 5: socklab.v1.PingServerSummary
+	(*PingClientConfig)(nil),      // 6: socklab.v1.PingClientConfig
+	(*PingClientEvent)(nil),       // 7: socklab.v1.PingClientEvent
+	(*PingClientBatch)(nil),       // 8: socklab.v1.PingClientBatch
+	(*PingSent)(nil),              // 9: socklab.v1.PingSent
+	(*PingReply)(nil),             // 10: socklab.v1.PingReply
+	(*PingTimeout)(nil),           // 11: socklab.v1.PingTimeout
+	(*PingLate)(nil),              // 12: socklab.v1.PingLate
+	(*PingClientSummary)(nil),     // 13: socklab.v1.PingClientSummary
+	(*timestamppb.Timestamp)(nil), // 14: google.protobuf.Timestamp
+	(*Ready)(nil),                 // 15: socklab.v1.Ready
+	(*Log)(nil),                   // 16: socklab.v1.Log
+	(*durationpb.Duration)(nil),   // 17: google.protobuf.Duration
+	(*StopRequest)(nil),           // 18: socklab.v1.StopRequest
+	(*StopReply)(nil),             // 19: socklab.v1.StopReply
 }
 var file_socklab_v1_ping_proto_depIdxs = []int32{
-	12, // 0: socklab.v1.PingServerEvent.time:type_name -> google.protobuf.Timestamp
-	13, // 1: socklab.v1.PingServerEvent.ready:type_name -> socklab.v1.Ready
-	14, // 2: socklab.v1.PingServerEvent.log:type_name -> socklab.v1.Log
-	2,  // 3: socklab.v1.PingServerEvent.echo:type_name -> socklab.v1.PingEcho
-	3,  // 4: socklab.v1.PingServerEvent.drop:type_name -> socklab.v1.PingDrop
-	4,  // 5: socklab.v1.PingServerEvent.summary:type_name -> socklab.v1.PingServerSummary
-	15, // 6: socklab.v1.PingClientConfig.timeout:type_name -> google.protobuf.Duration
-	15, // 7: socklab.v1.PingClientConfig.interval:type_name -> google.protobuf.Duration
-	12, // 8: socklab.v1.PingClientEvent.time:type_name -> google.protobuf.Timestamp
-	14, // 9: socklab.v1.PingClientEvent.log:type_name -> socklab.v1.Log
-	7,  // 10: socklab.v1.PingClientEvent.sent:type_name -> socklab.v1.PingSent
-	8,  // 11: socklab.v1.PingClientEvent.reply:type_name -> socklab.v1.PingReply
-	9,  // 12: socklab.v1.PingClientEvent.timeout:type_name -> socklab.v1.PingTimeout
-	10, // 13: socklab.v1.PingClientEvent.late:type_name -> socklab.v1.PingLate
-	11, // 14: socklab.v1.PingClientEvent.summary:type_name -> socklab.v1.PingClientSummary
-	12, // 15: socklab.v1.PingSent.sent_at:type_name -> google.protobuf.Timestamp
-	15, // 16: socklab.v1.PingReply.rtt:type_name -> google.protobuf.Duration
-	15, // 17: socklab.v1.PingLate.rtt:type_name -> google.protobuf.Duration
-	15, // 18: socklab.v1.PingClientSummary.rtt_min:type_name -> google.protobuf.Duration
-	15, // 19: socklab.v1.PingClientSummary.rtt_avg:type_name -> google.protobuf.Duration
-	15, // 20: socklab.v1.PingClientSummary.rtt_max:type_name -> google.protobuf.Duration
-	15, // 21: socklab.v1.PingClientSummary.rtt_mdev:type_name -> google.protobuf.Duration
-	0,  // 22: socklab.v1.PingServer.Run:input_type -> socklab.v1.PingServerConfig
-	16, // 23: socklab.v1.PingServer.Stop:input_type -> socklab.v1.StopRequest
-	5,  // 24: socklab.v1.PingClient.Run:input_type -> socklab.v1.PingClientConfig
-	16, // 25: socklab.v1.PingClient.Stop:input_type -> socklab.v1.StopRequest
-	1,  // 26: socklab.v1.PingServer.Run:output_type -> socklab.v1.PingServerEvent
-	17, // 27: socklab.v1.PingServer.Stop:output_type -> socklab.v1.StopReply
-	6,  // 28: socklab.v1.PingClient.Run:output_type -> socklab.v1.PingClientEvent
-	17, // 29: socklab.v1.PingClient.Stop:output_type -> socklab.v1.StopReply
-	26, // [26:30] is the sub-list for method output_type
-	22, // [22:26] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	14, // 0: socklab.v1.PingServerEvent.time:type_name -> google.protobuf.Timestamp
+	15, // 1: socklab.v1.PingServerEvent.ready:type_name -> socklab.v1.Ready
+	16, // 2: socklab.v1.PingServerEvent.log:type_name -> socklab.v1.Log
+	3,  // 3: socklab.v1.PingServerEvent.echo:type_name -> socklab.v1.PingEcho
+	4,  // 4: socklab.v1.PingServerEvent.drop:type_name -> socklab.v1.PingDrop
+	5,  // 5: socklab.v1.PingServerEvent.summary:type_name -> socklab.v1.PingServerSummary
+	1,  // 6: socklab.v1.PingServerBatch.events:type_name -> socklab.v1.PingServerEvent
+	17, // 7: socklab.v1.PingClientConfig.timeout:type_name -> google.protobuf.Duration
+	17, // 8: socklab.v1.PingClientConfig.interval:type_name -> google.protobuf.Duration
+	14, // 9: socklab.v1.PingClientEvent.time:type_name -> google.protobuf.Timestamp
+	16, // 10: socklab.v1.PingClientEvent.log:type_name -> socklab.v1.Log
+	9,  // 11: socklab.v1.PingClientEvent.sent:type_name -> socklab.v1.PingSent
+	10, // 12: socklab.v1.PingClientEvent.reply:type_name -> socklab.v1.PingReply
+	11, // 13: socklab.v1.PingClientEvent.timeout:type_name -> socklab.v1.PingTimeout
+	12, // 14: socklab.v1.PingClientEvent.late:type_name -> socklab.v1.PingLate
+	13, // 15: socklab.v1.PingClientEvent.summary:type_name -> socklab.v1.PingClientSummary
+	7,  // 16: socklab.v1.PingClientBatch.events:type_name -> socklab.v1.PingClientEvent
+	14, // 17: socklab.v1.PingSent.sent_at:type_name -> google.protobuf.Timestamp
+	17, // 18: socklab.v1.PingReply.rtt:type_name -> google.protobuf.Duration
+	17, // 19: socklab.v1.PingLate.rtt:type_name -> google.protobuf.Duration
+	17, // 20: socklab.v1.PingClientSummary.rtt_min:type_name -> google.protobuf.Duration
+	17, // 21: socklab.v1.PingClientSummary.rtt_avg:type_name -> google.protobuf.Duration
+	17, // 22: socklab.v1.PingClientSummary.rtt_max:type_name -> google.protobuf.Duration
+	17, // 23: socklab.v1.PingClientSummary.rtt_mdev:type_name -> google.protobuf.Duration
+	0,  // 24: socklab.v1.PingServer.Run:input_type -> socklab.v1.PingServerConfig
+	18, // 25: socklab.v1.PingServer.Stop:input_type -> socklab.v1.StopRequest
+	6,  // 26: socklab.v1.PingClient.Run:input_type -> socklab.v1.PingClientConfig
+	18, // 27: socklab.v1.PingClient.Stop:input_type -> socklab.v1.StopRequest
+	2,  // 28: socklab.v1.PingServer.Run:output_type -> socklab.v1.PingServerBatch
+	19, // 29: socklab.v1.PingServer.Stop:output_type -> socklab.v1.StopReply
+	8,  // 30: socklab.v1.PingClient.Run:output_type -> socklab.v1.PingClientBatch
+	19, // 31: socklab.v1.PingClient.Stop:output_type -> socklab.v1.StopReply
+	28, // [28:32] is the sub-list for method output_type
+	24, // [24:28] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_socklab_v1_ping_proto_init() }
@@ -1138,7 +1238,7 @@ func file_socklab_v1_ping_proto_init() {
 		(*PingServerEvent_Drop)(nil),
 		(*PingServerEvent_Summary)(nil),
 	}
-	file_socklab_v1_ping_proto_msgTypes[6].OneofWrappers = []any{
+	file_socklab_v1_ping_proto_msgTypes[7].OneofWrappers = []any{
 		(*PingClientEvent_Log)(nil),
 		(*PingClientEvent_Sent)(nil),
 		(*PingClientEvent_Reply)(nil),
@@ -1152,7 +1252,7 @@ func file_socklab_v1_ping_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_socklab_v1_ping_proto_rawDesc), len(file_socklab_v1_ping_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   12,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

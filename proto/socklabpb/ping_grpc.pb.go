@@ -47,7 +47,7 @@ type PingServerClient interface {
 	// reports Echo, else it reports Drop. Junk datagrams are echoed like any
 	// other: the server must never stop because of what it receives.
 	// After Stop: close the socket, send Summary, return.
-	Run(ctx context.Context, in *PingServerConfig, opts ...grpc.CallOption) (grpc.ServerStreamingClient[PingServerEvent], error)
+	Run(ctx context.Context, in *PingServerConfig, opts ...grpc.CallOption) (grpc.ServerStreamingClient[PingServerBatch], error)
 	// Stop asks Run to finish.
 	Stop(ctx context.Context, in *StopRequest, opts ...grpc.CallOption) (*StopReply, error)
 }
@@ -60,13 +60,13 @@ func NewPingServerClient(cc grpc.ClientConnInterface) PingServerClient {
 	return &pingServerClient{cc}
 }
 
-func (c *pingServerClient) Run(ctx context.Context, in *PingServerConfig, opts ...grpc.CallOption) (grpc.ServerStreamingClient[PingServerEvent], error) {
+func (c *pingServerClient) Run(ctx context.Context, in *PingServerConfig, opts ...grpc.CallOption) (grpc.ServerStreamingClient[PingServerBatch], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	stream, err := c.cc.NewStream(ctx, &PingServer_ServiceDesc.Streams[0], PingServer_Run_FullMethodName, cOpts...)
 	if err != nil {
 		return nil, err
 	}
-	x := &grpc.GenericClientStream[PingServerConfig, PingServerEvent]{ClientStream: stream}
+	x := &grpc.GenericClientStream[PingServerConfig, PingServerBatch]{ClientStream: stream}
 	if err := x.ClientStream.SendMsg(in); err != nil {
 		return nil, err
 	}
@@ -77,7 +77,7 @@ func (c *pingServerClient) Run(ctx context.Context, in *PingServerConfig, opts .
 }
 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
-type PingServer_RunClient = grpc.ServerStreamingClient[PingServerEvent]
+type PingServer_RunClient = grpc.ServerStreamingClient[PingServerBatch]
 
 func (c *pingServerClient) Stop(ctx context.Context, in *StopRequest, opts ...grpc.CallOption) (*StopReply, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
@@ -104,7 +104,7 @@ type PingServerServer interface {
 	// reports Echo, else it reports Drop. Junk datagrams are echoed like any
 	// other: the server must never stop because of what it receives.
 	// After Stop: close the socket, send Summary, return.
-	Run(*PingServerConfig, grpc.ServerStreamingServer[PingServerEvent]) error
+	Run(*PingServerConfig, grpc.ServerStreamingServer[PingServerBatch]) error
 	// Stop asks Run to finish.
 	Stop(context.Context, *StopRequest) (*StopReply, error)
 }
@@ -116,7 +116,7 @@ type PingServerServer interface {
 // pointer dereference when methods are called.
 type UnimplementedPingServerServer struct{}
 
-func (UnimplementedPingServerServer) Run(*PingServerConfig, grpc.ServerStreamingServer[PingServerEvent]) error {
+func (UnimplementedPingServerServer) Run(*PingServerConfig, grpc.ServerStreamingServer[PingServerBatch]) error {
 	return status.Error(codes.Unimplemented, "method Run not implemented")
 }
 func (UnimplementedPingServerServer) Stop(context.Context, *StopRequest) (*StopReply, error) {
@@ -147,11 +147,11 @@ func _PingServer_Run_Handler(srv interface{}, stream grpc.ServerStream) error {
 	if err := stream.RecvMsg(m); err != nil {
 		return err
 	}
-	return srv.(PingServerServer).Run(m, &grpc.GenericServerStream[PingServerConfig, PingServerEvent]{ServerStream: stream})
+	return srv.(PingServerServer).Run(m, &grpc.GenericServerStream[PingServerConfig, PingServerBatch]{ServerStream: stream})
 }
 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
-type PingServer_RunServer = grpc.ServerStreamingServer[PingServerEvent]
+type PingServer_RunServer = grpc.ServerStreamingServer[PingServerBatch]
 
 func _PingServer_Stop_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(StopRequest)
@@ -211,7 +211,7 @@ type PingClientClient interface {
 	// after its timeout) is reported as Late and the wait goes on. Before the
 	// next ping it waits until config.interval has passed since the last send.
 	// At the end it reports Summary, the statistics of the standard ping.
-	Run(ctx context.Context, in *PingClientConfig, opts ...grpc.CallOption) (grpc.ServerStreamingClient[PingClientEvent], error)
+	Run(ctx context.Context, in *PingClientConfig, opts ...grpc.CallOption) (grpc.ServerStreamingClient[PingClientBatch], error)
 	// Stop asks Run to stop sending, report Summary for what was sent, and return.
 	Stop(ctx context.Context, in *StopRequest, opts ...grpc.CallOption) (*StopReply, error)
 }
@@ -224,13 +224,13 @@ func NewPingClientClient(cc grpc.ClientConnInterface) PingClientClient {
 	return &pingClientClient{cc}
 }
 
-func (c *pingClientClient) Run(ctx context.Context, in *PingClientConfig, opts ...grpc.CallOption) (grpc.ServerStreamingClient[PingClientEvent], error) {
+func (c *pingClientClient) Run(ctx context.Context, in *PingClientConfig, opts ...grpc.CallOption) (grpc.ServerStreamingClient[PingClientBatch], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	stream, err := c.cc.NewStream(ctx, &PingClient_ServiceDesc.Streams[0], PingClient_Run_FullMethodName, cOpts...)
 	if err != nil {
 		return nil, err
 	}
-	x := &grpc.GenericClientStream[PingClientConfig, PingClientEvent]{ClientStream: stream}
+	x := &grpc.GenericClientStream[PingClientConfig, PingClientBatch]{ClientStream: stream}
 	if err := x.ClientStream.SendMsg(in); err != nil {
 		return nil, err
 	}
@@ -241,7 +241,7 @@ func (c *pingClientClient) Run(ctx context.Context, in *PingClientConfig, opts .
 }
 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
-type PingClient_RunClient = grpc.ServerStreamingClient[PingClientEvent]
+type PingClient_RunClient = grpc.ServerStreamingClient[PingClientBatch]
 
 func (c *pingClientClient) Stop(ctx context.Context, in *StopRequest, opts ...grpc.CallOption) (*StopReply, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
@@ -266,7 +266,7 @@ type PingClientServer interface {
 	// after its timeout) is reported as Late and the wait goes on. Before the
 	// next ping it waits until config.interval has passed since the last send.
 	// At the end it reports Summary, the statistics of the standard ping.
-	Run(*PingClientConfig, grpc.ServerStreamingServer[PingClientEvent]) error
+	Run(*PingClientConfig, grpc.ServerStreamingServer[PingClientBatch]) error
 	// Stop asks Run to stop sending, report Summary for what was sent, and return.
 	Stop(context.Context, *StopRequest) (*StopReply, error)
 }
@@ -278,7 +278,7 @@ type PingClientServer interface {
 // pointer dereference when methods are called.
 type UnimplementedPingClientServer struct{}
 
-func (UnimplementedPingClientServer) Run(*PingClientConfig, grpc.ServerStreamingServer[PingClientEvent]) error {
+func (UnimplementedPingClientServer) Run(*PingClientConfig, grpc.ServerStreamingServer[PingClientBatch]) error {
 	return status.Error(codes.Unimplemented, "method Run not implemented")
 }
 func (UnimplementedPingClientServer) Stop(context.Context, *StopRequest) (*StopReply, error) {
@@ -309,11 +309,11 @@ func _PingClient_Run_Handler(srv interface{}, stream grpc.ServerStream) error {
 	if err := stream.RecvMsg(m); err != nil {
 		return err
 	}
-	return srv.(PingClientServer).Run(m, &grpc.GenericServerStream[PingClientConfig, PingClientEvent]{ServerStream: stream})
+	return srv.(PingClientServer).Run(m, &grpc.GenericServerStream[PingClientConfig, PingClientBatch]{ServerStream: stream})
 }
 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
-type PingClient_RunServer = grpc.ServerStreamingServer[PingClientEvent]
+type PingClient_RunServer = grpc.ServerStreamingServer[PingClientBatch]
 
 func _PingClient_Stop_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(StopRequest)

@@ -309,6 +309,52 @@ func (*WebServerEvent_Request) isWebServerEvent_Event() {}
 
 func (*WebServerEvent_Summary) isWebServerEvent_Event() {}
 
+// WebServerBatch carries events in the order they happened: one, or as many
+// as have gathered since the last batch.
+type WebServerBatch struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Events        []*WebServerEvent      `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WebServerBatch) Reset() {
+	*x = WebServerBatch{}
+	mi := &file_socklab_v1_web_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WebServerBatch) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WebServerBatch) ProtoMessage() {}
+
+func (x *WebServerBatch) ProtoReflect() protoreflect.Message {
+	mi := &file_socklab_v1_web_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WebServerBatch.ProtoReflect.Descriptor instead.
+func (*WebServerBatch) Descriptor() ([]byte, []int) {
+	return file_socklab_v1_web_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *WebServerBatch) GetEvents() []*WebServerEvent {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
 // WebRequest: one request answered (or refused).
 type WebRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -333,7 +379,7 @@ type WebRequest struct {
 
 func (x *WebRequest) Reset() {
 	*x = WebRequest{}
-	mi := &file_socklab_v1_web_proto_msgTypes[2]
+	mi := &file_socklab_v1_web_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -345,7 +391,7 @@ func (x *WebRequest) String() string {
 func (*WebRequest) ProtoMessage() {}
 
 func (x *WebRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_web_proto_msgTypes[2]
+	mi := &file_socklab_v1_web_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -358,7 +404,7 @@ func (x *WebRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WebRequest.ProtoReflect.Descriptor instead.
 func (*WebRequest) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_web_proto_rawDescGZIP(), []int{2}
+	return file_socklab_v1_web_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *WebRequest) GetPeer() string {
@@ -433,7 +479,7 @@ type WebServerSummary struct {
 
 func (x *WebServerSummary) Reset() {
 	*x = WebServerSummary{}
-	mi := &file_socklab_v1_web_proto_msgTypes[3]
+	mi := &file_socklab_v1_web_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -445,7 +491,7 @@ func (x *WebServerSummary) String() string {
 func (*WebServerSummary) ProtoMessage() {}
 
 func (x *WebServerSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_web_proto_msgTypes[3]
+	mi := &file_socklab_v1_web_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -458,7 +504,7 @@ func (x *WebServerSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WebServerSummary.ProtoReflect.Descriptor instead.
 func (*WebServerSummary) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_web_proto_rawDescGZIP(), []int{3}
+	return file_socklab_v1_web_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *WebServerSummary) GetConnections() uint64 {
@@ -509,7 +555,7 @@ type WebClientConfig struct {
 
 func (x *WebClientConfig) Reset() {
 	*x = WebClientConfig{}
-	mi := &file_socklab_v1_web_proto_msgTypes[4]
+	mi := &file_socklab_v1_web_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -521,7 +567,7 @@ func (x *WebClientConfig) String() string {
 func (*WebClientConfig) ProtoMessage() {}
 
 func (x *WebClientConfig) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_web_proto_msgTypes[4]
+	mi := &file_socklab_v1_web_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -534,7 +580,7 @@ func (x *WebClientConfig) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WebClientConfig.ProtoReflect.Descriptor instead.
 func (*WebClientConfig) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_web_proto_rawDescGZIP(), []int{4}
+	return file_socklab_v1_web_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *WebClientConfig) GetServer() string {
@@ -587,7 +633,7 @@ type WebClientEvent struct {
 
 func (x *WebClientEvent) Reset() {
 	*x = WebClientEvent{}
-	mi := &file_socklab_v1_web_proto_msgTypes[5]
+	mi := &file_socklab_v1_web_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -599,7 +645,7 @@ func (x *WebClientEvent) String() string {
 func (*WebClientEvent) ProtoMessage() {}
 
 func (x *WebClientEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_web_proto_msgTypes[5]
+	mi := &file_socklab_v1_web_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -612,7 +658,7 @@ func (x *WebClientEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WebClientEvent.ProtoReflect.Descriptor instead.
 func (*WebClientEvent) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_web_proto_rawDescGZIP(), []int{5}
+	return file_socklab_v1_web_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *WebClientEvent) GetTime() *timestamppb.Timestamp {
@@ -678,6 +724,52 @@ func (*WebClientEvent_Response) isWebClientEvent_Event() {}
 
 func (*WebClientEvent_Summary) isWebClientEvent_Event() {}
 
+// WebClientBatch carries events in the order they happened: one, or as many
+// as have gathered since the last batch.
+type WebClientBatch struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Events        []*WebClientEvent      `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WebClientBatch) Reset() {
+	*x = WebClientBatch{}
+	mi := &file_socklab_v1_web_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WebClientBatch) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WebClientBatch) ProtoMessage() {}
+
+func (x *WebClientBatch) ProtoReflect() protoreflect.Message {
+	mi := &file_socklab_v1_web_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WebClientBatch.ProtoReflect.Descriptor instead.
+func (*WebClientBatch) Descriptor() ([]byte, []int) {
+	return file_socklab_v1_web_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *WebClientBatch) GetEvents() []*WebClientEvent {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
 type Header struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
@@ -688,7 +780,7 @@ type Header struct {
 
 func (x *Header) Reset() {
 	*x = Header{}
-	mi := &file_socklab_v1_web_proto_msgTypes[6]
+	mi := &file_socklab_v1_web_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -700,7 +792,7 @@ func (x *Header) String() string {
 func (*Header) ProtoMessage() {}
 
 func (x *Header) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_web_proto_msgTypes[6]
+	mi := &file_socklab_v1_web_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -713,7 +805,7 @@ func (x *Header) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Header.ProtoReflect.Descriptor instead.
 func (*Header) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_web_proto_rawDescGZIP(), []int{6}
+	return file_socklab_v1_web_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Header) GetName() string {
@@ -753,7 +845,7 @@ type WebResponse struct {
 
 func (x *WebResponse) Reset() {
 	*x = WebResponse{}
-	mi := &file_socklab_v1_web_proto_msgTypes[7]
+	mi := &file_socklab_v1_web_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -765,7 +857,7 @@ func (x *WebResponse) String() string {
 func (*WebResponse) ProtoMessage() {}
 
 func (x *WebResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_web_proto_msgTypes[7]
+	mi := &file_socklab_v1_web_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -778,7 +870,7 @@ func (x *WebResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WebResponse.ProtoReflect.Descriptor instead.
 func (*WebResponse) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_web_proto_rawDescGZIP(), []int{7}
+	return file_socklab_v1_web_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *WebResponse) GetPath() string {
@@ -850,7 +942,7 @@ type WebClientSummary struct {
 
 func (x *WebClientSummary) Reset() {
 	*x = WebClientSummary{}
-	mi := &file_socklab_v1_web_proto_msgTypes[8]
+	mi := &file_socklab_v1_web_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -862,7 +954,7 @@ func (x *WebClientSummary) String() string {
 func (*WebClientSummary) ProtoMessage() {}
 
 func (x *WebClientSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_socklab_v1_web_proto_msgTypes[8]
+	mi := &file_socklab_v1_web_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -875,7 +967,7 @@ func (x *WebClientSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WebClientSummary.ProtoReflect.Descriptor instead.
 func (*WebClientSummary) Descriptor() ([]byte, []int) {
-	return file_socklab_v1_web_proto_rawDescGZIP(), []int{8}
+	return file_socklab_v1_web_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *WebClientSummary) GetRequests() uint32 {
@@ -919,7 +1011,9 @@ const file_socklab_v1_web_proto_rawDesc = "" +
 	"\x03log\x18\x03 \x01(\v2\x0f.socklab.v1.LogH\x00R\x03log\x122\n" +
 	"\arequest\x18\x04 \x01(\v2\x16.socklab.v1.WebRequestH\x00R\arequest\x128\n" +
 	"\asummary\x18\x05 \x01(\v2\x1c.socklab.v1.WebServerSummaryH\x00R\asummaryB\a\n" +
-	"\x05event\"\xe3\x01\n" +
+	"\x05event\"D\n" +
+	"\x0eWebServerBatch\x122\n" +
+	"\x06events\x18\x01 \x03(\v2\x1a.socklab.v1.WebServerEventR\x06events\"\xe3\x01\n" +
 	"\n" +
 	"WebRequest\x12\x12\n" +
 	"\x04peer\x18\x01 \x01(\tR\x04peer\x12\x16\n" +
@@ -949,7 +1043,9 @@ const file_socklab_v1_web_proto_rawDesc = "" +
 	"\x03log\x18\x03 \x01(\v2\x0f.socklab.v1.LogH\x00R\x03log\x125\n" +
 	"\bresponse\x18\x04 \x01(\v2\x17.socklab.v1.WebResponseH\x00R\bresponse\x128\n" +
 	"\asummary\x18\x05 \x01(\v2\x1c.socklab.v1.WebClientSummaryH\x00R\asummaryB\a\n" +
-	"\x05event\"2\n" +
+	"\x05event\"D\n" +
+	"\x0eWebClientBatch\x122\n" +
+	"\x06events\x18\x01 \x03(\v2\x1a.socklab.v1.WebClientEventR\x06events\"2\n" +
 	"\x06Header\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value\"\x86\x02\n" +
@@ -972,10 +1068,10 @@ const file_socklab_v1_web_proto_rawDesc = "" +
 	"\x1aCONCURRENCY_PER_CONNECTION\x10\x01\x12\x1d\n" +
 	"\x19CONCURRENCY_ONE_AT_A_TIME\x10\x022\x85\x01\n" +
 	"\tWebServer\x12@\n" +
-	"\x03Run\x12\x1b.socklab.v1.WebServerConfig\x1a\x1a.socklab.v1.WebServerEvent0\x01\x126\n" +
+	"\x03Run\x12\x1b.socklab.v1.WebServerConfig\x1a\x1a.socklab.v1.WebServerBatch0\x01\x126\n" +
 	"\x04Stop\x12\x17.socklab.v1.StopRequest\x1a\x15.socklab.v1.StopReply2\x85\x01\n" +
 	"\tWebClient\x12@\n" +
-	"\x03Run\x12\x1b.socklab.v1.WebClientConfig\x1a\x1a.socklab.v1.WebClientEvent0\x01\x126\n" +
+	"\x03Run\x12\x1b.socklab.v1.WebClientConfig\x1a\x1a.socklab.v1.WebClientBatch0\x01\x126\n" +
 	"\x04Stop\x12\x17.socklab.v1.StopRequest\x1a\x15.socklab.v1.StopReplyB6Z4github.com/socklab/socklab/proto/socklabpb;socklabpbb\x06proto3"
 
 var (
@@ -991,57 +1087,61 @@ func file_socklab_v1_web_proto_rawDescGZIP() []byte {
 }
 
 var file_socklab_v1_web_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_socklab_v1_web_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_socklab_v1_web_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_socklab_v1_web_proto_goTypes = []any{
 	(Concurrency)(0),              // 0: socklab.v1.Concurrency
 	(*WebServerConfig)(nil),       // 1: socklab.v1.WebServerConfig
 	(*WebServerEvent)(nil),        // 2: socklab.v1.WebServerEvent
-	(*WebRequest)(nil),            // 3: socklab.v1.WebRequest
-	(*WebServerSummary)(nil),      // 4: socklab.v1.WebServerSummary
-	(*WebClientConfig)(nil),       // 5: socklab.v1.WebClientConfig
-	(*WebClientEvent)(nil),        // 6: socklab.v1.WebClientEvent
-	(*Header)(nil),                // 7: socklab.v1.Header
-	(*WebResponse)(nil),           // 8: socklab.v1.WebResponse
-	(*WebClientSummary)(nil),      // 9: socklab.v1.WebClientSummary
-	nil,                           // 10: socklab.v1.WebServerSummary.ByStatusEntry
-	(*durationpb.Duration)(nil),   // 11: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil), // 12: google.protobuf.Timestamp
-	(*Ready)(nil),                 // 13: socklab.v1.Ready
-	(*Log)(nil),                   // 14: socklab.v1.Log
-	(*StopRequest)(nil),           // 15: socklab.v1.StopRequest
-	(*StopReply)(nil),             // 16: socklab.v1.StopReply
+	(*WebServerBatch)(nil),        // 3: socklab.v1.WebServerBatch
+	(*WebRequest)(nil),            // 4: socklab.v1.WebRequest
+	(*WebServerSummary)(nil),      // 5: socklab.v1.WebServerSummary
+	(*WebClientConfig)(nil),       // 6: socklab.v1.WebClientConfig
+	(*WebClientEvent)(nil),        // 7: socklab.v1.WebClientEvent
+	(*WebClientBatch)(nil),        // 8: socklab.v1.WebClientBatch
+	(*Header)(nil),                // 9: socklab.v1.Header
+	(*WebResponse)(nil),           // 10: socklab.v1.WebResponse
+	(*WebClientSummary)(nil),      // 11: socklab.v1.WebClientSummary
+	nil,                           // 12: socklab.v1.WebServerSummary.ByStatusEntry
+	(*durationpb.Duration)(nil),   // 13: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil), // 14: google.protobuf.Timestamp
+	(*Ready)(nil),                 // 15: socklab.v1.Ready
+	(*Log)(nil),                   // 16: socklab.v1.Log
+	(*StopRequest)(nil),           // 17: socklab.v1.StopRequest
+	(*StopReply)(nil),             // 18: socklab.v1.StopReply
 }
 var file_socklab_v1_web_proto_depIdxs = []int32{
 	0,  // 0: socklab.v1.WebServerConfig.concurrency:type_name -> socklab.v1.Concurrency
-	11, // 1: socklab.v1.WebServerConfig.read_timeout:type_name -> google.protobuf.Duration
-	11, // 2: socklab.v1.WebServerConfig.idle_timeout:type_name -> google.protobuf.Duration
-	12, // 3: socklab.v1.WebServerEvent.time:type_name -> google.protobuf.Timestamp
-	13, // 4: socklab.v1.WebServerEvent.ready:type_name -> socklab.v1.Ready
-	14, // 5: socklab.v1.WebServerEvent.log:type_name -> socklab.v1.Log
-	3,  // 6: socklab.v1.WebServerEvent.request:type_name -> socklab.v1.WebRequest
-	4,  // 7: socklab.v1.WebServerEvent.summary:type_name -> socklab.v1.WebServerSummary
-	11, // 8: socklab.v1.WebRequest.duration:type_name -> google.protobuf.Duration
-	10, // 9: socklab.v1.WebServerSummary.by_status:type_name -> socklab.v1.WebServerSummary.ByStatusEntry
-	11, // 10: socklab.v1.WebClientConfig.timeout:type_name -> google.protobuf.Duration
-	12, // 11: socklab.v1.WebClientEvent.time:type_name -> google.protobuf.Timestamp
-	14, // 12: socklab.v1.WebClientEvent.log:type_name -> socklab.v1.Log
-	8,  // 13: socklab.v1.WebClientEvent.response:type_name -> socklab.v1.WebResponse
-	9,  // 14: socklab.v1.WebClientEvent.summary:type_name -> socklab.v1.WebClientSummary
-	7,  // 15: socklab.v1.WebResponse.headers:type_name -> socklab.v1.Header
-	11, // 16: socklab.v1.WebResponse.duration:type_name -> google.protobuf.Duration
-	1,  // 17: socklab.v1.WebServer.Run:input_type -> socklab.v1.WebServerConfig
-	15, // 18: socklab.v1.WebServer.Stop:input_type -> socklab.v1.StopRequest
-	5,  // 19: socklab.v1.WebClient.Run:input_type -> socklab.v1.WebClientConfig
-	15, // 20: socklab.v1.WebClient.Stop:input_type -> socklab.v1.StopRequest
-	2,  // 21: socklab.v1.WebServer.Run:output_type -> socklab.v1.WebServerEvent
-	16, // 22: socklab.v1.WebServer.Stop:output_type -> socklab.v1.StopReply
-	6,  // 23: socklab.v1.WebClient.Run:output_type -> socklab.v1.WebClientEvent
-	16, // 24: socklab.v1.WebClient.Stop:output_type -> socklab.v1.StopReply
-	21, // [21:25] is the sub-list for method output_type
-	17, // [17:21] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	13, // 1: socklab.v1.WebServerConfig.read_timeout:type_name -> google.protobuf.Duration
+	13, // 2: socklab.v1.WebServerConfig.idle_timeout:type_name -> google.protobuf.Duration
+	14, // 3: socklab.v1.WebServerEvent.time:type_name -> google.protobuf.Timestamp
+	15, // 4: socklab.v1.WebServerEvent.ready:type_name -> socklab.v1.Ready
+	16, // 5: socklab.v1.WebServerEvent.log:type_name -> socklab.v1.Log
+	4,  // 6: socklab.v1.WebServerEvent.request:type_name -> socklab.v1.WebRequest
+	5,  // 7: socklab.v1.WebServerEvent.summary:type_name -> socklab.v1.WebServerSummary
+	2,  // 8: socklab.v1.WebServerBatch.events:type_name -> socklab.v1.WebServerEvent
+	13, // 9: socklab.v1.WebRequest.duration:type_name -> google.protobuf.Duration
+	12, // 10: socklab.v1.WebServerSummary.by_status:type_name -> socklab.v1.WebServerSummary.ByStatusEntry
+	13, // 11: socklab.v1.WebClientConfig.timeout:type_name -> google.protobuf.Duration
+	14, // 12: socklab.v1.WebClientEvent.time:type_name -> google.protobuf.Timestamp
+	16, // 13: socklab.v1.WebClientEvent.log:type_name -> socklab.v1.Log
+	10, // 14: socklab.v1.WebClientEvent.response:type_name -> socklab.v1.WebResponse
+	11, // 15: socklab.v1.WebClientEvent.summary:type_name -> socklab.v1.WebClientSummary
+	7,  // 16: socklab.v1.WebClientBatch.events:type_name -> socklab.v1.WebClientEvent
+	9,  // 17: socklab.v1.WebResponse.headers:type_name -> socklab.v1.Header
+	13, // 18: socklab.v1.WebResponse.duration:type_name -> google.protobuf.Duration
+	1,  // 19: socklab.v1.WebServer.Run:input_type -> socklab.v1.WebServerConfig
+	17, // 20: socklab.v1.WebServer.Stop:input_type -> socklab.v1.StopRequest
+	6,  // 21: socklab.v1.WebClient.Run:input_type -> socklab.v1.WebClientConfig
+	17, // 22: socklab.v1.WebClient.Stop:input_type -> socklab.v1.StopRequest
+	3,  // 23: socklab.v1.WebServer.Run:output_type -> socklab.v1.WebServerBatch
+	18, // 24: socklab.v1.WebServer.Stop:output_type -> socklab.v1.StopReply
+	8,  // 25: socklab.v1.WebClient.Run:output_type -> socklab.v1.WebClientBatch
+	18, // 26: socklab.v1.WebClient.Stop:output_type -> socklab.v1.StopReply
+	23, // [23:27] is the sub-list for method output_type
+	19, // [19:23] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_socklab_v1_web_proto_init() }
@@ -1056,7 +1156,7 @@ func file_socklab_v1_web_proto_init() {
 		(*WebServerEvent_Request)(nil),
 		(*WebServerEvent_Summary)(nil),
 	}
-	file_socklab_v1_web_proto_msgTypes[5].OneofWrappers = []any{
+	file_socklab_v1_web_proto_msgTypes[6].OneofWrappers = []any{
 		(*WebClientEvent_Log)(nil),
 		(*WebClientEvent_Response)(nil),
 		(*WebClientEvent_Summary)(nil),
@@ -1067,7 +1167,7 @@ func file_socklab_v1_web_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_socklab_v1_web_proto_rawDesc), len(file_socklab_v1_web_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   10,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

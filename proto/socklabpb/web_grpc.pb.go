@@ -39,7 +39,7 @@ type WebServerClient interface {
 	// for other methods. No path may escape the root. Reports one Request event
 	// per request. After Stop: stop accepting, let requests in flight finish
 	// (briefly), send Summary, return.
-	Run(ctx context.Context, in *WebServerConfig, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WebServerEvent], error)
+	Run(ctx context.Context, in *WebServerConfig, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WebServerBatch], error)
 	Stop(ctx context.Context, in *StopRequest, opts ...grpc.CallOption) (*StopReply, error)
 }
 
@@ -51,13 +51,13 @@ func NewWebServerClient(cc grpc.ClientConnInterface) WebServerClient {
 	return &webServerClient{cc}
 }
 
-func (c *webServerClient) Run(ctx context.Context, in *WebServerConfig, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WebServerEvent], error) {
+func (c *webServerClient) Run(ctx context.Context, in *WebServerConfig, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WebServerBatch], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	stream, err := c.cc.NewStream(ctx, &WebServer_ServiceDesc.Streams[0], WebServer_Run_FullMethodName, cOpts...)
 	if err != nil {
 		return nil, err
 	}
-	x := &grpc.GenericClientStream[WebServerConfig, WebServerEvent]{ClientStream: stream}
+	x := &grpc.GenericClientStream[WebServerConfig, WebServerBatch]{ClientStream: stream}
 	if err := x.ClientStream.SendMsg(in); err != nil {
 		return nil, err
 	}
@@ -68,7 +68,7 @@ func (c *webServerClient) Run(ctx context.Context, in *WebServerConfig, opts ...
 }
 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
-type WebServer_RunClient = grpc.ServerStreamingClient[WebServerEvent]
+type WebServer_RunClient = grpc.ServerStreamingClient[WebServerBatch]
 
 func (c *webServerClient) Stop(ctx context.Context, in *StopRequest, opts ...grpc.CallOption) (*StopReply, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
@@ -93,7 +93,7 @@ type WebServerServer interface {
 	// for other methods. No path may escape the root. Reports one Request event
 	// per request. After Stop: stop accepting, let requests in flight finish
 	// (briefly), send Summary, return.
-	Run(*WebServerConfig, grpc.ServerStreamingServer[WebServerEvent]) error
+	Run(*WebServerConfig, grpc.ServerStreamingServer[WebServerBatch]) error
 	Stop(context.Context, *StopRequest) (*StopReply, error)
 }
 
@@ -104,7 +104,7 @@ type WebServerServer interface {
 // pointer dereference when methods are called.
 type UnimplementedWebServerServer struct{}
 
-func (UnimplementedWebServerServer) Run(*WebServerConfig, grpc.ServerStreamingServer[WebServerEvent]) error {
+func (UnimplementedWebServerServer) Run(*WebServerConfig, grpc.ServerStreamingServer[WebServerBatch]) error {
 	return status.Error(codes.Unimplemented, "method Run not implemented")
 }
 func (UnimplementedWebServerServer) Stop(context.Context, *StopRequest) (*StopReply, error) {
@@ -135,11 +135,11 @@ func _WebServer_Run_Handler(srv interface{}, stream grpc.ServerStream) error {
 	if err := stream.RecvMsg(m); err != nil {
 		return err
 	}
-	return srv.(WebServerServer).Run(m, &grpc.GenericServerStream[WebServerConfig, WebServerEvent]{ServerStream: stream})
+	return srv.(WebServerServer).Run(m, &grpc.GenericServerStream[WebServerConfig, WebServerBatch]{ServerStream: stream})
 }
 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
-type WebServer_RunServer = grpc.ServerStreamingServer[WebServerEvent]
+type WebServer_RunServer = grpc.ServerStreamingServer[WebServerBatch]
 
 func _WebServer_Stop_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(StopRequest)
@@ -197,7 +197,7 @@ type WebClientClient interface {
 	// "Connection: close", reads the whole response, and reports Response.
 	// A failure to connect or a malformed response is reported as Response
 	// with error set, and the next path is tried. Ends with Summary.
-	Run(ctx context.Context, in *WebClientConfig, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WebClientEvent], error)
+	Run(ctx context.Context, in *WebClientConfig, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WebClientBatch], error)
 	Stop(ctx context.Context, in *StopRequest, opts ...grpc.CallOption) (*StopReply, error)
 }
 
@@ -209,13 +209,13 @@ func NewWebClientClient(cc grpc.ClientConnInterface) WebClientClient {
 	return &webClientClient{cc}
 }
 
-func (c *webClientClient) Run(ctx context.Context, in *WebClientConfig, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WebClientEvent], error) {
+func (c *webClientClient) Run(ctx context.Context, in *WebClientConfig, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WebClientBatch], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	stream, err := c.cc.NewStream(ctx, &WebClient_ServiceDesc.Streams[0], WebClient_Run_FullMethodName, cOpts...)
 	if err != nil {
 		return nil, err
 	}
-	x := &grpc.GenericClientStream[WebClientConfig, WebClientEvent]{ClientStream: stream}
+	x := &grpc.GenericClientStream[WebClientConfig, WebClientBatch]{ClientStream: stream}
 	if err := x.ClientStream.SendMsg(in); err != nil {
 		return nil, err
 	}
@@ -226,7 +226,7 @@ func (c *webClientClient) Run(ctx context.Context, in *WebClientConfig, opts ...
 }
 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
-type WebClient_RunClient = grpc.ServerStreamingClient[WebClientEvent]
+type WebClient_RunClient = grpc.ServerStreamingClient[WebClientBatch]
 
 func (c *webClientClient) Stop(ctx context.Context, in *StopRequest, opts ...grpc.CallOption) (*StopReply, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
@@ -249,7 +249,7 @@ type WebClientServer interface {
 	// "Connection: close", reads the whole response, and reports Response.
 	// A failure to connect or a malformed response is reported as Response
 	// with error set, and the next path is tried. Ends with Summary.
-	Run(*WebClientConfig, grpc.ServerStreamingServer[WebClientEvent]) error
+	Run(*WebClientConfig, grpc.ServerStreamingServer[WebClientBatch]) error
 	Stop(context.Context, *StopRequest) (*StopReply, error)
 }
 
@@ -260,7 +260,7 @@ type WebClientServer interface {
 // pointer dereference when methods are called.
 type UnimplementedWebClientServer struct{}
 
-func (UnimplementedWebClientServer) Run(*WebClientConfig, grpc.ServerStreamingServer[WebClientEvent]) error {
+func (UnimplementedWebClientServer) Run(*WebClientConfig, grpc.ServerStreamingServer[WebClientBatch]) error {
 	return status.Error(codes.Unimplemented, "method Run not implemented")
 }
 func (UnimplementedWebClientServer) Stop(context.Context, *StopRequest) (*StopReply, error) {
@@ -291,11 +291,11 @@ func _WebClient_Run_Handler(srv interface{}, stream grpc.ServerStream) error {
 	if err := stream.RecvMsg(m); err != nil {
 		return err
 	}
-	return srv.(WebClientServer).Run(m, &grpc.GenericServerStream[WebClientConfig, WebClientEvent]{ServerStream: stream})
+	return srv.(WebClientServer).Run(m, &grpc.GenericServerStream[WebClientConfig, WebClientBatch]{ServerStream: stream})
 }
 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
-type WebClient_RunServer = grpc.ServerStreamingServer[WebClientEvent]
+type WebClient_RunServer = grpc.ServerStreamingServer[WebClientBatch]
 
 func _WebClient_Stop_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(StopRequest)

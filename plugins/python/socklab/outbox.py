@@ -15,6 +15,10 @@ import time
 # reach the host at most this late.
 FLUSH_EVERY = 0.002
 
+# The most events in one batch: a web response carries at most 1 MiB of
+# body, so a batch stays within what the host accepts (64 MiB).
+BATCH_EVENTS = 32
+
 
 class _End:
     """Marks the end of the stream, with the Run's error message or None."""
@@ -47,17 +51,24 @@ class Outbox:
         self._queue.put(_End(None))
 
     def drain(self):
-        """Yields the events as they come, in bursts, until finish or
-        cancel; returns finish's error."""
+        """Yields the events as they come, in bursts: lists of what was
+        queued, each at most BATCH_EVENTS long, until finish or cancel;
+        returns finish's error."""
         while True:
             item = self._queue.get()
+            burst = []
             while not isinstance(item, _End):
-                yield item
+                burst.append(item)
+                if len(burst) == BATCH_EVENTS:
+                    yield burst
+                    burst = []
                 try:
                     item = self._queue.get_nowait()
                 except queue.Empty:
                     item = None
                     break
+            if burst:
+                yield burst
             if isinstance(item, _End):
                 return item.error
             time.sleep(FLUSH_EVERY)

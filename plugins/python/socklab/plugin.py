@@ -12,7 +12,7 @@ loopback TCP port:
   - plugin.GRPCController: Shutdown ends the process;
   - plugin.GRPCStdio: what is printed (see socklab.stdio).
 
-Then it writes the handshake line "1|1|tcp|127.0.0.1:PORT|grpc" on stdout.
+Then it writes the handshake line "1|2|tcp|127.0.0.1:PORT|grpc" on stdout.
 It ends the process when the host shuts the plugin down, and when the host
 is gone, even killed with SIGKILL. The services are registered by hand with
 grpc's generic handlers from the generated messages: all roles share one
@@ -41,7 +41,7 @@ from socklab.v1 import common_pb2
 
 # The handshake host and plugins agree on (plugins/sdk/sdk.go).
 CORE_PROTOCOL_VERSION = 1  # go-plugin's own
-APP_PROTOCOL_VERSION = 1
+APP_PROTOCOL_VERSION = 2  # plugins/sdk.ProtocolVersion
 MAGIC_COOKIE_KEY = "SOCKLAB_PLUGIN"
 MAGIC_COOKIE_VALUE = "udp-tcp-playground"
 # The service name go-plugin checks with the health service.
@@ -126,7 +126,7 @@ class _Plugin:
         return [
             grpc.method_handlers_generic_handler(role.service, {
                 "Run": grpc.unary_stream_rpc_method_handler(
-                    self._run_rpc, role.config.FromString, role.events.event_type.SerializeToString),
+                    self._run_rpc, role.config.FromString, role.batch.SerializeToString),
                 "Stop": _unary(self._stop_rpc, common_pb2.StopRequest, common_pb2.StopReply),
             }),
             grpc.method_handlers_generic_handler(_service_name(health_pb2, "Health"), {
@@ -167,10 +167,21 @@ class _Plugin:
                 call.events.stop()
         context.add_callback(call.outbox.cancel)
         self._calls.put(call)
-        error = yield from call.outbox.drain()
+        error = yield from self._batches(call.outbox)
         if error is not None:
             context.set_code(grpc.StatusCode.UNKNOWN)
             context.set_details(error)
+
+    def _batches(self, outbox):
+        """Run's stream: the outbox's bursts as the role's batch messages;
+        returns the Run's error."""
+        bursts = outbox.drain()
+        while True:
+            try:
+                burst = next(bursts)
+            except StopIteration as end:
+                return end.value
+            yield self._role.batch(events=burst)
 
     def _stop_rpc(self, request, context):
         with self._lock:

@@ -12,9 +12,9 @@ from socklab import events, plugin
 from socklab.v1 import heartbeat_pb2, ping_pb2, web_pb2
 
 
-class Role(collections.namedtuple("Role", "name service config events")):
+class Role(collections.namedtuple("Role", "name service config batch events")):
     """A role: its lab-file name, full gRPC service name, config message
-    type and event sender type."""
+    type, the batch type Run streams, and event sender type."""
 
     def serve(self, run):
         """Serves run(config, out) as this role and never returns."""
@@ -23,8 +23,10 @@ class Role(collections.namedtuple("Role", "name service config events")):
 
 def _role(name, module, service, events_type):
     descriptor = module.DESCRIPTOR.services_by_name[service]
-    config = getattr(module, descriptor.methods_by_name["Run"].input_type.name)
-    return Role(name, descriptor.full_name, config, events_type)
+    run = descriptor.methods_by_name["Run"]
+    config = getattr(module, run.input_type.name)
+    batch = getattr(module, run.output_type.name)
+    return Role(name, descriptor.full_name, config, batch, events_type)
 
 
 PING_SERVER = _role("ping_server", ping_pb2, "PingServer", events.PingServerEvents)

@@ -6,15 +6,21 @@ import unittest
 from socklab.outbox import Outbox
 
 
-def collect(outbox):
-    """The events drain yields, and what it returns."""
-    events = []
+def bursts(outbox):
+    """The bursts drain yields, and what it returns."""
+    out = []
     gen = outbox.drain()
     while True:
         try:
-            events.append(next(gen))
+            out.append(next(gen))
         except StopIteration as end:
-            return events, end.value
+            return out, end.value
+
+
+def collect(outbox):
+    """The events drain yields, flattened, and what it returns."""
+    out, error = bursts(outbox)
+    return [event for burst in out for event in burst], error
 
 
 class OutboxTest(unittest.TestCase):
@@ -24,6 +30,14 @@ class OutboxTest(unittest.TestCase):
             outbox.put(i)
         outbox.finish("ValueError: bad")
         self.assertEqual(collect(outbox), (list(range(1000)), "ValueError: bad"))
+
+    def test_events_queued_together_go_in_few_batches(self):
+        outbox = Outbox()
+        for i in range(100):
+            outbox.put(i)
+        outbox.finish()
+        out, _ = bursts(outbox)
+        self.assertEqual([len(b) for b in out], [32, 32, 32, 4])
 
     def test_events_from_another_thread_arrive_while_draining(self):
         outbox = Outbox()

@@ -26,7 +26,7 @@ class FakeHost:
     """Starts tests/plugin_fixture.py MODE as the host would and calls it."""
 
     def __init__(self, test, mode):
-        env = dict(os.environ, SOCKLAB_PLUGIN="udp-tcp-playground", PLUGIN_PROTOCOL_VERSIONS="1",
+        env = dict(os.environ, SOCKLAB_PLUGIN="udp-tcp-playground", PLUGIN_PROTOCOL_VERSIONS="2",
                    PYTHONPATH=os.path.dirname(HERE), PYTHONDONTWRITEBYTECODE="1")
         # Buffered, as stdout to a pipe is by default: the early print waits.
         env.pop("PYTHONUNBUFFERED", None)
@@ -53,10 +53,13 @@ class FakeHost:
         return self.channel.unary_unary(method, type(request).SerializeToString, reply_type.FromString)(
             request, timeout=GUARD)
 
-    def run(self, service, config, event_type):
-        return self.channel.unary_stream(
-            "/socklab.v1.%s/Run" % service, type(config).SerializeToString, event_type.FromString)(
+    def run(self, service, config, batch_type):
+        """Calls Run and yields its events, taken out of their batches."""
+        batches = self.channel.unary_stream(
+            "/socklab.v1.%s/Run" % service, type(config).SerializeToString, batch_type.FromString)(
             config, timeout=GUARD)
+        for batch in batches:
+            yield from batch.events
 
     def shutdown(self):
         self.unary("/plugin.GRPCController/Shutdown", grpc_controller_pb2.Empty(), grpc_controller_pb2.Empty)
@@ -75,13 +78,13 @@ class PluginTest(unittest.TestCase):
     def test_a_server_from_handshake_to_shutdown(self):
         host = FakeHost(self, "echo")
         port = host.handshake.split("|")[3].split(":")[1]
-        self.assertEqual(host.handshake, "1|1|tcp|127.0.0.1:%s|grpc\n" % port)
+        self.assertEqual(host.handshake, "1|2|tcp|127.0.0.1:%s|grpc\n" % port)
         health = host.unary("/grpc.health.v1.Health/Check", health_pb2.HealthCheckRequest(service="plugin"),
                             health_pb2.HealthCheckResponse)
         self.assertEqual(health.status, health_pb2.HealthCheckResponse.SERVING)
 
         before = time.time_ns()
-        events = host.run("PingServer", ping_pb2.PingServerConfig(listen="127.0.0.1:0"), ping_pb2.PingServerEvent)
+        events = host.run("PingServer", ping_pb2.PingServerConfig(listen="127.0.0.1:0"), ping_pb2.PingServerBatch)
         ready = next(events)
         self.assertEqual(ready.WhichOneof("event"), "ready")
         self.assertGreaterEqual(ready.time.ToNanoseconds(), before)
@@ -106,7 +109,7 @@ class PluginTest(unittest.TestCase):
 
     def test_an_exception_fails_the_run_and_names_itself(self):
         host = FakeHost(self, "raise")
-        events = host.run("PingClient", ping_pb2.PingClientConfig(server="127.0.0.1:9"), ping_pb2.PingClientEvent)
+        events = host.run("PingClient", ping_pb2.PingClientConfig(server="127.0.0.1:9"), ping_pb2.PingClientBatch)
         with self.assertRaises(grpc.RpcError) as failed:
             list(events)
         self.assertEqual(failed.exception.code(), grpc.StatusCode.UNKNOWN)
@@ -117,10 +120,10 @@ class PluginTest(unittest.TestCase):
     def test_a_second_run_is_refused(self):
         host = FakeHost(self, "echo")
         config = ping_pb2.PingServerConfig(listen="127.0.0.1:0")
-        first = host.run("PingServer", config, ping_pb2.PingServerEvent)
+        first = host.run("PingServer", config, ping_pb2.PingServerBatch)
         next(first)
         with self.assertRaises(grpc.RpcError) as refused:
-            next(host.run("PingServer", config, ping_pb2.PingServerEvent))
+            next(host.run("PingServer", config, ping_pb2.PingServerBatch))
         self.assertEqual(refused.exception.code(), grpc.StatusCode.FAILED_PRECONDITION)
         self.assertEqual(host.shutdown(), 0)
 

@@ -16,7 +16,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from socklab.v1 import common_pb2 as socklab_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1asocklab/v1/heartbeat.proto\x12\nsocklab.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17socklab/v1/common.proto\"\xa4\x01\n\x15HeartbeatServerConfig\x12\x0e\n\x06listen\x18\x01 \x01(\t\x12-\n\ndead_after\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x31\n\x0ereorder_window\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x19\n\x11report_heartbeats\x18\x04 \x01(\x08\"\xb7\x04\n\x14HeartbeatServerEvent\x12(\n\x04time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\"\n\x05ready\x18\x02 \x01(\x0b\x32\x11.socklab.v1.ReadyH\x00\x12\x1e\n\x03log\x18\x03 \x01(\x0b\x32\x0f.socklab.v1.LogH\x00\x12*\n\theartbeat\x18\x04 \x01(\x0b\x32\x15.socklab.v1.HeartbeatH\x00\x12)\n\x04lost\x18\x05 \x01(\x0b\x32\x19.socklab.v1.HeartbeatLostH\x00\x12\x33\n\tduplicate\x18\x06 \x01(\x0b\x32\x1e.socklab.v1.HeartbeatDuplicateH\x00\x12\x33\n\treordered\x18\x07 \x01(\x0b\x32\x1e.socklab.v1.HeartbeatReorderedH\x00\x12/\n\x07restart\x18\x08 \x01(\x0b\x32\x1c.socklab.v1.HeartbeatRestartH\x00\x12&\n\x04\x64own\x18\t \x01(\x0b\x32\x16.socklab.v1.ClientDownH\x00\x12\"\n\x02up\x18\n \x01(\x0b\x32\x14.socklab.v1.ClientUpH\x00\x12\x33\n\tmalformed\x18\x0b \x01(\x0b\x32\x1e.socklab.v1.HeartbeatMalformedH\x00\x12\x35\n\x07summary\x18\x0c \x01(\x0b\x32\".socklab.v1.HeartbeatServerSummaryH\x00\x42\x07\n\x05\x65vent\"\x8d\x01\n\tHeartbeat\x12\x0e\n\x06\x63lient\x18\x01 \x01(\t\x12\x0c\n\x04peer\x18\x02 \x01(\t\x12\x0b\n\x03seq\x18\x03 \x01(\x04\x12+\n\x07sent_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12(\n\x05\x64\x65lay\x18\x05 \x01(\x0b\x32\x19.google.protobuf.Duration\"D\n\rHeartbeatLost\x12\x0e\n\x06\x63lient\x18\x01 \x01(\t\x12\x11\n\tfirst_seq\x18\x02 \x01(\x04\x12\x10\n\x08last_seq\x18\x03 \x01(\x04\"1\n\x12HeartbeatDuplicate\x12\x0e\n\x06\x63lient\x18\x01 \x01(\t\x12\x0b\n\x03seq\x18\x02 \x01(\x04\"D\n\x12HeartbeatReordered\x12\x0e\n\x06\x63lient\x18\x01 \x01(\t\x12\x0b\n\x03seq\x18\x02 \x01(\x04\x12\x11\n\tafter_seq\x18\x03 \x01(\x04\"E\n\x10HeartbeatRestart\x12\x0e\n\x06\x63lient\x18\x01 \x01(\t\x12\x0b\n\x03seq\x18\x02 \x01(\x04\x12\x14\n\x0cprevious_seq\x18\x03 \x01(\x04\"]\n\nClientDown\x12\x0e\n\x06\x63lient\x18\x01 \x01(\t\x12\x10\n\x08last_seq\x18\x02 \x01(\x04\x12-\n\tlast_seen\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"V\n\x08\x43lientUp\x12\x0e\n\x06\x63lient\x18\x01 \x01(\t\x12\x0b\n\x03seq\x18\x02 \x01(\x04\x12-\n\nsilent_for\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\"C\n\x12HeartbeatMalformed\x12\x0c\n\x04peer\x18\x01 \x01(\t\x12\x0f\n\x07payload\x18\x02 \x01(\x0c\x12\x0e\n\x06reason\x18\x03 \x01(\t\"_\n\x16HeartbeatServerSummary\x12\x32\n\x07\x63lients\x18\x01 \x03(\x0b\x32!.socklab.v1.HeartbeatClientTotals\x12\x11\n\tmalformed\x18\x02 \x01(\x04\"\xea\x02\n\x15HeartbeatClientTotals\x12\x0e\n\x06\x63lient\x18\x01 \x01(\t\x12\x10\n\x08received\x18\x02 \x01(\x04\x12\x0c\n\x04lost\x18\x03 \x01(\x04\x12\x14\n\x0closs_percent\x18\x04 \x01(\x01\x12\x12\n\nduplicates\x18\x05 \x01(\x04\x12\x11\n\treordered\x18\x06 \x01(\x04\x12\x10\n\x08restarts\x18\x07 \x01(\x04\x12,\n\tdelay_min\x18\x08 \x01(\x0b\x32\x19.google.protobuf.Duration\x12,\n\tdelay_avg\x18\t \x01(\x0b\x32\x19.google.protobuf.Duration\x12,\n\tdelay_max\x18\n \x01(\x0b\x32\x19.google.protobuf.Duration\x12,\n\ttime_down\x18\x0b \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x0c\n\x04\x64own\x18\x0c \x01(\x08\x12\x0c\n\x04late\x18\r \x01(\x04\"\xb0\x02\n\x15HeartbeatClientConfig\x12\x0e\n\x06server\x18\x01 \x01(\t\x12+\n\x08interval\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\r\n\x05\x63ount\x18\x03 \x01(\r\x12+\n\x08\x64uration\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x11\n\tclient_id\x18\x05 \x01(\t\x12.\n\x0bpause_after\x18\x06 \x01(\x0b\x32\x19.google.protobuf.Duration\x12,\n\tpause_for\x18\x07 \x01(\x0b\x32\x19.google.protobuf.Duration\x12-\n\nstop_after\x18\x08 \x01(\x0b\x32\x19.google.protobuf.Duration\"\xab\x02\n\x14HeartbeatClientEvent\x12(\n\x04time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1e\n\x03log\x18\x03 \x01(\x0b\x32\x0f.socklab.v1.LogH\x00\x12)\n\x04sent\x18\x04 \x01(\x0b\x32\x19.socklab.v1.HeartbeatSentH\x00\x12-\n\x06paused\x18\x05 \x01(\x0b\x32\x1b.socklab.v1.HeartbeatPausedH\x00\x12/\n\x07resumed\x18\x06 \x01(\x0b\x32\x1c.socklab.v1.HeartbeatResumedH\x00\x12\x35\n\x07summary\x18\x07 \x01(\x0b\x32\".socklab.v1.HeartbeatClientSummaryH\x00\x42\x07\n\x05\x65vent\"Z\n\rHeartbeatSent\x12\x0b\n\x03seq\x18\x01 \x01(\x04\x12+\n\x07sent_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07payload\x18\x03 \x01(\x0c\"?\n\x0fHeartbeatPaused\x12,\n\tpause_for\x18\x01 \x01(\x0b\x32\x19.google.protobuf.Duration\"$\n\x10HeartbeatResumed\x12\x10\n\x08next_seq\x18\x01 \x01(\x04\"S\n\x16HeartbeatClientSummary\x12\x0c\n\x04sent\x18\x01 \x01(\x04\x12+\n\x08\x64uration\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration2\x97\x01\n\x0fHeartbeatServer\x12L\n\x03Run\x12!.socklab.v1.HeartbeatServerConfig\x1a .socklab.v1.HeartbeatServerEvent0\x01\x12\x36\n\x04Stop\x12\x17.socklab.v1.StopRequest\x1a\x15.socklab.v1.StopReply2\x97\x01\n\x0fHeartbeatClient\x12L\n\x03Run\x12!.socklab.v1.HeartbeatClientConfig\x1a .socklab.v1.HeartbeatClientEvent0\x01\x12\x36\n\x04Stop\x12\x17.socklab.v1.StopRequest\x1a\x15.socklab.v1.StopReplyB6Z4github.com/socklab/socklab/proto/socklabpb;socklabpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1asocklab/v1/heartbeat.proto\x12\nsocklab.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17socklab/v1/common.proto\"\xa4\x01\n\x15HeartbeatServerConfig\x12\x0e\n\x06listen\x18\x01 \x01(\t\x12-\n\ndead_after\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x31\n\x0ereorder_window\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x19\n\x11report_heartbeats\x18\x04 \x01(\x08\"\xb7\x04\n\x14HeartbeatServerEvent\x12(\n\x04time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\"\n\x05ready\x18\x02 \x01(\x0b\x32\x11.socklab.v1.ReadyH\x00\x12\x1e\n\x03log\x18\x03 \x01(\x0b\x32\x0f.socklab.v1.LogH\x00\x12*\n\theartbeat\x18\x04 \x01(\x0b\x32\x15.socklab.v1.HeartbeatH\x00\x12)\n\x04lost\x18\x05 \x01(\x0b\x32\x19.socklab.v1.HeartbeatLostH\x00\x12\x33\n\tduplicate\x18\x06 \x01(\x0b\x32\x1e.socklab.v1.HeartbeatDuplicateH\x00\x12\x33\n\treordered\x18\x07 \x01(\x0b\x32\x1e.socklab.v1.HeartbeatReorderedH\x00\x12/\n\x07restart\x18\x08 \x01(\x0b\x32\x1c.socklab.v1.HeartbeatRestartH\x00\x12&\n\x04\x64own\x18\t \x01(\x0b\x32\x16.socklab.v1.ClientDownH\x00\x12\"\n\x02up\x18\n \x01(\x0b\x32\x14.socklab.v1.ClientUpH\x00\x12\x33\n\tmalformed\x18\x0b \x01(\x0b\x32\x1e.socklab.v1.HeartbeatMalformedH\x00\x12\x35\n\x07summary\x18\x0c \x01(\x0b\x32\".socklab.v1.HeartbeatServerSummaryH\x00\x42\x07\n\x05\x65vent\"H\n\x14HeartbeatServerBatch\x12\x30\n\x06\x65vents\x18\x01 \x03(\x0b\x32 .socklab.v1.HeartbeatServerEvent\"\x8d\x01\n\tHeartbeat\x12\x0e\n\x06\x63lient\x18\x01 \x01(\t\x12\x0c\n\x04peer\x18\x02 \x01(\t\x12\x0b\n\x03seq\x18\x03 \x01(\x04\x12+\n\x07sent_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12(\n\x05\x64\x65lay\x18\x05 \x01(\x0b\x32\x19.google.protobuf.Duration\"D\n\rHeartbeatLost\x12\x0e\n\x06\x63lient\x18\x01 \x01(\t\x12\x11\n\tfirst_seq\x18\x02 \x01(\x04\x12\x10\n\x08last_seq\x18\x03 \x01(\x04\"1\n\x12HeartbeatDuplicate\x12\x0e\n\x06\x63lient\x18\x01 \x01(\t\x12\x0b\n\x03seq\x18\x02 \x01(\x04\"D\n\x12HeartbeatReordered\x12\x0e\n\x06\x63lient\x18\x01 \x01(\t\x12\x0b\n\x03seq\x18\x02 \x01(\x04\x12\x11\n\tafter_seq\x18\x03 \x01(\x04\"E\n\x10HeartbeatRestart\x12\x0e\n\x06\x63lient\x18\x01 \x01(\t\x12\x0b\n\x03seq\x18\x02 \x01(\x04\x12\x14\n\x0cprevious_seq\x18\x03 \x01(\x04\"]\n\nClientDown\x12\x0e\n\x06\x63lient\x18\x01 \x01(\t\x12\x10\n\x08last_seq\x18\x02 \x01(\x04\x12-\n\tlast_seen\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"V\n\x08\x43lientUp\x12\x0e\n\x06\x63lient\x18\x01 \x01(\t\x12\x0b\n\x03seq\x18\x02 \x01(\x04\x12-\n\nsilent_for\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\"C\n\x12HeartbeatMalformed\x12\x0c\n\x04peer\x18\x01 \x01(\t\x12\x0f\n\x07payload\x18\x02 \x01(\x0c\x12\x0e\n\x06reason\x18\x03 \x01(\t\"_\n\x16HeartbeatServerSummary\x12\x32\n\x07\x63lients\x18\x01 \x03(\x0b\x32!.socklab.v1.HeartbeatClientTotals\x12\x11\n\tmalformed\x18\x02 \x01(\x04\"\xea\x02\n\x15HeartbeatClientTotals\x12\x0e\n\x06\x63lient\x18\x01 \x01(\t\x12\x10\n\x08received\x18\x02 \x01(\x04\x12\x0c\n\x04lost\x18\x03 \x01(\x04\x12\x14\n\x0closs_percent\x18\x04 \x01(\x01\x12\x12\n\nduplicates\x18\x05 \x01(\x04\x12\x11\n\treordered\x18\x06 \x01(\x04\x12\x10\n\x08restarts\x18\x07 \x01(\x04\x12,\n\tdelay_min\x18\x08 \x01(\x0b\x32\x19.google.protobuf.Duration\x12,\n\tdelay_avg\x18\t \x01(\x0b\x32\x19.google.protobuf.Duration\x12,\n\tdelay_max\x18\n \x01(\x0b\x32\x19.google.protobuf.Duration\x12,\n\ttime_down\x18\x0b \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x0c\n\x04\x64own\x18\x0c \x01(\x08\x12\x0c\n\x04late\x18\r \x01(\x04\"\xb0\x02\n\x15HeartbeatClientConfig\x12\x0e\n\x06server\x18\x01 \x01(\t\x12+\n\x08interval\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\r\n\x05\x63ount\x18\x03 \x01(\r\x12+\n\x08\x64uration\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x11\n\tclient_id\x18\x05 \x01(\t\x12.\n\x0bpause_after\x18\x06 \x01(\x0b\x32\x19.google.protobuf.Duration\x12,\n\tpause_for\x18\x07 \x01(\x0b\x32\x19.google.protobuf.Duration\x12-\n\nstop_after\x18\x08 \x01(\x0b\x32\x19.google.protobuf.Duration\"\xab\x02\n\x14HeartbeatClientEvent\x12(\n\x04time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1e\n\x03log\x18\x03 \x01(\x0b\x32\x0f.socklab.v1.LogH\x00\x12)\n\x04sent\x18\x04 \x01(\x0b\x32\x19.socklab.v1.HeartbeatSentH\x00\x12-\n\x06paused\x18\x05 \x01(\x0b\x32\x1b.socklab.v1.HeartbeatPausedH\x00\x12/\n\x07resumed\x18\x06 \x01(\x0b\x32\x1c.socklab.v1.HeartbeatResumedH\x00\x12\x35\n\x07summary\x18\x07 \x01(\x0b\x32\".socklab.v1.HeartbeatClientSummaryH\x00\x42\x07\n\x05\x65vent\"H\n\x14HeartbeatClientBatch\x12\x30\n\x06\x65vents\x18\x01 \x03(\x0b\x32 .socklab.v1.HeartbeatClientEvent\"Z\n\rHeartbeatSent\x12\x0b\n\x03seq\x18\x01 \x01(\x04\x12+\n\x07sent_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07payload\x18\x03 \x01(\x0c\"?\n\x0fHeartbeatPaused\x12,\n\tpause_for\x18\x01 \x01(\x0b\x32\x19.google.protobuf.Duration\"$\n\x10HeartbeatResumed\x12\x10\n\x08next_seq\x18\x01 \x01(\x04\"S\n\x16HeartbeatClientSummary\x12\x0c\n\x04sent\x18\x01 \x01(\x04\x12+\n\x08\x64uration\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration2\x97\x01\n\x0fHeartbeatServer\x12L\n\x03Run\x12!.socklab.v1.HeartbeatServerConfig\x1a .socklab.v1.HeartbeatServerBatch0\x01\x12\x36\n\x04Stop\x12\x17.socklab.v1.StopRequest\x1a\x15.socklab.v1.StopReply2\x97\x01\n\x0fHeartbeatClient\x12L\n\x03Run\x12!.socklab.v1.HeartbeatClientConfig\x1a .socklab.v1.HeartbeatClientBatch0\x01\x12\x36\n\x04Stop\x12\x17.socklab.v1.StopRequest\x1a\x15.socklab.v1.StopReplyB6Z4github.com/socklab/socklab/proto/socklabpb;socklabpbb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'socklab.v1.heartbeat_pb2', globals())
@@ -28,40 +28,44 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _HEARTBEATSERVERCONFIG._serialized_end=297
   _HEARTBEATSERVEREVENT._serialized_start=300
   _HEARTBEATSERVEREVENT._serialized_end=867
-  _HEARTBEAT._serialized_start=870
-  _HEARTBEAT._serialized_end=1011
-  _HEARTBEATLOST._serialized_start=1013
-  _HEARTBEATLOST._serialized_end=1081
-  _HEARTBEATDUPLICATE._serialized_start=1083
-  _HEARTBEATDUPLICATE._serialized_end=1132
-  _HEARTBEATREORDERED._serialized_start=1134
-  _HEARTBEATREORDERED._serialized_end=1202
-  _HEARTBEATRESTART._serialized_start=1204
-  _HEARTBEATRESTART._serialized_end=1273
-  _CLIENTDOWN._serialized_start=1275
-  _CLIENTDOWN._serialized_end=1368
-  _CLIENTUP._serialized_start=1370
-  _CLIENTUP._serialized_end=1456
-  _HEARTBEATMALFORMED._serialized_start=1458
-  _HEARTBEATMALFORMED._serialized_end=1525
-  _HEARTBEATSERVERSUMMARY._serialized_start=1527
-  _HEARTBEATSERVERSUMMARY._serialized_end=1622
-  _HEARTBEATCLIENTTOTALS._serialized_start=1625
-  _HEARTBEATCLIENTTOTALS._serialized_end=1987
-  _HEARTBEATCLIENTCONFIG._serialized_start=1990
-  _HEARTBEATCLIENTCONFIG._serialized_end=2294
-  _HEARTBEATCLIENTEVENT._serialized_start=2297
-  _HEARTBEATCLIENTEVENT._serialized_end=2596
-  _HEARTBEATSENT._serialized_start=2598
-  _HEARTBEATSENT._serialized_end=2688
-  _HEARTBEATPAUSED._serialized_start=2690
-  _HEARTBEATPAUSED._serialized_end=2753
-  _HEARTBEATRESUMED._serialized_start=2755
-  _HEARTBEATRESUMED._serialized_end=2791
-  _HEARTBEATCLIENTSUMMARY._serialized_start=2793
-  _HEARTBEATCLIENTSUMMARY._serialized_end=2876
-  _HEARTBEATSERVER._serialized_start=2879
-  _HEARTBEATSERVER._serialized_end=3030
-  _HEARTBEATCLIENT._serialized_start=3033
-  _HEARTBEATCLIENT._serialized_end=3184
+  _HEARTBEATSERVERBATCH._serialized_start=869
+  _HEARTBEATSERVERBATCH._serialized_end=941
+  _HEARTBEAT._serialized_start=944
+  _HEARTBEAT._serialized_end=1085
+  _HEARTBEATLOST._serialized_start=1087
+  _HEARTBEATLOST._serialized_end=1155
+  _HEARTBEATDUPLICATE._serialized_start=1157
+  _HEARTBEATDUPLICATE._serialized_end=1206
+  _HEARTBEATREORDERED._serialized_start=1208
+  _HEARTBEATREORDERED._serialized_end=1276
+  _HEARTBEATRESTART._serialized_start=1278
+  _HEARTBEATRESTART._serialized_end=1347
+  _CLIENTDOWN._serialized_start=1349
+  _CLIENTDOWN._serialized_end=1442
+  _CLIENTUP._serialized_start=1444
+  _CLIENTUP._serialized_end=1530
+  _HEARTBEATMALFORMED._serialized_start=1532
+  _HEARTBEATMALFORMED._serialized_end=1599
+  _HEARTBEATSERVERSUMMARY._serialized_start=1601
+  _HEARTBEATSERVERSUMMARY._serialized_end=1696
+  _HEARTBEATCLIENTTOTALS._serialized_start=1699
+  _HEARTBEATCLIENTTOTALS._serialized_end=2061
+  _HEARTBEATCLIENTCONFIG._serialized_start=2064
+  _HEARTBEATCLIENTCONFIG._serialized_end=2368
+  _HEARTBEATCLIENTEVENT._serialized_start=2371
+  _HEARTBEATCLIENTEVENT._serialized_end=2670
+  _HEARTBEATCLIENTBATCH._serialized_start=2672
+  _HEARTBEATCLIENTBATCH._serialized_end=2744
+  _HEARTBEATSENT._serialized_start=2746
+  _HEARTBEATSENT._serialized_end=2836
+  _HEARTBEATPAUSED._serialized_start=2838
+  _HEARTBEATPAUSED._serialized_end=2901
+  _HEARTBEATRESUMED._serialized_start=2903
+  _HEARTBEATRESUMED._serialized_end=2939
+  _HEARTBEATCLIENTSUMMARY._serialized_start=2941
+  _HEARTBEATCLIENTSUMMARY._serialized_end=3024
+  _HEARTBEATSERVER._serialized_start=3027
+  _HEARTBEATSERVER._serialized_end=3178
+  _HEARTBEATCLIENT._serialized_start=3181
+  _HEARTBEATCLIENT._serialized_end=3332
 # @@protoc_insertion_point(module_scope)
