@@ -190,3 +190,36 @@ func TestValidate(t *testing.T) {
 		t.Fatalf("exit %d, stderr:\n%s", bad.exit, bad.stderr)
 	}
 }
+
+// TestPingServerAnswersNetcat: the reference server works for a client
+// that is no plugin at all, here `nc -u`, as the sheet's students test it.
+func TestPingServerAnswersNetcat(t *testing.T) {
+	nc, err := osexec.LookPath("nc")
+	if err != nil {
+		t.Fatal("nc is needed (Debian package netcat-openbsd; .ci/run installs it)")
+	}
+	h := startHost(t, "ping_server \"server\" {\n  listen    = \"127.0.0.1:0\"\n  drop_rate = 0\n}\n", "--json")
+	var addr string
+	h.await(t, func(l map[string]any) bool {
+		if l["kind"] == "ready" {
+			addr = l["event"].(map[string]any)["address"].(string)
+		}
+		return addr != ""
+	})
+	host, port, _ := strings.Cut(addr, ":")
+	cmd := osexec.Command(nc, "-u", "-w1", host, port)
+	cmd.Stdin = strings.NewReader("Ping 1 1764147583.123456")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("nc: %v", err)
+	}
+	if got := strings.TrimSpace(string(out)); got != "PING 1 1764147583.123456" {
+		t.Fatalf("nc got %q", got)
+	}
+	if err := h.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if r := h.wait(t); r.exit != 0 || r.result(t, "server")["summary"].(map[string]any)["echoed"] != "1" {
+		t.Fatalf("exit %d: %s", r.exit, r.stdout)
+	}
+}
