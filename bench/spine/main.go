@@ -37,16 +37,17 @@ import (
 )
 
 func main() {
-	pings := flag.Int("pings", 5000, "round trips per RTT measurement")
+	pings := flag.Int("pings", 2000, "round trips per RTT measurement and round")
+	rounds := flag.Int("rounds", 5, "rounds, each measuring both RTT targets in turn")
 	starts := flag.Int("starts", 30, "start-ups per start-up measurement")
 	flag.Parse()
-	if err := bench(*pings, *starts); err != nil {
+	if err := bench(*pings, *rounds, *starts); err != nil {
 		fmt.Fprintln(os.Stderr, "spine:", err)
 		os.Exit(1)
 	}
 }
 
-func bench(pings, starts int) error {
+func bench(pings, rounds, starts int) error {
 	dir, err := os.MkdirTemp("", "socklab-bench")
 	if err != nil {
 		return err
@@ -68,19 +69,25 @@ func bench(pings, starts int) error {
 	if err != nil {
 		return err
 	}
-	floor, err := echoRTTs(bins["udpecho"], pings)
-	if err != nil {
-		return err
-	}
-	ref, err := referenceRTTs(bins["socklab"], dir, pings)
-	if err != nil {
-		return err
+	// The targets take turns, so that noise from the rest of the machine
+	// falls on both alike.
+	var floor, ref []time.Duration
+	for range rounds {
+		f, err := echoRTTs(bins["udpecho"], pings)
+		if err != nil {
+			return err
+		}
+		r, err := referenceRTTs(bins["socklab"], dir, pings)
+		if err != nil {
+			return err
+		}
+		floor, ref = append(floor, f...), append(ref, r...)
 	}
 
 	fmt.Printf("start-up to all plugins ready, median of %d\n", starts)
 	fmt.Printf("  bare go-plugin, one plugin          %8s\n", ms(median(bare)))
 	fmt.Printf("  socklab lab, ping server + client   %8s   (%.2fx the bare start of one plugin)\n", ms(median(labStart)), ratio(median(labStart), median(bare)))
-	fmt.Printf("ping RTT over loopback, %d round trips\n", pings)
+	fmt.Printf("ping RTT over loopback, %d round trips in %d rounds\n", pings*rounds, rounds)
 	fmt.Printf("  %-36s %10s %10s\n", "", "p50", "p99")
 	fmt.Printf("  %-36s %10s %10s\n", "minimal Go UDP echo pair", us(pct(floor, 50)), us(pct(floor, 99)))
 	fmt.Printf("  %-36s %10s %10s\n", "reference client+server under host", us(pct(ref, 50)), us(pct(ref, 99)))
