@@ -607,3 +607,26 @@ func TestPythonSkeletonsMatchExamples(t *testing.T) {
 		}
 	}
 }
+
+// TestPythonExamplesPassTheirSuites grades every Python example with
+// `socklab check`: each scores full marks on its role's suite.
+func TestPythonExamplesPassTheirSuites(t *testing.T) {
+	requirePython(t)
+	tests := []struct{ role, file string }{
+		{"ping_client", "ping_client.py"},
+		{"ping_server", "ping_server.py"},
+		{"heartbeat_client", "heartbeat_client.py"},
+		{"heartbeat_server", "heartbeat_server.py"},
+		{"web_client", "web_client.py"},
+		{"web_server", "web_server.py"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.role, func(t *testing.T) {
+			file := filepath.Join(repoRoot(t), "examples/python", tt.file)
+			r := startHostIn(t, "", pythonEnv(t), "check", "--role", tt.role, "--python", pythonInterpreter, file).waitLong(t)
+			if r.exit != 0 || !strings.Contains(r.stdout, "pass: ") {
+				t.Fatalf("exit %d\n%s\n%s", r.exit, r.stdout, r.stderr)
+			}
+		})
+	}
+}
