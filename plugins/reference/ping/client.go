@@ -96,11 +96,9 @@ func Run(ctx context.Context, cfg *pb.PingClientConfig, out *sdk.PingClientEvent
 	return nil
 }
 
-// Message is the ping the sheet specifies: "Ping <seq> <time>", the time in
-// Unix seconds with microseconds, like Python's time.time().
-func Message(seq uint32, at time.Time) []byte { return AppendMessage(nil, seq, at) }
-
-// AppendMessage appends the ping Message to b.
+// AppendMessage appends the ping the sheet specifies to b: "Ping <seq>
+// <time>", the time in Unix seconds with microseconds, like Python's
+// time.time().
 func AppendMessage(b []byte, seq uint32, at time.Time) []byte {
 	b = append(b, "Ping "...)
 	b = strconv.AppendUint(b, uint64(seq), 10)

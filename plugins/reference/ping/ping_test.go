@@ -121,7 +121,7 @@ func dropPattern(t *testing.T, rate float64, seed int64, n int) []bool {
 	conn := dial(t, addr)
 	var dropped []bool
 	for i := 1; i <= n; i++ {
-		if _, err := conn.Write(Message(uint32(i), time.Now())); err != nil {
+		if _, err := conn.Write(AppendMessage(nil, uint32(i), time.Now())); err != nil {
 			t.Fatal(err)
 		}
 		select {
@@ -344,7 +344,7 @@ func TestStats(t *testing.T) {
 
 func TestMessageFormat(t *testing.T) {
 	at := time.Unix(1764147583, 123000).UTC()
-	if got := string(Message(3, at)); got != "Ping 3 1764147583.000123" {
+	if got := string(AppendMessage(nil, 3, at)); got != "Ping 3 1764147583.000123" {
 		t.Fatalf("Message = %q", got)
 	}
 	seq, ok := ReplySeq([]byte("PING 12 1764147583.000123"))
