@@ -5,9 +5,11 @@
 //   * A component is one plugin process serving one role's gRPC service
 //     (PingServer, PingClient, HeartbeatServer, ...). The host starts it with
 //     hashicorp/go-plugin: the magic cookie SOCKLAB_PLUGIN=udp-tcp-playground
-//     is in the environment, the host offers app protocol version 1 in
+//     is in the environment, the host offers app protocol version 2 in
 //     PLUGIN_PROTOCOL_VERSIONS, and the plugin's first stdout line is the
-//     go-plugin handshake "1|1|tcp|127.0.0.1:PORT|grpc" (or a unix socket).
+//     go-plugin handshake "1|2|tcp|127.0.0.1:PORT|grpc" (or a unix socket).
+//     Version 2: Run streams batches of events (version 1 streamed single
+//     events).
 //     The plugin must also serve the gRPC health service with the service name
 //     "plugin" reporting SERVING, as go-plugin requires.
 //   * The host calls Run once with the component's settings from the lab file.
