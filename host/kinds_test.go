@@ -91,6 +91,27 @@ func TestClientStatsAgainstKnownDrops(t *testing.T) {
 	}
 }
 
+// TestQuietPingSettingsKeepTheRecord: with the settings for measuring, the
+// client's pings still all reach the report (after the last one) and the
+// server reports only its counts.
+func TestQuietPingSettingsKeepTheRecord(t *testing.T) {
+	r := runHost(t, pingLab("summary_only = true", "hold_events = true", 20), "--seed", "1234")
+	if r.exit != 0 {
+		t.Fatalf("exit %d\n%s", r.exit, r.stderr)
+	}
+	if n := len(r.events("server", "echo")) + len(r.events("server", "drop")); n != 0 {
+		t.Errorf("server reported %d datagrams one by one", n)
+	}
+	if srv := r.result(t, "server")["summary"].(map[string]any); fmt.Sprint(srv["received"]) != "20" { // uint64: a JSON string
+		t.Errorf("server summary %v", srv)
+	}
+	sum := r.result(t, "client")["summary"].(map[string]any)
+	replies, timeouts := len(r.events("client", "reply")), len(r.events("client", "timeout"))
+	if len(r.events("client", "sent")) != 20 || replies+timeouts != 20 || sum["received"] != float64(replies) || timeouts == 0 {
+		t.Fatalf("client: 20 sent, %d replies, %d timeouts; summary %v", replies, timeouts, sum)
+	}
+}
+
 // studentModule makes a student's own Go module, outside this repository,
 // holding a copy of the example ping client.
 func studentModule(t *testing.T) string {

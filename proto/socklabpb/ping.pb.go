@@ -41,7 +41,11 @@ type PingServerConfig struct {
 	DropRate float64 `protobuf:"fixed64,2,opt,name=drop_rate,json=dropRate,proto3" json:"drop_rate,omitempty"`
 	// Seed of the drop decisions: the same seed gives the same drops for the
 	// same sequence of datagrams. The host always sets one (printed in its log).
-	Seed          int64 `protobuf:"varint,3,opt,name=seed,proto3" json:"seed,omitempty"`
+	Seed int64 `protobuf:"varint,3,opt,name=seed,proto3" json:"seed,omitempty"`
+	// Report only the counts in Summary, no Echo or Drop per datagram: for
+	// load tests and RTT measurements, where an event per datagram costs more
+	// than it shows. Default false.
+	SummaryOnly   bool `protobuf:"varint,4,opt,name=summary_only,json=summaryOnly,proto3" json:"summary_only,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -95,6 +99,13 @@ func (x *PingServerConfig) GetSeed() int64 {
 		return x.Seed
 	}
 	return 0
+}
+
+func (x *PingServerConfig) GetSummaryOnly() bool {
+	if x != nil {
+		return x.SummaryOnly
+	}
+	return false
 }
 
 type PingServerEvent struct {
@@ -469,7 +480,13 @@ type PingClientConfig struct {
 	Timeout *durationpb.Duration `protobuf:"bytes,3,opt,name=timeout,proto3" json:"timeout,omitempty"`
 	// Least time from one send to the next. Default 0: the next ping goes as
 	// soon as the previous one is answered or timed out, like the sheet's loop.
-	Interval      *durationpb.Duration `protobuf:"bytes,4,opt,name=interval,proto3" json:"interval,omitempty"`
+	Interval *durationpb.Duration `protobuf:"bytes,4,opt,name=interval,proto3" json:"interval,omitempty"`
+	// Hold Sent, Reply, Timeout and Late until the last ping is done, then
+	// report them all (with the times they happened) before Summary: the
+	// record is the same, only later, and reporting takes no CPU time from the
+	// round trips being measured. Default false: each ping is reported as it
+	// happens. A client may ignore it.
+	HoldEvents    bool `protobuf:"varint,5,opt,name=hold_events,json=holdEvents,proto3" json:"hold_events,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -530,6 +547,13 @@ func (x *PingClientConfig) GetInterval() *durationpb.Duration {
 		return x.Interval
 	}
 	return nil
+}
+
+func (x *PingClientConfig) GetHoldEvents() bool {
+	if x != nil {
+		return x.HoldEvents
+	}
+	return false
 }
 
 type PingClientEvent struct {
@@ -1076,11 +1100,12 @@ var File_socklab_v1_ping_proto protoreflect.FileDescriptor
 const file_socklab_v1_ping_proto_rawDesc = "" +
 	"\n" +
 	"\x15socklab/v1/ping.proto\x12\n" +
-	"socklab.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17socklab/v1/common.proto\"[\n" +
+	"socklab.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17socklab/v1/common.proto\"~\n" +
 	"\x10PingServerConfig\x12\x16\n" +
 	"\x06listen\x18\x01 \x01(\tR\x06listen\x12\x1b\n" +
 	"\tdrop_rate\x18\x02 \x01(\x01R\bdropRate\x12\x12\n" +
-	"\x04seed\x18\x03 \x01(\x03R\x04seed\"\xad\x02\n" +
+	"\x04seed\x18\x03 \x01(\x03R\x04seed\x12!\n" +
+	"\fsummary_only\x18\x04 \x01(\bR\vsummaryOnly\"\xad\x02\n" +
 	"\x0fPingServerEvent\x12.\n" +
 	"\x04time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12)\n" +
 	"\x05ready\x18\x02 \x01(\v2\x11.socklab.v1.ReadyH\x00R\x05ready\x12#\n" +
@@ -1101,12 +1126,14 @@ const file_socklab_v1_ping_proto_rawDesc = "" +
 	"\x11PingServerSummary\x12\x1a\n" +
 	"\breceived\x18\x01 \x01(\x04R\breceived\x12\x16\n" +
 	"\x06echoed\x18\x02 \x01(\x04R\x06echoed\x12\x18\n" +
-	"\adropped\x18\x03 \x01(\x04R\adropped\"\xac\x01\n" +
+	"\adropped\x18\x03 \x01(\x04R\adropped\"\xcd\x01\n" +
 	"\x10PingClientConfig\x12\x16\n" +
 	"\x06server\x18\x01 \x01(\tR\x06server\x12\x14\n" +
 	"\x05count\x18\x02 \x01(\rR\x05count\x123\n" +
 	"\atimeout\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\atimeout\x125\n" +
-	"\binterval\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\binterval\"\xe6\x02\n" +
+	"\binterval\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\binterval\x12\x1f\n" +
+	"\vhold_events\x18\x05 \x01(\bR\n" +
+	"holdEvents\"\xe6\x02\n" +
 	"\x0fPingClientEvent\x12.\n" +
 	"\x04time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12#\n" +
 	"\x03log\x18\x03 \x01(\v2\x0f.socklab.v1.LogH\x00R\x03log\x12*\n" +

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/socklab/socklab/plugins/sdk"
+	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
@@ -31,9 +32,27 @@ func Run(ctx context.Context, cfg *pb.PingClientConfig, out *sdk.PingClientEvent
 	stop := context.AfterFunc(ctx, func() { conn.SetReadDeadline(time.Now()) })
 	defer stop()
 
+	var stats Stats
+	// Per-ping events go to report: out itself, or a list sent after the
+	// last ping when the lab asks for them to be held.
+	report := out
+	var held []*pb.PingClientEvent
+	if cfg.HoldEvents {
+		report = sdk.NewPingClientEvents(func(ev *pb.PingClientEvent) {
+			roles.Stamp(ev, time.Now())
+			held = append(held, ev)
+		})
+	}
+	release := func() {
+		for _, ev := range held {
+			out.Send(ev)
+		}
+		held = nil
+	}
+	defer release() // also when a socket error ends the run
+
 	timeout, interval := cfg.Timeout.AsDuration(), cfg.Interval.AsDuration()
 	sentAt := make([]time.Time, cfg.Count+1) // by seq, for late replies
-	var stats Stats
 	buf := make([]byte, maxDatagram)
 	msg := make([]byte, 0, 64)
 	unreachableSaid := false
@@ -45,7 +64,7 @@ func Run(ctx context.Context, cfg *pb.PingClientConfig, out *sdk.PingClientEvent
 		}
 		sentAt[seq] = start
 		stats.Transmitted++
-		out.Sent(seq, start, clone(msg))
+		report.Sent(seq, start, clone(msg))
 
 		if err := conn.SetReadDeadline(start.Add(timeout)); err != nil {
 			return fmt.Errorf("ping client: %w", err)
@@ -58,14 +77,14 @@ func Run(ctx context.Context, cfg *pb.PingClientConfig, out *sdk.PingClientEvent
 					break
 				}
 				if errors.Is(err, os.ErrDeadlineExceeded) {
-					out.Timeout(seq)
+					report.Timeout(seq)
 					break
 				}
 				if errors.Is(err, syscall.ECONNREFUSED) {
 					// An ICMP port unreachable: nobody listens there. Keep
 					// waiting; the ping will time out like the sheet's.
 					if !unreachableSaid {
-						out.Warnf("%s: port unreachable (is the server running?)", cfg.Server)
+						report.Warnf("%s: port unreachable (is the server running?)", cfg.Server)
 						unreachableSaid = true
 					}
 					continue
@@ -75,14 +94,14 @@ func Run(ctx context.Context, cfg *pb.PingClientConfig, out *sdk.PingClientEvent
 			payload := clone(buf[:n])
 			if got, ok := ReplySeq(payload); ok && got != seq {
 				if got >= 1 && got < seq {
-					out.Late(got, time.Since(sentAt[got]), payload)
+					report.Late(got, time.Since(sentAt[got]), payload)
 				} else {
-					out.Warnf("ignored a reply for ping %d, which was never sent: %q", got, payload)
+					report.Warnf("ignored a reply for ping %d, which was never sent: %q", got, payload)
 				}
 				continue
 			}
 			stats.Add(rtt)
-			out.Reply(seq, rtt, payload, server.String())
+			report.Reply(seq, rtt, payload, server.String())
 			break
 		}
 		if wait := time.Until(start.Add(interval)); wait > 0 && seq < cfg.Count {
@@ -92,6 +111,7 @@ func Run(ctx context.Context, cfg *pb.PingClientConfig, out *sdk.PingClientEvent
 			}
 		}
 	}
+	release()
 	out.Summary(stats.Summary())
 	return nil
 }

@@ -357,3 +357,88 @@ func TestMessageFormat(t *testing.T) {
 		}
 	}
 }
+
+// kindsAndArrivals runs the client against a plain server that drops ping 2,
+// recording each event's kind, its own time and when it reached the sender.
+func kindsAndArrivals(t *testing.T, hold bool) (kinds []string, own, arrived []time.Time) {
+	t.Helper()
+	addr := scriptServer(t, map[uint32]bool{2: true}, nil)
+	cfg := clientConfig(addr, 4, 100*time.Millisecond)
+	cfg.HoldEvents = hold
+	out := sdk.NewPingClientEvents(func(ev *pb.PingClientEvent) {
+		roles.Stamp(ev, time.Now()) // what the SDK's stream does
+		kind, _, at := roles.Unpack(ev)
+		kinds = append(kinds, kind)
+		own = append(own, at)
+		arrived = append(arrived, time.Now())
+	})
+	if err := Run(context.Background(), cfg, out); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	return kinds, own, arrived
+}
+
+func TestClientHoldEventsReportsTheSameRecordAfterTheLastPing(t *testing.T) {
+	const want = "[sent reply sent timeout sent reply sent reply summary]"
+	tests := []struct {
+		name string
+		hold bool
+	}{
+		{"live", false},
+		{"held", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			kinds, own, arrived := kindsAndArrivals(t, tt.hold)
+			if fmt.Sprint(kinds) != want {
+				t.Fatalf("events %v, want %v", kinds, want)
+			}
+			for i := 1; i < len(own); i++ {
+				if own[i].Before(own[i-1]) {
+					t.Errorf("event %d (%s) is dated before the one ahead of it", i, kinds[i])
+				}
+			}
+			// The timeout of ping 2 alone takes 100 ms: live, the first event
+			// arrives before it; held, only after the last reply.
+			lastReply := own[len(own)-2]
+			if early := arrived[0].Before(lastReply); early == tt.hold {
+				t.Errorf("first event arrived at %v, last reply happened at %v (hold %v)", arrived[0], lastReply, tt.hold)
+			}
+		})
+	}
+}
+
+func TestServerSummaryOnlyCountsWithoutAnEventPerDatagram(t *testing.T) {
+	var events []*pb.PingServerEvent
+	ready := make(chan string, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	cfg := &pb.PingServerConfig{Listen: "127.0.0.1:0", DropRate: 0.5, Seed: 3, SummaryOnly: true}
+	go func() {
+		done <- Serve(ctx, cfg, sdk.NewPingServerEvents(func(ev *pb.PingServerEvent) {
+			if r := ev.GetReady(); r != nil {
+				ready <- r.Address
+			}
+			events = append(events, ev)
+		}))
+	}()
+	conn := dial(t, <-ready)
+	const n = 8
+	replies := 0
+	for i := 1; i <= n; i++ {
+		if _, ok := exchange(t, conn, AppendMessage(nil, uint32(i), time.Now())); ok {
+			replies++
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Serve: %v", err)
+	}
+	if len(events) != 2 || events[1].GetSummary() == nil {
+		t.Fatalf("events %v, want ready and summary", events)
+	}
+	s := events[1].GetSummary()
+	if s.Received != n || s.Echoed != uint64(replies) || s.Dropped != uint64(n-replies) || replies == 0 || replies == n {
+		t.Fatalf("summary %v, %d replies", s, replies)
+	}
+}

@@ -46,7 +46,9 @@ func Serve(ctx context.Context, cfg *pb.PingServerConfig, out *sdk.PingServerEve
 		sum.Received++
 		if drops.Float64() < cfg.DropRate {
 			sum.Dropped++
-			out.Drop(peer.String(), clone(buf[:n]))
+			if !cfg.SummaryOnly {
+				out.Drop(peer.String(), clone(buf[:n]))
+			}
 			continue
 		}
 		// Answer first: copies for the event would only delay the reply.
@@ -56,7 +58,9 @@ func Serve(ctx context.Context, cfg *pb.PingServerConfig, out *sdk.PingServerEve
 			continue
 		}
 		sum.Echoed++
-		out.Echo(peer.String(), clone(buf[:n]), clone(reply[:n]))
+		if !cfg.SummaryOnly {
+			out.Echo(peer.String(), clone(buf[:n]), clone(reply[:n]))
+		}
 	}
 	out.Summary(&sum)
 	return nil

@@ -16,7 +16,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from socklab.v1 import common_pb2 as socklab_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15socklab/v1/ping.proto\x12\nsocklab.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17socklab/v1/common.proto\"C\n\x10PingServerConfig\x12\x0e\n\x06listen\x18\x01 \x01(\t\x12\x11\n\tdrop_rate\x18\x02 \x01(\x01\x12\x0c\n\x04seed\x18\x03 \x01(\x03\"\x86\x02\n\x0fPingServerEvent\x12(\n\x04time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\"\n\x05ready\x18\x02 \x01(\x0b\x32\x11.socklab.v1.ReadyH\x00\x12\x1e\n\x03log\x18\x03 \x01(\x0b\x32\x0f.socklab.v1.LogH\x00\x12$\n\x04\x65\x63ho\x18\x04 \x01(\x0b\x32\x14.socklab.v1.PingEchoH\x00\x12$\n\x04\x64rop\x18\x05 \x01(\x0b\x32\x14.socklab.v1.PingDropH\x00\x12\x30\n\x07summary\x18\x06 \x01(\x0b\x32\x1d.socklab.v1.PingServerSummaryH\x00\x42\x07\n\x05\x65vent\">\n\x0fPingServerBatch\x12+\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1b.socklab.v1.PingServerEvent\"8\n\x08PingEcho\x12\x0c\n\x04peer\x18\x01 \x01(\t\x12\x0f\n\x07request\x18\x02 \x01(\x0c\x12\r\n\x05reply\x18\x03 \x01(\x0c\")\n\x08PingDrop\x12\x0c\n\x04peer\x18\x01 \x01(\t\x12\x0f\n\x07request\x18\x02 \x01(\x0c\"F\n\x11PingServerSummary\x12\x10\n\x08received\x18\x01 \x01(\x04\x12\x0e\n\x06\x65\x63hoed\x18\x02 \x01(\x04\x12\x0f\n\x07\x64ropped\x18\x03 \x01(\x04\"\x8a\x01\n\x10PingClientConfig\x12\x0e\n\x06server\x18\x01 \x01(\t\x12\r\n\x05\x63ount\x18\x02 \x01(\r\x12*\n\x07timeout\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\x12+\n\x08interval\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\"\xb6\x02\n\x0fPingClientEvent\x12(\n\x04time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1e\n\x03log\x18\x03 \x01(\x0b\x32\x0f.socklab.v1.LogH\x00\x12$\n\x04sent\x18\x04 \x01(\x0b\x32\x14.socklab.v1.PingSentH\x00\x12&\n\x05reply\x18\x05 \x01(\x0b\x32\x15.socklab.v1.PingReplyH\x00\x12*\n\x07timeout\x18\x06 \x01(\x0b\x32\x17.socklab.v1.PingTimeoutH\x00\x12$\n\x04late\x18\x07 \x01(\x0b\x32\x14.socklab.v1.PingLateH\x00\x12\x30\n\x07summary\x18\x08 \x01(\x0b\x32\x1d.socklab.v1.PingClientSummaryH\x00\x42\x07\n\x05\x65vent\">\n\x0fPingClientBatch\x12+\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1b.socklab.v1.PingClientEvent\"U\n\x08PingSent\x12\x0b\n\x03seq\x18\x01 \x01(\r\x12+\n\x07sent_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07payload\x18\x03 \x01(\x0c\"_\n\tPingReply\x12\x0b\n\x03seq\x18\x01 \x01(\r\x12&\n\x03rtt\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x0f\n\x07payload\x18\x03 \x01(\x0c\x12\x0c\n\x04peer\x18\x04 \x01(\t\"\x1a\n\x0bPingTimeout\x12\x0b\n\x03seq\x18\x01 \x01(\r\"P\n\x08PingLate\x12\x0b\n\x03seq\x18\x01 \x01(\r\x12&\n\x03rtt\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x0f\n\x07payload\x18\x03 \x01(\x0c\"\x81\x02\n\x11PingClientSummary\x12\x13\n\x0btransmitted\x18\x01 \x01(\r\x12\x10\n\x08received\x18\x02 \x01(\r\x12\x14\n\x0closs_percent\x18\x03 \x01(\x01\x12*\n\x07rtt_min\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\x12*\n\x07rtt_avg\x18\x05 \x01(\x0b\x32\x19.google.protobuf.Duration\x12*\n\x07rtt_max\x18\x06 \x01(\x0b\x32\x19.google.protobuf.Duration\x12+\n\x08rtt_mdev\x18\x07 \x01(\x0b\x32\x19.google.protobuf.Duration2\x88\x01\n\nPingServer\x12\x42\n\x03Run\x12\x1c.socklab.v1.PingServerConfig\x1a\x1b.socklab.v1.PingServerBatch0\x01\x12\x36\n\x04Stop\x12\x17.socklab.v1.StopRequest\x1a\x15.socklab.v1.StopReply2\x88\x01\n\nPingClient\x12\x42\n\x03Run\x12\x1c.socklab.v1.PingClientConfig\x1a\x1b.socklab.v1.PingClientBatch0\x01\x12\x36\n\x04Stop\x12\x17.socklab.v1.StopRequest\x1a\x15.socklab.v1.StopReplyB6Z4github.com/socklab/socklab/proto/socklabpb;socklabpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15socklab/v1/ping.proto\x12\nsocklab.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17socklab/v1/common.proto\"Y\n\x10PingServerConfig\x12\x0e\n\x06listen\x18\x01 \x01(\t\x12\x11\n\tdrop_rate\x18\x02 \x01(\x01\x12\x0c\n\x04seed\x18\x03 \x01(\x03\x12\x14\n\x0csummary_only\x18\x04 \x01(\x08\"\x86\x02\n\x0fPingServerEvent\x12(\n\x04time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\"\n\x05ready\x18\x02 \x01(\x0b\x32\x11.socklab.v1.ReadyH\x00\x12\x1e\n\x03log\x18\x03 \x01(\x0b\x32\x0f.socklab.v1.LogH\x00\x12$\n\x04\x65\x63ho\x18\x04 \x01(\x0b\x32\x14.socklab.v1.PingEchoH\x00\x12$\n\x04\x64rop\x18\x05 \x01(\x0b\x32\x14.socklab.v1.PingDropH\x00\x12\x30\n\x07summary\x18\x06 \x01(\x0b\x32\x1d.socklab.v1.PingServerSummaryH\x00\x42\x07\n\x05\x65vent\">\n\x0fPingServerBatch\x12+\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1b.socklab.v1.PingServerEvent\"8\n\x08PingEcho\x12\x0c\n\x04peer\x18\x01 \x01(\t\x12\x0f\n\x07request\x18\x02 \x01(\x0c\x12\r\n\x05reply\x18\x03 \x01(\x0c\")\n\x08PingDrop\x12\x0c\n\x04peer\x18\x01 \x01(\t\x12\x0f\n\x07request\x18\x02 \x01(\x0c\"F\n\x11PingServerSummary\x12\x10\n\x08received\x18\x01 \x01(\x04\x12\x0e\n\x06\x65\x63hoed\x18\x02 \x01(\x04\x12\x0f\n\x07\x64ropped\x18\x03 \x01(\x04\"\x9f\x01\n\x10PingClientConfig\x12\x0e\n\x06server\x18\x01 \x01(\t\x12\r\n\x05\x63ount\x18\x02 \x01(\r\x12*\n\x07timeout\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\x12+\n\x08interval\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x13\n\x0bhold_events\x18\x05 \x01(\x08\"\xb6\x02\n\x0fPingClientEvent\x12(\n\x04time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1e\n\x03log\x18\x03 \x01(\x0b\x32\x0f.socklab.v1.LogH\x00\x12$\n\x04sent\x18\x04 \x01(\x0b\x32\x14.socklab.v1.PingSentH\x00\x12&\n\x05reply\x18\x05 \x01(\x0b\x32\x15.socklab.v1.PingReplyH\x00\x12*\n\x07timeout\x18\x06 \x01(\x0b\x32\x17.socklab.v1.PingTimeoutH\x00\x12$\n\x04late\x18\x07 \x01(\x0b\x32\x14.socklab.v1.PingLateH\x00\x12\x30\n\x07summary\x18\x08 \x01(\x0b\x32\x1d.socklab.v1.PingClientSummaryH\x00\x42\x07\n\x05\x65vent\">\n\x0fPingClientBatch\x12+\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1b.socklab.v1.PingClientEvent\"U\n\x08PingSent\x12\x0b\n\x03seq\x18\x01 \x01(\r\x12+\n\x07sent_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07payload\x18\x03 \x01(\x0c\"_\n\tPingReply\x12\x0b\n\x03seq\x18\x01 \x01(\r\x12&\n\x03rtt\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x0f\n\x07payload\x18\x03 \x01(\x0c\x12\x0c\n\x04peer\x18\x04 \x01(\t\"\x1a\n\x0bPingTimeout\x12\x0b\n\x03seq\x18\x01 \x01(\r\"P\n\x08PingLate\x12\x0b\n\x03seq\x18\x01 \x01(\r\x12&\n\x03rtt\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x0f\n\x07payload\x18\x03 \x01(\x0c\"\x81\x02\n\x11PingClientSummary\x12\x13\n\x0btransmitted\x18\x01 \x01(\r\x12\x10\n\x08received\x18\x02 \x01(\r\x12\x14\n\x0closs_percent\x18\x03 \x01(\x01\x12*\n\x07rtt_min\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\x12*\n\x07rtt_avg\x18\x05 \x01(\x0b\x32\x19.google.protobuf.Duration\x12*\n\x07rtt_max\x18\x06 \x01(\x0b\x32\x19.google.protobuf.Duration\x12+\n\x08rtt_mdev\x18\x07 \x01(\x0b\x32\x19.google.protobuf.Duration2\x88\x01\n\nPingServer\x12\x42\n\x03Run\x12\x1c.socklab.v1.PingServerConfig\x1a\x1b.socklab.v1.PingServerBatch0\x01\x12\x36\n\x04Stop\x12\x17.socklab.v1.StopRequest\x1a\x15.socklab.v1.StopReply2\x88\x01\n\nPingClient\x12\x42\n\x03Run\x12\x1c.socklab.v1.PingClientConfig\x1a\x1b.socklab.v1.PingClientBatch0\x01\x12\x36\n\x04Stop\x12\x17.socklab.v1.StopRequest\x1a\x15.socklab.v1.StopReplyB6Z4github.com/socklab/socklab/proto/socklabpb;socklabpbb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'socklab.v1.ping_pb2', globals())
@@ -25,35 +25,35 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   DESCRIPTOR._options = None
   DESCRIPTOR._serialized_options = b'Z4github.com/socklab/socklab/proto/socklabpb;socklabpb'
   _PINGSERVERCONFIG._serialized_start=127
-  _PINGSERVERCONFIG._serialized_end=194
-  _PINGSERVEREVENT._serialized_start=197
-  _PINGSERVEREVENT._serialized_end=459
-  _PINGSERVERBATCH._serialized_start=461
-  _PINGSERVERBATCH._serialized_end=523
-  _PINGECHO._serialized_start=525
-  _PINGECHO._serialized_end=581
-  _PINGDROP._serialized_start=583
-  _PINGDROP._serialized_end=624
-  _PINGSERVERSUMMARY._serialized_start=626
-  _PINGSERVERSUMMARY._serialized_end=696
-  _PINGCLIENTCONFIG._serialized_start=699
-  _PINGCLIENTCONFIG._serialized_end=837
-  _PINGCLIENTEVENT._serialized_start=840
-  _PINGCLIENTEVENT._serialized_end=1150
-  _PINGCLIENTBATCH._serialized_start=1152
-  _PINGCLIENTBATCH._serialized_end=1214
-  _PINGSENT._serialized_start=1216
-  _PINGSENT._serialized_end=1301
-  _PINGREPLY._serialized_start=1303
-  _PINGREPLY._serialized_end=1398
-  _PINGTIMEOUT._serialized_start=1400
-  _PINGTIMEOUT._serialized_end=1426
-  _PINGLATE._serialized_start=1428
-  _PINGLATE._serialized_end=1508
-  _PINGCLIENTSUMMARY._serialized_start=1511
-  _PINGCLIENTSUMMARY._serialized_end=1768
-  _PINGSERVER._serialized_start=1771
-  _PINGSERVER._serialized_end=1907
-  _PINGCLIENT._serialized_start=1910
-  _PINGCLIENT._serialized_end=2046
+  _PINGSERVERCONFIG._serialized_end=216
+  _PINGSERVEREVENT._serialized_start=219
+  _PINGSERVEREVENT._serialized_end=481
+  _PINGSERVERBATCH._serialized_start=483
+  _PINGSERVERBATCH._serialized_end=545
+  _PINGECHO._serialized_start=547
+  _PINGECHO._serialized_end=603
+  _PINGDROP._serialized_start=605
+  _PINGDROP._serialized_end=646
+  _PINGSERVERSUMMARY._serialized_start=648
+  _PINGSERVERSUMMARY._serialized_end=718
+  _PINGCLIENTCONFIG._serialized_start=721
+  _PINGCLIENTCONFIG._serialized_end=880
+  _PINGCLIENTEVENT._serialized_start=883
+  _PINGCLIENTEVENT._serialized_end=1193
+  _PINGCLIENTBATCH._serialized_start=1195
+  _PINGCLIENTBATCH._serialized_end=1257
+  _PINGSENT._serialized_start=1259
+  _PINGSENT._serialized_end=1344
+  _PINGREPLY._serialized_start=1346
+  _PINGREPLY._serialized_end=1441
+  _PINGTIMEOUT._serialized_start=1443
+  _PINGTIMEOUT._serialized_end=1469
+  _PINGLATE._serialized_start=1471
+  _PINGLATE._serialized_end=1551
+  _PINGCLIENTSUMMARY._serialized_start=1554
+  _PINGCLIENTSUMMARY._serialized_end=1811
+  _PINGSERVER._serialized_start=1814
+  _PINGSERVER._serialized_end=1950
+  _PINGCLIENT._serialized_start=1953
+  _PINGCLIENT._serialized_end=2089
 # @@protoc_insertion_point(module_scope)
