@@ -6,7 +6,9 @@
 //     vs starting the smallest go-plugin gRPC plugin;
 //   - ping RTT p50/p99 as the reference client measures it against the
 //     reference server, both plugins under the host, vs a minimal Go UDP
-//     echo client and server pair (two processes).
+//     echo client and server pair (two processes); the reference twice: as
+//     a lab runs by default, each ping reported as it happens, and set for
+//     measuring (the client's hold_events, the server's summary_only).
 //
 // Run from the repository root: go run ./bench/spine [-pings N] [-starts N]
 package main
@@ -69,29 +71,42 @@ func bench(pings, rounds, starts int) error {
 	if err != nil {
 		return err
 	}
-	// The targets take turns, so that noise from the rest of the machine
-	// falls on both alike.
-	var floor, ref []time.Duration
-	for range rounds {
-		f, err := echoRTTs(bins["udpecho"], pings)
-		if err != nil {
-			return err
-		}
-		r, err := referenceRTTs(bins["socklab"], dir, pings)
-		if err != nil {
-			return err
-		}
-		floor, ref = append(floor, f...), append(ref, r...)
+	// The targets take turns, each round starting with the next one, so
+	// that noise from the rest of the machine falls on all alike.
+	measure := []func() ([]time.Duration, error){
+		func() ([]time.Duration, error) { return echoRTTs(bins["udpecho"], pings) },
+		func() ([]time.Duration, error) { return referenceRTTs(bins["socklab"], dir, pings, false) },
+		func() ([]time.Duration, error) { return referenceRTTs(bins["socklab"], dir, pings, true) },
 	}
+	rtts := make([][]time.Duration, len(measure))
+	for round := range rounds {
+		for i := range measure {
+			target := (round + i) % len(measure)
+			ds, err := measure[target]()
+			if err != nil {
+				return err
+			}
+			rtts[target] = append(rtts[target], ds...)
+		}
+	}
+	floor, live, held := rtts[0], rtts[1], rtts[2]
 
 	fmt.Printf("start-up to all plugins ready, median of %d\n", starts)
 	fmt.Printf("  bare go-plugin, one plugin          %8s\n", ms(median(bare)))
 	fmt.Printf("  socklab lab, ping server + client   %8s   (%.2fx the bare start of one plugin)\n", ms(median(labStart)), ratio(median(labStart), median(bare)))
 	fmt.Printf("ping RTT over loopback, %d round trips in %d rounds\n", pings*rounds, rounds)
-	fmt.Printf("  %-36s %10s %10s\n", "", "p50", "p99")
-	fmt.Printf("  %-36s %10s %10s\n", "minimal Go UDP echo pair", us(pct(floor, 50)), us(pct(floor, 99)))
-	fmt.Printf("  %-36s %10s %10s\n", "reference client+server under host", us(pct(ref, 50)), us(pct(ref, 99)))
-	fmt.Printf("  %-36s %9.2fx %9.2fx\n", "ratio", ratio(pct(ref, 50), pct(floor, 50)), ratio(pct(ref, 99), pct(floor, 99)))
+	fmt.Printf("  %-40s %10s %10s %15s\n", "", "p50", "p99", "ratio p50/p99")
+	fmt.Printf("  %-40s %10s %10s\n", "minimal Go UDP echo pair", us(pct(floor, 50)), us(pct(floor, 99)))
+	for _, r := range []struct {
+		name string
+		rtts []time.Duration
+	}{
+		{"reference, events live (default)", live},
+		{"reference, hold_events + summary_only", held},
+	} {
+		fmt.Printf("  %-40s %10s %10s %7.2fx/%.2fx\n", r.name, us(pct(r.rtts, 50)), us(pct(r.rtts, 99)),
+			ratio(pct(r.rtts, 50), pct(floor, 50)), ratio(pct(r.rtts, 99), pct(floor, 99)))
+	}
 	return nil
 }
 
@@ -170,21 +185,24 @@ func options(socklab, dir string, observe func(run.Event)) run.Options {
 }
 
 // referenceRTTs runs the reference client against the reference server
-// under the host and returns the RTTs the client reported.
-func referenceRTTs(socklab, dir string, n int) ([]time.Duration, error) {
+// under the host and returns the RTTs the client reported; quiet sets both
+// for measuring: no events while pinging.
+func referenceRTTs(socklab, dir string, n int, quiet bool) ([]time.Duration, error) {
 	l, err := loadLab(dir, fmt.Sprintf(`
 lab {
   links = false  # the plugins' own sockets, as the floor has no hop either
 }
 ping_server "server" {
-  listen    = "127.0.0.1:0"
-  drop_rate = 0
+  listen       = "127.0.0.1:0"
+  drop_rate    = 0
+  summary_only = %[2]v
 }
 ping_client "client" {
-  server = ping_server.server.address
-  count  = %d
+  server      = ping_server.server.address
+  count       = %[1]d
+  hold_events = %[2]v
 }
-`, n))
+`, n, quiet))
 	if err != nil {
 		return nil, err
 	}

@@ -60,6 +60,7 @@ func ping(addr string, n int) error {
 		return err
 	}
 	buf := make([]byte, 65535)
+	rtts := make([]time.Duration, 0, n)
 	for seq := 1; seq <= n; seq++ {
 		start := time.Now()
 		msg := fmt.Appendf(nil, "Ping %d %d", seq, start.UnixMicro())
@@ -70,7 +71,15 @@ func ping(addr string, n int) error {
 		if _, err := conn.Read(buf); err != nil {
 			return err
 		}
-		fmt.Println(time.Since(start).Nanoseconds())
+		rtts = append(rtts, time.Since(start))
 	}
-	return nil
+	// Printed at the end: a write per ping would wake the reader of the
+	// pipe while the next ping is in flight.
+	out := make([]byte, 0, 12*n)
+	for _, d := range rtts {
+		out = strconv.AppendInt(out, d.Nanoseconds(), 10)
+		out = append(out, '\n')
+	}
+	_, err = os.Stdout.Write(out)
+	return err
 }
