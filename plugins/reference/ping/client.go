@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"syscall"
 	"time"
@@ -44,6 +45,11 @@ func Run(ctx context.Context, cfg *pb.PingClientConfig, out *sdk.PingClientEvent
 		})
 	}
 	release := func() {
+		// A held Sent is reported after its round trip (see below): back
+		// into the order things happened.
+		slices.SortStableFunc(held, func(a, b *pb.PingClientEvent) int {
+			return a.Time.AsTime().Compare(b.Time.AsTime())
+		})
 		for _, ev := range held {
 			out.Send(ev)
 		}
@@ -56,16 +62,9 @@ func Run(ctx context.Context, cfg *pb.PingClientConfig, out *sdk.PingClientEvent
 	buf := make([]byte, maxDatagram)
 	msg := make([]byte, 0, 64)
 	unreachableSaid := false
-	for seq := uint32(1); seq <= cfg.Count && ctx.Err() == nil; seq++ {
-		start := time.Now()
-		msg = AppendMessage(msg[:0], seq, start)
-		if _, err := conn.Write(msg); err != nil {
-			return fmt.Errorf("ping client: sending ping %d: %w", seq, err)
-		}
-		sentAt[seq] = start
-		stats.Transmitted++
-		report.Sent(seq, start, clone(msg))
-
+	// await reads until the reply to ping seq, its timeout or the end of
+	// the run, reporting what arrives meanwhile.
+	await := func(seq uint32, start time.Time) error {
 		if err := conn.SetReadDeadline(start.Add(timeout)); err != nil {
 			return fmt.Errorf("ping client: %w", err)
 		}
@@ -74,11 +73,11 @@ func Run(ctx context.Context, cfg *pb.PingClientConfig, out *sdk.PingClientEvent
 			rtt := time.Since(start)
 			if err != nil {
 				if ctx.Err() != nil {
-					break
+					return nil
 				}
 				if errors.Is(err, os.ErrDeadlineExceeded) {
 					report.Timeout(seq)
-					break
+					return nil
 				}
 				if errors.Is(err, syscall.ECONNREFUSED) {
 					// An ICMP port unreachable: nobody listens there. Keep
@@ -102,7 +101,28 @@ func Run(ctx context.Context, cfg *pb.PingClientConfig, out *sdk.PingClientEvent
 			}
 			stats.Add(rtt)
 			report.Reply(seq, rtt, payload, server.String())
-			break
+			return nil
+		}
+	}
+	for seq := uint32(1); seq <= cfg.Count && ctx.Err() == nil; seq++ {
+		start := time.Now()
+		msg = AppendMessage(msg[:0], seq, start)
+		if _, err := conn.Write(msg); err != nil {
+			return fmt.Errorf("ping client: sending ping %d: %w", seq, err)
+		}
+		sentAt[seq] = start
+		stats.Transmitted++
+		if !cfg.HoldEvents {
+			report.Sent(seq, start, clone(msg))
+		}
+		err := await(seq, start)
+		if cfg.HoldEvents {
+			// Built after the round trip, not while the reply is on its
+			// way: measured, a held Sent built there slowed the round trips.
+			report.Sent(seq, start, clone(msg))
+		}
+		if err != nil {
+			return err
 		}
 		if wait := time.Until(start.Add(interval)); wait > 0 && seq < cfg.Count {
 			select {
