@@ -66,8 +66,9 @@ type Component struct {
 	// addresses as configured (a server bound to port 0 learns its real port
 	// only when it runs; see Scope).
 	Config proto.Message
-	// DeclRange is the block header, for diagnostics about the whole component.
-	DeclRange hcl.Range
+	// DeclRange is the block header, for diagnostics about the whole
+	// component; NameRange its label.
+	DeclRange, NameRange hcl.Range
 
 	attrs hcl.Attributes
 	deps  []*Component
@@ -223,9 +224,9 @@ func (l *Lab) loadComponents(blocks hcl.Blocks) hcl.Diagnostics {
 		if !ok {
 			continue
 		}
-		c := &Component{Name: b.Labels[0], Role: role, DeclRange: b.DefRange}
+		c := &Component{Name: b.Labels[0], Role: role, DeclRange: b.DefRange, NameRange: b.LabelRanges[0]}
 		if prev, dup := byName[c.Name]; dup {
-			diags = append(diags, duplicate("component name", c.Name, b.LabelRanges[0], prev.DeclRange))
+			diags = append(diags, duplicate("component name", c.Name, c.NameRange, prev.NameRange))
 			continue
 		}
 		byName[c.Name] = c
@@ -246,9 +247,10 @@ func (l *Lab) loadComponents(blocks hcl.Blocks) hcl.Diagnostics {
 }
 
 func duplicate(what, name string, at, first hcl.Range) *hcl.Diagnostic {
-	detail := fmt.Sprintf("A %s can be given only once; the first is at %s.", what, first)
+	at1 := fmt.Sprintf("%s:%d:%d", first.Filename, first.Start.Line, first.Start.Column)
+	detail := fmt.Sprintf("A %s can be given only once; the first is at %s.", what, at1)
 	if name != "" {
-		detail = fmt.Sprintf("The %s %q is already used at %s; names must be unique in a lab.", what, name, first)
+		detail = fmt.Sprintf("The %s %q is already used at %s; names must be unique in a lab.", what, name, at1)
 	}
 	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Duplicate " + what, Detail: detail, Subject: at.Ptr()}
 }

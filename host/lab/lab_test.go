@@ -268,6 +268,7 @@ func TestBadLabs(t *testing.T) {
 		{"duplicate name", "ping_server \"x\" {\n}\nping_client \"x\" {\n  server = \"127.0.0.1:1\"\n}\n", Options{}, "Duplicate component name", 3, 13},
 		{"missing go plugin", "ping_server \"s\" {\n  plugin {\n    go = \"./nope\"\n  }\n}\n", Options{}, "Missing plugin", 3, 10},
 		{"missing command", "ping_server \"s\" {\n  plugin {\n    command = [\"./nope\", \"x\"]\n  }\n}\n", Options{}, "Missing plugin", 3, 15},
+		{"missing Python script", "ping_server \"s\" {\n  plugin {\n    command = [\"python3\", \"-u\", \"nope.py\"]\n  }\n}\n", Options{}, "Missing plugin", 3, 15},
 		{"command not on PATH", "ping_server \"s\" {\n  plugin {\n    command = \"no-such-program-here\"\n  }\n}\n", Options{}, "Missing plugin", 3, 15},
 		{"command not executable", "ping_server \"s\" {\n  plugin {\n    command = \"./notexec.sh\"\n  }\n}\n", Options{}, "Missing plugin", 3, 15},
 		{"two plugin kinds", "ping_server \"s\" {\n  plugin {\n    builtin = true\n    go = \"./student\"\n  }\n}\n", Options{}, "Plugin kind needed", 4, 5},
@@ -293,6 +294,36 @@ func TestBadLabs(t *testing.T) {
 				t.Errorf("at %v, want %d:%d", d.Subject, tt.line, tt.col)
 			}
 		})
+	}
+}
+
+// TestMistakeAtAServerOnly: a server's wrong setting is one error, not
+// another at each client that refers to the server.
+func TestMistakeAtAServerOnly(t *testing.T) {
+	src := "ping_server \"s\" {\n  drop_rate = \"lots\"\n}\nping_client \"c\" {\n  server = ping_server.s.address\n  count  = ping_client.d.count\n}\n" +
+		"ping_client \"d\" {\n  server = ping_server.s.address\n}\n"
+	_, diags := load(t, src, Options{})
+	if errs := diags.Errs(); len(errs) != 1 || errs[0].(*hcl.Diagnostic).Subject.Start.Line != 2 {
+		t.Fatalf("want one error, at the server: %v", diags)
+	}
+}
+
+func TestPythonScript(t *testing.T) {
+	tests := []struct {
+		argv []string
+		want string
+	}{
+		{[]string{"/usr/bin/python3", "client.py"}, "/lab/client.py"},
+		{[]string{"python3.11", "-u", "-B", "/abs/s.py", "arg"}, "/abs/s.py"},
+		{[]string{"python", "-m", "http.server"}, ""},
+		{[]string{"python3", "-c", "print(1)"}, ""},
+		{[]string{"./client", "x.py"}, ""},
+		{[]string{"python3"}, ""},
+	}
+	for _, tt := range tests {
+		if got := PythonScript(tt.argv, "/lab"); got != tt.want {
+			t.Errorf("PythonScript(%q) = %q, want %q", tt.argv, got, tt.want)
+		}
 	}
 }
 
@@ -426,6 +457,9 @@ func TestBadLinks(t *testing.T) {
 			d := diags.Errs()[0].(*hcl.Diagnostic)
 			if !strings.Contains(d.Summary, tt.summary) || d.Subject == nil || d.Subject.Start.Line != tt.line || d.Subject.Start.Column != tt.col {
 				t.Errorf("got %q at %v, want %q at %d:%d", d.Summary, d.Subject, tt.summary, tt.line, tt.col)
+			}
+			if n := len(diags.Errs()); n != 1 {
+				t.Errorf("%d errors for one mistake: %v", n, diags)
 			}
 		})
 	}

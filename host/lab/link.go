@@ -138,9 +138,10 @@ func (l *Lab) decodeLink(c *Component, blocks hcl.Blocks) hcl.Diagnostics {
 			diags = append(diags, invalid(a, "%v.", err)...)
 		}
 	}
-	both := content.Attributes
-	diags = append(diags, setImpairment(&c.Link.ToServer, c.Role.Transport, both, ctx)...)
-	diags = append(diags, setImpairment(&c.Link.ToClient, c.Role.Transport, both, ctx)...)
+	// The shared settings are read once (a mistake in them is one
+	// diagnostic) and apply to both directions.
+	diags = append(diags, setImpairment(&c.Link.ToServer, c.Role.Transport, content.Attributes, ctx)...)
+	c.Link.ToClient = c.Link.ToServer
 	for _, dir := range content.Blocks {
 		attrs, d := dir.Body.JustAttributes()
 		diags = append(diags, d...)
@@ -161,8 +162,12 @@ func (l *Lab) decodeLink(c *Component, blocks hcl.Blocks) hcl.Diagnostics {
 // setImpairment applies the impairment attributes among attrs to im.
 func setImpairment(im *link.Impairment, transport string, attrs hcl.Attributes, ctx *hcl.EvalContext) hcl.Diagnostics {
 	var diags hcl.Diagnostics
+	fields := map[string]impairmentField{}
 	for _, f := range impairmentFields() {
-		a, ok := attrs[f.name]
+		fields[f.name] = f
+	}
+	for _, a := range sortedAttrs(attrs) {
+		f, ok := fields[a.Name]
 		if !ok {
 			continue
 		}

@@ -162,6 +162,11 @@ func (l *Lab) decodePlugin(blocks hcl.Blocks, owner *hcl.Block) (PluginSpec, hcl
 				diags = append(diags, missingPlugin(a, err))
 			}
 			spec.Command = append([]string{prog}, argv[1:]...)
+			if err == nil {
+				if err := checkPythonScript(spec); err != nil {
+					diags = append(diags, missingPlugin(a, err))
+				}
+			}
 		}
 	}
 	diags = append(diags, l.decodeProgramSettings(&spec, attrs, ctx)...)

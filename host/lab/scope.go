@@ -18,17 +18,22 @@ import (
 type Scope struct {
 	lab     *Lab
 	exports map[*Component]map[string]cty.Value
+	// broken are components whose settings have errors: a reference to
+	// them is unknown, so the mistake is reported once, at its place, and
+	// not again at every component that refers to it.
+	broken map[*Component]bool
 }
 
 // NewScope returns an empty scope: decode components in l.Components order.
 func (l *Lab) NewScope() *Scope {
-	return &Scope{lab: l, exports: map[*Component]map[string]cty.Value{}}
+	return &Scope{lab: l, exports: map[*Component]map[string]cty.Value{}, broken: map[*Component]bool{}}
 }
 
 // Decode evaluates c's settings against the components decoded so far.
 func (s *Scope) Decode(c *Component) (proto.Message, hcl.Diagnostics) {
 	cfg, diags := s.lab.decodeSettings(c, s.context())
 	if diags.HasErrors() {
+		s.broken[c] = true
 		return cfg, diags
 	}
 	attrs := map[string]cty.Value{"name": cty.StringVal(c.Name)}
@@ -55,11 +60,17 @@ func (s *Scope) Bound(c *Component, addr string) {
 func (s *Scope) context() *hcl.EvalContext {
 	ctx := s.lab.baseContext()
 	byRole := map[string]map[string]cty.Value{}
-	for c, attrs := range s.exports {
+	add := func(c *Component, v cty.Value) {
 		if byRole[c.Role.Name] == nil {
 			byRole[c.Role.Name] = map[string]cty.Value{}
 		}
-		byRole[c.Role.Name][c.Name] = cty.ObjectVal(attrs)
+		byRole[c.Role.Name][c.Name] = v
+	}
+	for c, attrs := range s.exports {
+		add(c, cty.ObjectVal(attrs))
+	}
+	for c := range s.broken {
+		add(c, cty.DynamicVal)
 	}
 	for role, comps := range byRole {
 		ctx.Variables[role] = cty.ObjectVal(comps)
