@@ -172,9 +172,20 @@ func (p *Process) Diagnosis(wait time.Duration) string {
 		parts = append(parts, "process still running")
 	}
 	if last := p.out.lastWords(); last != "" {
-		parts = append(parts, "last output:\n"+last)
+		parts = append(parts, "last output: "+last)
 	}
 	return strings.Join(parts, "; ")
+}
+
+// endedBeforeHandshake explains a plugin that ended before the handshake:
+// one that failed says how (its output, a traceback for instance, was
+// shown as it was written); one that ended quietly may be no plugin.
+func (p *Process) endedBeforeHandshake() string {
+	diagnosis := p.Diagnosis(time.Second)
+	if p.cmd.ProcessState != nil && p.cmd.ProcessState.Success() && p.out.lastWords() == "" {
+		return "ended without the plugin handshake: is it a socklab plugin? (" + diagnosis + ")"
+	}
+	return "ended before the plugin handshake (" + diagnosis + ")"
 }
 
 var (
@@ -193,7 +204,7 @@ func (p *Process) explain(err error, o Options) error {
 			line = strings.TrimSpace(m[1])
 		}
 		if line == "" {
-			what = "ended without the plugin handshake: is it a socklab plugin? (" + p.Diagnosis(time.Second) + ")"
+			what = p.endedBeforeHandshake()
 		} else {
 			what = fmt.Sprintf("printed %q on stdout before the plugin handshake: a plugin must not write to stdout before it serves (log to stderr)", line)
 		}
@@ -206,7 +217,7 @@ func (p *Process) explain(err error, o Options) error {
 	case strings.Contains(msg, "timeout while waiting for plugin to start"):
 		what = fmt.Sprintf("did not complete the plugin handshake within %s (start_timeout); it was stopped", o.Spec.StartTimeout)
 	case strings.Contains(msg, "plugin exited before we could connect"):
-		what = "ended before the plugin handshake (" + p.Diagnosis(time.Second) + ")"
+		what = p.endedBeforeHandshake()
 	case strings.Contains(msg, "unsupported plugin protocol"):
 		what = "speaks go-plugin's net/rpc protocol; socklab plugins speak gRPC"
 	default:

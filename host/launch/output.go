@@ -50,22 +50,12 @@ func (o *output) remember(line string) {
 	}
 }
 
-// lastWords picks the telling part of the tail: from a Go panic or a Python
-// traceback if there is one, else the last few lines.
+// lastWords says in a line why the process ended, from what it printed
+// last (see cause).
 func (o *output) lastWords() string {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	lines := o.tail
-	for i, l := range lines {
-		if strings.HasPrefix(l, "panic: ") || strings.HasPrefix(l, "fatal error: ") || strings.HasPrefix(l, "Traceback (most recent call last)") {
-			end := min(len(lines), i+8)
-			if strings.HasPrefix(l, "Traceback") {
-				end = len(lines)
-			}
-			return strings.Join(lines[i:end], "\n")
-		}
-	}
-	return strings.Join(lines[max(0, len(lines)-5):], "\n")
+	return cause(o.tail)
 }
 
 // stream returns a writer for one of the plugin's output streams. Raw

@@ -24,10 +24,14 @@ func TestOutputLinesAndLastWords(t *testing.T) {
 		tail []string
 		want string
 	}{
-		{"plain", []string{"a", "b", "c", "d", "e", "f", "g"}, "c\nd\ne\nf\ng"},
-		{"go panic", []string{"x", "panic: boom", "", "goroutine 1 [running]:", "main.main()"}, "panic: boom\n\ngoroutine 1 [running]:\nmain.main()"},
-		{"python traceback", []string{"x", "Traceback (most recent call last):", "  File \"p.py\"", "ZeroDivisionError: division by zero"},
-			"Traceback (most recent call last):\n  File \"p.py\"\nZeroDivisionError: division by zero"},
+		{"plain", []string{"a", "b", "c", "", " "}, "c"},
+		{"go panic", []string{"x", "panic: boom", "", "goroutine 1 [running]:", "runtime.foo()", "\t/go/src/runtime/x.go:3 +0x1", "main.main()", "\t/src/p/main.go:12 +0x1d"},
+			"panic: boom (main.go:12)"},
+		{"python traceback", []string{"x", "Traceback (most recent call last):", "  File \"/s/p.py\", line 6, in <module>", "    helper()",
+			"  File \"/s/p.py\", line 5, in helper", "    1/0", "    ~^~", "ZeroDivisionError: division by zero"},
+			"ZeroDivisionError: division by zero (p.py:5)"},
+		{"python traceback, then stdout", []string{"Traceback (most recent call last):", "  File \"/s/c.py\", line 3, in <module>", "    raise ValueError('bad seq')",
+			"ValueError: bad seq", "Ping 1 sent"}, "ValueError: bad seq (c.py:3)"},
 	}
 	for _, tt := range tests {
 		o := newOutput(zerolog.Nop(), func(Line) {})

@@ -96,7 +96,7 @@ func (p *Program) Diagnosis() string {
 		parts[0] = p.cmd.ProcessState.String()
 	}
 	if last := p.out.lastWords(); last != "" {
-		parts = append(parts, "last output:\n"+last)
+		parts = append(parts, "last output: "+last)
 	}
 	return strings.Join(parts, "; ")
 }

@@ -1,0 +1,77 @@
+package launch
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+var (
+	pythonFrame = regexp.MustCompile(`^\s*File "([^"]+)", line (\d+)`)
+	goFrame     = regexp.MustCompile(`^\t(\S+\.go):(\d+)`)
+)
+
+// cause says in one line why a process that printed tail ended: a Python
+// traceback's exception and where it was raised, a Go panic and the first
+// frame outside the runtime, else its last line. The whole output was
+// shown under the component's name as it was written, so the cause
+// repeats only what tells.
+func cause(tail []string) string {
+	for i := len(tail) - 1; i >= 0; i-- {
+		if strings.HasPrefix(tail[i], "Traceback (most recent call last)") {
+			return pythonCause(tail[i+1:])
+		}
+	}
+	for i, l := range tail {
+		if strings.HasPrefix(l, "panic: ") || strings.HasPrefix(l, "fatal error: ") {
+			return goCause(l, tail[i+1:])
+		}
+	}
+	for i := len(tail) - 1; i >= 0; i-- {
+		if s := strings.TrimSpace(tail[i]); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// pythonCause reads a traceback after its first line: indented frames,
+// then the exception, the first line that is not indented (what follows
+// may be the program's stdout, flushed as it exited).
+func pythonCause(lines []string) string {
+	exception, where := "", ""
+	for _, l := range lines {
+		if m := pythonFrame.FindStringSubmatch(l); m != nil {
+			where = filepath.Base(m[1]) + ":" + m[2]
+			continue
+		}
+		if l != "" && l[0] != ' ' && l[0] != '\t' {
+			exception = l
+			break
+		}
+	}
+	if exception == "" {
+		return "Traceback (cut short)"
+	}
+	if where != "" {
+		exception += fmt.Sprintf(" (%s)", where)
+	}
+	return exception
+}
+
+// goCause adds to a panic line the first frame of the program's own code.
+func goCause(panicLine string, lines []string) string {
+	for i := 1; i < len(lines); i++ {
+		m := goFrame.FindStringSubmatch(lines[i])
+		if m == nil {
+			continue
+		}
+		fn := lines[i-1]
+		if strings.HasPrefix(fn, "runtime.") || strings.HasPrefix(fn, "panic(") {
+			continue
+		}
+		return fmt.Sprintf("%s (%s:%s)", panicLine, filepath.Base(m[1]), m[2])
+	}
+	return panicLine
+}
