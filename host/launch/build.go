@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -21,6 +22,9 @@ import (
 type Builder struct {
 	// Dir is the cache directory, e.g. ~/.cache/socklab/plugins.
 	Dir string
+	// Socklab is a socklab source tree (FindSocklabModule) that a package
+	// in no module is built against, as a module of its own.
+	Socklab string
 
 	mu    sync.Mutex
 	locks map[string]*sync.Mutex
@@ -62,7 +66,15 @@ func (b *Builder) Build(ctx context.Context, dir string) (string, error) {
 		}
 	}
 	os.Remove(fpFile)
-	cmd := exec.CommandContext(ctx, goTool, "build", "-o", bin, ".")
+	args := []string{"build", "-o", bin}
+	if _, err := moduleRoot(dir); err != nil {
+		overlay, err := b.standaloneOverlay(dir, outDir)
+		if err != nil {
+			return "", &BuildError{Dir: dir, Output: err.Error(), Err: errNoModule}
+		}
+		args = append(args, "-overlay", overlay)
+	}
+	cmd := exec.CommandContext(ctx, goTool, append(args, ".")...)
 	cmd.Dir = dir
 	// The compilers go starts die with it: the whole group is killed on
 	// cancel, and go itself if the host dies.
@@ -121,6 +133,8 @@ func lockFile(path string) (func(), error) {
 	}
 	return func() { f.Close() }, nil
 }
+
+var errNoModule = errors.New("no go.mod")
 
 // BuildError is a Go plugin that does not compile; Output is what the
 // compiler said.
