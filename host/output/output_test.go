@@ -1,6 +1,8 @@
 package output
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -211,3 +213,31 @@ func TestObserverJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestSequencerWriterTakesItsTurn: a host log line written after an event
+// that happened before it comes out after that event, though the event
+// reached the Sequencer later; once closed, the writer writes at once.
+func TestSequencerWriterTakesItsTurn(t *testing.T) {
+	var mu sync.Mutex
+	var out []string
+	sink := writerFunc(func(p []byte) {
+		mu.Lock()
+		defer mu.Unlock()
+		out = append(out, string(p))
+	})
+	seq := NewSequencer(time.Hour, func(ev run.Event) { sink.Write([]byte(ev.Kind)) })
+	line := seq.Writer(sink)
+	early := time.Now()
+	fmt.Fprint(line, "host: the plugin failed")
+	seq.Add(run.Event{Time: early, Kind: "stderr: Traceback"})
+	seq.Close()
+	fmt.Fprint(line, "report")
+	want := []string{"stderr: Traceback", "host: the plugin failed", "report"}
+	if !slices.Equal(out, want) {
+		t.Fatalf("written %q, want %q", out, want)
+	}
+}
+
+type writerFunc func([]byte)
+
+func (f writerFunc) Write(p []byte) (int, error) { f(p); return len(p), nil }

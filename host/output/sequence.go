@@ -2,6 +2,7 @@ package output
 
 import (
 	"container/heap"
+	"io"
 	"sync"
 	"time"
 
@@ -18,9 +19,18 @@ type Sequencer struct {
 	emit   func(run.Event)
 
 	mu      sync.Mutex
-	pending eventHeap
+	pending itemHeap
+	next    uint64 // arrival order, which breaks ties of time
+	closed  bool
 	stop    chan struct{}
 	done    chan struct{}
+}
+
+// item is an event, or a line of the host's own log, waiting its turn.
+type item struct {
+	at   time.Time
+	n    uint64
+	emit func()
 }
 
 // NewSequencer releases each event to emit once it is window old.
@@ -35,15 +45,48 @@ func (s *Sequencer) Add(ev run.Event) {
 	if ev.Time.IsZero() {
 		ev.Time = time.Now()
 	}
+	s.push(ev.Time, func() { s.emit(ev) })
+}
+
+func (s *Sequencer) push(at time.Time, emit func()) {
 	s.mu.Lock()
-	heap.Push(&s.pending, ev)
+	heap.Push(&s.pending, item{at: at, n: s.next, emit: emit})
+	s.next++
 	s.mu.Unlock()
+}
+
+// Writer returns a writer to w whose writes, the host's own log entries,
+// take their place among the events by the time they are written: a
+// plugin's last lines on stderr come before the host's word that it
+// failed. Once the Sequencer is closed, writes go straight to w.
+func (s *Sequencer) Writer(w io.Writer) io.Writer { return sequencedWriter{s, w} }
+
+type sequencedWriter struct {
+	s *Sequencer
+	w io.Writer
+}
+
+func (sw sequencedWriter) Write(p []byte) (int, error) {
+	line := append([]byte(nil), p...)
+	s := sw.s
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return sw.w.Write(p)
+	}
+	heap.Push(&s.pending, item{at: time.Now(), n: s.next, emit: func() { _, _ = sw.w.Write(line) }})
+	s.next++
+	s.mu.Unlock()
+	return len(p), nil
 }
 
 // Close releases every queued event, in order, and stops.
 func (s *Sequencer) Close() {
 	close(s.stop)
 	<-s.done
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
 	s.release(time.Time{})
 }
 
@@ -65,25 +108,30 @@ func (s *Sequencer) loop() {
 func (s *Sequencer) release(cutoff time.Time) {
 	for {
 		s.mu.Lock()
-		if len(s.pending) == 0 || (!cutoff.IsZero() && s.pending[0].Time.After(cutoff)) {
+		if len(s.pending) == 0 || (!cutoff.IsZero() && s.pending[0].at.After(cutoff)) {
 			s.mu.Unlock()
 			return
 		}
-		ev := heap.Pop(&s.pending).(run.Event)
+		it := heap.Pop(&s.pending).(item)
 		s.mu.Unlock()
-		s.emit(ev)
+		it.emit()
 	}
 }
 
-type eventHeap []run.Event
+type itemHeap []item
 
-func (h eventHeap) Len() int           { return len(h) }
-func (h eventHeap) Less(i, j int) bool { return h[i].Time.Before(h[j].Time) }
-func (h eventHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *eventHeap) Push(x any)        { *h = append(*h, x.(run.Event)) }
-func (h *eventHeap) Pop() any {
+func (h itemHeap) Len() int { return len(h) }
+func (h itemHeap) Less(i, j int) bool {
+	if h[i].at.Equal(h[j].at) {
+		return h[i].n < h[j].n
+	}
+	return h[i].at.Before(h[j].at)
+}
+func (h itemHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *itemHeap) Push(x any)   { *h = append(*h, x.(item)) }
+func (h *itemHeap) Pop() any {
 	old := *h
-	ev := old[len(old)-1]
+	it := old[len(old)-1]
 	*h = old[:len(old)-1]
-	return ev
+	return it
 }
