@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"runtime"
-	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -30,95 +28,82 @@ const (
 	checkProbeFlag = "--probe-isolation"
 )
 
-func checkUsage(w io.Writer) {
-	fmt.Fprint(w, `usage:
-  socklab check --role ROLE [flags] COMPONENT...
-  socklab check --role ROLE [flags] -- COMMAND [ARG...]
-
+const checkAbout = `
 COMPONENT is a Go plugin's directory, a Python file, a program, a quoted
 command ("python3 UDPPingerClient.py"), a student's directory (with a
 submission.hcl, a Go main package or a Python program), or a directory of
-student directories, one row each.
-
-flags:
-  --role ROLE        the role graded: `+strings.Join(roles.Names(), ", ")+`
-  --suite FILE       a suite file instead of the built-in suite of the role
-  --show-suite       print the built-in suite of the role, to copy and change
-  --report DIR       write report.json, junit.xml and Gradescope's results.json
-  --jobs N           submissions graded at once (default: the number of CPUs)
-  --timeout D        longest run of the suite per submission (default: the suite's)
-  --isolation MODE   auto (default), netns, userns or none (one at a time)
-  --python PATH      interpreter for Python submissions (default /usr/bin/python3)
-  --program          a command is a plain program, not a plugin
-  --expects ADDR     a plain program's hard-coded address, if not the sheet's
+student directories, one row each. A command may also follow "--":
+socklab check --role ROLE [flags] -- COMMAND [ARG...]
 
 Exit status: 0 every scenario of every component passed, 1 some failed,
-2 the command line or the suite is wrong, 130 interrupted.
-`)
+2 the command line or the suite is wrong, 130 interrupted.`
+
+func checkCommand() *command {
+	return &command{
+		name: "check", args: "COMPONENT...", summary: "grade components against their role's conformance suite",
+		about: checkAbout,
+		setup: checkFlags,
+	}
+}
+
+// checkFlags defines the flags of `socklab check`.
+func checkFlags(fs *flag.FlagSet, std stdio) func(positional, command []string) int {
+	o := &checkOptions{}
+	fs.StringVar(&o.role, "role", "", "the `ROLE` graded: "+strings.Join(roles.Names(), ", "))
+	fs.StringVar(&o.suitePath, "suite", "", "a suite `FILE` instead of the built-in suite of the role")
+	fs.BoolVar(&o.showSuite, "show-suite", false, "print the built-in suite of the role, to copy and change")
+	fs.StringVar(&o.reportDir, "report", "", "write report.json, junit.xml and Gradescope's results.json to `DIR`")
+	fs.IntVar(&o.jobs, "jobs", runtime.NumCPU(), "`N` submissions graded at once")
+	fs.DurationVar(&o.timeout, "timeout", 0, "longest run (a `DURATION`, like 2m) of the suite per submission (default: the suite's)")
+	fs.StringVar(&o.isolation, "isolation", "auto", "`MODE`: auto, netns, userns or none (one at a time)")
+	fs.StringVar(&o.python, "python", check.DefaultPython(), "`PATH` of the interpreter for Python submissions")
+	fs.BoolVar(&o.program, "program", false, "a command is a plain program, not a plugin")
+	fs.StringVar(&o.expects, "expects", "", "a plain program's hard-coded `ADDRESS`, if not the sheet's")
+	fs.BoolVar(&o.one, "one", false, "(hidden) grade the one submission read from stdin")
+	fs.BoolVar(&o.probe, "probe-isolation", false, "(hidden) probe what isolation works")
+	return func(positional, command []string) int {
+		return runCheck(o, positional, command, std.out, std.err)
+	}
+}
+
+// checkOptions are the flags of `socklab check`.
+type checkOptions struct {
+	role, suitePath, reportDir, isolation, python, expects string
+	showSuite, program, one, probe                         bool
+	jobs                                                   int
+	timeout                                                time.Duration
 }
 
 // runCheck is `socklab check`.
-func runCheck(args []string, stdout, stderr io.Writer) int {
+func runCheck(o *checkOptions, positional, command []string, stdout, stderr io.Writer) int {
 	switch {
-	case slices.Equal(args, []string{checkProbeFlag}):
+	case o.probe:
 		if err := check.LoopbackUp(); err != nil {
 			fmt.Fprintln(stderr, err)
 			return exitFailed
 		}
 		return exitOK
-	case slices.Equal(args, []string{checkOneFlag}):
+	case o.one:
 		return checkOne(stderr)
 	}
-	var command []string
-	if i := slices.Index(args, "--"); i >= 0 {
-		args, command = args[:i], args[i+1:]
-	}
-	fs := flag.NewFlagSet("socklab check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { checkUsage(stderr) }
-	role := fs.String("role", "", "role to grade")
-	suitePath := fs.String("suite", "", "suite file")
-	showSuite := fs.Bool("show-suite", false, "print the built-in suite")
-	reportDir := fs.String("report", "", "report directory")
-	jobs := fs.Int("jobs", runtime.NumCPU(), "submissions at once")
-	timeout := fs.Duration("timeout", 0, "per submission")
-	isolation := fs.String("isolation", "auto", "auto, netns, userns or none")
-	python := fs.String("python", check.DefaultPython(), "Python interpreter")
-	program := fs.Bool("program", false, "commands are plain programs")
-	expects := fs.String("expects", "", "plain program's address")
-	var positional []string
-	for {
-		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		} else if err != nil {
-			return exitBadLab
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		positional = append(positional, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-
-	if *showSuite {
-		src, err := check.BuiltinSource(*role)
+	if o.showSuite {
+		src, err := check.BuiltinSource(o.role)
 		if err != nil {
-			fmt.Fprintf(stderr, "socklab check: no built-in suite for role %q (roles: %s)\n", *role, strings.Join(roles.Names(), ", "))
+			fmt.Fprintf(stderr, "socklab check: no built-in suite for role %q (roles: %s)\n", o.role, strings.Join(roles.Names(), ", "))
 			return exitBadLab
 		}
 		stdout.Write(src)
 		return exitOK
 	}
-	suite, code := loadSuite(*suitePath, *role, stderr)
+	suite, code := loadSuite(o.suitePath, o.role, stderr)
 	if suite == nil {
 		return code
 	}
 	if len(positional) == 0 && len(command) == 0 {
-		fmt.Fprintln(stderr, "socklab check: name a component to grade")
-		checkUsage(stderr)
+		fmt.Fprintln(stderr, "socklab check: name a component to grade\nRun 'socklab help check' for its usage.")
 		return exitBadLab
 	}
-	d := check.Detector{Role: suite.Role.Name, Python: *python, Program: *program, Expects: *expects}
+	d := check.Detector{Role: suite.Role.Name, Python: o.python, Program: o.program, Expects: o.expects}
 	var subs []check.Submission
 	for _, p := range positional {
 		found, err := d.Paths(p)
@@ -137,30 +122,42 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		subs = append(subs, sub)
 	}
 
+	// Python plugins import the host's SDK wherever they run, with no
+	// PYTHONPATH of the student's.
+	var specs []*lab.PluginSpec
+	for i := range subs {
+		specs = append(specs, &subs[i].Spec)
+	}
+	if err := givePythonSDK(specs); err != nil {
+		fmt.Fprintf(stderr, "socklab check: %v\n", err)
+		return exitFailed
+	}
+
 	exe, err := os.Executable()
 	if err != nil {
 		fmt.Fprintf(stderr, "socklab check: cannot find the socklab executable: %v\n", err)
 		return exitFailed
 	}
-	iso, err := isolationMode(*isolation, exe, stderr)
+	iso, err := isolationMode(o.isolation, exe, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "socklab check: %v\n", err)
 		return exitBadLab
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if *timeout <= 0 {
-		*timeout = suite.Timeout()
+	timeout := o.timeout
+	if timeout <= 0 {
+		timeout = suite.Timeout()
 	}
 	report := check.Grade(ctx, check.Options{
-		Suite: suite, Submissions: subs, Jobs: *jobs, Timeout: *timeout, Isolation: iso,
+		Suite: suite, Submissions: subs, Jobs: o.jobs, Timeout: timeout, Isolation: iso,
 		OneCommand: []string{exe, "check", checkOneFlag},
-		Builder:    &launch.Builder{Dir: launch.DefaultCacheDir()},
+		Builder:    &launch.Builder{Dir: launch.DefaultCacheDir(), Socklab: launch.FindSocklabModule()},
 		Progress:   stderr,
 	})
 	report.WriteText(stdout)
-	if *reportDir != "" {
-		if err := report.WriteFiles(*reportDir); err != nil {
+	if o.reportDir != "" {
+		if err := report.WriteFiles(o.reportDir); err != nil {
 			fmt.Fprintf(stderr, "socklab check: %v\n", err)
 			return exitFailed
 		}
@@ -226,7 +223,7 @@ func checkOne(stderr io.Writer) int {
 	}
 	env := check.Env{
 		Builtin: []string{exe, pluginCommand},
-		Builder: &launch.Builder{Dir: launch.DefaultCacheDir()},
+		Builder: &launch.Builder{Dir: launch.DefaultCacheDir(), Socklab: launch.FindSocklabModule()},
 		Log:     zerolog.New(stderr).Level(zerolog.WarnLevel),
 	}
 	start := time.Now()

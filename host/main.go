@@ -4,8 +4,12 @@
 // happened.
 //
 //	socklab [run] [flags] [LAB]     run a lab (default lab.hcl)
-//	socklab validate [flags] LAB    check a lab file without running it
+//	socklab validate [flags] [LAB]  check a lab file without running it
+//	socklab fmt [flags] [FILE|DIR...]  rewrite lab files in the canonical style
 //	socklab check --role ROLE ...   grade components against the role's suite
+//	socklab version                 the version and the revision it was built from
+//
+// `socklab help` lists every command with its flags (cli.go).
 package main
 
 import (
@@ -16,6 +20,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -28,6 +34,7 @@ import (
 	"github.com/socklab/socklab/host/launch"
 	"github.com/socklab/socklab/host/output"
 	"github.com/socklab/socklab/host/run"
+	"github.com/socklab/socklab/plugins/python"
 	"github.com/socklab/socklab/plugins/reference"
 	"github.com/socklab/socklab/plugins/sdk"
 )
@@ -54,48 +61,16 @@ func main() {
 	os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-func realMain(args []string, stdout, stderr io.Writer) int {
-	cmd := "run"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") && !strings.HasSuffix(args[0], ".hcl") {
-		cmd, args = args[0], args[1:]
-	}
-	switch cmd {
-	case pluginCommand:
-		sdk.Serve(reference.Plugins())
-		return exitOK
-	case "run", "validate":
-		return runOrValidate(cmd, args, stdout, stderr)
-	case "check":
-		return runCheck(args, stdout, stderr)
-	case "help", "-h", "--help":
-		usage(stdout)
-		return exitOK
-	}
-	fmt.Fprintf(stderr, "socklab: unknown command %q\n", cmd)
-	usage(stderr)
-	return exitBadLab
-}
-
-func usage(w io.Writer) {
-	fmt.Fprint(w, `usage:
-  socklab [run] [flags] [LAB]     run a lab file (default lab.hcl)
-  socklab validate [flags] LAB    check a lab file without running it
-  socklab check --role ROLE COMPONENT...
-                                  grade components against the role's suite
-                                  (socklab check -h for its flags)
-
-flags:
-  --var NAME=VALUE   set a variable of the lab file (repeatable)
-  --seed N           seed every random choice (default: the lab's, else random)
-  --json             write JSON lines instead of text
-  --pcap FILE        write the lab's traffic to FILE (Wireshark, tshark)
-  -v                 show debugging detail (plugin start-up, go-plugin)
-`)
+// servePlugins is the hidden plugin command: the host serving its builtin
+// roles to itself.
+func servePlugins() int {
+	sdk.Serve(reference.Plugins())
+	return exitOK
 }
 
 type varFlags map[string]string
 
-func (v varFlags) String() string { return fmt.Sprint(map[string]string(v)) }
+func (v varFlags) String() string { return "" }
 
 func (v varFlags) Set(s string) error {
 	name, value, ok := strings.Cut(s, "=")
@@ -106,6 +81,21 @@ func (v varFlags) Set(s string) error {
 	return nil
 }
 
+// seedFlag is --seed, nil until given.
+type seedFlag struct{ seed **int64 }
+
+func (s seedFlag) String() string { return "" }
+
+func (s seedFlag) Set(v string) error {
+	n, err := strconv.ParseInt(v, 0, 64)
+	if err != nil {
+		return errors.New("want an integer")
+	}
+	*s.seed = &n
+	return nil
+}
+
+// config is what run and validate are told on the command line.
 type config struct {
 	lab     string
 	opts    lab.Options
@@ -114,73 +104,167 @@ type config struct {
 	pcap    string
 }
 
-func parseFlags(cmd string, args []string, stderr io.Writer) (*config, error) {
-	fs := flag.NewFlagSet("socklab "+cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg := &config{lab: "lab.hcl"}
-	vars := varFlags{}
-	fs.Var(vars, "var", "set a lab variable, NAME=VALUE")
-	seed := fs.Int64("seed", 0, "seed for every random choice")
-	fs.BoolVar(&cfg.json, "json", false, "write JSON lines")
-	fs.BoolVar(&cfg.verbose, "v", false, "show debugging detail")
-	fs.StringVar(&cfg.pcap, "pcap", "", "write the lab's traffic to this pcap file")
-	// Accept flags after the lab file too: socklab run lab.hcl --json.
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		positional = append(positional, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-	if len(positional) > 1 {
-		return nil, fmt.Errorf("one lab file at a time, got %s", strings.Join(positional, " "))
-	}
-	if len(positional) == 1 {
-		cfg.lab = positional[0]
-	}
-	cfg.opts.Vars = vars
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "seed" {
-			cfg.opts.Seed = seed
-		}
-	})
-	return cfg, nil
+// labFlags defines the flags run and validate share.
+func labFlags(fs *flag.FlagSet, cfg *config) {
+	cfg.opts.Vars = varFlags{}
+	fs.Var(varFlags(cfg.opts.Vars), "var", "`NAME=VALUE` sets a variable of the lab file (repeatable)")
+	fs.Var(seedFlag{&cfg.opts.Seed}, "seed", "seed every random choice with `N` (default: the lab's, else random)")
 }
 
-func runOrValidate(cmd string, args []string, stdout, stderr io.Writer) int {
-	cfg, err := parseFlags(cmd, args, stderr)
-	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(stderr, "socklab %s: %v\n", cmd, err)
-		}
-		return exitBadLab
+const labArg = "[LAB]"
+
+const labAbout = `
+LAB is a lab file (any name), or a directory holding a lab.hcl; the default
+is lab.hcl in the current directory.`
+
+func runCommand() *command {
+	return &command{
+		name: "run", args: labArg, summary: "run a lab: start its components and show what they do",
+		about: labAbout + `
+
+Exit status: 0 every component succeeded, 1 one failed, 2 the lab file or
+the command line is wrong, 130 interrupted before its clients were done.`,
+		setup: func(fs *flag.FlagSet, std stdio) func([]string, []string) int {
+			cfg := &config{}
+			labFlags(fs, cfg)
+			fs.BoolVar(&cfg.json, "json", false, "write JSON lines instead of text")
+			fs.StringVar(&cfg.pcap, "pcap", "", "write the lab's traffic to `FILE` (Wireshark, tshark)")
+			fs.BoolVar(&cfg.verbose, "v", false, "show debugging detail (plugin start-up, every packet of a link)")
+			return func(positional, rest []string) int {
+				return runOrValidate("run", cfg, append(positional, rest...), std)
+			}
+		},
 	}
+}
+
+func validateCommand() *command {
+	return &command{
+		name: "validate", args: labArg, summary: "check a lab file without running it (Go plugins are built, Python ones compiled)",
+		about: labAbout + `
+
+With --json, the diagnostics are one JSON object in the shape of
+terraform validate -json: format_version, valid, error_count,
+warning_count, and diagnostics with severity, summary, detail, range and
+snippet.`,
+		setup: func(fs *flag.FlagSet, std stdio) func([]string, []string) int {
+			cfg := &config{}
+			labFlags(fs, cfg)
+			fs.BoolVar(&cfg.json, "json", false, "write the result as JSON (terraform validate -json's shape)")
+			return func(positional, rest []string) int {
+				return runOrValidate("validate", cfg, append(positional, rest...), std)
+			}
+		},
+	}
+}
+
+// labPath resolves LAB: a file of any name, or a directory's lab.hcl.
+func labPath(args []string) (string, hcl.Diagnostics) {
+	path := "lab.hcl"
+	switch len(args) {
+	case 0:
+	case 1:
+		path = args[0]
+	default:
+		return "", hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "One lab file at a time",
+			Detail: fmt.Sprintf("Got %s; name one lab file or directory.", strings.Join(args, " "))}}
+	}
+	fi, err := os.Stat(path)
+	if err == nil && fi.IsDir() {
+		dir := path
+		path = filepath.Join(dir, "lab.hcl")
+		if fi, err = os.Stat(path); err != nil {
+			return "", hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "No lab file in directory",
+				Detail: fmt.Sprintf("%s is a directory without a lab.hcl; name the lab file itself.", dir)}}
+		}
+	}
+	switch {
+	case err != nil:
+		return "", hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read lab file", Detail: err.Error()}}
+	case fi.IsDir():
+		return "", hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read lab file", Detail: path + " is a directory."}}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read lab file", Detail: err.Error()}}
+	}
+	f.Close()
+	return path, nil
+}
+
+func runOrValidate(cmd string, cfg *config, args []string, std stdio) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	l, diags := lab.Load(cfg.lab, cfg.opts)
-	builder := &launch.Builder{Dir: launch.DefaultCacheDir()}
+	path, diags := labPath(args)
+	l := &lab.Lab{Path: path}
+	if !diags.HasErrors() {
+		cfg.lab = path
+		l, diags = lab.Load(cfg.lab, cfg.opts)
+	}
+	builder := &launch.Builder{Dir: launch.DefaultCacheDir(), Socklab: launch.FindSocklabModule()}
+	if !diags.HasErrors() {
+		var specs []*lab.PluginSpec
+		for _, c := range l.Components {
+			specs = append(specs, &c.Plugin)
+		}
+		if err := givePythonSDK(specs); err != nil {
+			fmt.Fprintf(std.err, "socklab %s: %v\n", cmd, err)
+			return exitFailed
+		}
+	}
+	// Python compiles in a moment, so its errors join any others; a Go
+	// build waits for a lab that is otherwise right.
+	diags = append(diags, lab.CompilePython(ctx, l)...)
 	if !diags.HasErrors() {
 		diags = append(diags, buildGoPlugins(ctx, l, builder)...)
 	}
 	if ctx.Err() != nil {
 		return exitInterrupted
 	}
+	if cmd == "validate" && cfg.json {
+		if err := lab.WriteDiagnosticsJSON(std.out, diags, l.Files()); err != nil {
+			fmt.Fprintf(std.err, "socklab validate: %v\n", err)
+			return exitFailed
+		}
+		if diags.HasErrors() {
+			return exitBadLab
+		}
+		return exitOK
+	}
 	if len(diags) > 0 {
-		lab.WriteDiagnostics(stderr, diags, l.Files())
+		lab.WriteDiagnostics(std.err, diags, l.Files())
 	}
 	if diags.HasErrors() {
 		return exitBadLab
 	}
 	if cmd == "validate" {
-		describeLab(stdout, l)
+		describeLab(std.out, l)
 		return exitOK
 	}
-	return runLab(ctx, l, builder, cfg, stdout)
+	return runLab(ctx, l, builder, cfg, std.out)
 }
+
+// givePythonSDK puts the host's own Python SDK on the PYTHONPATH of every
+// plugin run by a Python interpreter, after any PYTHONPATH the lab or the
+// environment gives.
+func givePythonSDK(specs []*lab.PluginSpec) error {
+	dir := ""
+	for _, spec := range specs {
+		if spec.Kind != lab.Command || lab.PythonScript(spec.Command, spec.WorkDir) == "" {
+			continue
+		}
+		if dir == "" {
+			var err error
+			if dir, err = python.Install(pythonCacheDir()); err != nil {
+				return err
+			}
+		}
+		spec.Env = python.WithPath(spec.Env, dir)
+	}
+	return nil
+}
+
+// pythonCacheDir is where the Python SDK is unpacked, beside the plugins.
+func pythonCacheDir() string { return filepath.Join(filepath.Dir(launch.DefaultCacheDir()), "python") }
 
 // buildGoPlugins builds every Go source plugin up front, so that a
 // compile error is shown against the lab file before anything runs.
@@ -232,10 +316,14 @@ func runLab(ctx context.Context, l *lab.Lab, builder *launch.Builder, cfg *confi
 	buffered := output.NewBuffered(stdout, outputFlushEvery)
 	defer buffered.Close()
 	events := output.NewLogger(buffered, format, color, level)
-	log := output.Stamped(events)
+	seq := output.NewSequencer(eventWindow, output.Observer(events, format))
+	// The host's own lines (a plugin failed, the run ends) take their turn
+	// among the events, after what the plugins wrote before them.
+	log := output.Stamped(output.NewLogger(seq.Writer(buffered), format, color, level))
 	exe, err := os.Executable()
 	if err != nil {
 		log.Error().Err(err).Msg("cannot find the socklab executable for the builtin plugins")
+		seq.Close()
 		return exitFailed
 	}
 
@@ -254,7 +342,6 @@ func runLab(ctx context.Context, l *lab.Lab, builder *launch.Builder, cfg *confi
 		name = l.Path
 	}
 	log.Info().Str("lab", l.Path).Int64("seed", l.Seed).Msgf("running %s (seed %d, %s; rerun with --seed %d)", name, l.Seed, l.SeedOrigin, l.Seed)
-	seq := output.NewSequencer(eventWindow, output.Observer(events, format))
 	res := run.Run(ctx, l, run.Options{
 		Builtin: []string{exe, pluginCommand},
 		Builder: builder,

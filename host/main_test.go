@@ -105,9 +105,20 @@ func startHost(t *testing.T, lab string, args ...string) *host {
 // args, its own marker and env in the environment.
 func startHostIn(t *testing.T, dir string, env []string, args ...string) *host {
 	t.Helper()
+	return startHostVia(t, nil, dir, env, args...)
+}
+
+// startHostVia is startHostIn with the host run by a wrapper command
+// (ip netns exec NAME).
+func startHostVia(t *testing.T, wrapper []string, dir string, env []string, args ...string) *host {
+	t.Helper()
 	bin, err := hostBinary()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(wrapper) > 0 {
+		args = append(append(wrapper[1:len(wrapper):len(wrapper)], bin), args...)
+		bin = wrapper[0]
 	}
 	h := &host{
 		mark:   fmt.Sprintf("%s-%d", strings.ReplaceAll(t.Name(), "/", "-"), time.Now().UnixNano()),
