@@ -15,10 +15,12 @@
 // words what was expected and what happened.
 //
 // RunScenario runs one scenario; Grade runs a suite against many
-// submissions, each in its own network namespace (a re-executed
-// `socklab check --one`, see RunOne), with bounded parallelism and a time
+// submissions, each scenario of each submission in a child process and a
+// network namespace of its own (a re-executed `socklab check --one`, see
+// RunOne; runChild starts every one), with bounded parallelism and a time
 // limit per submission, so that plain programs that all hard-code port
-// 12000 can be graded side by side and a hung or crashed one affects no
-// other. Report holds the outcome; it is written as a table, as JSON, as
+// 12000 can be graded side by side, a hung or crashed one affects no
+// other, and nothing of one scenario (a socket in TIME_WAIT, a process
+// left running) reaches the next. Report holds the outcome; it is written as a table, as JSON, as
 // JUnit XML and as Gradescope's results.json.
 package check

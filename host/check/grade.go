@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -45,7 +46,9 @@ const stopGrace = 10 * time.Second
 // job is what the parent tells a child `socklab check --one`.
 type job struct {
 	// Suite is a suite file, or "builtin:ROLE".
-	Suite      string
+	Suite string
+	// Scenario names the one scenario to run ("": all of them).
+	Scenario   string
 	Submission Submission
 	// Loopback: bring lo up first (a new network namespace has it down).
 	Loopback bool
@@ -145,23 +148,97 @@ func describeSpec(sub Submission) string {
 	return sub.Spec.String()
 }
 
-// gradeOne runs the suite against one submission in a child process.
+// gradeOne runs the suite against one submission: each scenario in a
+// child process of its own (runChild), so that nothing of one scenario
+// (sockets in TIME_WAIT, processes, addresses) reaches the next, all
+// within o.Timeout.
 func (o Options) gradeOne(ctx context.Context, sub Submission) *SubmissionResult {
 	start := time.Now()
 	if sub.Problem != "" {
 		return o.failed(sub, sub.Problem)
 	}
-	input, err := json.Marshal(job{Suite: o.Suite.Path, Submission: sub, Loopback: o.Isolation != None})
-	if err != nil {
-		return o.failed(sub, "cannot describe the job: "+err.Error())
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	res := &SubmissionResult{Name: sub.Name, Component: describeSpec(sub)}
+	timedOut := false
+	for _, sc := range o.Suite.Scenarios {
+		if ctx.Err() != nil {
+			why := "not run: the check was stopped"
+			if timedOut || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				timedOut = true
+				why = fmt.Sprintf("not run: the submission's time (%s, --timeout) was up", o.Timeout)
+			}
+			res.Scenarios = append(res.Scenarios, &ScenarioResult{Name: sc.Name, Description: sc.Description, MaxPoints: sc.MaxPoints(), Error: why})
+			continue
+		}
+		sr := o.runScenario(ctx, sub, sc)
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			timedOut = true
+		}
+		res.Scenarios = append(res.Scenarios, sr)
 	}
+	if timedOut {
+		res.Error = fmt.Sprintf("did not finish within %s (--timeout); stopped", o.Timeout)
+	}
+	res.total()
+	res.ElapsedSeconds = time.Since(start).Seconds()
+	return res
+}
+
+// runScenario runs one scenario of the suite against sub in a child
+// process and reads the child's result.
+func (o Options) runScenario(ctx context.Context, sub Submission, sc *Scenario) *ScenarioResult {
+	start := time.Now()
+	fail := func(why string) *ScenarioResult {
+		return &ScenarioResult{Name: sc.Name, Description: sc.Description, MaxPoints: sc.MaxPoints(), Error: why,
+			ElapsedSeconds: time.Since(start).Seconds()}
+	}
+	input, err := json.Marshal(job{Suite: o.Suite.Path, Scenario: sc.Name, Submission: sub, Loopback: o.Isolation != None})
+	if err != nil {
+		return fail("cannot describe the job: " + err.Error())
+	}
+	out := o.runChild(ctx, input)
+	if out.startErr != nil {
+		return fail(fmt.Sprintf("cannot start its check (%s isolation): %v", o.Isolation, out.startErr))
+	}
+	res := &SubmissionResult{}
+	if err := json.Unmarshal(out.stdout, res); err != nil || len(res.Scenarios) != 1 {
+		why := fmt.Sprintf("its check ended without a result (%v)", out.waitErr)
+		if tail := lastLines(string(out.stderr), 8); tail != "" {
+			why += ":\n" + tail
+		}
+		if out.stopped && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			why = fmt.Sprintf("did not finish within %s (--timeout); stopped", o.Timeout)
+		}
+		return fail(why)
+	}
+	return res.Scenarios[0]
+}
+
+// childOutput is what a child check printed and how it ended.
+type childOutput struct {
+	stdout, stderr []byte
+	// startErr: it could not be started; waitErr: how it ended.
+	startErr, waitErr error
+	// stopped: ctx ended first, and the child was stopped.
+	stopped bool
+}
+
+// runChild runs one child check (`socklab check --one`) with input on its
+// stdin, isolated as o.Isolation: in a network namespace of its own, in
+// its own process group. Once ctx ends it is asked to stop and report
+// (SIGTERM), then killed; whatever it left running in its namespace is
+// killed too. Every child of a grading run is started here.
+func (o Options) runChild(ctx context.Context, input []byte) childOutput {
+	var out childOutput
 	cmd := exec.Command(o.OneCommand[0], o.OneCommand[1:]...)
 	cmd.Stdin = bytes.NewReader(input)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.SysProcAttr = o.Isolation.sysProcAttr()
 	if err := cmd.Start(); err != nil {
-		return o.failed(sub, fmt.Sprintf("cannot start its check (%s isolation): %v", o.Isolation, err))
+		out.startErr = err
+		return out
 	}
 	ns := ""
 	if o.Isolation != None {
@@ -169,39 +246,17 @@ func (o Options) gradeOne(ctx context.Context, sub Submission) *SubmissionResult
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	timer := time.NewTimer(o.Timeout)
-	defer timer.Stop()
-	var waitErr error
-	timedOut := false
 	select {
-	case waitErr = <-exited:
-	case <-timer.C:
-		timedOut = true
-		waitErr = stop(cmd, exited)
+	case out.waitErr = <-exited:
 	case <-ctx.Done():
-		waitErr = stop(cmd, exited)
+		out.stopped = true
+		out.waitErr = stop(cmd, exited)
 	}
 	// Whatever the submission left running in its namespace goes too.
 	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	killNamespace(ns)
-
-	res := &SubmissionResult{}
-	if err := json.Unmarshal(stdout.Bytes(), res); err != nil || res.Name == "" {
-		why := fmt.Sprintf("its check ended without a result (%v)", waitErr)
-		if tail := lastLines(stderr.String(), 8); tail != "" {
-			why += ":\n" + tail
-		}
-		if timedOut {
-			why = fmt.Sprintf("did not finish within %s (--timeout); stopped", o.Timeout)
-		}
-		res = o.failed(sub, why)
-	}
-	if timedOut {
-		res.Error = fmt.Sprintf("did not finish within %s (--timeout); stopped", o.Timeout)
-		res.total()
-	}
-	res.ElapsedSeconds = time.Since(start).Seconds()
-	return res
+	out.stdout, out.stderr = stdout.Bytes(), stderr.Bytes()
+	return out
 }
 
 // stop asks a child check to end (SIGTERM: it reports what it has), and
@@ -235,7 +290,7 @@ func LoadSuite(path string) (*Suite, hcl.Diagnostics) {
 }
 
 // RunOne is `socklab check --one`: it reads a job from in, runs its suite
-// against its submission, scenario after scenario, and writes the
+// (or the one scenario it names) against its submission, and writes the
 // SubmissionResult as JSON to out. Cancelling ctx (SIGTERM from the
 // parent) ends the scenario under way; the result still comes.
 func RunOne(ctx context.Context, in io.Reader, out io.Writer, env Env) error {
@@ -252,9 +307,15 @@ func RunOne(ctx context.Context, in io.Reader, out io.Writer, env Env) error {
 	if diags.HasErrors() {
 		return fmt.Errorf("suite %s: %s", j.Suite, diags.Error())
 	}
+	if j.Scenario != "" && !slices.ContainsFunc(suite.Scenarios, func(sc *Scenario) bool { return sc.Name == j.Scenario }) {
+		return fmt.Errorf("suite %s has no scenario %q", j.Suite, j.Scenario)
+	}
 	start := time.Now()
 	res := &SubmissionResult{Name: j.Submission.Name, Component: describeSpec(j.Submission)}
 	for _, sc := range suite.Scenarios {
+		if j.Scenario != "" && sc.Name != j.Scenario {
+			continue
+		}
 		if ctx.Err() != nil {
 			res.Scenarios = append(res.Scenarios, &ScenarioResult{Name: sc.Name, Description: sc.Description,
 				MaxPoints: sc.MaxPoints(), Error: "not run: the check was stopped"})

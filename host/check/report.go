@@ -44,12 +44,15 @@ type Report struct {
 //	passed              every scenario passed
 //	error               why it could not be graded at all (does not build, killed at --timeout); absent otherwise
 //	elapsed_seconds     its run of the suite
+//	extra_points, extra_max_points  the part of points and max_points from checks beyond the lab sheet (extra)
 //	scenarios[]         one per scenario of the suite (ScenarioResult)
 type SubmissionResult struct {
 	Name           string            `json:"name"`
 	Component      string            `json:"component"`
 	Points         float64           `json:"points"`
 	MaxPoints      float64           `json:"max_points"`
+	ExtraPoints    float64           `json:"extra_points"`
+	ExtraMaxPoints float64           `json:"extra_max_points"`
 	Passed         bool              `json:"passed"`
 	Error          string            `json:"error,omitempty"`
 	ElapsedSeconds float64           `json:"elapsed_seconds"`
@@ -62,14 +65,19 @@ type SubmissionResult struct {
 //	points, max_points  the points of the checks that passed (none if error is set)
 //	passed              every check passed and there is no error
 //	error               the component under test failed (crashed, hung, exited), or a reference did, or the scenario could not run
+//	extra_points, extra_max_points  the part from checks beyond the lab sheet
+//	extra               every check of the scenario goes beyond the lab sheet
 //	seed                the lab's seed: the link's drops follow from it
 //	elapsed_seconds     its run
-//	checks[]            name, points, max_points, passed, and evidence[]: what was wrong, in words
+//	checks[]            name, points, max_points, passed, extra (beyond the lab sheet), and evidence[]: what was wrong, in words
 type ScenarioResult struct {
 	Name           string        `json:"name"`
 	Description    string        `json:"description,omitempty"`
 	Points         float64       `json:"points"`
 	MaxPoints      float64       `json:"max_points"`
+	ExtraPoints    float64       `json:"extra_points"`
+	ExtraMaxPoints float64       `json:"extra_max_points"`
+	Extra          bool          `json:"extra,omitempty"`
 	Passed         bool          `json:"passed"`
 	Error          string        `json:"error,omitempty"`
 	Seed           int64         `json:"seed"`
@@ -79,19 +87,54 @@ type ScenarioResult struct {
 
 // CheckResult is one check's outcome within a scenario.
 type CheckResult struct {
-	Name      string   `json:"name"`
-	Points    float64  `json:"points"`
-	MaxPoints float64  `json:"max_points"`
-	Passed    bool     `json:"passed"`
-	Evidence  []string `json:"evidence,omitempty"`
+	Name      string  `json:"name"`
+	Points    float64 `json:"points"`
+	MaxPoints float64 `json:"max_points"`
+	Passed    bool    `json:"passed"`
+	// Extra: the check asks for more than the lab sheet does.
+	Extra    bool     `json:"extra,omitempty"`
+	Evidence []string `json:"evidence,omitempty"`
+}
+
+// label is a check's name as reports show it.
+func (c CheckResult) label() string {
+	if c.Extra {
+		return c.Name + " [extra]"
+	}
+	return c.Name
+}
+
+// label is a scenario's name as reports show it.
+func (sc *ScenarioResult) label() string {
+	if sc.Extra {
+		return sc.Name + " [extra]"
+	}
+	return sc.Name
+}
+
+// extras sums the points of the scenario's checks beyond the sheet.
+func (sc *ScenarioResult) extras() {
+	sc.ExtraPoints, sc.ExtraMaxPoints = 0, 0
+	sc.Extra = len(sc.Checks) > 0
+	for _, c := range sc.Checks {
+		sc.Extra = sc.Extra && c.Extra
+		if c.Extra {
+			sc.ExtraPoints += c.Points
+			sc.ExtraMaxPoints += c.MaxPoints
+		}
+	}
 }
 
 // total sums a submission's scenarios.
 func (s *SubmissionResult) total() {
 	s.Points, s.MaxPoints, s.Passed = 0, 0, s.Error == ""
+	s.ExtraPoints, s.ExtraMaxPoints = 0, 0
 	for _, sc := range s.Scenarios {
+		sc.extras()
 		s.Points += sc.Points
 		s.MaxPoints += sc.MaxPoints
+		s.ExtraPoints += sc.ExtraPoints
+		s.ExtraMaxPoints += sc.ExtraMaxPoints
 		s.Passed = s.Passed && sc.Passed
 	}
 }
@@ -115,7 +158,7 @@ func (sc *ScenarioResult) failure() string {
 	}
 	for _, c := range sc.Checks {
 		for _, e := range c.Evidence {
-			fmt.Fprintf(&b, "%s: %s\n", c.Name, e)
+			fmt.Fprintf(&b, "%s: %s\n", c.label(), e)
 		}
 	}
 	return strings.TrimSuffix(b.String(), "\n")
@@ -131,7 +174,7 @@ func (r *Report) WriteText(w io.Writer) {
 		s := r.Submissions[0]
 		fmt.Fprintf(w, "%s suite against %s (%s)\n\n", r.Role, s.Name, s.Component)
 		s.writeTable(w)
-		fmt.Fprintf(w, "\n%s: %s/%s points in %.1fs\n", passFail(s.Passed), points(s.Points), points(s.MaxPoints), s.ElapsedSeconds)
+		fmt.Fprintf(w, "\n%s: %s/%s points%s in %.1fs\n", passFail(s.Passed), points(s.Points), points(s.MaxPoints), s.extraNote(), s.ElapsedSeconds)
 		return
 	}
 	width := len("student")
@@ -157,9 +200,17 @@ func (r *Report) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "\n%d of %d submissions passed everything, in %.1fs (%d at a time, isolation: %s)\n",
 		countPassed(r.Submissions), len(r.Submissions), r.ElapsedSeconds, r.Jobs, r.Isolation)
 	for _, s := range r.Submissions {
-		fmt.Fprintf(w, "\n== %s (%s): %s/%s\n", s.Name, s.Component, points(s.Points), points(s.MaxPoints))
+		fmt.Fprintf(w, "\n== %s (%s): %s/%s%s\n", s.Name, s.Component, points(s.Points), points(s.MaxPoints), s.extraNote())
 		s.writeTable(w)
 	}
+}
+
+// extraNote says how many of the points go beyond the lab sheet.
+func (s *SubmissionResult) extraNote() string {
+	if s.ExtraMaxPoints == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%s/%s of them extra, beyond the sheet)", points(s.ExtraPoints), points(s.ExtraMaxPoints))
 }
 
 func (s *SubmissionResult) writeTable(w io.Writer) {
@@ -168,17 +219,21 @@ func (s *SubmissionResult) writeTable(w io.Writer) {
 	}
 	width := len("scenario")
 	for _, sc := range s.Scenarios {
-		width = max(width, len(sc.Name))
+		width = max(width, len(sc.label()))
 	}
 	fmt.Fprintf(w, "  %-*s  %-6s  %s\n", width, "scenario", "result", "points")
 	for _, sc := range s.Scenarios {
-		fmt.Fprintf(w, "  %-*s  %-6s  %s\n", width, sc.Name, passFail(sc.Passed), points(sc.Points)+"/"+points(sc.MaxPoints))
+		pts := points(sc.Points) + "/" + points(sc.MaxPoints)
+		if sc.ExtraMaxPoints > 0 && !sc.Extra {
+			pts += fmt.Sprintf(" (extra %s/%s)", points(sc.ExtraPoints), points(sc.ExtraMaxPoints))
+		}
+		fmt.Fprintf(w, "  %-*s  %-6s  %s\n", width, sc.label(), passFail(sc.Passed), pts)
 		if sc.Error != "" && sc.Error != s.Error {
 			fmt.Fprintf(w, "      %s\n", indent(sc.Error, "      "))
 		}
 		for _, c := range sc.Checks {
 			for _, e := range c.Evidence {
-				fmt.Fprintf(w, "      %s: %s\n", c.Name, e)
+				fmt.Fprintf(w, "      %s: %s\n", c.label(), e)
 			}
 		}
 	}
@@ -313,10 +368,11 @@ func (r *Report) JUnit() *JUnit {
 	j := &JUnit{Name: "socklab check " + r.Role, Time: seconds(r.ElapsedSeconds)}
 	for _, s := range r.Submissions {
 		ts := JUnitTestSuite{Name: s.Name, Time: seconds(s.ElapsedSeconds), Timestamp: r.Started.UTC().Format("2006-01-02T15:04:05"),
-			Properties: []JUnitProperty{{"component", s.Component}, {"points", points(s.Points)}, {"max_points", points(s.MaxPoints)}}}
+			Properties: []JUnitProperty{{"component", s.Component}, {"points", points(s.Points)}, {"max_points", points(s.MaxPoints)},
+				{"extra_points", points(s.ExtraPoints)}, {"extra_max_points", points(s.ExtraMaxPoints)}}}
 		for _, sc := range s.Scenarios {
-			tc := JUnitTestCase{Name: sc.Name, ClassName: r.Role + "." + s.Name, Time: seconds(sc.ElapsedSeconds),
-				SystemOut: fmt.Sprintf("%s/%s points; seed %d", points(sc.Points), points(sc.MaxPoints), sc.Seed)}
+			tc := JUnitTestCase{Name: sc.label(), ClassName: r.Role + "." + s.Name, Time: seconds(sc.ElapsedSeconds),
+				SystemOut: fmt.Sprintf("%s/%s points; seed %d%s", points(sc.Points), points(sc.MaxPoints), sc.Seed, sc.extraChecks())}
 			switch {
 			case sc.Error != "":
 				tc.Error = &JUnitProblem{Message: firstLine(sc.Error), Type: "error", Text: sc.failure()}
@@ -349,13 +405,30 @@ type Gradescope struct {
 	Tests            []GradescopeTest `json:"tests"`
 }
 
-// GradescopeTest is one scenario.
+// GradescopeTest is one scenario; tags has "extra" when all of it goes
+// beyond the lab sheet.
 type GradescopeTest struct {
-	Name     string  `json:"name"`
-	Score    float64 `json:"score"`
-	MaxScore float64 `json:"max_score"`
-	Status   string  `json:"status"`
-	Output   string  `json:"output"`
+	Name     string   `json:"name"`
+	Score    float64  `json:"score"`
+	MaxScore float64  `json:"max_score"`
+	Status   string   `json:"status"`
+	Output   string   `json:"output"`
+	Tags     []string `json:"tags,omitempty"`
+}
+
+// extraChecks names the scenario's checks beyond the lab sheet, for a
+// report's text ("" when there are none).
+func (sc *ScenarioResult) extraChecks() string {
+	var names []string
+	for _, c := range sc.Checks {
+		if c.Extra {
+			names = append(names, fmt.Sprintf("%s %s/%s", c.Name, points(c.Points), points(c.MaxPoints)))
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return "; extra, beyond the sheet: " + strings.Join(names, ", ")
 }
 
 // Gradescope returns the submission's grade as Gradescope's results.json.
@@ -363,10 +436,13 @@ func (s *SubmissionResult) Gradescope() *Gradescope {
 	g := &Gradescope{Score: s.Points, MaxScore: s.MaxPoints, ExecutionTime: s.ElapsedSeconds,
 		Visibility: "visible", StdoutVisibility: "visible", Output: s.Error, Tests: []GradescopeTest{}}
 	for _, sc := range s.Scenarios {
-		t := GradescopeTest{Name: sc.Name, Score: sc.Points, MaxScore: sc.MaxPoints, Status: "passed", Output: sc.Description}
+		t := GradescopeTest{Name: sc.label(), Score: sc.Points, MaxScore: sc.MaxPoints, Status: "passed", Output: sc.Description + sc.extraChecks()}
+		if sc.Extra {
+			t.Tags = []string{"extra"}
+		}
 		if !sc.Passed {
 			t.Status = "failed"
-			t.Output = strings.TrimSpace(sc.Description + "\n\n" + sc.failure())
+			t.Output = strings.TrimSpace(sc.Description + sc.extraChecks() + "\n\n" + sc.failure())
 		}
 		g.Tests = append(g.Tests, t)
 	}

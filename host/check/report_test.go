@@ -231,3 +231,49 @@ func TestManySubmissionsText(t *testing.T) {
 		}
 	}
 }
+
+// TestExtraLabelled: checks beyond the lab sheet are labelled as such in
+// the text, report.json, JUnit XML and Gradescope's results.json, and
+// their points are counted apart.
+func TestExtraLabelled(t *testing.T) {
+	dana := &SubmissionResult{Name: "dana", Component: "program /usr/bin/python3 WebServer.py", Scenarios: []*ScenarioResult{
+		{Name: "ok", Points: 3, MaxPoints: 4, Checks: []CheckResult{
+			{Name: "ok", Points: 3, MaxPoints: 3, Passed: true},
+			{Name: "headers", MaxPoints: 1, Extra: true, Evidence: []string{"no Content-Length"}}}},
+		{Name: "concurrency", Points: 2, MaxPoints: 2, Passed: true, Checks: []CheckResult{{Name: "concurrent", Points: 2, MaxPoints: 2, Passed: true, Extra: true}}},
+	}}
+	r := &Report{Suite: "builtin:web_server", Role: "web_server", Submissions: []*SubmissionResult{dana}}
+	dana.total()
+	r.total()
+	if dana.ExtraPoints != 2 || dana.ExtraMaxPoints != 3 || dana.Scenarios[0].Extra || !dana.Scenarios[1].Extra {
+		t.Errorf("extra %v/%v, scenarios extra %v %v", dana.ExtraPoints, dana.ExtraMaxPoints, dana.Scenarios[0].Extra, dana.Scenarios[1].Extra)
+	}
+	var b strings.Builder
+	r.WriteText(&b)
+	for _, w := range []string{"headers [extra]: no Content-Length", "ok                   FAIL    3/4 (extra 0/1)", "concurrency [extra]", "5/6 points (2/3 of them extra, beyond the sheet)"} {
+		if !strings.Contains(b.String(), w) {
+			t.Errorf("text lacks %q:\n%s", w, b.String())
+		}
+	}
+	dir := t.TempDir()
+	if err := r.WriteFiles(dir); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "junit.xml"))
+	j := checkJUnit(t, data)
+	if c := j.Suites[0].Cases; c[1].Name != "concurrency [extra]" || !strings.Contains(string(data), "extra, beyond the sheet: headers 0/1") ||
+		!strings.Contains(c[0].Failure.Text, "headers [extra]: no Content-Length") {
+		t.Errorf("junit does not label the extras:\n%s", data)
+	}
+	data, _ = os.ReadFile(filepath.Join(dir, "results.json"))
+	g := checkGradescope(t, data)
+	tests := g["tests"].([]any)
+	if tags, _ := tests[1].(map[string]any)["tags"].([]any); len(tags) != 1 || tags[0] != "extra" || !strings.Contains(tests[0].(map[string]any)["output"].(string), "headers 0/1") {
+		t.Errorf("results.json does not label the extras: %s", data)
+	}
+	data, _ = os.ReadFile(filepath.Join(dir, "report.json"))
+	var back Report
+	if err := json.Unmarshal(data, &back); err != nil || !back.Submissions[0].Scenarios[0].Checks[1].Extra || back.Submissions[0].ExtraMaxPoints != 3 {
+		t.Errorf("report.json does not keep extra: %v %s", err, data)
+	}
+}

@@ -80,7 +80,7 @@ func RunScenario(ctx context.Context, sc *Scenario, sub Submission, env Env) *Sc
 	start := time.Now()
 	sr := &ScenarioResult{Name: sc.Name, Description: sc.Description, MaxPoints: sc.MaxPoints()}
 	for _, c := range sc.Checks {
-		sr.Checks = append(sr.Checks, CheckResult{Name: c.Name, MaxPoints: c.Points})
+		sr.Checks = append(sr.Checks, CheckResult{Name: c.Name, MaxPoints: c.Points, Extra: c.Extra})
 	}
 	defer func() { sr.ElapsedSeconds = time.Since(start).Seconds() }()
 	if sub.Problem != "" {

@@ -49,6 +49,9 @@ type Scenario struct {
 type CheckSpec struct {
 	Name   string
 	Points float64
+	// Extra marks what goes beyond the lab sheet (Content-Length, 400 for
+	// garbage, the optional exercises): reports label its points apart.
+	Extra  bool
 	Params map[string]cty.Value
 	Range  hcl.Range
 	check  *Check
@@ -318,9 +321,16 @@ func (s *Suite) readCheck(b *hcl.Block) (CheckSpec, hcl.Diagnostics) {
 			}
 			return nil
 		}
+		if a.Name == "extra" {
+			if v.Type() != cty.Bool || v.IsNull() {
+				return hcl.Diagnostics{attrError(a, "Invalid extra", "extra is true (the check asks for more than the lab sheet) or false.")}
+			}
+			spec.Extra = v.True()
+			return nil
+		}
 		param, ok := c.Params[a.Name]
 		if !ok {
-			return hcl.Diagnostics{attrError(a, "Unsupported argument", fmt.Sprintf("Check %s takes points%s.", c.Name, paramList(c)))}
+			return hcl.Diagnostics{attrError(a, "Unsupported argument", fmt.Sprintf("Check %s takes points, extra%s.", c.Name, paramList(c)))}
 		}
 		if err := param.validate(v); err != nil {
 			return hcl.Diagnostics{attrError(a, "Invalid value for "+a.Name, err.Error()+".")}
@@ -338,7 +348,7 @@ func paramList(c *Check) string {
 	}
 	sort.Strings(names)
 	if len(names) == 0 {
-		return " only"
+		return ""
 	}
 	return " and " + strings.Join(names, ", ")
 }

@@ -16,6 +16,10 @@ scenario "one" {
   check "count" {
     points = 2.5
   }
+  check "rtt" {
+    points = 0
+    extra  = true
+  }
   ping_server "reference" {
     listen = "127.0.0.1:0"
   }
@@ -40,6 +44,9 @@ func TestParseSuite(t *testing.T) {
 	if s.Role.Name != "ping_client" || len(s.Scenarios) != 1 || s.MaxPoints() != 2.5 || string(s.Files["bin"]) != "\x00\xff" || string(s.Files["www/a.html"]) != "<p>a</p>" {
 		t.Errorf("suite %+v", s)
 	}
+	if c := s.Scenarios[0].Checks; len(c) != 2 || c[0].Extra || !c[1].Extra {
+		t.Errorf("extra not read: %+v", c)
+	}
 	if s.Timeout() != lab.DefaultTimeout+20e9 {
 		t.Errorf("timeout %v", s.Timeout())
 	}
@@ -63,7 +70,7 @@ func TestSuiteMistakes(t *testing.T) {
 		{"probes on a client", "suite {\n  role = \"ping_client\"\n}\nscenario \"x\" {\n  check \"rtt\" {}\n  probe \"p\" {\n    send = \"x\"\n  }\n  ping_client \"c\" {\n    server = \"127.0.0.1:1\"\n  }\n}\n", "Probes need a server under test", 4},
 		{"bad hex", "suite {\n  role = \"ping_server\"\n}\nscenario \"x\" {\n  check \"echo_upper\" {}\n  probe \"p\" {\n    send = [\"hex:zz\"]\n  }\n}\n", "Invalid send", 7},
 		{"a file outside", "suite {\n  role = \"ping_client\"\n  files = {\n    \"../x\" = \"y\"\n  }\n}\n", "Invalid file path", 3},
-		{"duplicate scenario", "suite {\n  role = \"ping_client\"\n}\n" + minimalScenario + strings.Replace(minimalScenario, "\n", "\n\n", 1), "Duplicate scenario", 18},
+		{"duplicate scenario", "suite {\n  role = \"ping_client\"\n}\n" + minimalScenario + strings.Replace(minimalScenario, "\n", "\n\n", 1), "Duplicate scenario", 22},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
