@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/socklab/socklab/host/sandbox"
 )
 
 // A command is one subcommand of socklab: its own flags and what it does
@@ -67,6 +69,10 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		return help(args[1:], std)
 	case "-version", "--version":
 		return invoke(lookupCommand("version"), args[1:], std)
+	case sandbox.Subcommand:
+		// The supervisor of a sandboxed submission: its arguments are its
+		// own (see package sandbox), not flags.
+		return sandbox.Main(args[1:], os.Stdin, stdout, stderr)
 	default:
 		if c := lookupCommand(first); c != nil {
 			return invoke(c, args[1:], std)
