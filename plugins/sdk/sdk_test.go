@@ -143,6 +143,11 @@ func TestRunOutcomes(t *testing.T) {
 			<-ctx.Done()
 			return ctx.Err()
 		}, true, codes.OK, ""},
+		{"sends an event too large for the host, then fails on the cancelled ctx", func(ctx context.Context, _ *pb.PingClientConfig, out *PingClientEvents) error {
+			out.Sent(1, time.Now(), make([]byte, hostMessageLimit+1))
+			<-ctx.Done()
+			return ctx.Err()
+		}, false, codes.Aborted, `sending events to host: event "sent" of 671089`},
 		{"emits after returning", func(_ context.Context, _ *pb.PingClientConfig, out *PingClientEvents) error {
 			go func() {
 				for i := 0; i < 100; i++ {
@@ -184,5 +189,29 @@ func TestServeRefusesToRunOutsideAHost(t *testing.T) {
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), "is a socklab plugin") {
 		t.Fatalf("err %v, output %q", err, out)
+	}
+}
+
+// TestTextIsValidUTF8WhateverTheAuthorSends: strings that are not UTF-8,
+// which gRPC refuses to send, reach the host with the bad bytes escaped;
+// bytes fields are left as they are.
+func TestTextIsValidUTF8WhateverTheAuthorSends(t *testing.T) {
+	c := serveInProcess(t, PingClientFunc(func(ctx context.Context, cfg *pb.PingClientConfig, out *PingClientEvents) error {
+		out.Logf("got %s", []byte("caf\xc3"))
+		out.Reply(1, time.Millisecond, []byte("\xff"), "peer\xfe")
+		out.Summary(&pb.PingClientSummary{Transmitted: 1})
+		return nil
+	}))
+	stream, err := c.Run(context.Background(), &pb.PingClientConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, _, err := collect(t, stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 3 || evs[0].GetLog().GetMessage() != `got caf\xc3` || evs[1].GetReply().GetPeer() != `peer\xfe` ||
+		string(evs[1].GetReply().GetPayload()) != "\xff" || evs[2].GetSummary().GetTransmitted() != 1 {
+		t.Fatalf("events %v", evs)
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
+	"github.com/socklab/socklab/proto/utf8text"
 )
 
 const (
@@ -27,6 +28,9 @@ const (
 	flushEvery = 2 * time.Millisecond
 	// batchBytes bounds a batch, well under gRPC's 4 MiB message limit.
 	batchBytes = 1 << 20
+	// hostMessageLimit is the largest message the host receives
+	// (host/launch); a single event larger than it cannot be sent.
+	hostMessageLimit = 64 << 20
 )
 
 // service implements any role's gRPC service (Run and Stop) around the
@@ -53,10 +57,16 @@ func (s *service[C, B, E]) Run(cfg *C, stream grpc.ServerStreamingServer[B]) err
 	err := s.call(ctx, cfg, out.send)
 	sendErr := out.finish()
 	drainStdio(stdioDrainLimit)
+	if sendErr != nil {
+		// The failed send cancelled the run: it is the cause, whatever the
+		// author's function returned after it.
+		fmt.Fprintf(os.Stderr, "socklab plugin: %v\n", sendErr)
+		return status.Error(codes.Aborted, sendErr.Error())
+	}
 	if err != nil && !(s.wasStopped() && errors.Is(err, context.Canceled)) {
 		return status.Error(codes.Unknown, err.Error())
 	}
-	return sendErr
+	return nil
 }
 
 // Stop cancels the context of a running Run (or of the next one).
@@ -161,17 +171,19 @@ func (o *outbox[B, E]) pump() {
 	}
 }
 
-// drain sends first and every event already queued, in batches.
+// drain sends first and every event already queued, in batches. Each
+// event's text is made valid UTF-8 here, off the author's socket loop: a
+// message with an invalid string cannot be sent at all.
 func (o *outbox[B, E]) drain(first ...E) {
 	pending, size := first, 0
 	for _, ev := range first {
-		size += proto.Size(ev)
+		size += o.check(ev)
 	}
 	for {
 		select {
 		case ev := <-o.events:
 			pending = append(pending, ev)
-			if size += proto.Size(ev); size < batchBytes {
+			if size += o.check(ev); size < batchBytes {
 				continue
 			}
 		default:
@@ -183,14 +195,34 @@ func (o *outbox[B, E]) drain(first ...E) {
 	}
 }
 
+// check repairs ev's text and returns its size; an event too large for the
+// host fails the run, naming the event, before anything tries to send it.
+func (o *outbox[B, E]) check(ev E) int {
+	utf8text.Repair(ev)
+	size := proto.Size(ev)
+	if size > hostMessageLimit && o.err == nil {
+		kind, _, _ := roles.Unpack(ev)
+		o.fail(fmt.Errorf("event %q of %d bytes is over the %d bytes a message to the host may have", kind, size, hostMessageLimit))
+	}
+	return size
+}
+
 func (o *outbox[B, E]) forward(evs []E) {
 	if o.err != nil || len(evs) == 0 {
 		return
 	}
 	if err := o.stream.Send(o.batch(evs)); err != nil {
-		o.err = fmt.Errorf("sending events to host: %w", err)
-		o.cancel()
+		if cause := context.Cause(o.stream.Context()); cause != nil {
+			err = fmt.Errorf("%w (the host ended the call: %v)", err, cause)
+		}
+		o.fail(err)
 	}
+}
+
+// fail records why events can no longer be sent and ends the run.
+func (o *outbox[B, E]) fail(err error) {
+	o.err = fmt.Errorf("sending events to host: %w", err)
+	o.cancel()
 }
 
 // finish waits until every queued event is sent and reports a send failure.

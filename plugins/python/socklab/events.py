@@ -5,7 +5,9 @@ One class per role, with a method per event of the role's .proto
 (proto/socklab/v1), as plugins/sdk has in Go. Every event is stamped with
 the time the method is called, except where a method says otherwise.
 Arguments are converted as socklab.fields says: seconds for durations and
-times, a recvfrom/accept address for a peer, str or bytes for a payload.
+times, a recvfrom/accept address for a peer, str or bytes for a payload,
+and any bytes or str for text (a request's target as recv gave it): text
+that is not UTF-8 is escaped, never refused.
 
 To test a run function without the host, give the class a list's append:
 
@@ -52,12 +54,13 @@ class Events:
         self._send(event)
 
     def log(self, message):
-        """A line the host shows under the component's name."""
-        self.send("log", level=common_pb2.Log.LEVEL_INFO, message=str(message))
+        """A line the host shows under the component's name: a str, bytes
+        (as socklab.fields.text shows them) or anything str() takes."""
+        self.send("log", level=common_pb2.Log.LEVEL_INFO, message=_line(message))
 
     def warn(self, message):
         """log at warning level."""
-        self.send("log", level=common_pb2.Log.LEVEL_WARN, message=str(message))
+        self.send("log", level=common_pb2.Log.LEVEL_WARN, message=_line(message))
 
     def summary(self, **totals):
         """The role's Summary with the given fields; send it last."""
@@ -92,6 +95,10 @@ class Events:
             sockets, self._sockets = self._sockets, []
         for sock in sockets:
             sock.close()
+
+
+def _line(message):
+    return message if isinstance(message, (str, bytes, bytearray)) else str(message)
 
 
 class ServerEvents(Events):

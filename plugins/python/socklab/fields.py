@@ -2,8 +2,9 @@
 
 Event fields take what socket code has at hand: seconds as numbers (as
 time.time() gives) for durations and times, a socket address tuple for a
-"host:port" string, str for bytes. address() and seconds() go the other
-way, from a config's fields to what the socket calls want.
+"host:port" string, str for bytes, and bytes or any str for a string field
+(see text()). address() and seconds() go the other way, from a config's
+fields to what the socket calls want.
 """
 
 import datetime
@@ -30,6 +31,33 @@ def host_port(addr):
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
+def text(value):
+    """value, bytes or str, as text a message's string field takes: valid
+    UTF-8 is kept, every other byte becomes the four characters \\xNN
+    (Python's "backslashreplace", as the Go SDK does). So b"GET /\\xff"
+    from recv gives 'GET /\\xff', and a str holding the surrogates of
+    errors="surrogateescape" gives back the bytes it came from. The bytes
+    a peer sent are for reading here; keep data that must survive exactly in
+    a bytes field."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).decode("utf-8", "backslashreplace")
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        pass
+    return _utf8(value).decode("utf-8", "backslashreplace")
+
+
+def _utf8(value):
+    """The bytes of str value: a surrogate of errors="surrogateescape" as
+    the byte it stands for, any other as its UTF-8-like form."""
+    try:
+        return value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogatepass")
+
+
 def seconds(duration):
     """A google.protobuf.Duration (a config's timeout, interval, ...) in
     seconds, as settimeout and time.sleep take them."""
@@ -54,7 +82,13 @@ def fill(message, fields):
 def _set(message, field, value):
     target = getattr(message, field.name)
     if field.message_type is not None and field.message_type.GetOptions().map_entry:
-        target.update(value)
+        key, item = field.message_type.fields_by_name["key"], field.message_type.fields_by_name["value"]
+        for k, v in value.items():
+            k = _scalar(key, k)
+            if item.message_type is None:
+                target[k] = _scalar(item, v)
+            else:
+                _message(target[k], v)
     elif field.label == field.LABEL_REPEATED:
         for item in value:
             if field.message_type is None:
@@ -97,7 +131,10 @@ def _nanoseconds(seconds):
 
 def _scalar(field, value):
     if field.type == field.TYPE_BYTES and isinstance(value, str):
-        return value.encode()
-    if field.type == field.TYPE_STRING and isinstance(value, tuple):
-        return host_port(value)
+        return _utf8(value)
+    if field.type == field.TYPE_STRING:
+        if isinstance(value, tuple):
+            return host_port(value)
+        if isinstance(value, (str, bytes, bytearray, memoryview)):
+            return text(value)
     return value

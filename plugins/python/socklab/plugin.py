@@ -34,7 +34,7 @@ import traceback
 import grpc
 from google.protobuf import empty_pb2
 
-from socklab import stdio
+from socklab import fields, stdio
 from socklab.goplugin import grpc_controller_pb2, grpc_stdio_pb2, health_pb2
 from socklab.outbox import Outbox
 from socklab.v1 import common_pb2
@@ -170,7 +170,7 @@ class _Plugin:
         error = yield from self._batches(call.outbox)
         if error is not None:
             context.set_code(grpc.StatusCode.UNKNOWN)
-            context.set_details(error)
+            context.set_details(fields.text(error))
 
     def _batches(self, outbox):
         """Run's stream: the outbox's bursts as the role's batch messages;

@@ -20,6 +20,20 @@ class ConvertTest(unittest.TestCase):
         self.assertEqual(fields.host_port(("127.0.0.1", 5000)), "127.0.0.1:5000")
         self.assertEqual(fields.host_port(("::1", 5000, 0, 0)), "[::1]:5000")
 
+    def test_text(self):
+        for value, want in [
+            (b"/index.html", "/index.html"),
+            ("caf\u00e9", "caf\u00e9"),
+            (b"GET /\xff", "GET /\\xff"),
+            (bytearray(b"caf\xc3"), "caf\\xc3"),
+            (b"GET /\xfe".decode("utf-8", "surrogateescape"), "GET /\\xfe"),
+            ("\ud800", "\\xed\\xa0\\x80"),
+            ("C:\\x41", "C:\\x41"),
+        ]:
+            got = fields.text(value)
+            self.assertEqual(got, want, value)
+            got.encode("utf-8")  # valid UTF-8: no surrogate left
+
     def test_seconds(self):
         from google.protobuf import duration_pb2
         self.assertEqual(fields.seconds(duration_pb2.Duration(seconds=1, nanos=500000000)), 1.5)
@@ -79,6 +93,26 @@ class NestedFieldsTest(unittest.TestCase):
         sent = []
         events.HeartbeatServerEvents(sent.append).lost("a", 3, 4, at=1700000001.0)
         self.assertEqual(sent[0].time.seconds, 1700000001)
+
+    def test_text_that_is_not_utf8_is_escaped_not_refused(self):
+        sent = []
+        out = events.WebServerEvents(sent.append)
+        out.request(peer=("127.0.0.1", 4000), method=b"G\xffT", target=b"/\xff", proto="HTTP/1.0",
+                    status=400, reason="bad \udcfe".encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass"))
+        out.log(b"got \xc3")
+        out.warn(ValueError("x\udcff"))
+        request = sent[0].request
+        self.assertEqual((request.method, request.target), ("G\\xffT", "/\\xff"))
+        self.assertEqual(request.reason, "bad \\xfe")
+        self.assertEqual((sent[1].log.message, sent[2].log.message), ("got \\xc3", "x\\xff"))
+        for ev in sent:
+            ev.SerializeToString()
+        client = []
+        events.WebClientEvents(client.append).response(
+            path="/x", status_line=b"HTTP/1.1 200 \xffK", headers=[(b"X-Odd", b"caf\xc3")], body=b"\xff")
+        response = client[0].response
+        self.assertEqual((response.status_line, response.headers[0].value, response.body),
+                         ("HTTP/1.1 200 \\xffK", "caf\\xc3", b"\xff"))
 
     def test_web_maps_and_headers(self):
         sent = []

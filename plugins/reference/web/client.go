@@ -15,6 +15,7 @@ import (
 	"time"
 
 	pb "github.com/socklab/socklab/proto/socklabpb"
+	"github.com/socklab/socklab/proto/utf8text"
 	"google.golang.org/protobuf/types/known/durationpb"
 )
 
@@ -65,7 +66,7 @@ func (set *clientSettings) fetch(ctx context.Context, path string) *pb.WebRespon
 	err := set.exchange(ctx, path, resp)
 	resp.Duration = durationpb.New(time.Since(start))
 	if err != nil {
-		resp.Error = err.Error()
+		resp.Error = utf8text.String(err.Error())
 	}
 	return resp
 }
@@ -114,7 +115,7 @@ func readResponse(br *bufio.Reader, head, keepBody bool, resp *pb.WebResponse) e
 		if !ok {
 			return fmt.Errorf("malformed status line %q", line)
 		}
-		resp.StatusLine, resp.Status, resp.Headers = line, uint32(status), nil
+		resp.StatusLine, resp.Status, resp.Headers = utf8text.String(line), uint32(status), nil
 		if err := readHeaders(br, &budget, resp); err != nil {
 			return err
 		}
@@ -195,7 +196,7 @@ func readHeaders(br *bufio.Reader, budget *int, resp *pb.WebResponse) error {
 		if err != nil {
 			return fmt.Errorf("malformed header line %q", line)
 		}
-		resp.Headers = append(resp.Headers, &pb.Header{Name: string(name), Value: string(value)})
+		resp.Headers = append(resp.Headers, &pb.Header{Name: utf8text.FromBytes(name), Value: utf8text.FromBytes(value)})
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	pb "github.com/socklab/socklab/proto/socklabpb"
+	"github.com/socklab/socklab/proto/utf8text"
 	"google.golang.org/protobuf/types/known/durationpb"
 )
 
@@ -226,7 +227,9 @@ func (c *conn) firstLine() []byte {
 	return line
 }
 
-// record counts an exchange and reports it.
+// record counts an exchange and reports it. What the client sent, and a
+// reason naming it, need not be UTF-8: the event carries it as text with
+// the bad bytes escaped.
 func (c *conn) record(ex *exchange) {
 	c.s.stats.add(ex.status, ex.bytes)
 	if !c.s.report {
@@ -237,13 +240,13 @@ func (c *conn) record(ex *exchange) {
 	}
 	c.s.emit(&pb.WebServerEvent{Event: &pb.WebServerEvent_Request{Request: &pb.WebRequest{
 		Peer:     c.peer,
-		Method:   string(c.req.method),
-		Target:   string(c.req.target),
-		Proto:    string(c.req.proto),
+		Method:   utf8text.FromBytes(c.req.method),
+		Target:   utf8text.FromBytes(c.req.target),
+		Proto:    utf8text.FromBytes(c.req.proto),
 		Status:   uint32(ex.status),
 		Bytes:    uint64(ex.bytes),
 		Duration: durationpb.New(time.Since(ex.start)),
-		Reason:   ex.reason,
+		Reason:   utf8text.String(ex.reason),
 	}}})
 }
 

@@ -1,0 +1,202 @@
+package main
+
+// Hostile peers against the reference plugins through the real host: bytes
+// that are not text, and more connections than a server takes. Each test
+// asserts the lab's outcome, not only that nothing crashed.
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	pb "github.com/socklab/socklab/proto/socklabpb"
+)
+
+// exchangeRaw sends req on a new connection to addr and returns the whole
+// answer.
+func exchangeRaw(t *testing.T, addr, req string) string {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, guard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(guard))
+	if _, err := io.WriteString(c, req); err != nil {
+		t.Fatal(err)
+	}
+	c.(*net.TCPConn).CloseWrite()
+	b, err := io.ReadAll(c)
+	if err != nil {
+		t.Fatalf("%q: %v", req, err)
+	}
+	return string(b)
+}
+
+// awaitReady waits for a server's Ready event and returns its address.
+func (h *host) awaitReady(t *testing.T, component string) string {
+	t.Helper()
+	var addr string
+	h.await(t, func(l map[string]any) bool {
+		if l["component"] != component || l["kind"] != "ready" {
+			return false
+		}
+		addr = l["event"].(map[string]any)["address"].(string)
+		return true
+	})
+	return addr
+}
+
+// TestWebLabSurvivesRequestsThatAreNotText: requests whose target, method or
+// headers hold bytes that are not UTF-8 (curl's /%ff decodes to one, a raw
+// "GET /\xff" is one) are answered, reported with the bytes escaped, and the
+// server goes on serving: the lab ends as the user ends it, successfully.
+func TestWebLabSurvivesRequestsThatAreNotText(t *testing.T) {
+	h := startHostIn(t, "", nil, "run", "--json", "--var", "port=0", repoRoot(t)+"/examples/web.hcl")
+	addr := h.awaitReady(t, "server")
+	for _, tc := range []struct{ req, status string }{
+		{"GET /%ff HTTP/1.0\r\n\r\n", "HTTP/1.1 404 "},
+		{"GET /\xff HTTP/1.0\r\n\r\n", "HTTP/1.1 "},
+		{"GET /caf\xc3 HTTP/1.1\r\nHost: \xfe\r\nConnection: close\r\n\r\n", "HTTP/1.1 "},
+		{"G\xffT / HTTP/1.0\r\n\r\n", "HTTP/1.1 400 "},
+		{"GET / HTTP/\xff\r\n\r\n", "HTTP/1.1 "},
+	} {
+		if got := exchangeRaw(t, addr, tc.req); !strings.HasPrefix(got, tc.status) {
+			t.Errorf("%q: answered %q, want %q...", tc.req, got, tc.status)
+		}
+	}
+	// Still serving.
+	if got := exchangeRaw(t, addr, "GET /HelloWorld.html HTTP/1.0\r\n\r\n"); !strings.HasPrefix(got, "HTTP/1.1 200 ") {
+		t.Errorf("after the hostile requests: %q", got)
+	}
+	if err := h.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	r := h.wait(t)
+	if r.exit != 0 {
+		t.Fatalf("exit %d\n%s\n%s", r.exit, r.stdout, r.stderr)
+	}
+	if res := r.result(t, "server"); res["ok"] != true {
+		t.Fatalf("server: %v\n%s", res, r.stderr)
+	}
+	var targets []string
+	for _, ev := range eventsOf[pb.WebRequest](t, r, "server", "request") {
+		targets = append(targets, fmt.Sprintf("%s %s %s %d", ev.msg.GetMethod(), ev.msg.GetTarget(), ev.msg.GetProto(), ev.msg.GetStatus()))
+	}
+	want := []string{
+		"GET /%ff HTTP/1.0 404",
+		`GET /\xff HTTP/1.0 404`,
+		`GET /caf\xc3 HTTP/1.1 404`,
+		"   400", // a request line that does not parse is reported without its parts
+		"   400",
+		"GET /HelloWorld.html HTTP/1.0 200",
+	}
+	checkReport(t, "requests", targets, want)
+	if sum := summaryOf[pb.WebServerSummary](t, r, "server"); sum.GetRequests() != uint64(len(want)) {
+		t.Errorf("summary %v, want %d requests", sum, len(want))
+	}
+}
+
+// TestWebClientSurvivesAResponseThatIsNotText: the reference web client asks
+// a raw server whose status line and headers hold bytes that are not UTF-8,
+// and for /%ff from the reference server; it reports both responses and
+// ends successfully.
+func TestWebClientSurvivesAResponseThatIsNotText(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(guard))
+				buf := make([]byte, 4096)
+				c.Read(buf)
+				io.WriteString(c, "HTTP/1.1 200 \xffK\r\nX-Odd: caf\xc3\r\nContent-Length: 2\r\n\r\n\xff\xfe")
+			}()
+		}
+	}()
+	r := runHost(t, fmt.Sprintf(`
+web_server "server" {
+  listen = "127.0.0.1:0"
+  root   = %q
+}
+web_client "raw" {
+  server    = %q
+  paths     = ["/x"]
+  show_body = true
+  link {
+    direct = true
+  }
+}
+web_client "ref" {
+  server = web_server.server.address
+  paths  = ["/%%ff", "/HelloWorld.html"]
+}
+`, repoRoot(t)+"/examples/www", ln.Addr().String()))
+	if r.exit != 0 {
+		t.Fatalf("exit %d\n%s\n%s", r.exit, r.stdout, r.stderr)
+	}
+	raw := eventsOf[pb.WebResponse](t, r, "raw", "response")
+	if len(raw) != 1 {
+		t.Fatalf("raw: %d responses\n%s", len(raw), r.stdout)
+	}
+	if got := raw[0].msg; got.GetStatusLine() != `HTTP/1.1 200 \xffK` || header(got, "X-Odd") != `caf\xc3` || string(got.GetBody()) != "\xff\xfe" {
+		t.Errorf("raw response: %v", got)
+	}
+	ref := eventsOf[pb.WebResponse](t, r, "ref", "response")
+	if len(ref) != 2 || ref[0].msg.GetStatus() != 404 || ref[1].msg.GetStatus() != 200 {
+		t.Errorf("ref responses: %v", ref)
+	}
+}
+
+// TestPythonPluginSendsBytesThatAreNotText: a Python web client hands the
+// SDK what recv gave it, bytes that are not UTF-8, and an exception message
+// holding surrogates; the lab succeeds and the host shows the bytes escaped.
+func TestPythonPluginSendsBytesThatAreNotText(t *testing.T) {
+	requirePython(t)
+	script := filepath.Join(t.TempDir(), "client.py")
+	if err := os.WriteFile(script, []byte(`import socklab
+
+def run(config, out):
+    out.log(b"got \xff")
+    out.response(path="/\xff".encode("latin-1").decode("utf-8", "surrogateescape"),
+                 status_line=b"HTTP/1.1 200 \xfeK", status=200, headers=[(b"X-Odd", b"caf\xc3")], body=b"\xff")
+    out.summary(requests=1, ok=1)
+
+socklab.serve_web_client(run)
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runPythonLab(t, fmt.Sprintf(`
+web_client "py" {
+  server = "127.0.0.1:9"
+  plugin {
+    command = [%q, %q]
+  }
+}
+`, pythonInterpreter, script))
+	if r.exit != 0 {
+		t.Fatalf("exit %d\n%s\n%s", r.exit, r.stdout, r.stderr)
+	}
+	resp := eventsOf[pb.WebResponse](t, r, "py", "response")
+	if len(resp) != 1 || resp[0].msg.GetPath() != `/\xff` || resp[0].msg.GetStatusLine() != `HTTP/1.1 200 \xfeK` ||
+		header(resp[0].msg, "X-Odd") != `caf\xc3` || string(resp[0].msg.GetBody()) != "\xff" {
+		t.Errorf("responses %v", resp)
+	}
+	if logs := messages(r, "py", "log"); len(logs) != 1 || logs[0] != `got \xff` {
+		t.Errorf("logs %q", logs)
+	}
+}

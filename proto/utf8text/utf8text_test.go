@@ -1,0 +1,92 @@
+package utf8text
+
+import (
+	"testing"
+	"unicode/utf8"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/structpb"
+
+	pb "github.com/socklab/socklab/proto/socklabpb"
+)
+
+func TestFromBytes(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+	}{
+		{"", ""},
+		{"/index.html", "/index.html"},
+		{"/caf\xc3\xa9", "/café"},
+		{"/\xff", `/\xff`},
+		{"\xc3", `\xc3`},                 // a sequence cut short
+		{"\xc3(", `\xc3(`},               // a bad continuation
+		{"\xed\xa0\x80", `\xed\xa0\x80`}, // a surrogate half is not UTF-8
+		{"a\x00\x1bb", "a\x00\x1bb"},     // control characters are valid text; showing them is the display's job
+		{`C:\x41`, `C:\x41`},             // valid text stays as it is, backslashes included
+	} {
+		if got := FromBytes([]byte(tc.in)); got != tc.want {
+			t.Errorf("FromBytes(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		if got := String(tc.in); got != tc.want || !utf8.ValidString(got) {
+			t.Errorf("String(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestRepair(t *testing.T) {
+	ev := &pb.WebClientEvent{Event: &pb.WebClientEvent_Response{Response: &pb.WebResponse{
+		Path:       "/\xff",
+		StatusLine: "HTTP/1.1 200 \xfe",
+		Headers:    []*pb.Header{{Name: "X-\x80", Value: "ok"}, {Name: "Server", Value: "v\xc0"}},
+		Body:       []byte("\xff stays bytes"),
+	}}}
+	if _, err := proto.Marshal(ev); err == nil {
+		t.Fatal("marshalling invalid UTF-8 did not fail: the test proves nothing")
+	}
+	if n := Repair(ev); n != 4 {
+		t.Errorf("Repair changed %d strings, want 4", n)
+	}
+	if _, err := proto.Marshal(ev); err != nil {
+		t.Fatalf("after Repair: %v", err)
+	}
+	r := ev.GetResponse()
+	if r.Path != `/\xff` || r.StatusLine != `HTTP/1.1 200 \xfe` || r.Headers[0].Name != `X-\x80` || r.Headers[1].Value != `v\xc0` {
+		t.Errorf("repaired: %v", r)
+	}
+	if string(r.Body) != "\xff stays bytes" {
+		t.Errorf("a bytes field changed: %q", r.Body)
+	}
+	if n := Repair(ev); n != 0 {
+		t.Errorf("second Repair changed %d strings", n)
+	}
+}
+
+func TestRepairMapsAndLists(t *testing.T) {
+	s := &structpb.Struct{Fields: map[string]*structpb.Value{
+		"k\xff": structpb.NewStringValue("fine"),
+		"good":  structpb.NewStringValue("v\xff"),
+		"list":  structpb.NewListValue(&structpb.ListValue{Values: []*structpb.Value{structpb.NewStringValue("\xfe")}}),
+	}}
+	if n := Repair(s); n != 3 {
+		t.Errorf("Repair changed %d strings, want 3", n)
+	}
+	if _, err := proto.Marshal(s); err != nil {
+		t.Fatalf("after Repair: %v", err)
+	}
+	if s.Fields[`k\xff`].GetStringValue() != "fine" || s.Fields["good"].GetStringValue() != `v\xff` ||
+		s.Fields["list"].GetListValue().Values[0].GetStringValue() != `\xfe` {
+		t.Errorf("repaired: %v", s)
+	}
+	if Repair(nil) != 0 {
+		t.Error("Repair(nil) changed something")
+	}
+}
+
+func BenchmarkRepairValid(b *testing.B) {
+	ev := &pb.WebServerEvent{Event: &pb.WebServerEvent_Request{Request: &pb.WebRequest{
+		Peer: "127.0.0.1:40000", Method: "GET", Target: "/HelloWorld.html", Proto: "HTTP/1.1", Status: 200,
+	}}}
+	for b.Loop() {
+		Repair(ev)
+	}
+}
