@@ -60,6 +60,38 @@ func (e *HeartbeatServerEvents) Lost(client string, first, last uint64) {
 	}}})
 }
 
+// Duplicate reports heartbeat seq of client heard again; it counts for
+// liveness only.
+func (e *HeartbeatServerEvents) Duplicate(client string, seq uint64) {
+	e.send(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Duplicate{Duplicate: &pb.HeartbeatDuplicate{
+		Client: client, Seq: seq,
+	}}})
+}
+
+// Reordered reports heartbeat seq of client arriving after afterSeq,
+// within the reorder window; send it after the seq's Heartbeat.
+func (e *HeartbeatServerEvents) Reordered(client string, seq, afterSeq uint64) {
+	e.send(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Reordered{Reordered: &pb.HeartbeatReordered{
+		Client: client, Seq: seq, AfterSeq: afterSeq,
+	}}})
+}
+
+// Restart reports that client started counting again at seq, after
+// previousSeq; send it after the previous run's gaps are reported Lost.
+func (e *HeartbeatServerEvents) Restart(client string, seq, previousSeq uint64) {
+	e.send(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Restart{Restart: &pb.HeartbeatRestart{
+		Client: client, Seq: seq, PreviousSeq: previousSeq,
+	}}})
+}
+
+// Malformed reports a datagram from peer that is not a heartbeat, and
+// why. payload is cut to its first 256 bytes, as heartbeat.proto says.
+func (e *HeartbeatServerEvents) Malformed(peer string, payload []byte, reason string) {
+	e.send(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Malformed{Malformed: &pb.HeartbeatMalformed{
+		Peer: peer, Payload: payload[:min(len(payload), 256):min(len(payload), 256)], Reason: reason,
+	}}})
+}
+
 // Down reports a client silent for dead_after; the event is dated at.
 func (e *HeartbeatServerEvents) Down(client string, lastSeq uint64, lastSeen, at time.Time) {
 	e.send(&pb.HeartbeatServerEvent{Time: timestamppb.New(at), Event: &pb.HeartbeatServerEvent_Down{Down: &pb.ClientDown{
@@ -121,6 +153,18 @@ func (e *HeartbeatClientEvents) Sent(seq uint64, at time.Time, payload []byte) {
 	e.send(&pb.HeartbeatClientEvent{Time: t, Event: &pb.HeartbeatClientEvent_Sent{Sent: &pb.HeartbeatSent{
 		Seq: seq, SentAt: t, Payload: payload,
 	}}})
+}
+
+// Paused reports that the client goes silent for pauseFor.
+func (e *HeartbeatClientEvents) Paused(pauseFor time.Duration) {
+	e.send(&pb.HeartbeatClientEvent{Event: &pb.HeartbeatClientEvent_Paused{Paused: &pb.HeartbeatPaused{
+		PauseFor: durationpb.New(pauseFor),
+	}}})
+}
+
+// Resumed reports the end of the pause: nextSeq goes out now.
+func (e *HeartbeatClientEvents) Resumed(nextSeq uint64) {
+	e.send(&pb.HeartbeatClientEvent{Event: &pb.HeartbeatClientEvent_Resumed{Resumed: &pb.HeartbeatResumed{NextSeq: nextSeq}}})
 }
 
 // Summary reports the totals; call it last.

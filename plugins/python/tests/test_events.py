@@ -147,3 +147,43 @@ class StopTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class EverySenderTest(unittest.TestCase):
+    """Every event of every service in proto/socklab/v1 that streams events
+    has a sender method in its role's class, which sends that kind."""
+
+    def test_every_proto_event_has_a_sender(self):
+        import importlib
+        import inspect
+        import pkgutil
+
+        import socklab.v1
+        from socklab import roles
+
+        by_service = {r.service: r for r in vars(roles).values() if isinstance(r, roles.Role)}
+        walked = 0
+        for module_info in pkgutil.iter_modules(socklab.v1.__path__):
+            module = importlib.import_module("socklab.v1." + module_info.name)
+            for service in module.DESCRIPTOR.services_by_name.values():
+                run = service.methods_by_name.get("Run")
+                if run is None:
+                    continue
+                walked += 1
+                role = by_service.get(service.full_name)
+                if role is None:
+                    self.fail(f"{service.full_name}: socklab.roles has no role serving it")
+                event = run.output_type.fields_by_name["events"].message_type
+                for field in event.oneofs_by_name["event"].fields:
+                    names = ["log", "warn"] if field.name == "log" else [field.name]
+                    for name in names:
+                        with self.subTest(service=service.full_name, event=field.name, method=name):
+                            sent = []
+                            out = role.events(sent.append)
+                            method = getattr(out, name, None)
+                            self.assertIsNotNone(method, f"{type(out).__name__} has no method {name}")
+                            required = [p for p in inspect.signature(method).parameters.values()
+                                        if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+                            method(*[None] * len(required))
+                            self.assertEqual([e.WhichOneof("event") for e in sent], [field.name])
+        self.assertGreaterEqual(walked, 6)
