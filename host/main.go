@@ -198,7 +198,10 @@ func runOrValidate(cmd string, cfg *config, args []string, std stdio) int {
 	l := &lab.Lab{Path: path}
 	if !diags.HasErrors() {
 		cfg.lab = path
-		l, diags = lab.Load(cfg.lab, cfg.opts)
+		l, diags = lab.LoadContext(ctx, cfg.lab, cfg.opts)
+	}
+	if ctx.Err() != nil {
+		return exitInterrupted
 	}
 	builder := &launch.Builder{Dir: launch.DefaultCacheDir(), Socklab: launch.FindSocklabModule()}
 	if !diags.HasErrors() {

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"context"
 	"embed"
 	"encoding/hex"
 	"fmt"
@@ -10,7 +11,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/socklab/socklab/host/lab"
@@ -95,11 +95,11 @@ func BuiltinSource(role string) ([]byte, error) {
 	return builtinSuites.ReadFile("suites/" + role + ".hcl")
 }
 
-// ParseSuite reads a suite file's text; path names it in diagnostics.
+// ParseSuite reads a suite file's text, within the limits of a lab file;
+// path names it in diagnostics.
 func ParseSuite(path string, src []byte) (*Suite, hcl.Diagnostics) {
-	parser := hclparse.NewParser()
-	file, diags := parser.ParseHCL(src, path)
-	s := &Suite{Path: path, src: src, files: parser.Files()}
+	file, diags := lab.ParseHCL(context.Background(), path, src, lab.DefaultLimits())
+	s := &Suite{Path: path, src: src, files: map[string]*hcl.File{path: file}}
 	if diags.HasErrors() {
 		return s, diags
 	}

@@ -6,6 +6,7 @@
 package lab
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/binary"
 	"fmt"
@@ -15,7 +16,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 	"google.golang.org/protobuf/proto"
@@ -53,6 +53,12 @@ type Lab struct {
 	files  map[string]*hcl.File
 	vars   map[string]cty.Value
 	locals map[string]cty.Value
+	lim    Limits
+	// base is what every expression sees once locals are evaluated;
+	// built once, as a lab may have thousands of components.
+	base *hcl.EvalContext
+	// stop is the load's context: functions refuse to run once it is done.
+	stop context.Context
 }
 
 // Component is one block of the lab file.
@@ -82,44 +88,85 @@ type Options struct {
 	Vars map[string]string
 	// Seed, when not nil, overrides the lab's seed.
 	Seed *int64
+	// Limits bound the file and the values it makes; zero fields are
+	// those of DefaultLimits.
+	Limits Limits
 }
 
-// Load reads and checks a lab file. The Lab is returned even with error
-// diagnostics, so that they can be printed with its source.
+// Load reads and checks a lab file; see LoadContext.
 func Load(path string, opts Options) (*Lab, hcl.Diagnostics) {
+	return LoadContext(context.Background(), path, opts)
+}
+
+// LoadContext reads and checks a lab file within opts.Limits, and returns
+// soon after ctx is done, with an "Interrupted" diagnostic. The Lab is
+// returned even with error diagnostics, so that they can be printed with
+// its source.
+func LoadContext(ctx context.Context, path string, opts Options) (*Lab, hcl.Diagnostics) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return &Lab{Path: path}, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot resolve lab file path", Detail: err.Error()}}
 	}
-	parser := hclparse.NewParser()
-	file, diags := parser.ParseHCLFile(path)
+	file, diags := ReadHCL(ctx, path, opts.Limits)
+	files := map[string]*hcl.File{path: file}
 	if diags.HasErrors() {
-		return &Lab{Path: path, Dir: filepath.Dir(abs), files: parser.Files()}, diags
+		return &Lab{Path: path, Dir: filepath.Dir(abs), files: files}, diags
 	}
-	l, d := LoadBody(path, filepath.Dir(abs), file.Body, parser.Files(), opts)
+	l, d := LoadBodyContext(ctx, path, filepath.Dir(abs), file.Body, files, opts)
 	return l, append(diags, d...)
 }
 
-// LoadBody reads a lab from body, which holds what a lab file holds but may
-// be part of another file (a scenario of a check suite, whose own
-// attributes the caller has taken out with PartialContent). Relative paths
-// resolve against dir; files are the parsed sources, for diagnostics.
+// LoadBody reads a lab from body; see LoadBodyContext.
 func LoadBody(path, dir string, body hcl.Body, files map[string]*hcl.File, opts Options) (*Lab, hcl.Diagnostics) {
-	l := &Lab{Path: path, Dir: dir, files: files}
+	return LoadBodyContext(context.Background(), path, dir, body, files, opts)
+}
+
+// LoadBodyContext reads a lab from body, which holds what a lab file holds
+// but may be part of another file (a scenario of a check suite, whose own
+// attributes the caller has taken out with PartialContent). Relative paths
+// resolve against dir; files are the parsed sources, for diagnostics. It
+// returns soon after ctx is done.
+func LoadBodyContext(ctx context.Context, path, dir string, body hcl.Body, files map[string]*hcl.File, opts Options) (*Lab, hcl.Diagnostics) {
+	type loaded struct {
+		lab   *Lab
+		diags hcl.Diagnostics
+	}
+	// Expressions cannot be interrupted; the load checks ctx between
+	// them, and an expression that runs on is left to end on its own.
+	done := make(chan loaded, 1)
+	go func() {
+		l, diags := loadBody(ctx, path, dir, body, files, opts)
+		done <- loaded{l, diags}
+	}()
+	select {
+	case r := <-done:
+		if ctx.Err() == nil {
+			return r.lab, r.diags
+		}
+	case <-ctx.Done():
+	}
+	return &Lab{Path: path, Dir: dir, files: files}, hcl.Diagnostics{stopped(ctx, path, 0)}
+}
+
+func loadBody(ctx context.Context, path, dir string, body hcl.Body, files map[string]*hcl.File, opts Options) (*Lab, hcl.Diagnostics) {
+	l := &Lab{Path: path, Dir: dir, files: files, lim: opts.Limits.orDefaults(), stop: ctx}
 	content, diags := body.Content(fileSchema())
 
 	diags = append(diags, l.loadVariables(content.Blocks.OfType("variable"), opts.Vars)...)
-	diags = append(diags, l.loadLocals(content.Blocks.OfType("locals"))...)
-	if diags.HasErrors() {
+	diags = append(diags, l.loadLocals(ctx, content.Blocks.OfType("locals"))...)
+	if diags.HasErrors() || ctx.Err() != nil {
 		return l, diags
 	}
 	diags = append(diags, l.loadSettings(content.Blocks.OfType("lab"), opts.Seed)...)
-	diags = append(diags, l.loadComponents(content.Blocks)...)
-	if diags.HasErrors() {
+	diags = append(diags, l.loadComponents(ctx, content.Blocks)...)
+	if diags.HasErrors() || ctx.Err() != nil {
 		return l, diags
 	}
 	scope := l.NewScope()
-	for _, c := range l.Components {
+	for i, c := range l.Components {
+		if i%256 == 0 && ctx.Err() != nil {
+			return l, diags
+		}
 		cfg, d := scope.Decode(c)
 		diags = append(diags, d...)
 		c.Config = cfg
@@ -216,10 +263,13 @@ func (l *Lab) ComponentSeed(c *Component) int64 {
 	return int64(h.Sum64() >> 1)
 }
 
-func (l *Lab) loadComponents(blocks hcl.Blocks) hcl.Diagnostics {
+func (l *Lab) loadComponents(ctx context.Context, blocks hcl.Blocks) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	byName := map[string]*Component{}
-	for _, b := range blocks {
+	for i, b := range blocks {
+		if i%256 == 0 && ctx.Err() != nil {
+			return diags
+		}
 		role, ok := roles.Lookup(b.Type)
 		if !ok {
 			continue

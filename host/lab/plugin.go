@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,7 +11,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -132,6 +132,9 @@ func (l *Lab) decodePlugin(blocks hcl.Blocks, owner *hcl.Block) (PluginSpec, hcl
 	}
 	a := kinds[0]
 	spec.Range = a.Expr.Range()
+	if v, d := a.Expr.Value(ctx); !d.HasErrors() && v.IsNull() {
+		return spec, append(diags, invalid(a, "%s = null names no plugin; give it a value, or leave the plugin block out for the reference.", a.Name)...)
+	}
 	switch a.Name {
 	case "builtin":
 		var on bool
@@ -209,33 +212,57 @@ func (l *Lab) decodeProgramSettings(spec *PluginSpec, attrs hcl.Attributes, ctx 
 }
 
 // LoadPlugin reads a file that holds one plugin block, as a student's
-// submission.hcl does to say how to run the submission. Relative paths in
-// it resolve against the file's directory. WorkDir is empty unless the
-// block sets dir.
+// submission.hcl does to say how to run the submission, within
+// SubmissionLimits; see ParsePlugin.
 func LoadPlugin(path string) (PluginSpec, map[string]*hcl.File, hcl.Diagnostics) {
+	return LoadPluginContext(context.Background(), path, SubmissionLimits())
+}
+
+// LoadPluginContext reads the plugin file at path within lim; see
+// ParsePlugin.
+func LoadPluginContext(ctx context.Context, path string, lim Limits) (PluginSpec, map[string]*hcl.File, hcl.Diagnostics) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return PluginSpec{}, nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot resolve path", Detail: err.Error()}}
 	}
-	parser := hclparse.NewParser()
-	file, diags := parser.ParseHCLFile(path)
+	file, diags := ReadHCL(ctx, path, lim)
+	files := map[string]*hcl.File{path: file}
 	if diags.HasErrors() {
-		return PluginSpec{}, parser.Files(), diags
+		return PluginSpec{}, files, diags
 	}
-	content, d := file.Body.Content(&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "plugin"}}})
-	diags = append(diags, d...)
+	spec, d := decodePluginFile(path, filepath.Dir(abs), file, lim)
+	return spec, files, append(diags, d...)
+}
+
+// ParsePlugin reads src, the text of a file that holds one plugin block
+// (a student's submission.hcl), named name in diagnostics, within lim
+// (SubmissionLimits for a file from a student). Relative paths in it
+// resolve against dir. WorkDir is empty unless the block sets dir. Any
+// mistake, null or wrong type is a diagnostic.
+func ParsePlugin(ctx context.Context, name string, src []byte, dir string, lim Limits) (PluginSpec, map[string]*hcl.File, hcl.Diagnostics) {
+	file, diags := ParseHCL(ctx, name, src, lim)
+	files := map[string]*hcl.File{name: file}
+	if diags.HasErrors() {
+		return PluginSpec{}, files, diags
+	}
+	spec, d := decodePluginFile(name, dir, file, lim)
+	return spec, files, append(diags, d...)
+}
+
+func decodePluginFile(path, dir string, file *hcl.File, lim Limits) (PluginSpec, hcl.Diagnostics) {
+	content, diags := file.Body.Content(&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "plugin"}}})
 	blocks := content.Blocks.OfType("plugin")
 	if len(blocks) == 0 {
-		return PluginSpec{}, parser.Files(), append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No plugin block",
+		return PluginSpec{}, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No plugin block",
 			Detail:  `Say how to run the submission: plugin { go = "." }, or plugin { program = ["python3", "client.py"] }.`,
-			Subject: &hcl.Range{Filename: path, Start: hcl.InitialPos, End: hcl.InitialPos}})
+			Subject: fileStart(path)})
 	}
-	l := &Lab{Path: path, Dir: filepath.Dir(abs), files: parser.Files()}
+	l := &Lab{Path: path, Dir: dir, files: map[string]*hcl.File{path: file}, lim: lim.orDefaults()}
 	spec, d := l.decodePlugin(blocks, blocks[0])
 	if attrs, _ := blocks[0].Body.JustAttributes(); attrs["dir"] == nil {
 		spec.WorkDir = "" // the caller's choice: no dir was given
 	}
-	return spec, parser.Files(), append(diags, d...)
+	return spec, append(diags, d...)
 }
 
 func missingPlugin(a *hcl.Attribute, err error) *hcl.Diagnostic {
@@ -255,6 +282,9 @@ func decodeCommand(a *hcl.Attribute, ctx *hcl.EvalContext) ([]string, hcl.Diagno
 	}
 	v, ok, diags := eval(a, ctx, want)
 	if !ok {
+		if !diags.HasErrors() {
+			diags = append(diags, invalid(a, "The command needs a program: %s = [\"PROGRAM\", \"ARG\"...].", a.Name)...)
+		}
 		return nil, diags
 	}
 	if want == cty.String {
@@ -265,7 +295,7 @@ func decodeCommand(a *hcl.Attribute, ctx *hcl.EvalContext) ([]string, hcl.Diagno
 		argv = append(argv, e.AsString())
 	}
 	if len(argv) == 0 || argv[0] == "" {
-		return nil, append(diags, invalid(a, "The command needs a program: command = [\"PROGRAM\", \"ARG\"...].")...)
+		return nil, append(diags, invalid(a, "The command needs a program: %s = [\"PROGRAM\", \"ARG\"...].", a.Name)...)
 	}
 	return argv, diags
 }

@@ -14,10 +14,14 @@ import (
 // components that do not exist.
 func (l *Lab) resolveReferences() hcl.Diagnostics {
 	var diags hcl.Diagnostics
+	byName := map[string][]*Component{}
+	for _, c := range l.Components {
+		byName[c.Name] = append(byName[c.Name], c)
+	}
 	for _, c := range l.Components {
 		for _, a := range sortedAttrs(c.attrs) {
 			for _, t := range a.Expr.Variables() {
-				target, d := l.referenced(t)
+				target, d := l.referenced(t, byName)
 				diags = append(diags, d...)
 				switch {
 				case target == c:
@@ -33,8 +37,9 @@ func (l *Lab) resolveReferences() hcl.Diagnostics {
 }
 
 // referenced returns the component a traversal names, nil if it names
-// something else (var, local) or nothing valid.
-func (l *Lab) referenced(t hcl.Traversal) (*Component, hcl.Diagnostics) {
+// something else (var, local) or nothing valid. byName indexes the
+// components by name.
+func (l *Lab) referenced(t hcl.Traversal, byName map[string][]*Component) (*Component, hcl.Diagnostics) {
 	role, ok := roles.Lookup(t.RootName())
 	if !ok {
 		return nil, nil
@@ -50,14 +55,15 @@ func (l *Lab) referenced(t hcl.Traversal) (*Component, hcl.Diagnostics) {
 	}
 	name := step.Name
 	var sameName *Component
+	for _, c := range byName[name] {
+		if c.Role.Name == role.Name {
+			return c, nil
+		}
+		sameName = c
+	}
+	// Not found: the slow path, once per mistake.
 	var known []string
 	for _, c := range l.Components {
-		if c.Name == name {
-			if c.Role.Name == role.Name {
-				return c, nil
-			}
-			sameName = c
-		}
 		if c.Role.Name == role.Name {
 			known = append(known, c.Name)
 		}
@@ -66,6 +72,8 @@ func (l *Lab) referenced(t hcl.Traversal) (*Component, hcl.Diagnostics) {
 	switch {
 	case sameName != nil:
 		detail += fmt.Sprintf(" Did you mean %s?", sameName)
+	case len(known) > 10:
+		detail += fmt.Sprintf(" The %s blocks include: %s, and %d more.", role.Name, strings.Join(known[:10], ", "), len(known)-10)
 	case len(known) > 0:
 		detail += fmt.Sprintf(" The %s blocks are: %s.", role.Name, strings.Join(known, ", "))
 	}

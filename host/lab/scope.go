@@ -31,7 +31,7 @@ func (l *Lab) NewScope() *Scope {
 
 // Decode evaluates c's settings against the components decoded so far.
 func (s *Scope) Decode(c *Component) (proto.Message, hcl.Diagnostics) {
-	cfg, diags := s.lab.decodeSettings(c, s.context())
+	cfg, diags := s.lab.decodeSettings(c, s.context(c))
 	if diags.HasErrors() {
 		s.broken[c] = true
 		return cfg, diags
@@ -57,20 +57,20 @@ func (s *Scope) Bound(c *Component, addr string) {
 	}
 }
 
-func (s *Scope) context() *hcl.EvalContext {
+// context is what c's settings see: var, local, the functions and the
+// components c refers to (only those: a lab may have thousands).
+func (s *Scope) context(c *Component) *hcl.EvalContext {
 	ctx := s.lab.baseContext()
 	byRole := map[string]map[string]cty.Value{}
-	add := func(c *Component, v cty.Value) {
-		if byRole[c.Role.Name] == nil {
-			byRole[c.Role.Name] = map[string]cty.Value{}
+	for _, d := range c.deps {
+		v := cty.DynamicVal
+		if attrs, ok := s.exports[d]; ok && !s.broken[d] {
+			v = cty.ObjectVal(attrs)
 		}
-		byRole[c.Role.Name][c.Name] = v
-	}
-	for c, attrs := range s.exports {
-		add(c, cty.ObjectVal(attrs))
-	}
-	for c := range s.broken {
-		add(c, cty.DynamicVal)
+		if byRole[d.Role.Name] == nil {
+			byRole[d.Role.Name] = map[string]cty.Value{}
+		}
+		byRole[d.Role.Name][d.Name] = v
 	}
 	for role, comps := range byRole {
 		ctx.Variables[role] = cty.ObjectVal(comps)

@@ -3,6 +3,7 @@ package lab
 import (
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -21,8 +22,10 @@ func invalid(a *hcl.Attribute, format string, args ...any) hcl.Diagnostics {
 }
 
 // eval evaluates an attribute and converts it to want; ok is false when
-// there was nothing usable. Null and unknown values (an address known only
-// once its server runs) are nothing, without diagnostics.
+// there was nothing usable. A null value is nothing, without diagnostics
+// (the setting keeps its default), and so is an unknown one (an address
+// known only once its server runs); a null inside a list or map is an
+// error.
 func eval(a *hcl.Attribute, ctx *hcl.EvalContext, want cty.Type) (cty.Value, bool, hcl.Diagnostics) {
 	v, diags := a.Expr.Value(ctx)
 	if diags.HasErrors() || v.IsNull() || !v.IsWhollyKnown() {
@@ -32,7 +35,53 @@ func eval(a *hcl.Attribute, ctx *hcl.EvalContext, want cty.Type) (cty.Value, boo
 	if err != nil {
 		return v, false, invalid(a, "Expected %s, got %s: %v.", want.FriendlyName(), v.Type().FriendlyName(), err)
 	}
+	if p := nullInside(c); p != nil {
+		return v, false, invalid(a, "%s is null; write a %s.", describePath(p), elementName(want))
+	}
 	return c, true, diags
+}
+
+// nullInside returns the path of the first null element of a collection.
+func nullInside(v cty.Value) cty.Path {
+	var found cty.Path
+	_ = cty.Walk(v, func(p cty.Path, e cty.Value) (bool, error) {
+		if found == nil && len(p) > 0 && e.IsNull() {
+			found = p.Copy()
+		}
+		return found == nil, nil
+	})
+	return found
+}
+
+// describePath names an element as a reader counts: "Element 1", "Key \"A\"".
+func describePath(p cty.Path) string {
+	var parts []string
+	for _, step := range p {
+		idx, ok := step.(cty.IndexStep)
+		if !ok {
+			continue
+		}
+		switch {
+		case idx.Key.Type() == cty.String:
+			parts = append(parts, fmt.Sprintf("key %q", idx.Key.AsString()))
+		case idx.Key.Type() == cty.Number:
+			n, _ := idx.Key.AsBigFloat().Int64()
+			parts = append(parts, fmt.Sprintf("element %d", n+1))
+		}
+	}
+	if len(parts) == 0 {
+		return "A value"
+	}
+	s := strings.Join(parts, ", ")
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// elementName is what a collection of type t holds, for messages.
+func elementName(t cty.Type) string {
+	if t.IsCollectionType() {
+		return t.ElementType().FriendlyName()
+	}
+	return t.FriendlyName()
 }
 
 func decodeString(a *hcl.Attribute, ctx *hcl.EvalContext, dst *string) hcl.Diagnostics {
