@@ -102,6 +102,10 @@ type config struct {
 	json    bool
 	verbose bool
 	pcap    string
+	// html is the page to write (--html), ui the address to serve the
+	// live page at (--ui).
+	html string
+	ui   uiFlag
 }
 
 // labFlags defines the flags run and validate share.
@@ -130,7 +134,10 @@ the command line is wrong, 130 interrupted before its clients were done.`,
 			fs.BoolVar(&cfg.json, "json", false, "write JSON lines instead of text")
 			fs.StringVar(&cfg.pcap, "pcap", "", "write the lab's traffic to `FILE` (Wireshark, tshark)")
 			fs.BoolVar(&cfg.verbose, "v", false, "show debugging detail (plugin start-up, every packet of a link)")
+			fs.StringVar(&cfg.html, "html", "", "write the run as a self-contained page to `FILE` (sequence diagram, figures, summary)")
+			fs.Var(&cfg.ui, "ui", "serve the run's page live on `[ADDR]` (default "+defaultUIAddr+"); --ui=ADDR or --ui ADDR LAB")
 			return func(positional, rest []string) int {
+				positional = cfg.ui.takeAddress(positional)
 				return runOrValidate("run", cfg, append(positional, rest...), std)
 			}
 		},
@@ -345,11 +352,24 @@ func runLab(ctx context.Context, l *lab.Lab, builder *launch.Builder, cfg *confi
 		name = l.Path
 	}
 	log.Info().Str("lab", l.Path).Int64("seed", l.Seed).Msgf("running %s (seed %d, %s; rerun with --seed %d)", name, l.Seed, l.SeedOrigin, l.Seed)
+	observe := seq.Add
+	var pictures *pages
+	if cfg.html != "" || cfg.ui.set {
+		if pictures, err = startPages(l, cfg, log); err != nil {
+			log.Error().Err(err).Msg("cannot serve the page")
+			seq.Close()
+			return exitFailed
+		}
+		observe = func(ev run.Event) {
+			seq.Add(ev)
+			pictures.rec.Observe(ev)
+		}
+	}
 	res := run.Run(ctx, l, run.Options{
 		Builtin: []string{exe, pluginCommand},
 		Builder: builder,
 		Log:     log,
-		Observe: seq.Add,
+		Observe: observe,
 		Capture: cfg.pcap,
 	})
 	seq.Close()
@@ -358,6 +378,13 @@ func runLab(ctx context.Context, l *lab.Lab, builder *launch.Builder, cfg *confi
 	} else {
 		buffered.Flush()
 		output.Report(stdout, res)
+	}
+	if pictures != nil {
+		// The page is written, and a live one served, until interrupted.
+		if err := pictures.finish(ctx, res, log); err != nil {
+			log.Error().Err(err).Msg("cannot write the page")
+			return exitFailed
+		}
 	}
 	switch {
 	case !res.OK():

@@ -1,0 +1,796 @@
+package page
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/host/link"
+	"github.com/socklab/socklab/host/output"
+	"github.com/socklab/socklab/host/run"
+	"github.com/socklab/socklab/proto/roles"
+	pb "github.com/socklab/socklab/proto/socklabpb"
+)
+
+// Trace is what a page shows of one run. Times are milliseconds since
+// Started, the time of the run's first event.
+type Trace struct {
+	Title   string    `json:"title"`
+	Lab     LabInfo   `json:"lab"`
+	Started time.Time `json:"started"`
+	// Lanes are the sequence diagram's lifelines: each client, its link's
+	// client side and server side, then each server.
+	Lanes []Lane `json:"lanes"`
+	// Packets are every datagram or segment a link saw, in the order the
+	// link delivered or dropped them.
+	Packets    []Packet          `json:"packets"`
+	Marks      []Mark            `json:"marks,omitempty"`
+	Pings      []PingSeries      `json:"pings,omitempty"`
+	Heartbeats []HeartbeatSeries `json:"heartbeats,omitempty"`
+	Web        []WebRow          `json:"web,omitempty"`
+	Summary    []SummaryRow      `json:"summary"`
+	// Finished: the run is over and Verdict says how it ended.
+	Finished bool    `json:"finished"`
+	Verdict  string  `json:"verdict,omitempty"`
+	Elapsed  float64 `json:"elapsed_ms"`
+	// Highlight are packet keys ("ping 3", "GET /x") to point out: a
+	// grade's offending packets.
+	Highlight []string `json:"highlight,omitempty"`
+}
+
+// LabInfo describes the lab that ran.
+type LabInfo struct {
+	Name       string          `json:"name"`
+	Path       string          `json:"path"`
+	Seed       int64           `json:"seed"`
+	SeedOrigin string          `json:"seed_origin"`
+	Components []ComponentInfo `json:"components"`
+}
+
+// ComponentInfo is one component of the lab as the lab file sets it.
+type ComponentInfo struct {
+	Name     string `json:"name"`
+	Role     string `json:"role"`
+	Plugin   string `json:"plugin"`
+	Settings string `json:"settings"`
+	// Link describes a client's link: "direct", or each direction's
+	// impairments.
+	Link string `json:"link,omitempty"`
+}
+
+// Directions of a packet.
+const (
+	ToServer = "to server"
+	ToClient = "to client"
+)
+
+// Lane kinds.
+const (
+	ClientLane     = "client"
+	ServerLane     = "server"
+	LinkClientSide = "link-client-side"
+	LinkServerSide = "link-server-side"
+)
+
+// Lane is one lifeline.
+type Lane struct {
+	Name      string `json:"name"`
+	Kind      string `json:"kind"`
+	Component string `json:"component"`
+}
+
+// Packet is one datagram or segment as the link saw it: sent from lane
+// From to lane To; if the link dropped it (or a reset cut it off), it
+// ended at lane Drop, the link's side it came in on.
+type Packet struct {
+	Link  string `json:"link"` // the client component whose link it crossed
+	Proto string `json:"proto"`
+	Dir   string `json:"dir"`
+	Flow  int    `json:"flow"`
+	Seq   uint64 `json:"seq"`
+	Size  int    `json:"size"`
+	From  int    `json:"from"`
+	To    int    `json:"to"`
+	Drop  int    `json:"drop"` // -1 unless Lost
+	// At is when it reached the link, Done when the link delivered or
+	// dropped it.
+	At   float64 `json:"at"`
+	Done float64 `json:"done"`
+	Fate string  `json:"fate"`
+	Lost bool    `json:"lost"`
+	// Odd: duplicated, reordered or held back on purpose.
+	Odd   bool   `json:"odd,omitempty"`
+	Label string `json:"label"`
+	// Key names the message it carried ("ping 3", "heartbeat 7",
+	// "GET /index.html"), to match it with what the components said.
+	Key string `json:"key,omitempty"`
+}
+
+// Mark kinds.
+const (
+	MarkTimeout = "timeout" // At is when the ping was sent, Until when the client gave up
+	MarkLate    = "late"
+	MarkLost    = "lost"
+	MarkDown    = "down" // At..Until is the interval the client was down
+	MarkUp      = "up"
+	MarkFailed  = "failed"
+)
+
+// Mark is something a component said about the exchange, on its lane.
+type Mark struct {
+	Lane  int     `json:"lane"`
+	Kind  string  `json:"kind"`
+	At    float64 `json:"at"`
+	Until float64 `json:"until,omitempty"`
+	Text  string  `json:"text"`
+	Key   string  `json:"key,omitempty"`
+}
+
+// PingSeries is one ping client's pings.
+type PingSeries struct {
+	Client    string      `json:"client"`
+	Timeout   float64     `json:"timeout_ms"`
+	Points    []PingPoint `json:"points"`
+	HasStats  bool        `json:"has_stats"`
+	Sent      uint32      `json:"transmitted"`
+	Received  uint32      `json:"received"`
+	Loss      float64     `json:"loss_percent"`
+	Min       float64     `json:"min_ms"`
+	Avg       float64     `json:"avg_ms"`
+	Max       float64     `json:"max_ms"`
+	Mdev      float64     `json:"mdev_ms"`
+	Statistic string      `json:"statistics,omitempty"`
+}
+
+// Ping statuses.
+const (
+	Replied  = "reply"
+	TimedOut = "timeout"
+	Late     = "late"
+	Pending  = "pending"
+)
+
+// PingPoint is one ping: its reply's RTT, or a timeout, or a late reply.
+type PingPoint struct {
+	Seq    uint32  `json:"seq"`
+	At     float64 `json:"at"`
+	Status string  `json:"status"`
+	RTT    float64 `json:"rtt_ms,omitempty"`
+}
+
+// HeartbeatSeries is what one heartbeat server said of its clients.
+type HeartbeatSeries struct {
+	Server  string            `json:"server"`
+	Clients []HeartbeatClient `json:"clients"`
+}
+
+// HeartbeatClient is one client's heartbeats as its server heard them.
+type HeartbeatClient struct {
+	Client string     `json:"client"`
+	Beats  []Beat     `json:"beats"`
+	Lost   []LostRun  `json:"lost,omitempty"`
+	Down   []Interval `json:"down,omitempty"`
+}
+
+// Beat is one heartbeat received.
+type Beat struct {
+	Seq   uint64  `json:"seq"`
+	At    float64 `json:"at"`
+	Delay float64 `json:"delay_ms"`
+}
+
+// LostRun is a run of sequence numbers the server reported lost.
+type LostRun struct {
+	First uint64  `json:"first"`
+	Last  uint64  `json:"last"`
+	At    float64 `json:"at"`
+}
+
+// Interval is a time the client was DOWN; Open: not UP again by the end.
+type Interval struct {
+	From float64 `json:"from"`
+	To   float64 `json:"to"`
+	Open bool    `json:"open,omitempty"`
+}
+
+// WebRow is one request of a web client: when it began (Start), when its
+// request reached the link (Request, so Start..Request is connecting),
+// its answer's first and last byte through the link, and the status.
+type WebRow struct {
+	Client     string  `json:"client"`
+	Path       string  `json:"path"`
+	Start      float64 `json:"start"`
+	Request    float64 `json:"request"`
+	FirstByte  float64 `json:"first_byte"`
+	LastByte   float64 `json:"last_byte"`
+	End        float64 `json:"end"`
+	Status     uint32  `json:"status"`
+	StatusLine string  `json:"status_line,omitempty"`
+	Bytes      uint64  `json:"bytes"`
+	Error      string  `json:"error,omitempty"`
+}
+
+// SummaryRow is a component's line of the console's final report.
+type SummaryRow struct {
+	Component string `json:"component"`
+	Role      string `json:"role"`
+	Status    string `json:"status"`
+	Plugin    string `json:"plugin"`
+	Summary   string `json:"summary,omitempty"`
+	Link      string `json:"link,omitempty"`
+	Error     string `json:"error,omitempty"`
+}
+
+// Recorder gathers a run's events for its page; Observe may be called
+// from many goroutines, as run.Options.Observe is.
+type Recorder struct {
+	lab *lab.Lab
+
+	mu     sync.Mutex
+	events []run.Event
+}
+
+// NewRecorder returns a Recorder for a run of l.
+func NewRecorder(l *lab.Lab) *Recorder {
+	return &Recorder{lab: l}
+}
+
+// Observe records one event.
+func (r *Recorder) Observe(ev run.Event) {
+	r.mu.Lock()
+	r.events = append(r.events, ev)
+	r.mu.Unlock()
+}
+
+// Trace builds the page's data from the events so far; res is the run's
+// result once it is over, nil while it runs.
+func (r *Recorder) Trace(res *run.Result) *Trace {
+	r.mu.Lock()
+	evs := append([]run.Event(nil), r.events...)
+	r.mu.Unlock()
+	return Build(r.lab, evs, res)
+}
+
+// Build makes the Trace of a run of l from its events (in any order) and,
+// if the run is over, its result.
+func Build(l *lab.Lab, events []run.Event, res *run.Result) *Trace {
+	evs := append([]run.Event(nil), events...)
+	sort.SliceStable(evs, func(i, j int) bool { return evs[i].Time.Before(evs[j].Time) })
+	t := &Trace{Title: l.Name, Lab: labInfo(l)}
+	if t.Title == "" {
+		t.Title = l.Path
+	}
+	b := &builder{t: t, lab: l, lanes: map[string]int{}, servers: map[netip.AddrPort]string{}}
+	b.layLanes()
+	if len(evs) > 0 {
+		t.Started = evs[0].Time
+		for _, ev := range evs {
+			if ev.Link != nil {
+				t.Started = minTime(t.Started, ev.Link.Time.Add(-ev.Link.Delay))
+			}
+		}
+	}
+	for _, ev := range evs {
+		if ready, ok := ev.Body.(*pb.Ready); ok {
+			if ap, err := netip.ParseAddrPort(ready.Address); err == nil {
+				b.servers[ap] = ev.Component.Name
+			}
+		}
+	}
+	for _, ev := range evs {
+		b.add(ev)
+	}
+	b.finish(res)
+	return t
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func labInfo(l *lab.Lab) LabInfo {
+	info := LabInfo{Name: l.Name, Path: l.Path, Seed: l.Seed, SeedOrigin: l.SeedOrigin}
+	for _, c := range l.Components {
+		ci := ComponentInfo{Name: c.Name, Role: c.Role.Name, Plugin: c.Plugin.String()}
+		if c.Config != nil {
+			ci.Settings = output.Describe(c.Role.Name, "settings", c.Config)
+		}
+		if c.Role.Kind == roles.Client {
+			ci.Link = linkText(l, c)
+		}
+		info.Components = append(info.Components, ci)
+	}
+	return info
+}
+
+// linkText describes a client's link in the lab file's words.
+func linkText(l *lab.Lab, c *lab.Component) string {
+	if c.Link.Direct {
+		return "direct (no link)"
+	}
+	dir := func(im link.Impairment) string {
+		if im.IsZero() {
+			return "clean"
+		}
+		var parts []string
+		add := func(ok bool, format string, args ...any) {
+			if ok {
+				parts = append(parts, fmt.Sprintf(format, args...))
+			}
+		}
+		add(im.Loss > 0, "loss %g", im.Loss)
+		add(im.Duplicate > 0, "duplicate %g", im.Duplicate)
+		add(im.Reorder > 0, "reorder %g", im.Reorder)
+		add(im.Delay > 0, "delay %s", im.Delay)
+		add(im.Jitter > 0, "jitter %s", im.Jitter)
+		add(im.Bandwidth > 0, "bandwidth %d B/s", im.Bandwidth)
+		add(im.MaxSegment > 0, "max_segment %d", im.MaxSegment)
+		add(im.StallFor > 0, "stall %s after %d B", im.StallFor, im.StallAfter)
+		add(im.ResetAfter > 0, "reset after %d B", im.ResetAfter)
+		return strings.Join(parts, ", ")
+	}
+	return fmt.Sprintf("%s link; to server: %s; to client: %s", c.Role.Transport, dir(c.Link.ToServer), dir(c.Link.ToClient))
+}
+
+type builder struct {
+	t     *Trace
+	lab   *lab.Lab
+	lanes map[string]int // by kind + ":" + component
+	// servers are the servers' bound addresses, from their Ready events.
+	servers map[netip.AddrPort]string
+
+	sent     map[string]map[uint32]float64 // ping client -> seq -> when sent
+	pings    map[string]*PingSeries
+	beats    map[string]map[string]*HeartbeatClient // server -> client -> series
+	requests map[string][]WebRow
+}
+
+func (b *builder) lane(kind, component string) int {
+	if i, ok := b.lanes[kind+":"+component]; ok {
+		return i
+	}
+	return -1
+}
+
+func (b *builder) layLanes() {
+	t := b.t
+	addLane := func(kind, name, component string) {
+		b.lanes[kind+":"+component] = len(t.Lanes)
+		t.Lanes = append(t.Lanes, Lane{Name: name, Kind: kind, Component: component})
+	}
+	for _, c := range b.lab.Clients() {
+		addLane(ClientLane, c.Name, c.Name)
+		if !c.Link.Direct {
+			addLane(LinkClientSide, "link ("+c.Name+" side)", c.Name)
+			addLane(LinkServerSide, "link (server side)", c.Name)
+		}
+	}
+	for _, c := range b.lab.Servers() {
+		addLane(ServerLane, c.Name, c.Name)
+	}
+}
+
+func (b *builder) ms(at time.Time) float64 {
+	return float64(at.Sub(b.t.Started)) / float64(time.Millisecond)
+}
+
+func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// serverOf finds the server lane a link's packets go to.
+func (b *builder) serverOf(ev *link.Event) int {
+	if name, ok := b.servers[ev.Server]; ok {
+		return b.lane(ServerLane, name)
+	}
+	for ap, name := range b.servers {
+		if ap.Port() == ev.Server.Port() && (ap.Addr().IsUnspecified() || ev.Server.Addr().IsLoopback()) {
+			return b.lane(ServerLane, name)
+		}
+	}
+	if servers := b.lab.Servers(); len(servers) > 0 {
+		return b.lane(ServerLane, servers[0].Name)
+	}
+	return -1
+}
+
+func (b *builder) add(ev run.Event) {
+	if ev.Link != nil {
+		b.addPacket(ev)
+		return
+	}
+	c := ev.Component
+	switch body := ev.Body.(type) {
+	case *pb.PingSent:
+		b.pingSeries(c).Points = append(b.pingSeries(c).Points, PingPoint{Seq: body.Seq, At: b.ms(ev.Time), Status: Pending})
+		if b.sent == nil {
+			b.sent = map[string]map[uint32]float64{}
+		}
+		if b.sent[c.Name] == nil {
+			b.sent[c.Name] = map[uint32]float64{}
+		}
+		at := ev.Time
+		if body.SentAt != nil {
+			at = body.SentAt.AsTime()
+		}
+		b.sent[c.Name][body.Seq] = b.ms(at)
+	case *pb.PingReply:
+		p := b.pingPoint(c, body.Seq, ev)
+		p.Status, p.RTT = Replied, millis(body.Rtt.AsDuration())
+	case *pb.PingTimeout:
+		p := b.pingPoint(c, body.Seq, ev)
+		p.Status = TimedOut
+		at, ok := b.sent[c.Name][body.Seq]
+		if !ok {
+			at = b.ms(ev.Time) - b.pingSeries(c).Timeout
+		}
+		b.mark(ClientLane, c.Name, Mark{Kind: MarkTimeout, At: at, Until: b.ms(ev.Time),
+			Text: fmt.Sprintf("ping %d: Request timed out", body.Seq), Key: fmt.Sprintf("ping %d", body.Seq)})
+	case *pb.PingLate:
+		p := b.pingPoint(c, body.Seq, ev)
+		p.Status, p.RTT = Late, millis(body.Rtt.AsDuration())
+		b.mark(ClientLane, c.Name, Mark{Kind: MarkLate, At: b.ms(ev.Time),
+			Text: output.Describe(c.Role.Name, ev.Kind, body), Key: fmt.Sprintf("ping %d", body.Seq)})
+	case *pb.PingClientSummary:
+		s := b.pingSeries(c)
+		s.HasStats, s.Sent, s.Received, s.Loss = true, body.Transmitted, body.Received, body.LossPercent
+		s.Min, s.Avg, s.Max, s.Mdev = millis(body.RttMin.AsDuration()), millis(body.RttAvg.AsDuration()), millis(body.RttMax.AsDuration()), millis(body.RttMdev.AsDuration())
+		s.Statistic = output.Describe(c.Role.Name, ev.Kind, body)
+	case *pb.Heartbeat:
+		hc := b.heartbeatClient(c, body.Client)
+		hc.Beats = append(hc.Beats, Beat{Seq: body.Seq, At: b.ms(ev.Time), Delay: millis(body.Delay.AsDuration())})
+	case *pb.HeartbeatLost:
+		hc := b.heartbeatClient(c, body.Client)
+		hc.Lost = append(hc.Lost, LostRun{First: body.FirstSeq, Last: body.LastSeq, At: b.ms(ev.Time)})
+		b.mark(ServerLane, c.Name, Mark{Kind: MarkLost, At: b.ms(ev.Time), Text: output.Describe(c.Role.Name, ev.Kind, body),
+			Key: fmt.Sprintf("heartbeat %d", body.FirstSeq)})
+	case *pb.ClientDown:
+		hc := b.heartbeatClient(c, body.Client)
+		hc.Down = append(hc.Down, Interval{From: b.ms(ev.Time), Open: true})
+		b.mark(ServerLane, c.Name, Mark{Kind: MarkDown, At: b.ms(ev.Time), Text: body.Client + " is DOWN"})
+	case *pb.ClientUp:
+		hc := b.heartbeatClient(c, body.Client)
+		if n := len(hc.Down); n > 0 && hc.Down[n-1].Open {
+			hc.Down[n-1].To, hc.Down[n-1].Open = b.ms(ev.Time), false
+		}
+		b.mark(ServerLane, c.Name, Mark{Kind: MarkUp, At: b.ms(ev.Time), Text: body.Client + " is UP"})
+	case *pb.WebResponse:
+		if b.requests == nil {
+			b.requests = map[string][]WebRow{}
+		}
+		end := b.ms(ev.Time)
+		row := WebRow{Client: c.Name, Path: body.Path, Start: end - millis(body.Duration.AsDuration()), End: end,
+			Status: body.Status, StatusLine: body.StatusLine, Bytes: body.BodySize, Error: body.Error}
+		b.requests[c.Name] = append(b.requests[c.Name], row)
+	}
+}
+
+func (b *builder) mark(kind, component string, m Mark) {
+	m.Lane = b.lane(kind, component)
+	if m.Lane < 0 {
+		return
+	}
+	b.t.Marks = append(b.t.Marks, m)
+}
+
+func (b *builder) pingSeries(c *lab.Component) *PingSeries {
+	if b.pings == nil {
+		b.pings = map[string]*PingSeries{}
+	}
+	s := b.pings[c.Name]
+	if s == nil {
+		s = &PingSeries{Client: c.Name}
+		if cfg, ok := c.Config.(*pb.PingClientConfig); ok && cfg.Timeout != nil {
+			s.Timeout = millis(cfg.Timeout.AsDuration())
+		}
+		b.pings[c.Name] = s
+	}
+	return s
+}
+
+// pingPoint is the point of ping seq, added if its Sent was not seen.
+func (b *builder) pingPoint(c *lab.Component, seq uint32, ev run.Event) *PingPoint {
+	s := b.pingSeries(c)
+	for i := len(s.Points) - 1; i >= 0; i-- {
+		if s.Points[i].Seq == seq {
+			return &s.Points[i]
+		}
+	}
+	s.Points = append(s.Points, PingPoint{Seq: seq, At: b.ms(ev.Time)})
+	return &s.Points[len(s.Points)-1]
+}
+
+func (b *builder) heartbeatClient(server *lab.Component, client string) *HeartbeatClient {
+	if b.beats == nil {
+		b.beats = map[string]map[string]*HeartbeatClient{}
+	}
+	if b.beats[server.Name] == nil {
+		b.beats[server.Name] = map[string]*HeartbeatClient{}
+	}
+	hc := b.beats[server.Name][client]
+	if hc == nil {
+		hc = &HeartbeatClient{Client: client}
+		b.beats[server.Name][client] = hc
+	}
+	return hc
+}
+
+func (b *builder) addPacket(ev run.Event) {
+	l := ev.Link
+	client := b.lane(ClientLane, ev.Component.Name)
+	server := b.serverOf(l)
+	p := Packet{Link: ev.Component.Name, Proto: l.Proto, Dir: ToClient, Flow: l.Flow, Seq: l.Seq, Size: l.Size,
+		At: b.ms(l.Time.Add(-l.Delay)), Done: b.ms(l.Time), Fate: l.Fate.String(), Drop: -1,
+		Lost: !l.Fate.Has(link.Delivered), Odd: l.Fate&(link.Duplicated|link.Reordered|link.Delayed) != 0}
+	if l.Dir == link.ToServer {
+		p.Dir, p.From, p.To = ToServer, client, server
+		if p.Lost {
+			p.Drop = b.lane(LinkClientSide, ev.Component.Name)
+		}
+	} else {
+		p.From, p.To = server, client
+		if p.Lost {
+			p.Drop = b.lane(LinkServerSide, ev.Component.Name)
+		}
+	}
+	p.Label, p.Key = describePayload(l)
+	b.t.Packets = append(b.t.Packets, p)
+}
+
+var messageRE = regexp.MustCompile(`^([A-Za-z]+) (\d+)`)
+
+// describePayload labels a packet by what it carried: "Ping 3", a
+// request or status line, or its size.
+func describePayload(l *link.Event) (label, key string) {
+	text := printableText(l.Payload)
+	if l.Proto == "tcp" {
+		first, _, _ := strings.Cut(text, "\n")
+		first = strings.TrimSpace(first)
+		if f := strings.Fields(first); l.Seq == 0 && len(f) >= 2 && (strings.HasPrefix(f[0], "HTTP/") || isMethod(f[0])) {
+			if isMethod(f[0]) {
+				key = f[0] + " " + f[1]
+			}
+			return clip(first, 40), key
+		}
+		return fmt.Sprintf("%d bytes at %d", l.Size, l.Seq), ""
+	}
+	if m := messageRE.FindStringSubmatch(text); m != nil {
+		return m[0], strings.ToLower(m[1]) + " " + m[2]
+	}
+	if text == "" {
+		return fmt.Sprintf("%d bytes", l.Size), ""
+	}
+	return clip(text, 24), ""
+}
+
+func isMethod(s string) bool {
+	switch s {
+	case "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT":
+		return true
+	}
+	return false
+}
+
+// printableText keeps a payload's printable characters; others become
+// dots (a submission may send anything).
+func printableText(b []byte) string {
+	var sb strings.Builder
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		b = b[n:]
+		switch {
+		case r == '\n':
+			sb.WriteByte('\n')
+		case r == utf8.RuneError || !unicode.IsPrint(r):
+			sb.WriteByte('.')
+		default:
+			sb.WriteRune(r)
+		}
+	}
+	return sb.String()
+}
+
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+// finish orders what was gathered by component and adds the summary.
+func (b *builder) finish(res *run.Result) {
+	t := b.t
+	for _, c := range b.lab.Clients() {
+		if s := b.pings[c.Name]; s != nil {
+			t.Pings = append(t.Pings, *s)
+		}
+		if rows := b.requests[c.Name]; len(rows) > 0 {
+			t.Web = append(t.Web, b.waterfall(c.Name, rows)...)
+		}
+	}
+	for _, c := range b.lab.Servers() {
+		series := b.beats[c.Name]
+		if len(series) == 0 {
+			continue
+		}
+		hs := HeartbeatSeries{Server: c.Name}
+		for _, hc := range series {
+			hs.Clients = append(hs.Clients, *hc)
+		}
+		sort.Slice(hs.Clients, func(i, j int) bool { return hs.Clients[i].Client < hs.Clients[j].Client })
+		t.Heartbeats = append(t.Heartbeats, hs)
+	}
+	end := 0.0
+	for _, p := range t.Packets {
+		end = max(end, p.Done)
+	}
+	for _, m := range t.Marks {
+		end = max(end, m.At, m.Until)
+	}
+	for i := range t.Heartbeats {
+		for j := range t.Heartbeats[i].Clients {
+			for k := range t.Heartbeats[i].Clients[j].Down {
+				if d := &t.Heartbeats[i].Clients[j].Down[k]; d.Open {
+					d.To = end
+				}
+			}
+		}
+	}
+	for i := range t.Marks {
+		if m := &t.Marks[i]; m.Kind == MarkDown {
+			m.Until = end
+			for _, u := range t.Marks {
+				if u.Kind == MarkUp && u.Lane == m.Lane && u.At >= m.At && strings.TrimSuffix(u.Text, " is UP") == strings.TrimSuffix(m.Text, " is DOWN") {
+					m.Until = u.At
+					break
+				}
+			}
+		}
+	}
+	t.Elapsed = end
+	if res == nil {
+		for _, c := range b.lab.Components {
+			t.Summary = append(t.Summary, SummaryRow{Component: c.Name, Role: c.Role.Name, Status: "running", Plugin: c.Plugin.String()})
+		}
+		return
+	}
+	t.Finished = true
+	t.Elapsed = millis(res.Elapsed)
+	for _, c := range res.Components {
+		row := SummaryRow{Component: c.Component.Name, Role: c.Component.Role.Name, Status: "ok", Plugin: c.Component.Plugin.String()}
+		if c.Err != nil {
+			row.Status, row.Error = "FAILED", c.Err.Error()
+		}
+		if c.Summary != nil {
+			row.Summary = output.Describe(c.Component.Role.Name, "summary", c.Summary)
+		}
+		if c.Link != nil {
+			row.Link = linkSummary(c.Link)
+		}
+		t.Summary = append(t.Summary, row)
+	}
+	switch {
+	case res.Interrupted:
+		t.Verdict = "interrupted"
+	case !res.OK():
+		t.Verdict = "some components failed"
+	default:
+		t.Verdict = "every component succeeded"
+	}
+	if res.Err != nil {
+		t.Verdict += ": " + res.Err.Error()
+	}
+}
+
+// waterfall pairs a web client's responses with its link's connections by
+// the request line each carried.
+func (b *builder) waterfall(client string, rows []WebRow) []WebRow {
+	type conn struct {
+		key                  string
+		request, first, last float64
+		seen                 bool
+		used                 bool
+	}
+	conns := map[int]*conn{}
+	var order []int
+	for _, p := range b.t.Packets {
+		if p.Link != client || p.Proto != "tcp" {
+			continue
+		}
+		c := conns[p.Flow]
+		if c == nil {
+			c = &conn{request: p.At}
+			conns[p.Flow] = c
+			order = append(order, p.Flow)
+		}
+		if p.Dir == ToServer && p.Seq == 0 && c.key == "" {
+			c.key = p.Key
+			c.request = p.At
+		}
+		if p.Dir == ToClient {
+			if !c.seen {
+				c.first, c.seen = p.Done, true
+			}
+			c.last = max(c.last, p.Done)
+		}
+	}
+	sort.Ints(order)
+	for i := range rows {
+		r := &rows[i]
+		r.Request, r.FirstByte, r.LastByte = r.Start, r.End, r.End
+		for _, f := range order {
+			c := conns[f]
+			if c.used || (c.key != "" && !strings.HasSuffix(c.key, " "+r.Path)) {
+				continue
+			}
+			c.used = true
+			r.Request = c.request
+			if c.seen {
+				r.FirstByte, r.LastByte = c.first, c.last
+			}
+			break
+		}
+	}
+	return rows
+}
+
+// linkSummary says in a line what a client's link did each way, as the
+// console's report does.
+func linkSummary(s *link.Summary) string {
+	dir := func(name string, d link.DirSummary) string {
+		out := fmt.Sprintf("%s %d delivered", name, d.Delivered)
+		for _, n := range []struct {
+			what  string
+			count uint64
+		}{{"dropped", d.Dropped}, {"duplicated", d.Duplicated}, {"reordered", d.Reordered}, {"delayed", d.Delayed}, {"reset", d.Resets}} {
+			if n.count > 0 {
+				out += fmt.Sprintf(", %d %s", n.count, n.what)
+			}
+		}
+		return out
+	}
+	unit := "datagrams"
+	if s.Proto == "tcp" {
+		unit = "segments"
+	}
+	return fmt.Sprintf("link (%s): %s; %s", unit, dir("to server", s.ToServer), dir("to client", s.ToClient))
+}
+
+// HighlightFrom picks the packet keys a grade's evidence names ("ping 3:
+// ...", "heartbeat 7: ...", "GET /x: ..."), to point them out.
+func HighlightFrom(evidence []string) []string {
+	var keys []string
+	seen := map[string]bool{}
+	add := func(k string) {
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	for _, e := range evidence {
+		for _, m := range evidenceRE.FindAllStringSubmatch(e, -1) {
+			switch {
+			case m[1] != "":
+				word := strings.ToLower(m[1])
+				word = strings.TrimSuffix(word, "s")
+				add(word + " " + m[2])
+				if m[3] != "" {
+					add(word + " " + m[3])
+				}
+			case m[4] != "":
+				add("GET " + m[4])
+			}
+		}
+	}
+	return keys
+}
+
+var evidenceRE = regexp.MustCompile(`(?i)\b(ping|heartbeats?)\s+(\d+)(?:\s+and\s+(\d+))?|\bGET (/\S*?):`)
