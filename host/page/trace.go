@@ -589,6 +589,7 @@ func printableText(b []byte) string {
 		switch {
 		case r == '\n':
 			sb.WriteByte('\n')
+		case r == '\r':
 		case r == utf8.RuneError || !unicode.IsPrint(r):
 			sb.WriteByte('.')
 		default:
@@ -736,6 +737,9 @@ func (b *builder) waterfall(client string, rows []WebRow) []WebRow {
 			if c.seen {
 				r.FirstByte, r.LastByte = c.first, c.last
 			}
+			// The link stamps a segment once it has passed it on, so under
+			// load a request can be stamped after its answer's first byte.
+			r.Request = max(r.Start, min(r.Request, r.FirstByte))
 			break
 		}
 	}
