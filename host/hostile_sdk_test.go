@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -198,5 +199,90 @@ web_client "py" {
 	}
 	if logs := messages(r, "py", "log"); len(logs) != 1 || logs[0] != `got \xff` {
 		t.Errorf("logs %q", logs)
+	}
+}
+
+// vmHWM is a process's peak resident memory in bytes, from /proc.
+func vmHWM(t *testing.T, pid int) int64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			fmt.Sscanf(strings.TrimSpace(rest), "%d kB", &kb)
+			return kb << 10
+		}
+	}
+	t.Fatalf("no VmHWM in /proc/%d/status", pid)
+	return 0
+}
+
+// TestHeartbeatServerBoundsSixtyThousandClients: heartbeats from 60,000
+// client ids reach the reference server of a real run. It tracks 1000 (its
+// max_clients), counts the rest, lists 100 in its summary and adds up the
+// others: its peak memory and the summary stay small (before the caps:
+// 61 MB and a result line of 9.8 MB).
+func TestHeartbeatServerBoundsSixtyThousandClients(t *testing.T) {
+	h := startHost(t, `
+heartbeat_server "server" {
+  listen = "127.0.0.1:0"
+}
+`, "--json")
+	addr := h.awaitReady(t, "server")
+	var plugin int
+	for _, pid := range processesMarked(h.mark) {
+		if pid != h.cmd.Process.Pid {
+			plugin = pid
+		}
+	}
+	if plugin == 0 {
+		t.Fatal("no plugin process found")
+	}
+	c, err := net.Dial("udp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	const ids = 60000
+	for i := range ids {
+		fmt.Fprintf(c, "Heartbeat 1 %d id%d", time.Now().Unix(), i)
+		if i%200 == 199 {
+			time.Sleep(2 * time.Millisecond) // let a loaded machine's server keep up
+		}
+	}
+	time.Sleep(500 * time.Millisecond)
+	peak := vmHWM(t, plugin)
+	if err := h.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	r := h.wait(t)
+	if r.exit != 0 {
+		t.Fatalf("exit %d\n%s", r.exit, r.stderr)
+	}
+	resultLine := 0
+	for line := range strings.SplitSeq(r.stdout, "\n") {
+		if strings.Contains(line, `"kind":"result"`) {
+			resultLine = len(line)
+		}
+	}
+	sum := summaryOf[pb.HeartbeatServerSummary](t, r, "server")
+	t.Logf("plugin peak memory %.1f MB, result line %d bytes; tracked %d, listed %d, untracked heartbeats %d",
+		float64(peak)/(1<<20), resultLine, sum.GetClientsTracked(), len(sum.GetClients()), sum.GetUntrackedHeartbeats())
+	if sum.GetClientsTracked() != 1000 || len(sum.GetClients()) != 100 || sum.GetUnlistedClients() != 900 ||
+		sum.GetUntrackedHeartbeats() == 0 || sum.GetUntrackedHeartbeats() > ids-1000 {
+		t.Errorf("summary: tracked %d, listed %d, unlisted %d, untracked heartbeats %d; want 1000, 100, 900, 1..%d",
+			sum.GetClientsTracked(), len(sum.GetClients()), sum.GetUnlistedClients(), sum.GetUntrackedHeartbeats(), ids-1000)
+	}
+	if logs := messages(r, "server", "log"); !slices.ContainsFunc(logs, func(s string) bool { return strings.HasPrefix(s, "max_clients (1000) are tracked") }) {
+		t.Errorf("no warning that max_clients was reached in %q", logs)
+	}
+	if resultLine > 64<<10 {
+		t.Errorf("result line of %d bytes", resultLine)
+	}
+	if peak > 45<<20 {
+		t.Errorf("plugin peak memory %d bytes, over 45 MiB", peak)
 	}
 }

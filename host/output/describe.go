@@ -210,6 +210,13 @@ func heartbeatSummary(b *pb.HeartbeatServerSummary) string {
 		}
 		parts = append(parts, s)
 	}
+	if n, u := b.UnlistedClients, b.Unlisted; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d more clients: %d received, %d lost (%s%%)", n, u.GetReceived(), u.GetLost(),
+			strconv.FormatFloat(math.Round(u.GetLossPercent()*10)/10, 'f', -1, 64)))
+	}
+	if b.UntrackedHeartbeats > 0 {
+		parts = append(parts, fmt.Sprintf("%d heartbeats from clients past max_clients (%d tracked)", b.UntrackedHeartbeats, b.ClientsTracked))
+	}
 	if len(parts) == 0 {
 		parts = append(parts, "no heartbeats")
 	}

@@ -88,6 +88,11 @@ func TestDescribeHeartbeat(t *testing.T) {
 		{"client that only lost", "summary", &pb.HeartbeatServerSummary{Clients: []*pb.HeartbeatClientTotals{
 			{Client: "a", Lost: 0, TimeDown: ms(0)}}}, "a: 0 received, 0 lost (0%)"},
 		{"no clients", "summary", &pb.HeartbeatServerSummary{}, "no heartbeats"},
+		{"clients past the caps", "summary", &pb.HeartbeatServerSummary{
+			Clients:        []*pb.HeartbeatClientTotals{{Client: "a", Received: 9, Lost: 1, LossPercent: 10}},
+			ClientsTracked: 3, UnlistedClients: 2, Unlisted: &pb.HeartbeatClientTotals{Received: 3, Lost: 1, LossPercent: 25},
+			UntrackedHeartbeats: 40,
+		}, "a: 9 received, 1 lost (10%), delay min/avg/max = 0.000/0.000/0.000 ms; 2 more clients: 3 received, 1 lost (25%); 40 heartbeats from clients past max_clients (3 tracked)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

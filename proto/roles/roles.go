@@ -182,11 +182,13 @@ func heartbeatServer() Role {
 				DeadAfter:        durationpb.New(3 * time.Second),
 				ReorderWindow:    durationpb.New(time.Second),
 				ReportHeartbeats: true,
+				MaxClients:       1000,
+				SummaryClients:   100,
 			}
 		},
 		Check: func(m proto.Message) []FieldError {
 			c := m.(*pb.HeartbeatServerConfig)
-			return collect(positive("dead_after", c.DeadAfter))
+			return collect(positive("dead_after", c.DeadAfter), atLeastOne("max_clients", uint64(c.MaxClients)))
 		},
 		Transport:    "udp",
 		AddressField: "listen",

@@ -8,7 +8,7 @@
 //   "Heartbeat <seq> <time> <id>"       e.g. "Heartbeat 7 1764147583.123456 steady"
 //   "Ping <seq> <time>"                 the Pinger's message, a heartbeat too
 // seq is a decimal whole number (up to 2^64-1), counting from 1 (0 is
-// accepted). time is the send time in Unix seconds: digits with an optional
+// accepted, with a warning Log the first time a client sends it). time is the send time in Unix seconds: digits with an optional
 // "." and fraction, e.g. "1764147583" or "1764147583.123456", before the
 // year 2262 (fraction digits past the ninth are ignored; a date string is
 // not a time). id is printable ASCII without spaces, at most 64 bytes.
@@ -59,8 +59,14 @@ type HeartbeatServerConfig struct {
 	// Report a Heartbeat event per heartbeat received. Default true; a load
 	// test turns it off and keeps the rest (loss, down/up, summary).
 	ReportHeartbeats bool `protobuf:"varint,4,opt,name=report_heartbeats,json=reportHeartbeats,proto3" json:"report_heartbeats,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// Most clients tracked at once; heartbeats from more are only counted
+	// (untracked_heartbeats in the Summary). Default 1000, at least 1.
+	MaxClients uint32 `protobuf:"varint,5,opt,name=max_clients,json=maxClients,proto3" json:"max_clients,omitempty"`
+	// Most clients listed one by one in the Summary; the rest are summed in
+	// its unlisted totals. Default 100.
+	SummaryClients uint32 `protobuf:"varint,6,opt,name=summary_clients,json=summaryClients,proto3" json:"summary_clients,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *HeartbeatServerConfig) Reset() {
@@ -119,6 +125,20 @@ func (x *HeartbeatServerConfig) GetReportHeartbeats() bool {
 		return x.ReportHeartbeats
 	}
 	return false
+}
+
+func (x *HeartbeatServerConfig) GetMaxClients() uint32 {
+	if x != nil {
+		return x.MaxClients
+	}
+	return 0
+}
+
+func (x *HeartbeatServerConfig) GetSummaryClients() uint32 {
+	if x != nil {
+		return x.SummaryClients
+	}
+	return 0
 }
 
 type HeartbeatServerEvent struct {
@@ -918,12 +938,25 @@ func (x *HeartbeatMalformed) GetReason() string {
 // HeartbeatServerSummary is the server's last event.
 type HeartbeatServerSummary struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One per client heard, sorted by client.
+	// One per client heard, sorted by client; at most config.summary_clients
+	// of them: those with the most heartbeats accounted (received plus lost),
+	// ties broken by name.
 	Clients []*HeartbeatClientTotals `protobuf:"bytes,1,rep,name=clients,proto3" json:"clients,omitempty"`
 	// Every malformed datagram, reported one by one or not.
-	Malformed     uint64 `protobuf:"varint,2,opt,name=malformed,proto3" json:"malformed,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Malformed uint64 `protobuf:"varint,2,opt,name=malformed,proto3" json:"malformed,omitempty"`
+	// Clients tracked, listed or not (at most config.max_clients).
+	ClientsTracked uint64 `protobuf:"varint,3,opt,name=clients_tracked,json=clientsTracked,proto3" json:"clients_tracked,omitempty"`
+	// Clients tracked but not listed in clients.
+	UnlistedClients uint64 `protobuf:"varint,4,opt,name=unlisted_clients,json=unlistedClients,proto3" json:"unlisted_clients,omitempty"`
+	// The totals of those unlisted clients added up (client is empty, the
+	// delays span them all, down tells whether any was down at the end);
+	// unset when every client is listed.
+	Unlisted *HeartbeatClientTotals `protobuf:"bytes,5,opt,name=unlisted,proto3" json:"unlisted,omitempty"`
+	// Well-formed heartbeats from clients past config.max_clients, counted
+	// only.
+	UntrackedHeartbeats uint64 `protobuf:"varint,6,opt,name=untracked_heartbeats,json=untrackedHeartbeats,proto3" json:"untracked_heartbeats,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *HeartbeatServerSummary) Reset() {
@@ -966,6 +999,34 @@ func (x *HeartbeatServerSummary) GetClients() []*HeartbeatClientTotals {
 func (x *HeartbeatServerSummary) GetMalformed() uint64 {
 	if x != nil {
 		return x.Malformed
+	}
+	return 0
+}
+
+func (x *HeartbeatServerSummary) GetClientsTracked() uint64 {
+	if x != nil {
+		return x.ClientsTracked
+	}
+	return 0
+}
+
+func (x *HeartbeatServerSummary) GetUnlistedClients() uint64 {
+	if x != nil {
+		return x.UnlistedClients
+	}
+	return 0
+}
+
+func (x *HeartbeatServerSummary) GetUnlisted() *HeartbeatClientTotals {
+	if x != nil {
+		return x.Unlisted
+	}
+	return nil
+}
+
+func (x *HeartbeatServerSummary) GetUntrackedHeartbeats() uint64 {
+	if x != nil {
+		return x.UntrackedHeartbeats
 	}
 	return 0
 }
@@ -1625,13 +1686,16 @@ var File_socklab_v1_heartbeat_proto protoreflect.FileDescriptor
 const file_socklab_v1_heartbeat_proto_rawDesc = "" +
 	"\n" +
 	"\x1asocklab/v1/heartbeat.proto\x12\n" +
-	"socklab.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17socklab/v1/common.proto\"\xd8\x01\n" +
+	"socklab.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17socklab/v1/common.proto\"\xa2\x02\n" +
 	"\x15HeartbeatServerConfig\x12\x16\n" +
 	"\x06listen\x18\x01 \x01(\tR\x06listen\x128\n" +
 	"\n" +
 	"dead_after\x18\x02 \x01(\v2\x19.google.protobuf.DurationR\tdeadAfter\x12@\n" +
 	"\x0ereorder_window\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\rreorderWindow\x12+\n" +
-	"\x11report_heartbeats\x18\x04 \x01(\bR\x10reportHeartbeats\"\x97\x05\n" +
+	"\x11report_heartbeats\x18\x04 \x01(\bR\x10reportHeartbeats\x12\x1f\n" +
+	"\vmax_clients\x18\x05 \x01(\rR\n" +
+	"maxClients\x12'\n" +
+	"\x0fsummary_clients\x18\x06 \x01(\rR\x0esummaryClients\"\x97\x05\n" +
 	"\x14HeartbeatServerEvent\x12.\n" +
 	"\x04time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12)\n" +
 	"\x05ready\x18\x02 \x01(\v2\x11.socklab.v1.ReadyH\x00R\x05ready\x12#\n" +
@@ -1683,10 +1747,14 @@ const file_socklab_v1_heartbeat_proto_rawDesc = "" +
 	"\x12HeartbeatMalformed\x12\x12\n" +
 	"\x04peer\x18\x01 \x01(\tR\x04peer\x12\x18\n" +
 	"\apayload\x18\x02 \x01(\fR\apayload\x12\x16\n" +
-	"\x06reason\x18\x03 \x01(\tR\x06reason\"s\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"\xb9\x02\n" +
 	"\x16HeartbeatServerSummary\x12;\n" +
 	"\aclients\x18\x01 \x03(\v2!.socklab.v1.HeartbeatClientTotalsR\aclients\x12\x1c\n" +
-	"\tmalformed\x18\x02 \x01(\x04R\tmalformed\"\xe4\x03\n" +
+	"\tmalformed\x18\x02 \x01(\x04R\tmalformed\x12'\n" +
+	"\x0fclients_tracked\x18\x03 \x01(\x04R\x0eclientsTracked\x12)\n" +
+	"\x10unlisted_clients\x18\x04 \x01(\x04R\x0funlistedClients\x12=\n" +
+	"\bunlisted\x18\x05 \x01(\v2!.socklab.v1.HeartbeatClientTotalsR\bunlisted\x121\n" +
+	"\x14untracked_heartbeats\x18\x06 \x01(\x04R\x13untrackedHeartbeats\"\xe4\x03\n" +
 	"\x15HeartbeatClientTotals\x12\x16\n" +
 	"\x06client\x18\x01 \x01(\tR\x06client\x12\x1a\n" +
 	"\breceived\x18\x02 \x01(\x04R\breceived\x12\x12\n" +
@@ -1805,38 +1873,39 @@ var file_socklab_v1_heartbeat_proto_depIdxs = []int32{
 	21, // 17: socklab.v1.ClientDown.last_seen:type_name -> google.protobuf.Timestamp
 	20, // 18: socklab.v1.ClientUp.silent_for:type_name -> google.protobuf.Duration
 	12, // 19: socklab.v1.HeartbeatServerSummary.clients:type_name -> socklab.v1.HeartbeatClientTotals
-	20, // 20: socklab.v1.HeartbeatClientTotals.delay_min:type_name -> google.protobuf.Duration
-	20, // 21: socklab.v1.HeartbeatClientTotals.delay_avg:type_name -> google.protobuf.Duration
-	20, // 22: socklab.v1.HeartbeatClientTotals.delay_max:type_name -> google.protobuf.Duration
-	20, // 23: socklab.v1.HeartbeatClientTotals.time_down:type_name -> google.protobuf.Duration
-	20, // 24: socklab.v1.HeartbeatClientConfig.interval:type_name -> google.protobuf.Duration
-	20, // 25: socklab.v1.HeartbeatClientConfig.duration:type_name -> google.protobuf.Duration
-	20, // 26: socklab.v1.HeartbeatClientConfig.pause_after:type_name -> google.protobuf.Duration
-	20, // 27: socklab.v1.HeartbeatClientConfig.pause_for:type_name -> google.protobuf.Duration
-	20, // 28: socklab.v1.HeartbeatClientConfig.stop_after:type_name -> google.protobuf.Duration
-	21, // 29: socklab.v1.HeartbeatClientEvent.time:type_name -> google.protobuf.Timestamp
-	23, // 30: socklab.v1.HeartbeatClientEvent.log:type_name -> socklab.v1.Log
-	16, // 31: socklab.v1.HeartbeatClientEvent.sent:type_name -> socklab.v1.HeartbeatSent
-	17, // 32: socklab.v1.HeartbeatClientEvent.paused:type_name -> socklab.v1.HeartbeatPaused
-	18, // 33: socklab.v1.HeartbeatClientEvent.resumed:type_name -> socklab.v1.HeartbeatResumed
-	19, // 34: socklab.v1.HeartbeatClientEvent.summary:type_name -> socklab.v1.HeartbeatClientSummary
-	14, // 35: socklab.v1.HeartbeatClientBatch.events:type_name -> socklab.v1.HeartbeatClientEvent
-	21, // 36: socklab.v1.HeartbeatSent.sent_at:type_name -> google.protobuf.Timestamp
-	20, // 37: socklab.v1.HeartbeatPaused.pause_for:type_name -> google.protobuf.Duration
-	20, // 38: socklab.v1.HeartbeatClientSummary.duration:type_name -> google.protobuf.Duration
-	0,  // 39: socklab.v1.HeartbeatServer.Run:input_type -> socklab.v1.HeartbeatServerConfig
-	24, // 40: socklab.v1.HeartbeatServer.Stop:input_type -> socklab.v1.StopRequest
-	13, // 41: socklab.v1.HeartbeatClient.Run:input_type -> socklab.v1.HeartbeatClientConfig
-	24, // 42: socklab.v1.HeartbeatClient.Stop:input_type -> socklab.v1.StopRequest
-	2,  // 43: socklab.v1.HeartbeatServer.Run:output_type -> socklab.v1.HeartbeatServerBatch
-	25, // 44: socklab.v1.HeartbeatServer.Stop:output_type -> socklab.v1.StopReply
-	15, // 45: socklab.v1.HeartbeatClient.Run:output_type -> socklab.v1.HeartbeatClientBatch
-	25, // 46: socklab.v1.HeartbeatClient.Stop:output_type -> socklab.v1.StopReply
-	43, // [43:47] is the sub-list for method output_type
-	39, // [39:43] is the sub-list for method input_type
-	39, // [39:39] is the sub-list for extension type_name
-	39, // [39:39] is the sub-list for extension extendee
-	0,  // [0:39] is the sub-list for field type_name
+	12, // 20: socklab.v1.HeartbeatServerSummary.unlisted:type_name -> socklab.v1.HeartbeatClientTotals
+	20, // 21: socklab.v1.HeartbeatClientTotals.delay_min:type_name -> google.protobuf.Duration
+	20, // 22: socklab.v1.HeartbeatClientTotals.delay_avg:type_name -> google.protobuf.Duration
+	20, // 23: socklab.v1.HeartbeatClientTotals.delay_max:type_name -> google.protobuf.Duration
+	20, // 24: socklab.v1.HeartbeatClientTotals.time_down:type_name -> google.protobuf.Duration
+	20, // 25: socklab.v1.HeartbeatClientConfig.interval:type_name -> google.protobuf.Duration
+	20, // 26: socklab.v1.HeartbeatClientConfig.duration:type_name -> google.protobuf.Duration
+	20, // 27: socklab.v1.HeartbeatClientConfig.pause_after:type_name -> google.protobuf.Duration
+	20, // 28: socklab.v1.HeartbeatClientConfig.pause_for:type_name -> google.protobuf.Duration
+	20, // 29: socklab.v1.HeartbeatClientConfig.stop_after:type_name -> google.protobuf.Duration
+	21, // 30: socklab.v1.HeartbeatClientEvent.time:type_name -> google.protobuf.Timestamp
+	23, // 31: socklab.v1.HeartbeatClientEvent.log:type_name -> socklab.v1.Log
+	16, // 32: socklab.v1.HeartbeatClientEvent.sent:type_name -> socklab.v1.HeartbeatSent
+	17, // 33: socklab.v1.HeartbeatClientEvent.paused:type_name -> socklab.v1.HeartbeatPaused
+	18, // 34: socklab.v1.HeartbeatClientEvent.resumed:type_name -> socklab.v1.HeartbeatResumed
+	19, // 35: socklab.v1.HeartbeatClientEvent.summary:type_name -> socklab.v1.HeartbeatClientSummary
+	14, // 36: socklab.v1.HeartbeatClientBatch.events:type_name -> socklab.v1.HeartbeatClientEvent
+	21, // 37: socklab.v1.HeartbeatSent.sent_at:type_name -> google.protobuf.Timestamp
+	20, // 38: socklab.v1.HeartbeatPaused.pause_for:type_name -> google.protobuf.Duration
+	20, // 39: socklab.v1.HeartbeatClientSummary.duration:type_name -> google.protobuf.Duration
+	0,  // 40: socklab.v1.HeartbeatServer.Run:input_type -> socklab.v1.HeartbeatServerConfig
+	24, // 41: socklab.v1.HeartbeatServer.Stop:input_type -> socklab.v1.StopRequest
+	13, // 42: socklab.v1.HeartbeatClient.Run:input_type -> socklab.v1.HeartbeatClientConfig
+	24, // 43: socklab.v1.HeartbeatClient.Stop:input_type -> socklab.v1.StopRequest
+	2,  // 44: socklab.v1.HeartbeatServer.Run:output_type -> socklab.v1.HeartbeatServerBatch
+	25, // 45: socklab.v1.HeartbeatServer.Stop:output_type -> socklab.v1.StopReply
+	15, // 46: socklab.v1.HeartbeatClient.Run:output_type -> socklab.v1.HeartbeatClientBatch
+	25, // 47: socklab.v1.HeartbeatClient.Stop:output_type -> socklab.v1.StopReply
+	44, // [44:48] is the sub-list for method output_type
+	40, // [40:44] is the sub-list for method input_type
+	40, // [40:40] is the sub-list for extension type_name
+	40, // [40:40] is the sub-list for extension extendee
+	0,  // [0:40] is the sub-list for field type_name
 }
 
 func init() { file_socklab_v1_heartbeat_proto_init() }

@@ -8,7 +8,7 @@
 //   "Heartbeat <seq> <time> <id>"       e.g. "Heartbeat 7 1764147583.123456 steady"
 //   "Ping <seq> <time>"                 the Pinger's message, a heartbeat too
 // seq is a decimal whole number (up to 2^64-1), counting from 1 (0 is
-// accepted). time is the send time in Unix seconds: digits with an optional
+// accepted, with a warning Log the first time a client sends it). time is the send time in Unix seconds: digits with an optional
 // "." and fraction, e.g. "1764147583" or "1764147583.123456", before the
 // year 2262 (fraction digits past the ninth are ignored; a date string is
 // not a time). id is printable ASCII without spaces, at most 64 bytes.
@@ -93,6 +93,11 @@ type HeartbeatServerClient interface {
 	//
 	// One-way delay is the receive time minus the time written in the
 	// datagram (negative when the client's clock is ahead).
+	//
+	// Bounds: the server tracks at most config.max_clients clients. A
+	// heartbeat from a client past that is not accounted per client (no
+	// Heartbeat, Lost, Down... events) but counted in the Summary's
+	// untracked_heartbeats; the first one is reported as a warning Log.
 	//
 	// Malformed datagrams are all counted in the Summary; a server may report
 	// only some of them one by one (the reference: at most 100 a second, the
@@ -187,6 +192,11 @@ type HeartbeatServerServer interface {
 	//
 	// One-way delay is the receive time minus the time written in the
 	// datagram (negative when the client's clock is ahead).
+	//
+	// Bounds: the server tracks at most config.max_clients clients. A
+	// heartbeat from a client past that is not accounted per client (no
+	// Heartbeat, Lost, Down... events) but counted in the Summary's
+	// untracked_heartbeats; the first one is reported as a warning Log.
 	//
 	// Malformed datagrams are all counted in the Summary; a server may report
 	// only some of them one by one (the reference: at most 100 a second, the

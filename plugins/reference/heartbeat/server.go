@@ -35,6 +35,8 @@ func Serve(ctx context.Context, cfg *pb.HeartbeatServerConfig, emit func(*pb.Hea
 		deadAfter:        cfg.GetDeadAfter().AsDuration(),
 		reorderWindow:    cfg.GetReorderWindow().AsDuration(),
 		reportHeartbeats: cfg.GetReportHeartbeats(),
+		maxClients:       int(cfg.GetMaxClients()),
+		summaryClients:   int(cfg.GetSummaryClients()),
 	}
 	if tc.deadAfter <= 0 {
 		return fmt.Errorf("heartbeat server: dead_after must be positive, got %v", tc.deadAfter)

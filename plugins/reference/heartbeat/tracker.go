@@ -27,12 +27,18 @@ const (
 	malformedPerSecond = 100
 	// maxReportedPayload bounds the bytes of a malformed datagram reported.
 	maxReportedPayload = 256
+	// The defaults of max_clients and summary_clients, for a config that
+	// leaves them 0.
+	defaultMaxClients     = 1000
+	defaultSummaryClients = 100
 )
 
 type trackerConfig struct {
 	deadAfter        time.Duration
 	reorderWindow    time.Duration
 	reportHeartbeats bool
+	maxClients       int // clients tracked at most; 0 for defaultMaxClients
+	summaryClients   int // clients listed in the Summary at most; 0 for defaultSummaryClients
 }
 
 // tracker is the server's per-client accounting. It does no I/O and reads no
@@ -49,6 +55,11 @@ type tracker struct {
 	// datagram: a client is looked at about once per dead_after.
 	due dueQueue
 
+	// clients counts the clients tracked, in byID and byAddr: at most
+	// cfg.maxClients. Heartbeats from others are only counted.
+	clients   int
+	untracked uint64
+
 	malformed           uint64
 	malformedWindow     time.Time // start of the current rate-limit second
 	malformedInWindow   int
@@ -62,16 +73,17 @@ type gap struct {
 }
 
 type client struct {
-	name     string
-	started  bool   // false until the first heartbeat, and again at a restart
-	base     uint64 // first seq of the current run: accounting starts there
-	highest  uint64 // highest seq of the current run
-	highSent int64  // send time of highest, Unix ns
-	recent   [recentSeqs / 64]uint64
-	gaps     []gap // ascending seqs, hence ascending deadlines
-	lastSeen time.Time
-	down     bool
-	downAt   time.Time
+	name       string
+	started    bool   // false until the first heartbeat, and again at a restart
+	base       uint64 // first seq of the current run: accounting starts there
+	highest    uint64 // highest seq of the current run
+	highSent   int64  // send time of highest, Unix ns
+	recent     [recentSeqs / 64]uint64
+	gaps       []gap // ascending seqs, hence ascending deadlines
+	lastSeen   time.Time
+	down       bool
+	downAt     time.Time
+	warnedZero bool // seq 0 was reported once
 
 	dueAt time.Time
 	index int // in tracker.due, -1 when not queued
@@ -86,6 +98,12 @@ type client struct {
 }
 
 func newTracker(cfg trackerConfig, emit func(*pb.HeartbeatServerEvent)) *tracker {
+	if cfg.maxClients <= 0 {
+		cfg.maxClients = defaultMaxClients
+	}
+	if cfg.summaryClients <= 0 {
+		cfg.summaryClients = defaultSummaryClients
+	}
 	return &tracker{
 		cfg:    cfg,
 		emit:   emit,
@@ -104,15 +122,21 @@ func (t *tracker) handle(now time.Time, peer netip.AddrPort, payload []byte) {
 	t.observe(now, peer, d)
 }
 
+// lookup finds the client of a heartbeat, or starts tracking it; nil when
+// it is new and max_clients are tracked already.
 func (t *tracker) lookup(peer netip.AddrPort, id []byte) *client {
 	var c *client
 	if id != nil {
 		if c = t.byID[string(id)]; c == nil {
-			c = &client{name: string(id), index: -1}
+			if c = t.newClient(string(id)); c == nil {
+				return nil
+			}
 			t.byID[c.name] = c
 		}
 	} else if c = t.byAddr[peer]; c == nil {
-		c = &client{name: peer.String(), index: -1}
+		if c = t.newClient(peer.String()); c == nil {
+			return nil
+		}
 		t.byAddr[peer] = c
 	}
 	if c.peer != peer {
@@ -121,9 +145,28 @@ func (t *tracker) lookup(peer netip.AddrPort, id []byte) *client {
 	return c
 }
 
+func (t *tracker) newClient(name string) *client {
+	if t.clients == t.cfg.maxClients {
+		return nil
+	}
+	t.clients++
+	return &client{name: name, index: -1}
+}
+
 // observe applies the accounting rules to one heartbeat.
 func (t *tracker) observe(now time.Time, peer netip.AddrPort, d datagram) {
 	c := t.lookup(peer, d.id)
+	if c == nil {
+		if t.untracked == 0 {
+			t.warn(fmt.Sprintf("max_clients (%d) are tracked: heartbeats from other clients are only counted, from %s on", t.cfg.maxClients, peer))
+		}
+		t.untracked++
+		return
+	}
+	if d.seq == 0 && !c.warnedZero {
+		c.warnedZero = true
+		t.warn(fmt.Sprintf("client %s: seq 0; heartbeats count from 1", c.name))
+	}
 	if c.down {
 		c.down = false
 		c.timeDown += now.Sub(c.downAt)
@@ -163,20 +206,14 @@ func (t *tracker) observe(now time.Time, peer netip.AddrPort, d datagram) {
 		}}})
 	case d.seq < c.base:
 		c.mark(d.seq)
-		t.emit(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Log{Log: &pb.Log{
-			Level:   pb.Log_LEVEL_WARN,
-			Message: fmt.Sprintf("client %s: seq %d is from before seq %d, where counting started; it is not counted", c.name, d.seq, c.base),
-		}}})
+		t.warn(fmt.Sprintf("client %s: seq %d is from before seq %d, where counting started; it is not counted", c.name, d.seq, c.base))
 	default:
 		// Its gap expired: it was reported Lost and stays lost, so that the
 		// Lost events and the totals agree.
 		c.mark(d.seq)
 		c.late++
-		t.emit(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Log{Log: &pb.Log{
-			Level: pb.Log_LEVEL_WARN,
-			Message: fmt.Sprintf("client %s: seq %d arrived %v after it was sent, past the reorder window; it stays counted as lost",
-				c.name, d.seq, delay),
-		}}})
+		t.warn(fmt.Sprintf("client %s: seq %d arrived %v after it was sent, past the reorder window; it stays counted as lost",
+			c.name, d.seq, delay))
 	}
 	t.expireGaps(c, now, false)
 	t.schedule(c)
@@ -358,11 +395,12 @@ func (t *tracker) reportSuppressed() {
 	if t.malformedSuppressed == 0 {
 		return
 	}
-	t.emit(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Log{Log: &pb.Log{
-		Level:   pb.Log_LEVEL_WARN,
-		Message: fmt.Sprintf("%d more malformed datagrams counted but not reported one by one", t.malformedSuppressed),
-	}}})
+	t.warn(fmt.Sprintf("%d more malformed datagrams counted but not reported one by one", t.malformedSuppressed))
 	t.malformedSuppressed = 0
+}
+
+func (t *tracker) warn(msg string) {
+	t.emit(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Log{Log: &pb.Log{Level: pb.Log_LEVEL_WARN, Message: msg}}})
 }
 
 // finish reports what is due by now, the pending gaps as Lost and the
@@ -378,12 +416,59 @@ func (t *tracker) finish(now time.Time) {
 		clients = append(clients, c)
 	}
 	slices.SortFunc(clients, func(a, b *client) int { return cmp.Compare(a.name, b.name) })
-	sum := &pb.HeartbeatServerSummary{Malformed: t.malformed}
 	for _, c := range clients {
 		t.expireGaps(c, now, true)
+	}
+	sum := &pb.HeartbeatServerSummary{
+		Malformed:           t.malformed,
+		ClientsTracked:      uint64(len(clients)),
+		UntrackedHeartbeats: t.untracked,
+	}
+	listed := clients
+	if len(clients) > t.cfg.summaryClients {
+		// The busiest clients, listed by name; the others added up.
+		listed = slices.Clone(clients)
+		slices.SortStableFunc(listed, func(a, b *client) int { return cmp.Compare(b.received+b.lost, a.received+a.lost) })
+		var others client
+		for _, c := range listed[t.cfg.summaryClients:] {
+			others.add(c, now)
+		}
+		sum.UnlistedClients = uint64(len(listed) - t.cfg.summaryClients)
+		sum.Unlisted = others.totals(now)
+		sum.Unlisted.Client = ""
+		listed = listed[:t.cfg.summaryClients]
+		slices.SortFunc(listed, func(a, b *client) int { return cmp.Compare(a.name, b.name) })
+	}
+	for _, c := range listed {
 		sum.Clients = append(sum.Clients, c.totals(now))
 	}
 	t.emit(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Summary{Summary: sum}})
+}
+
+// add sums c's totals into sum, a client that stands for several: counts
+// and time down add up, the delays span them all, down if any is.
+func (sum *client) add(c *client, now time.Time) {
+	if c.received > 0 {
+		if sum.received == 0 || c.delayMin < sum.delayMin {
+			sum.delayMin = c.delayMin
+		}
+		if sum.received == 0 || c.delayMax > sum.delayMax {
+			sum.delayMax = c.delayMax
+		}
+	}
+	sum.received += c.received
+	sum.lost += c.lost
+	sum.duplicates += c.duplicates
+	sum.reordered += c.reordered
+	sum.restarts += c.restarts
+	sum.late += c.late
+	sum.delaySum += c.delaySum
+	sum.timeDown += c.timeDown
+	if c.down {
+		// totals adds now minus downAt for a client still down: nothing more.
+		sum.timeDown += now.Sub(c.downAt)
+		sum.down, sum.downAt = true, now
+	}
 }
 
 func (c *client) totals(now time.Time) *pb.HeartbeatClientTotals {

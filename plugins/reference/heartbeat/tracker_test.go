@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/proto"
+
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
@@ -260,7 +262,7 @@ func TestTrackerSequences(t *testing.T) {
 			steps: []step{hb(0, "a", 65535, 0), tick(time.Second),
 				hb(1100*ms, "a", 0, 1100*ms), hb(1200*ms, "a", 1, 1200*ms)},
 			end: 1300 * ms,
-			want: []string{"hb a 65535 delay=0s",
+			want: []string{"hb a 65535 delay=0s", "log client a: seq 0; heartbeats count from 1",
 				"restart a 0 after 65535", "hb a 0 delay=0s", "hb a 1 delay=0s", "summary malformed=0"},
 		},
 		{
@@ -521,5 +523,101 @@ func TestTrackerAccountsForEverySeq(t *testing.T) {
 	}
 	if late == 0 {
 		t.Error("no seq arrived late in any run; the test lost its point")
+	}
+}
+
+// Seq 0 is accepted with a warning, once per client.
+func TestTrackerWarnsOfSeqZeroOnce(t *testing.T) {
+	events, totals := run(t, cfg, []step{hb(0, "a", 0, 0), hb(10*ms, "a", 1, 10*ms), hb(20*ms, "b", 0, 20*ms), hb(2*time.Second, "a", 0, 2*time.Second)}, 2100*ms)
+	if want := []string{
+		"log client a: seq 0; heartbeats count from 1", "hb a 0 delay=0s", "hb a 1 delay=0s",
+		"log client b: seq 0; heartbeats count from 1", "hb b 0 delay=0s",
+		"restart a 0 after 1", "hb a 0 delay=0s", "summary malformed=0",
+	}; !slices.Equal(events, want) {
+		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(events, "\n"), strings.Join(want, "\n"))
+	}
+	if len(totals) != 2 {
+		t.Errorf("totals %q", totals)
+	}
+}
+
+// Past max_clients, heartbeats from new clients are counted, not tracked;
+// the summary lists summary_clients clients, the busiest, and adds up the
+// rest.
+func TestTrackerBoundsClients(t *testing.T) {
+	var got []*pb.HeartbeatServerEvent
+	tr := newTracker(trackerConfig{deadAfter: time.Hour, reorderWindow: time.Second, maxClients: 5, summaryClients: 2},
+		func(e *pb.HeartbeatServerEvent) { got = append(got, e) })
+	peer := netip.MustParseAddrPort(peerA)
+	now := t0
+	send := func(id string, seq uint64) {
+		now = now.Add(ms)
+		tr.handle(now, peer, AppendHeartbeat(nil, seq, now, id))
+		tr.sweep(now)
+	}
+	// c1 sends 1 heartbeat, c2 2, ... c5 5 (c4 loses one); c6 and c7 are past the cap.
+	for i := 1; i <= 7; i++ {
+		for seq := 1; seq <= i; seq++ {
+			if i == 4 && seq == 2 {
+				continue
+			}
+			send(fmt.Sprintf("c%d", i), uint64(seq))
+		}
+	}
+	tr.finish(now.Add(2 * time.Second))
+	var logs []string
+	for _, e := range got {
+		if l := e.GetLog(); l != nil {
+			logs = append(logs, l.GetMessage())
+		}
+	}
+	if len(logs) != 1 || !strings.HasPrefix(logs[0], "max_clients (5) are tracked: heartbeats from other clients are only counted, from 127.0.0.1:4000 on") {
+		t.Errorf("logs %q", logs)
+	}
+	sum := got[len(got)-1].GetSummary()
+	var listed []string
+	for _, c := range sum.GetClients() {
+		listed = append(listed, describeTotals(c))
+	}
+	if !slices.Equal(listed, []string{
+		"c4 recv=3 lost=1 loss=25.0% dup=0 reord=0 restarts=0 delay=0s/0s/0s down=0s/false late=0",
+		"c5 recv=5 lost=0 loss=0.0% dup=0 reord=0 restarts=0 delay=0s/0s/0s down=0s/false late=0",
+	}) {
+		t.Errorf("listed:\n%s", strings.Join(listed, "\n"))
+	}
+	if sum.GetClientsTracked() != 5 || sum.GetUnlistedClients() != 3 || sum.GetUntrackedHeartbeats() != 6+7 {
+		t.Errorf("tracked %d, unlisted %d, untracked heartbeats %d; want 5, 3, 13",
+			sum.GetClientsTracked(), sum.GetUnlistedClients(), sum.GetUntrackedHeartbeats())
+	}
+	if got := describeTotals(sum.GetUnlisted()); got != " recv=6 lost=0 loss=0.0% dup=0 reord=0 restarts=0 delay=0s/0s/0s down=0s/false late=0" {
+		t.Errorf("unlisted totals %s", got)
+	}
+}
+
+// 60,000 clients, one heartbeat each: the tracker keeps max_clients of
+// them and the summary stays small.
+func TestTrackerSixtyThousandClients(t *testing.T) {
+	var sum *pb.HeartbeatServerSummary
+	tr := newTracker(trackerConfig{deadAfter: 3 * time.Second, reorderWindow: time.Second}, func(e *pb.HeartbeatServerEvent) {
+		if e.GetSummary() != nil {
+			sum = e.GetSummary()
+		}
+	})
+	peer := netip.MustParseAddrPort(peerA)
+	buf := make([]byte, 0, 64)
+	for i := range 60000 {
+		now := t0.Add(time.Duration(i) * time.Microsecond)
+		tr.handle(now, peer, AppendHeartbeat(buf[:0], 1, now, fmt.Sprintf("id%d", i)))
+		tr.sweep(now)
+	}
+	tr.finish(t0.Add(time.Minute))
+	size := proto.Size(sum)
+	t.Logf("summary of 60000 clients: %d listed, %d bytes", len(sum.GetClients()), size)
+	if len(tr.byID) != defaultMaxClients || sum.GetClientsTracked() != defaultMaxClients || len(sum.GetClients()) != defaultSummaryClients ||
+		sum.GetUntrackedHeartbeats() != 60000-defaultMaxClients || sum.GetUnlisted().GetReceived() != defaultMaxClients-defaultSummaryClients {
+		t.Errorf("tracked %d, listed %d, untracked %d, unlisted %v", sum.GetClientsTracked(), len(sum.GetClients()), sum.GetUntrackedHeartbeats(), sum.GetUnlisted())
+	}
+	if size > 200*defaultSummaryClients {
+		t.Errorf("summary of %d bytes for %d listed clients", size, defaultSummaryClients)
 	}
 }
