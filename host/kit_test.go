@@ -3,6 +3,7 @@ package main
 // The assignment kit of examples/kit: skeletons a student completes.
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -73,5 +74,59 @@ func TestKitSkeletonIsGradedAsUnfinished(t *testing.T) {
 	expectFailures(t, report, map[string]string{"ping-client": "clean late_replies lossy rtt slow_replies"})
 	if !strings.Contains(r.stdout, "there is no socket yet: fill in the gap that creates it") {
 		t.Errorf("the reason is not shown:\n%s", r.stdout)
+	}
+}
+
+// TestKitSkeletonsRunAsFailures: running a skeleton as handed out ends in
+// failure, exit 1, with the reason: a component that does nothing is not
+// "ok", and a reference client whose server never started is "not run".
+func TestKitSkeletonsRunAsFailures(t *testing.T) {
+	root := filepath.Join(repoRoot(t), "examples/kit")
+	tests := []struct {
+		dir, student, reference string // what each should show, "status: reason"
+	}{
+		{"ping-client", "failed: Run failed: there is no socket yet", "ok: "},
+		{"ping-server", "failed: Run failed: there is no socket yet", "not run: not run: ping_server.student failed first"},
+		{"heartbeat-client", "failed: sent no heartbeat", "ok: "},
+		{"heartbeat-server", "failed: its Summary says no heartbeat, but its clients' links delivered", "ok: "},
+		{"web-client", "failed: 2 of its fetches got no response", "ok: "},
+		{"web-server", "failed: Run failed: there is no server socket yet", "not run: not run: web_server.student failed first"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.dir, func(t *testing.T) {
+			r := startHostIn(t, "", nil, "run", "--json", filepath.Join(root, tt.dir)).wait(t)
+			if r.exit != 1 {
+				t.Errorf("exit %d, want 1\n%s", r.exit, r.stderr)
+			}
+			for name, want := range map[string]string{"student": tt.student, "reference": tt.reference} {
+				c := r.result(t, name)
+				errText, _ := c["error"].(string)
+				got := fmt.Sprintf("%v: %s", c["status"], errText)
+				if !strings.HasPrefix(got, want) || (c["ok"] == true) != strings.HasPrefix(want, "ok") {
+					t.Errorf("%s: %q (ok %v), want %q...", name, got, c["ok"], want)
+				}
+			}
+		})
+	}
+}
+
+// TestLabMistakesCaughtBeforeRunning: an empty lab and a client pointed at
+// a server of another role are diagnostics (exit 2), not runs.
+func TestLabMistakesCaughtBeforeRunning(t *testing.T) {
+	tests := []struct{ name, src, want string }{
+		{"empty", "", "lab.hcl:1:1: error: No components"},
+		{"only a lab block", "lab {\n  name = \"nothing\"\n}\n", "lab.hcl:1:1: error: No components"},
+		{"wrong role", "web_server \"web\" {\n  listen = \"127.0.0.1:0\"\n}\nping_client \"c\" {\n  server = web_server.web.address\n}\n",
+			"lab.hcl:5:12: error: Reference to a server of another role"},
+	}
+	for _, tt := range tests {
+		for _, cmd := range []string{"validate", "run"} {
+			t.Run(tt.name+"/"+cmd, func(t *testing.T) {
+				r := startHostIn(t, "", nil, cmd, writeLab(t, tt.src)).wait(t)
+				if r.exit != 2 || !strings.Contains(r.stderr, tt.want) {
+					t.Errorf("exit %d, want 2 and %q in:\n%s%s", r.exit, tt.want, r.stdout, r.stderr)
+				}
+			})
+		}
 	}
 }

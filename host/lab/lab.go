@@ -113,7 +113,15 @@ func LoadContext(ctx context.Context, path string, opts Options) (*Lab, hcl.Diag
 		return &Lab{Path: path, Dir: filepath.Dir(abs), files: files}, diags
 	}
 	l, d := LoadBodyContext(ctx, path, filepath.Dir(abs), file.Body, files, opts)
-	return l, append(diags, d...)
+	diags = append(diags, d...)
+	if !diags.HasErrors() && len(l.Components) == 0 {
+		// Nothing would run, and a lab without clients runs until stopped.
+		start := hcl.Pos{Line: 1, Column: 1}
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No components",
+			Detail:  "A lab needs at least one component block, such as ping_server \"reference\" {} or ping_client \"student\" { ... }.",
+			Subject: &hcl.Range{Filename: path, Start: start, End: start}})
+	}
+	return l, diags
 }
 
 // LoadBody reads a lab from body; see LoadBodyContext.

@@ -279,6 +279,9 @@ func TestBadLabs(t *testing.T) {
 		{"locals cycle", "locals {\n  a = local.b\n  b = local.a\n}\n", Options{}, "cycle", 2, 7},
 		{"local uses a component", "locals {\n  a = ping_server.s.address\n}\n", Options{}, "Invalid reference in locals", 2, 7},
 		{"bad lab timeout", "lab {\n  timeout = \"0s\"\n}\n", Options{}, "Invalid value for timeout", 2, 13},
+		{"no components", "lab {\n  name = \"empty\"\n}\n", Options{}, "No components", 1, 1},
+		{"empty file", "", Options{}, "No components", 1, 1},
+		{"client of a server of another role", "web_server \"web\" {\n}\nping_client \"c\" {\n  server = web_server.web.address\n}\n", Options{}, "Reference to a server of another role", 4, 12},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

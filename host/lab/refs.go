@@ -29,11 +29,30 @@ func (l *Lab) resolveReferences() hcl.Diagnostics {
 						Detail: fmt.Sprintf("%s cannot use its own settings.", c), Subject: t.SourceRange().Ptr()})
 				case target != nil:
 					c.deps = append(c.deps, target)
+					if d := wrongPeer(c, a, target, t); d != nil {
+						diags = append(diags, d)
+					}
 				}
 			}
 		}
 	}
 	return diags
+}
+
+// wrongPeer reports a client whose server address refers to a server of
+// another role: a ping client cannot ping a web server.
+func wrongPeer(c *Component, a *hcl.Attribute, target *Component, t hcl.Traversal) *hcl.Diagnostic {
+	if c.Role.Kind != roles.Client || a.Name != c.Role.AddressField || target.Role.Kind != roles.Server {
+		return nil
+	}
+	want := c.Role.Peer()
+	if target.Role.Name == want {
+		return nil
+	}
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Reference to a server of another role",
+		Detail: fmt.Sprintf("%s of %s is the address of a %s, but %s is a %s, which does not speak its protocol.",
+			a.Name, c, want, target, target.Role.Name),
+		Subject: t.SourceRange().Ptr()}
 }
 
 // referenced returns the component a traversal names, nil if it names

@@ -33,18 +33,13 @@ func Describe(role, kind string, body proto.Message) string {
 	case *pb.PingSent:
 		return "sent " + quoted(b.Payload)
 	case *pb.PingReply:
-		return fmt.Sprintf("reply %s  RTT %s s", quoted(b.Payload), seconds(b.Rtt))
+		return pingReply(b)
 	case *pb.PingTimeout:
 		return fmt.Sprintf("ping %d: Request timed out", b.Seq)
 	case *pb.PingLate:
-		return fmt.Sprintf("late reply to ping %d after %s s: %s", b.Seq, seconds(b.Rtt), quoted(b.Payload))
+		return fmt.Sprintf("late reply: seq=%d time=%s ms %s", b.Seq, pingTime(b.Rtt.AsDuration()), quoted(b.Payload))
 	case *pb.PingClientSummary:
-		s := fmt.Sprintf("%d packets transmitted, %d received, %s%% packet loss", b.Transmitted, b.Received,
-			strconv.FormatFloat(b.LossPercent, 'f', -1, 64))
-		if b.Received > 0 {
-			s += fmt.Sprintf("; rtt min/avg/max/mdev = %s/%s/%s/%s ms", millis(b.RttMin), millis(b.RttAvg), millis(b.RttMax), millis(b.RttMdev))
-		}
-		return s
+		return pingSummary(b)
 	case *pb.PingEcho:
 		return fmt.Sprintf("echo %s to %s", quoted(b.Reply), b.Peer)
 	case *pb.PingDrop:

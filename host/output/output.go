@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/link"
 	"github.com/socklab/socklab/host/run"
 	pb "github.com/socklab/socklab/proto/socklabpb"
@@ -34,11 +36,12 @@ func NewLogger(w io.Writer, f Format, color bool, level zerolog.Level) zerolog.L
 		return zerolog.New(w).Level(level)
 	}
 	cw := zerolog.ConsoleWriter{
-		Out:           w,
-		NoColor:       !color,
-		TimeFormat:    "15:04:05.000",
-		PartsOrder:    []string{zerolog.TimestampFieldName, zerolog.LevelFieldName, "component", zerolog.MessageFieldName},
-		FieldsExclude: []string{"component", "role", "kind", "event", "stream"},
+		Out:        w,
+		NoColor:    !color,
+		TimeFormat: "15:04:05.000",
+		PartsOrder: []string{zerolog.TimestampFieldName, zerolog.LevelFieldName, "component", zerolog.MessageFieldName},
+		// The run header says lab and seed in its words; JSON keeps them as fields.
+		FieldsExclude: []string{"component", "role", "kind", "event", "stream", "lab", "seed"},
 		FormatPartValueByName: func(v any, name string) string {
 			if name == "component" {
 				if v == nil {
@@ -58,9 +61,13 @@ func Stamped(log zerolog.Logger) zerolog.Logger { return log.With().Timestamp().
 // Observer returns a function that logs each event, stamped with the
 // time it happened; feed it through a Sequencer.
 func Observer(log zerolog.Logger, f Format) func(run.Event) {
+	pings := &pingRuns{}
 	return func(ev run.Event) {
 		if ev.Link != nil {
 			logLink(log, f, ev)
+			return
+		}
+		if f == Console && pings.block(log, ev) {
 			return
 		}
 		level := zerolog.InfoLevel
@@ -84,6 +91,53 @@ func Observer(log zerolog.Logger, f Format) func(run.Event) {
 		}
 		e.Msg(msg)
 	}
+}
+
+// pingRuns remembers, for each ping client, when its first ping left and
+// whom it pinged, for the statistics block at its end.
+type pingRuns struct {
+	mu    sync.Mutex
+	start map[*lab.Component]time.Time
+	peer  map[*lab.Component]string
+}
+
+// block notes ev if it is a ping client's, and shows its Summary as ping's
+// statistics block: the header, the counts with the time taken, the RTTs.
+// It reports whether it showed ev.
+func (p *pingRuns) block(log zerolog.Logger, ev run.Event) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.start == nil {
+		p.start, p.peer = map[*lab.Component]time.Time{}, map[*lab.Component]string{}
+	}
+	c := ev.Component
+	switch b := ev.Body.(type) {
+	case *pb.PingSent:
+		if _, ok := p.start[c]; !ok {
+			p.start[c] = ev.Time
+		}
+	case *pb.PingReply:
+		if p.peer[c] == "" {
+			p.peer[c] = b.Peer
+		}
+	case *pb.PingClientSummary:
+		if ev.Raw == nil {
+			return false
+		}
+		host := p.peer[c]
+		if host == "" {
+			host = c.Name
+		}
+		var elapsed time.Duration
+		if t, ok := p.start[c]; ok {
+			elapsed = ev.Time.Sub(t)
+		}
+		for _, line := range pingStatistics(host, b, elapsed) {
+			log.Info().Time(zerolog.TimestampFieldName, ev.Time).Str("component", c.Name).Msg(line)
+		}
+		return true
+	}
+	return false
 }
 
 // logLink shows what a link did: losses, copies, reordering and resets;
@@ -141,19 +195,19 @@ func Report(w io.Writer, res *run.Result) {
 	}
 	fmt.Fprintln(w)
 	for _, c := range res.Components {
-		status := "ok"
-		if c.Err != nil {
+		status := c.Status().String()
+		if c.Status() == run.Failed {
 			status = "FAILED"
 		}
-		fmt.Fprintf(w, "%-*s  %-16s  %-6s  %s\n", width, c.Component.Name, c.Component.Role.Name, status, c.Component.Plugin)
+		fmt.Fprintf(w, "%-*s  %-16s  %-7s  %s\n", width, c.Component.Name, c.Component.Role.Name, status, c.Component.Plugin)
 		if c.Summary != nil {
 			fmt.Fprintf(w, "%-*s  %s\n", width, "", Describe(c.Component.Role.Name, "summary", c.Summary))
 		}
 		if c.Link != nil {
 			fmt.Fprintf(w, "%-*s  %s\n", width, "", linkSummary(c.Link))
 		}
-		if c.Err != nil {
-			fmt.Fprintf(w, "%-*s  %s\n", width, "", indent(c.Err.Error(), width+2))
+		if err := c.Failure(); err != nil {
+			fmt.Fprintf(w, "%-*s  %s\n", width, "", indent(err.Error(), width+2))
 		}
 	}
 	if res.Err != nil {
@@ -164,9 +218,27 @@ func Report(w io.Writer, res *run.Result) {
 	case res.Interrupted:
 		verdict = "interrupted"
 	case !res.OK():
-		verdict = "some components failed"
+		verdict = tally(res)
 	}
 	fmt.Fprintf(w, "\n%s in %s\n", verdict, res.Elapsed.Round(time.Millisecond))
+}
+
+// tally counts the components by how they ended: "1 failed, 1 not run, 1 ok".
+func tally(res *run.Result) string {
+	n := map[run.Status]int{}
+	for _, c := range res.Components {
+		n[c.Status()]++
+	}
+	var parts []string
+	for _, s := range []run.Status{run.Failed, run.NotRun, run.OK} {
+		if n[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n[s], s))
+		}
+	}
+	if len(parts) == 0 {
+		return "failed"
+	}
+	return strings.Join(parts, ", ")
 }
 
 // linkSummary says in a line what a client's link did each way.
@@ -199,7 +271,8 @@ func ReportJSON(log zerolog.Logger, res *run.Result) {
 	arr := zerolog.Arr()
 	for _, c := range res.Components {
 		d := zerolog.Dict().Str("component", c.Component.Name).Str("role", c.Component.Role.Name).
-			Str("plugin", c.Component.Plugin.String()).Bool("ok", c.Err == nil).Int("events", c.Events)
+			Str("plugin", c.Component.Plugin.String()).Bool("ok", c.Status() == run.OK).
+			Str("status", c.Status().String()).Int("events", c.Events)
 		if c.Address != "" {
 			d = d.Str("address", c.Address)
 		}
@@ -208,8 +281,8 @@ func ReportJSON(log zerolog.Logger, res *run.Result) {
 				d = d.RawJSON("summary", b)
 			}
 		}
-		if c.Err != nil {
-			d = d.Str("error", c.Err.Error())
+		if err := c.Failure(); err != nil {
+			d = d.Str("error", err.Error())
 		}
 		if c.Link != nil {
 			d = d.Interface("link", c.Link)

@@ -29,7 +29,7 @@ func TestDescribe(t *testing.T) {
 		want string
 	}{
 		{"timeout", &pb.PingTimeout{Seq: 3}, "ping 3: Request timed out"},
-		{"reply", &pb.PingReply{Seq: 1, Rtt: ms(0.25), Payload: []byte("PING 1 5.000000")}, `reply "PING 1 5.000000"  RTT 0.000250 s`},
+		{"reply", &pb.PingReply{Seq: 1, Rtt: ms(0.25), Payload: []byte("PING 1 5.000000")}, `15 bytes: seq=1 time=0.250 ms "PING 1 5.000000"`},
 		{"summary", &pb.PingClientSummary{Transmitted: 10, Received: 7, LossPercent: 30, RttMin: ms(0.1), RttAvg: ms(0.2), RttMax: ms(0.4), RttMdev: ms(0.05)},
 			"10 packets transmitted, 7 received, 30% packet loss; rtt min/avg/max/mdev = 0.100/0.200/0.400/0.050 ms"},
 		{"summary", &pb.PingClientSummary{Transmitted: 2, LossPercent: 100}, "2 packets transmitted, 0 received, 100% packet loss"},

@@ -35,6 +35,8 @@ type component struct {
 	address    string
 	summary    proto.Message
 	events     int
+	seen       evidence // what its events show, for its verdict
+	target     string   // a client's server, as its settings name it
 }
 
 func newComponent(c *lab.Component, log zerolog.Logger) *component {
@@ -92,6 +94,7 @@ func (c *component) record(kind string, body proto.Message) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.events++
+	c.seen.note(kind, body)
 	switch kind {
 	case "ready":
 		if c.address == "" {
@@ -152,6 +155,20 @@ func (c *component) stop(grace time.Duration) error {
 }
 
 func (c *component) kill() { c.drv.kill() }
+
+// ran reports whether its Run was called.
+func (c *component) ran() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.started
+}
+
+func (c *component) evidence() *evidence {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.seen
+	return &e
+}
 
 func (c *component) result() *ComponentResult {
 	c.mu.Lock()

@@ -64,7 +64,7 @@ func (r *runner) openLink(c *component) error {
 	if err != nil {
 		return fmt.Errorf("link to %s: %w", cfg.Target, err)
 	}
-	c.link = l
+	c.link, c.target = l, cfg.Target
 	m.Set(fd, protoreflect.ValueOfString(l.Addr().String()))
 	c.log.Debug().Str("front", l.Addr().String()).Str("target", cfg.Target).Msg("link open")
 	return nil

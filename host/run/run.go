@@ -76,13 +76,13 @@ type Result struct {
 	Elapsed time.Duration
 }
 
-// OK reports whether every component succeeded.
+// OK reports whether every component ran and succeeded.
 func (r *Result) OK() bool {
 	if r.Err != nil {
 		return false
 	}
 	for _, c := range r.Components {
-		if c.Err != nil {
+		if c.Status() != OK {
 			return false
 		}
 	}
@@ -95,8 +95,15 @@ type ComponentResult struct {
 	PID       int
 	// Address is where a server was bound.
 	Address string
-	// Err is why it failed; nil if it succeeded.
+	// Err is why its process or its Run failed; nil if neither did.
 	Err error
+	// Verdict, for a component that ran to the end without Err, is what
+	// it failed to do as its Summary and its links show (a client that
+	// sent nothing, a server that reported nothing it was sent); nil if
+	// nothing shows that.
+	Verdict error
+	// NotRun is why its Run was never called; nil if it was.
+	NotRun error
 	// Summary is its Summary event, if it sent one.
 	Summary proto.Message
 	Events  int
@@ -132,6 +139,11 @@ func Run(ctx context.Context, l *lab.Lab, o Options) *Result {
 		for _, c := range r.comps {
 			res.Components = append(res.Components, c.result())
 		}
+		var first *component
+		if r.hasFailed() { // r.first was set before failed was closed
+			first = r.first
+		}
+		judge(res, r.comps, first)
 	}()
 	if err := r.openCapture(); err != nil {
 		res.Err = err
@@ -169,6 +181,7 @@ type runner struct {
 
 	failOnce sync.Once
 	failed   chan struct{} // closed when a component fails
+	first    *component    // the first that failed
 }
 
 // fail records c's failure and ends the run.
@@ -176,7 +189,10 @@ func (r *runner) fail(c *component, err error) {
 	if c.setErr(err) {
 		c.log.Error().Msg(err.Error())
 	}
-	r.failOnce.Do(func() { close(r.failed) })
+	r.failOnce.Do(func() {
+		r.first = c
+		close(r.failed)
+	})
 }
 
 // launchAll starts every plugin process at once.

@@ -8,6 +8,7 @@ package roles
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -298,4 +299,14 @@ func positive(field string, d *durationpb.Duration) *FieldError {
 		return &FieldError{field, fmt.Sprintf("must be a positive duration, got %s", d.AsDuration())}
 	}
 	return nil
+}
+
+// Peer names the role at the other end of a client's link: a client's
+// server role, a server's client role ("ping_client" and "ping_server").
+func (r Role) Peer() string {
+	base, _ := strings.CutSuffix(r.Name, "_"+r.Kind.String())
+	if r.Kind == Client {
+		return base + "_" + Server.String()
+	}
+	return base + "_" + Client.String()
 }

@@ -134,3 +134,16 @@ func mustDefaults(t *testing.T, role string, edit func(proto.Message)) proto.Mes
 	edit(m)
 	return m
 }
+
+// TestPeers: each role's peer is a role of the other kind whose peer it is.
+func TestPeers(t *testing.T) {
+	for _, r := range All() {
+		p, ok := Lookup(r.Peer())
+		switch {
+		case !ok:
+			t.Errorf("%s: peer %q is no role", r.Name, r.Peer())
+		case p.Kind == r.Kind || p.Peer() != r.Name || p.Transport != r.Transport:
+			t.Errorf("%s and %s are no pair", r.Name, p.Name)
+		}
+	}
+}

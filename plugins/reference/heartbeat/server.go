@@ -50,7 +50,8 @@ func Serve(ctx context.Context, cfg *pb.HeartbeatServerConfig, emit func(*pb.Hea
 	}
 	defer conn.Close()
 	emit(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Ready{Ready: &pb.Ready{Address: conn.LocalAddr().String()}}})
-	level, hint := pb.Log_LEVEL_INFO, ""
+	// Only a capped buffer is news; the size granted is a detail for -v.
+	level, hint := pb.Log_LEVEL_DEBUG, ""
 	if granted > 0 && granted < ReadBuffer {
 		level, hint = pb.Log_LEVEL_WARN, " (capped: on Linux raise net.core.rmem_max)"
 	}

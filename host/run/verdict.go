@@ -1,0 +1,244 @@
+package run
+
+import (
+	"errors"
+	"fmt"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/host/link"
+	"github.com/socklab/socklab/proto/roles"
+	pb "github.com/socklab/socklab/proto/socklabpb"
+)
+
+// Status is how a component ended.
+type Status int
+
+const (
+	// OK: it ran, and what it reported shows it did its part.
+	OK Status = iota
+	// Failed: its process or its Run failed, or it ran without doing what
+	// its role is for (see Verdict).
+	Failed
+	// NotRun: its Run was never called, because the run ended first.
+	NotRun
+)
+
+func (s Status) String() string {
+	switch s {
+	case OK:
+		return "ok"
+	case Failed:
+		return "failed"
+	case NotRun:
+		return "not run"
+	}
+	return fmt.Sprintf("Status(%d)", int(s))
+}
+
+// Status tells how the component ended.
+func (c *ComponentResult) Status() Status {
+	switch {
+	case c.Err != nil || c.Verdict != nil:
+		return Failed
+	case c.NotRun != nil:
+		return NotRun
+	}
+	return OK
+}
+
+// Failure is why the component did not succeed: its error, its verdict,
+// or why it never ran; nil when it succeeded.
+func (c *ComponentResult) Failure() error {
+	switch {
+	case c.Err != nil:
+		return c.Err
+	case c.Verdict != nil:
+		return c.Verdict
+	}
+	return c.NotRun
+}
+
+// evidence is what a component's run shows about it, beside its Summary:
+// the count of each kind of event, the web client's fetches that got no
+// response, and the traffic of the links in front of it.
+type evidence struct {
+	kinds      map[string]int
+	fetchFails int
+	fetchErr   string // the first fetch failure, "path: error"
+
+	summary proto.Message
+	// toServer is what the links carried toward it (a server) or from it
+	// (a client), when any link did: hasLink.
+	toServer link.DirSummary
+	back     link.DirSummary // what came back from a server
+	hasLink  bool
+}
+
+// note adds one event to the evidence.
+func (e *evidence) note(kind string, body proto.Message) {
+	if e.kinds == nil {
+		e.kinds = map[string]int{}
+	}
+	e.kinds[kind]++
+	if r, ok := body.(*pb.WebResponse); ok && r.GetStatusLine() == "" {
+		e.fetchFails++
+		if e.fetchErr == "" {
+			e.fetchErr = fmt.Sprintf("%s: %s", r.GetPath(), r.GetError())
+		}
+	}
+}
+
+// carried is how many datagrams or segments reached the links toward the
+// server; delivered how many the links passed on.
+func (e *evidence) carried() uint64   { return e.toServer.Packets }
+func (e *evidence) delivered() uint64 { return e.toServer.Delivered }
+
+// judges say, for each role, whether a component that ran to the end did
+// its part: nil if it did, or what it failed to do. They judge only from
+// evidence: a server nothing was sent to is not blamed for reporting
+// nothing.
+var judges = map[string]func(e *evidence) error{
+	"ping_client": func(e *evidence) error {
+		// No reply at all is no failure of the client: the server or the
+		// link may lose every ping, and the client says so.
+		if s, ok := e.summary.(*pb.PingClientSummary); ok && s.GetTransmitted() == 0 {
+			return errors.New("sent no ping: its Summary says 0 packets transmitted")
+		}
+		return e.sentNothing("datagram")
+	},
+	"heartbeat_client": func(e *evidence) error {
+		if s, ok := e.summary.(*pb.HeartbeatClientSummary); ok && s.GetSent() == 0 {
+			return errors.New("sent no heartbeat: its Summary says 0 sent")
+		}
+		return e.sentNothing("datagram")
+	},
+	"web_client": func(e *evidence) error {
+		if s, ok := e.summary.(*pb.WebClientSummary); ok && s.GetRequests() == 0 {
+			return errors.New("made no request: its Summary says 0 requests")
+		}
+		if e.fetchFails > 0 {
+			return fmt.Errorf("%d of its fetches got no response (%s)", e.fetchFails, e.fetchErr)
+		}
+		return e.sentNothing("segment")
+	},
+	"ping_server": func(e *evidence) error {
+		if s, ok := e.summary.(*pb.PingServerSummary); ok && s.GetReceived() == 0 {
+			return e.heardNothing("datagram", "received 0")
+		}
+		return nil // the sheet's server prints nothing, and may drop every ping
+	},
+	"heartbeat_server": func(e *evidence) error {
+		if s, ok := e.summary.(*pb.HeartbeatServerSummary); ok {
+			n := s.GetMalformed()
+			for _, c := range s.GetClients() {
+				n += c.GetReceived() + c.GetLost()
+			}
+			if n == 0 {
+				return e.heardNothing("datagram", "no heartbeat")
+			}
+			return nil
+		}
+		return nil // the sheet's server prints only losses and silences
+	},
+	"web_server": func(e *evidence) error {
+		if s, ok := e.summary.(*pb.WebServerSummary); ok && s.GetRequests() == 0 && s.GetConnections() == 0 {
+			return e.heardNothing("segment", "0 requests on 0 connections")
+		}
+		return e.answeredNothing()
+	},
+}
+
+// sentNothing blames a client whose link carried nothing from it.
+func (e *evidence) sentNothing(unit string) error {
+	if e.hasLink && e.carried() == 0 {
+		return fmt.Errorf("sent nothing: its link carried no %s to the server", unit)
+	}
+	return nil
+}
+
+// heardNothing blames a server whose Summary reports nothing although
+// its links delivered traffic to it.
+func (e *evidence) heardNothing(unit, said string) error {
+	if e.hasLink && e.delivered() > 0 {
+		return fmt.Errorf("its Summary says %s, but its clients' links delivered %d %s(s) to it", said, e.delivered(), unit)
+	}
+	return nil
+}
+
+// answeredNothing blames a web server without Summary (a plain program)
+// that sent nothing back on connections that brought it requests.
+func (e *evidence) answeredNothing() error {
+	if e.summary != nil || !e.hasLink || e.delivered() == 0 || e.back.Packets > 0 {
+		return nil
+	}
+	return fmt.Errorf("answered nothing, though its clients' links delivered %d segment(s) to it", e.delivered())
+}
+
+// judge sets each component's verdict, and the cause of those never run.
+// It runs once every link is closed, so their summaries are final.
+func judge(res *Result, comps []*component, first *component) {
+	cause := notRunCause(res, first)
+	// What the links carried toward each server, by the address its
+	// clients reach it at.
+	toServer, back := map[string]*link.DirSummary{}, map[string]*link.DirSummary{}
+	for i, cr := range res.Components {
+		c := comps[i]
+		if cr.Link == nil {
+			continue
+		}
+		if toServer[c.target] == nil {
+			toServer[c.target], back[c.target] = &link.DirSummary{}, &link.DirSummary{}
+		}
+		add(toServer[c.target], cr.Link.ToServer)
+		add(back[c.target], cr.Link.ToClient)
+	}
+	for i, cr := range res.Components {
+		c := comps[i]
+		if !c.ran() {
+			cr.NotRun = cause
+			continue
+		}
+		if cr.Err != nil || res.Interrupted || first != nil || res.Err != nil {
+			continue // cut short: what it did not do proves nothing
+		}
+		j := judges[c.lab.Role.Name]
+		if j == nil {
+			continue
+		}
+		e := c.evidence()
+		e.summary = cr.Summary
+		switch {
+		case c.lab.Role.Kind == roles.Client && cr.Link != nil:
+			e.toServer, e.hasLink = cr.Link.ToServer, true
+		case c.lab.Role.Kind == roles.Server && cr.Address != "":
+			if d := toServer[lab.Connectable(cr.Address)]; d != nil {
+				e.toServer, e.back, e.hasLink = *d, *back[lab.Connectable(cr.Address)], true
+			}
+		}
+		cr.Verdict = j(e)
+	}
+}
+
+func add(d *link.DirSummary, s link.DirSummary) {
+	d.Packets += s.Packets
+	d.Bytes += s.Bytes
+	d.Delivered += s.Delivered
+	d.DeliveredBytes += s.DeliveredBytes
+	d.Dropped += s.Dropped
+}
+
+// notRunCause says why components were never run: the run's own failure,
+// an interrupt, or the first component that failed.
+func notRunCause(res *Result, first *component) error {
+	switch {
+	case res.Err != nil:
+		return fmt.Errorf("not run: the run failed first: %w", res.Err)
+	case res.Interrupted:
+		return errors.New("not run: interrupted before it started")
+	case first != nil:
+		return fmt.Errorf("not run: %s failed first", first.lab)
+	}
+	return errors.New("not run: the run ended before it started")
+}
