@@ -63,7 +63,9 @@ func TestPingStatisticsBlock(t *testing.T) {
 	var b strings.Builder
 	obs := Observer(NewLogger(&b, Console, false, zerolog.InfoLevel), Console)
 	t0 := time.Date(2026, 12, 6, 20, 0, 0, 0, time.Local)
-	ms := func(f float64) *durationpb.Duration { return durationpb.New(time.Duration(f * float64(time.Millisecond))) }
+	ms := func(f float64) *durationpb.Duration {
+		return durationpb.New(time.Duration(f * float64(time.Millisecond)))
+	}
 	for _, ev := range []run.Event{
 		{Time: t0, Kind: "sent", Body: &pb.PingSent{Seq: 1, Payload: []byte("Ping 1 5.0")}},
 		{Time: t0.Add(time.Millisecond), Kind: "reply", Body: &pb.PingReply{Seq: 1, Rtt: ms(1.2345), Payload: []byte("PING 1 5.0"), Peer: "127.0.0.1:12000"}},
