@@ -666,9 +666,12 @@ func (b *builder) finish(res *run.Result) {
 	t.Finished = true
 	t.Elapsed = millis(res.Elapsed)
 	for _, c := range res.Components {
-		row := SummaryRow{Component: c.Component.Name, Role: c.Component.Role.Name, Status: "ok", Plugin: c.Component.Plugin.String()}
-		if c.Err != nil {
-			row.Status, row.Error = "FAILED", c.Err.Error()
+		row := SummaryRow{Component: c.Component.Name, Role: c.Component.Role.Name, Status: c.Status().String(), Plugin: c.Component.Plugin.String()}
+		if c.Status() == run.Failed {
+			row.Status = "FAILED"
+		}
+		if err := c.Failure(); err != nil {
+			row.Error = err.Error()
 		}
 		if c.Summary != nil {
 			row.Summary = output.Describe(c.Component.Role.Name, "summary", c.Summary)
