@@ -160,6 +160,18 @@ func checkReportFiles(t *testing.T, dir string, r gradedReport) {
 			t.Errorf("junit.xml: %s failed %v, report.json says [%s]", s.Name, bad, failed[s.Name])
 		}
 	}
+	index, err := os.ReadFile(filepath.Join(dir, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range r.Submissions {
+		if !strings.Contains(string(index), fmt.Sprintf(`href="students/%s.html"`, s.Name)) {
+			t.Errorf("index.html has no row for %s", s.Name)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "students", s.Name+".html")); err != nil {
+			t.Errorf("no page for %s: %v", s.Name, err)
+		}
+	}
 	if len(j.Suites) != len(r.Submissions) {
 		t.Errorf("junit.xml has %d testsuites for %d submissions", len(j.Suites), len(r.Submissions))
 	}

@@ -52,7 +52,7 @@ func checkFlags(fs *flag.FlagSet, std stdio) func(positional, command []string) 
 	fs.StringVar(&o.role, "role", "", "the `ROLE` graded: "+strings.Join(roles.Names(), ", "))
 	fs.StringVar(&o.suitePath, "suite", "", "a suite `FILE` instead of the built-in suite of the role")
 	fs.BoolVar(&o.showSuite, "show-suite", false, "print the built-in suite of the role, to copy and change")
-	fs.StringVar(&o.reportDir, "report", "", "write report.json, junit.xml and Gradescope's results.json to `DIR`")
+	fs.StringVar(&o.reportDir, "report", "", "write report.json, junit.xml, Gradescope's results.json and pages (index.html) to `DIR`")
 	fs.IntVar(&o.jobs, "jobs", runtime.NumCPU(), "`N` submissions graded at once")
 	fs.DurationVar(&o.timeout, "timeout", 0, "longest run (a `DURATION`, like 2m) of the suite per submission (default: the suite's)")
 	fs.StringVar(&o.isolation, "isolation", "auto", "`MODE`: auto, netns, userns or none (one at a time)")
@@ -154,6 +154,7 @@ func runCheck(o *checkOptions, positional, command []string, stdout, stderr io.W
 		OneCommand: []string{exe, "check", checkOneFlag},
 		Builder:    &launch.Builder{Dir: launch.DefaultCacheDir(), Socklab: launch.FindSocklabModule()},
 		Progress:   stderr,
+		Traces:     o.reportDir != "",
 	})
 	report.WriteText(stdout)
 	if o.reportDir != "" {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/launch"
+	"github.com/socklab/socklab/host/page"
 )
 
 // Options of a grading run.
@@ -37,6 +38,9 @@ type Options struct {
 	Builder    *launch.Builder
 	// Progress, if set, gets a line per submission graded.
 	Progress io.Writer
+	// Traces: each failed scenario's result carries its run's Trace, for
+	// the report's pages.
+	Traces bool
 }
 
 // stopGrace is how long a submission's check has, once told to stop at
@@ -52,6 +56,15 @@ type job struct {
 	Submission Submission
 	// Loopback: bring lo up first (a new network namespace has it down).
 	Loopback bool
+	// Traces: send a failed scenario's run for its page.
+	Traces bool
+}
+
+// childResult is what a child check writes: the result and, when the
+// job asks for them, its scenarios' traces (nil for those that passed).
+type childResult struct {
+	*SubmissionResult
+	Traces []*page.Trace `json:"traces,omitempty"`
 }
 
 // Grade runs the suite against every submission, each in a child process
@@ -193,7 +206,7 @@ func (o Options) runScenario(ctx context.Context, sub Submission, sc *Scenario) 
 		return &ScenarioResult{Name: sc.Name, Description: sc.Description, MaxPoints: sc.MaxPoints(), Error: why,
 			ElapsedSeconds: time.Since(start).Seconds()}
 	}
-	input, err := json.Marshal(job{Suite: o.Suite.Path, Scenario: sc.Name, Submission: sub, Loopback: o.Isolation != None})
+	input, err := json.Marshal(job{Suite: o.Suite.Path, Scenario: sc.Name, Submission: sub, Loopback: o.Isolation != None, Traces: o.Traces})
 	if err != nil {
 		return fail("cannot describe the job: " + err.Error())
 	}
@@ -202,7 +215,8 @@ func (o Options) runScenario(ctx context.Context, sub Submission, sc *Scenario) 
 		return fail(fmt.Sprintf("cannot start its check (%s isolation): %v", o.Isolation, out.startErr))
 	}
 	res := &SubmissionResult{}
-	if err := json.Unmarshal(out.stdout, res); err != nil || len(res.Scenarios) != 1 {
+	child := childResult{SubmissionResult: res}
+	if err := json.Unmarshal(out.stdout, &child); err != nil || len(res.Scenarios) != 1 {
 		why := fmt.Sprintf("its check ended without a result (%v)", out.waitErr)
 		if tail := lastLines(string(out.stderr), 8); tail != "" {
 			why += ":\n" + tail
@@ -211,6 +225,9 @@ func (o Options) runScenario(ctx context.Context, sub Submission, sc *Scenario) 
 			why = fmt.Sprintf("did not finish within %s (--timeout); stopped", o.Timeout)
 		}
 		return fail(why)
+	}
+	if len(child.Traces) == 1 {
+		res.Scenarios[0].Trace = child.Traces[0]
 	}
 	return res.Scenarios[0]
 }
@@ -321,9 +338,16 @@ func RunOne(ctx context.Context, in io.Reader, out io.Writer, env Env) error {
 				MaxPoints: sc.MaxPoints(), Error: "not run: the check was stopped"})
 			continue
 		}
+		env.Traces = j.Traces
 		res.Scenarios = append(res.Scenarios, RunScenario(ctx, sc, j.Submission, env))
 	}
 	res.ElapsedSeconds = time.Since(start).Seconds()
 	res.total()
-	return json.NewEncoder(out).Encode(res)
+	child := childResult{SubmissionResult: res}
+	if j.Traces {
+		for _, sr := range res.Scenarios {
+			child.Traces = append(child.Traces, sr.Trace)
+		}
+	}
+	return json.NewEncoder(out).Encode(child)
 }

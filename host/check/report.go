@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/socklab/socklab/host/page"
 )
 
 // Report is the outcome of grading submissions against a suite. It is
@@ -83,6 +85,9 @@ type ScenarioResult struct {
 	Seed           int64         `json:"seed"`
 	ElapsedSeconds float64       `json:"elapsed_seconds"`
 	Checks         []CheckResult `json:"checks"`
+	// Trace is a failed scenario's run for its page (when Options.Traces
+	// asks for it), its offending packets highlighted; not in report.json.
+	Trace *page.Trace `json:"-"`
 }
 
 // CheckResult is one check's outcome within a scenario.
@@ -265,7 +270,8 @@ func indent(s, prefix string) string { return strings.ReplaceAll(s, "\n", "\n"+p
 
 // WriteFiles writes report.json, junit.xml and Gradescope's results.json
 // into dir: one results.json for a single submission, else one per
-// submission in dir/NAME/results.json (Gradescope grades one at a time).
+// submission in dir/NAME/results.json (Gradescope grades one at a time);
+// and the pages, index.html and students/NAME.html (WriteHTML).
 func (r *Report) WriteFiles(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("report directory: %w", err)
@@ -299,7 +305,7 @@ func (r *Report) WriteFiles(dir string) error {
 			return fmt.Errorf("results.json: %w", err)
 		}
 	}
-	return nil
+	return r.WriteHTML(dir)
 }
 
 // safeName keeps a submission's name usable as a directory name.

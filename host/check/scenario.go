@@ -19,6 +19,7 @@ import (
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/launch"
 	"github.com/socklab/socklab/host/link"
+	"github.com/socklab/socklab/host/page"
 	"github.com/socklab/socklab/host/plain"
 	"github.com/socklab/socklab/host/run"
 	pb "github.com/socklab/socklab/proto/socklabpb"
@@ -44,6 +45,8 @@ type Env struct {
 	Log     zerolog.Logger
 	// TempDir is where each scenario gets its directory ("" the system's).
 	TempDir string
+	// Traces: a failed scenario's result carries its run's Trace.
+	Traces bool
 }
 
 // Observed is everything a scenario's run showed, for the checks.
@@ -100,7 +103,26 @@ func RunScenario(ctx context.Context, sc *Scenario, sub Submission, env Env) *Sc
 	}
 	sr.Seed = o.Lab.Seed
 	sc.judge(o, sr)
+	if env.Traces && !sr.Passed {
+		sr.Trace = o.trace(sr)
+	}
 	return sr
+}
+
+// trace is the scenario's run for its page: the packets the failed
+// checks' evidence names are highlighted, the component under test named.
+func (o *Observed) trace(sr *ScenarioResult) *page.Trace {
+	t := page.Build(o.Lab, o.Events, o.Result)
+	t.Title = o.Scenario.Name
+	var evidence []string
+	for _, c := range sr.Checks {
+		if !c.Passed {
+			evidence = append(evidence, c.Evidence...)
+		}
+	}
+	t.Highlight = page.HighlightFrom(evidence)
+	t.MarkUnderTest(o.Under.Name)
+	return t
 }
 
 // prepare writes the suite's files into dir and loads the scenario's lab

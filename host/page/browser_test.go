@@ -72,7 +72,7 @@ func TestPageInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkDOM(t, load, `title="sort by time"`, `<desc id="seq-desc">Sequence diagram:`, `aria-label="RTT of each of 30 pings from client`,
+	checkDOM(t, load, `title="sort by time"`, `<desc>Sequence diagram:`, `aria-label="RTT of each of 30 pings from client`,
 		"every component succeeded", "Ping: client")
 	if n := strings.Count(load.DOM, `<g class="arrow `); n != len(tr.Packets) {
 		t.Errorf("%d arrows in the DOM for %d packets", n, len(tr.Packets))

@@ -105,7 +105,7 @@ type Packet struct {
 	Done float64 `json:"done"`
 	Fate string  `json:"fate"`
 	Lost bool    `json:"lost"`
-	// Odd: duplicated, reordered or held back on purpose.
+	// Odd: duplicated or reordered (a delay shows in the arrow's slope).
 	Odd   bool   `json:"odd,omitempty"`
 	Label string `json:"label"`
 	// Key names the message it carried ("ping 3", "heartbeat 7",
@@ -529,7 +529,7 @@ func (b *builder) addPacket(ev run.Event) {
 	server := b.serverOf(l)
 	p := Packet{Link: ev.Component.Name, Proto: l.Proto, Dir: ToClient, Flow: l.Flow, Seq: l.Seq, Size: l.Size,
 		At: b.ms(l.Time.Add(-l.Delay)), Done: b.ms(l.Time), Fate: l.Fate.String(), Drop: -1,
-		Lost: !l.Fate.Has(link.Delivered), Odd: l.Fate&(link.Duplicated|link.Reordered|link.Delayed) != 0}
+		Lost: !l.Fate.Has(link.Delivered), Odd: l.Fate&(link.Duplicated|link.Reordered) != 0}
 	if l.Dir == link.ToServer {
 		p.Dir, p.From, p.To = ToServer, client, server
 		if p.Lost {
@@ -801,3 +801,12 @@ func HighlightFrom(evidence []string) []string {
 }
 
 var evidenceRE = regexp.MustCompile(`(?i)\b(ping|heartbeats?)\s+(\d+)(?:\s+and\s+(\d+))?|\bGET (/\S*?):`)
+
+// MarkUnderTest names the lanes of the component a grade is about.
+func (t *Trace) MarkUnderTest(component string) {
+	for i := range t.Lanes {
+		if l := &t.Lanes[i]; l.Component == component && (l.Kind == ClientLane || l.Kind == ServerLane) {
+			l.Name += " (graded)"
+		}
+	}
+}

@@ -1,0 +1,198 @@
+package check
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/socklab/socklab/host/page"
+)
+
+// The report's pages: index.html, a row per submission and a column per
+// scenario, and a page per submission in students/ where each failed
+// scenario shows its checks' evidence and its run's sequence diagram
+// with the packets the evidence names highlighted.
+
+var gradeTemplates = page.Templates(`
+{{define "index"}}{{template "head" .Shell}}<body>
+<svg class="defs" width="0" height="0" aria-hidden="true" focusable="false">{{template "defs"}}</svg>
+<main id="main">
+<h1>{{.Role}} suite: {{len .Rows}} submission{{if ne (len .Rows) 1}}s{{end}}</h1>
+<p>Suite <code>{{.Suite}}</code>, graded {{.Started}} in {{.Elapsed}}; isolation {{.Isolation}}, {{.Jobs}} at a time. {{if .Passed}}<span class="ok">Every submission passed.</span>{{else}}<span class="fail">Not every submission passed.</span>{{end}} Points in all: {{.Points}}.</p>
+<p>Scenarios and checks marked <span class="extra">extra</span> ask for more than the lab sheet does; their points are also counted apart. Click a column's name to sort by it, a cell to see its evidence.</p>
+<table class="sortable grades">
+<thead><tr><th scope="col"><button>student</button></th><th scope="col" class="num"><button>points</button></th><th scope="col" class="num"><button>extra points</button></th><th scope="col"><button>result</button></th>{{range .Scenarios}}<th scope="col"><button>{{.Name}}</button>{{if .Extra}} <span class="extra">extra</span>{{else if .ExtraChecks}} <span class="extra" title="{{.ExtraChecks}}">has extra checks</span>{{end}}</th>{{end}}</tr></thead>
+<tbody>{{range .Rows}}
+<tr><th scope="row"><a href="{{.Href}}">{{.Name}}</a></th><td class="num" data-sort="{{.Points}}">{{.PointsText}}</td><td class="num" data-sort="{{.Extra}}">{{.ExtraText}}</td><td data-sort="{{.Passed}}">{{if .Passed}}<span class="ok">pass</span>{{else}}<span class="fail">FAIL</span>{{end}}{{with .Error}}<br>{{.}}{{end}}</td>{{range .Cells}}<td data-sort="{{.Points}}"><a href="{{.Href}}">{{if .Passed}}<span class="ok">pass</span>{{else}}<span class="fail">FAIL</span>{{end}} {{.PointsText}}</a></td>{{end}}</tr>{{end}}
+</tbody></table>
+</main>
+{{template "foot" .Shell}}{{end}}
+
+{{define "submission"}}{{template "head" .Shell}}<body>
+<svg class="defs" width="0" height="0" aria-hidden="true" focusable="false">{{template "defs"}}</svg>
+<main id="main">
+<p class="noprint"><a href="../index.html">All submissions</a></p>
+<h1>{{.Name}}: {{.PointsText}} points</h1>
+<p>{{.Role}} suite <code>{{.Suite}}</code> against <code>{{.Component}}</code>: {{if .Passed}}<span class="ok">pass</span>{{else}}<span class="fail">FAIL</span>{{end}}{{with .ExtraText}}; {{.}} of the points from checks marked <span class="extra">extra</span>{{end}}.</p>
+{{with .Error}}<p class="fail">{{.}}</p>{{end}}
+<table>
+<thead><tr><th scope="col">scenario</th><th scope="col">result</th><th scope="col" class="num">points</th></tr></thead>
+<tbody>{{range .Scenarios}}<tr><td><a href="#{{.Anchor}}">{{.Name}}</a>{{if .Extra}} <span class="extra">extra</span>{{end}}</td><td>{{if .Passed}}<span class="ok">pass</span>{{else}}<span class="fail">FAIL</span>{{end}}</td><td class="num">{{.PointsText}}</td></tr>
+{{end}}</tbody></table>
+{{range .Scenarios}}
+<section id="{{.Anchor}}">
+<h2>{{.Name}}{{if .Extra}} <span class="extra">extra</span>{{end}}: {{if .Passed}}<span class="ok">pass</span>{{else}}<span class="fail">FAIL</span>{{end}} {{.PointsText}}</h2>
+{{with .Description}}<p>{{.}}</p>{{end}}
+<p>Seed {{.Seed}}: the link's drops follow from it.</p>
+{{with .Error}}<p class="fail">{{.}}</p>{{end}}
+<table>
+<thead><tr><th scope="col">check</th><th scope="col">result</th><th scope="col" class="num">points</th><th scope="col">evidence: what was expected and what was seen</th></tr></thead>
+<tbody>{{range .Checks}}<tr><td>{{.Name}}{{if .Extra}} <span class="extra">extra</span>{{end}}</td><td>{{if .Passed}}<span class="ok">pass</span>{{else}}<span class="fail">FAIL</span>{{end}}</td><td class="num">{{.PointsText}}</td><td>{{if .Evidence}}<ul class="evidence">{{range .Evidence}}<li>{{.}}</li>{{end}}</ul>{{end}}</td></tr>
+{{end}}</tbody></table>
+{{with .Figures}}
+<h3>The run of this scenario</h3>
+<p>{{if .Highlighted}}Highlighted (▶, on yellow): {{.Highlighted}}, named in the evidence.{{else}}The evidence names no single packet.{{end}}</p>
+{{template "seq" .Seq}}
+{{range .Pings}}{{template "ping" .}}{{end}}
+{{range .Beats}}{{template "beat" .}}{{end}}
+{{with .Web}}{{template "web" .}}{{end}}
+{{end}}
+</section>
+{{end}}
+</main>
+{{template "foot" .Shell}}{{end}}
+`)
+
+type indexPage struct {
+	Shell                                    page.Shell
+	Role, Suite, Started, Elapsed, Isolation string
+	Jobs                                     int
+	Passed                                   bool
+	Points                                   string
+	Scenarios                                []scenarioColumn
+	Rows                                     []indexRow
+}
+
+type scenarioColumn struct {
+	Name        string
+	Extra       bool
+	ExtraChecks string
+}
+
+type indexRow struct {
+	Name, Href, PointsText, ExtraText, Error string
+	Points, Extra                            float64
+	Passed                                   bool
+	Cells                                    []indexCell
+}
+
+type indexCell struct {
+	Href, PointsText string
+	Points           float64
+	Passed           bool
+}
+
+type submissionPage struct {
+	Shell                               page.Shell
+	Name, Role, Suite, Component, Error string
+	PointsText, ExtraText               string
+	Passed                              bool
+	Scenarios                           []scenarioSection
+	Highlight                           []string
+}
+
+type scenarioSection struct {
+	Name, Anchor, Description, Error, PointsText string
+	Seed                                         int64
+	Passed, Extra                                bool
+	Checks                                       []checkRow
+	Figures                                      *scenarioFigures
+}
+
+type checkRow struct {
+	Name, PointsText string
+	Passed, Extra    bool
+	Evidence         []string
+}
+
+type scenarioFigures struct {
+	page.Figures
+	Highlighted string
+}
+
+// submissionFile is where a submission's page goes, relative to the
+// report directory.
+func pageFile(name string) string { return "students/" + safeName(name) + ".html" }
+
+func ratio(p, max float64) string { return points(p) + "/" + points(max) }
+
+// WriteHTML writes index.html and a page per submission into dir.
+func (r *Report) WriteHTML(dir string) error {
+	ix := indexPage{Shell: page.NewShell(fmt.Sprintf("socklab: %s suite", r.Role), ""), Role: r.Role, Suite: r.Suite,
+		Started: r.Started.UTC().Format("2006-01-02 15:04 UTC"), Elapsed: (time.Duration(r.ElapsedSeconds * float64(time.Second))).Round(100 * time.Millisecond).String(),
+		Isolation: r.Isolation, Jobs: r.Jobs, Passed: r.Passed, Points: ratio(r.Points, r.MaxPoints)}
+	if len(r.Submissions) > 0 {
+		for _, sc := range r.Submissions[0].Scenarios {
+			col := scenarioColumn{Name: sc.Name, Extra: sc.Extra}
+			for _, c := range sc.Checks {
+				if c.Extra {
+					if col.ExtraChecks != "" {
+						col.ExtraChecks += ", "
+					}
+					col.ExtraChecks += c.Name
+				}
+			}
+			ix.Scenarios = append(ix.Scenarios, col)
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "students"), 0o755); err != nil {
+		return fmt.Errorf("pages: %w", err)
+	}
+	for _, s := range r.Submissions {
+		file := pageFile(s.Name)
+		row := indexRow{Name: s.Name, Href: file, Points: s.Points, PointsText: ratio(s.Points, s.MaxPoints), Extra: s.ExtraPoints,
+			Passed: s.Passed, Error: firstLine(s.Error)}
+		if s.ExtraMaxPoints > 0 {
+			row.ExtraText = ratio(s.ExtraPoints, s.ExtraMaxPoints)
+		}
+		sp := submissionPage{Shell: page.NewShell("socklab: "+s.Name, ""), Name: s.Name, Role: r.Role, Suite: r.Suite,
+			Component: s.Component, Error: s.Error, PointsText: row.PointsText, ExtraText: row.ExtraText, Passed: s.Passed}
+		for i, sc := range s.Scenarios {
+			anchor := fmt.Sprintf("scenario-%d", i+1)
+			row.Cells = append(row.Cells, indexCell{Href: file + "#" + anchor, PointsText: ratio(sc.Points, sc.MaxPoints), Points: sc.Points, Passed: sc.Passed})
+			sec := scenarioSection{Name: sc.Name, Anchor: anchor, Description: sc.Description, Error: sc.Error, Seed: sc.Seed,
+				PointsText: ratio(sc.Points, sc.MaxPoints), Passed: sc.Passed, Extra: sc.Extra}
+			for _, c := range sc.Checks {
+				sec.Checks = append(sec.Checks, checkRow{Name: c.Name, PointsText: ratio(c.Points, c.MaxPoints), Passed: c.Passed, Extra: c.Extra, Evidence: c.Evidence})
+			}
+			if sc.Trace != nil {
+				sec.Figures = &scenarioFigures{Figures: sc.Trace.Figures()}
+				for i, k := range sc.Trace.Highlight {
+					if i > 0 {
+						sec.Figures.Highlighted += ", "
+					}
+					sec.Figures.Highlighted += k
+				}
+			}
+			sp.Scenarios = append(sp.Scenarios, sec)
+		}
+		ix.Rows = append(ix.Rows, row)
+		if err := writeTemplate(filepath.Join(dir, file), "submission", sp); err != nil {
+			return err
+		}
+	}
+	return writeTemplate(filepath.Join(dir, "index.html"), "index", ix)
+}
+
+func writeTemplate(path, name string, data any) error {
+	var b bytes.Buffer
+	if err := gradeTemplates.ExecuteTemplate(&b, name, data); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("pages: %w", err)
+	}
+	return nil
+}
