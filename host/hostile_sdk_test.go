@@ -5,6 +5,7 @@ package main
 // asserts the lab's outcome, not only that nothing crashed.
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"net"
@@ -284,5 +285,146 @@ heartbeat_server "server" {
 	}
 	if peak > 45<<20 {
 		t.Errorf("plugin peak memory %d bytes, over 45 MiB", peak)
+	}
+}
+
+// withOpenFiles runs the host, and so its plugins, with at most n open
+// descriptors (soft and hard limit).
+func withOpenFiles(n int) []string {
+	return []string{"sh", "-c", fmt.Sprintf(`ulimit -n %d && exec "$0" "$@"`, n)}
+}
+
+// pipelined sends a request and the start of the next on a new connection
+// and returns it with the first answer's status line, "" if none came.
+func pipelined(t *testing.T, addr string) (net.Conn, string) {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, guard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetDeadline(time.Now().Add(guard))
+	io.WriteString(c, "GET /HelloWorld.html HTTP/1.1\r\nHost: t\r\n\r\nGET /HelloWorld.html HTTP/1.1\r\n")
+	line, _ := bufio.NewReader(c).ReadString('\n')
+	return c, strings.TrimSpace(line)
+}
+
+// getUntilOK asks for /HelloWorld.html on new connections until one is
+// answered 200 (a newcomer may be refused while the server frees a slot),
+// and fails after 50 tries.
+func getUntilOK(t *testing.T, addr string) {
+	t.Helper()
+	var got string
+	for range 50 {
+		if got = exchangeRaw(t, addr, "GET /HelloWorld.html HTTP/1.0\r\n\r\n"); strings.HasPrefix(got, "HTTP/1.1 200 ") {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("never answered 200; last answer %.60q", got)
+}
+
+// TestWebServerServesPastItsConnectionCap: with 256 descriptors the
+// reference server takes 192 connections at once (its default
+// max_connections). 400 idle connections do not keep it from serving: a
+// newcomer takes an idle one's place. Past the cap with every connection
+// busy, newcomers are answered 503, cleanly and counted; then it serves
+// again.
+func TestWebServerServesPastItsConnectionCap(t *testing.T) {
+	h := startHostVia(t, withOpenFiles(256), "", nil, "run", "--json", "--var", "port=0", repoRoot(t)+"/examples/web.hcl")
+	addr := h.awaitReady(t, "server")
+	var idle []net.Conn
+	defer func() {
+		for _, c := range idle {
+			c.Close()
+		}
+	}()
+	for range 400 {
+		c, err := net.DialTimeout("tcp", addr, guard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		idle = append(idle, c)
+	}
+	getUntilOK(t, addr)
+
+	var held []net.Conn
+	statuses := map[string]int{}
+	for range 250 {
+		c, status := pipelined(t, addr)
+		held = append(held, c)
+		statuses[status]++
+	}
+	t.Logf("250 busy connections past 400 idle ones: %v", statuses)
+	if statuses["HTTP/1.1 200 OK"] == 0 || statuses["HTTP/1.1 503 Service Unavailable"] == 0 ||
+		statuses["HTTP/1.1 200 OK"]+statuses["HTTP/1.1 503 Service Unavailable"] != 250 {
+		t.Errorf("answers %v: want some 200, some 503, nothing else", statuses)
+	}
+	for _, c := range held {
+		c.Close()
+	}
+	getUntilOK(t, addr)
+
+	if err := h.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	r := h.wait(t)
+	if r.exit != 0 {
+		t.Fatalf("exit %d\n%s", r.exit, r.stderr)
+	}
+	sum := summaryOf[pb.WebServerSummary](t, r, "server")
+	t.Logf("summary: %d connections, %d evicted, %d refused", sum.GetConnections(), sum.GetEvicted(), sum.GetRefused())
+	if sum.GetEvicted() == 0 || sum.GetRefused() < uint64(statuses["HTTP/1.1 503 Service Unavailable"]) {
+		t.Errorf("summary %v", sum)
+	}
+	logs := messages(r, "server", "log")
+	if !slices.ContainsFunc(logs, func(s string) bool { return strings.Contains(s, "at most 192 connections") }) ||
+		slices.ContainsFunc(logs, func(s string) bool { return strings.HasPrefix(s, "accept:") }) {
+		t.Errorf("logs %q: want the cap of 192 named, and no failed accept", logs)
+	}
+}
+
+// TestWebServerBacksOffWhenOutOfDescriptors: with max_connections above
+// what 64 descriptors allow, accept fails (too many open files) while 100
+// connections are held; the server retries after growing pauses, a few
+// times a second rather than in a loop, and serves again once they close.
+func TestWebServerBacksOffWhenOutOfDescriptors(t *testing.T) {
+	lab := writeLab(t, fmt.Sprintf(`
+web_server "server" {
+  listen          = "127.0.0.1:0"
+  root            = %q
+  max_connections = 1000
+}
+`, repoRoot(t)+"/examples/www"))
+	h := startHostVia(t, withOpenFiles(64), "", nil, "run", "--json", lab)
+	addr := h.awaitReady(t, "server")
+	var held []net.Conn
+	for range 100 {
+		c, err := net.DialTimeout("tcp", addr, guard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
+	}
+	time.Sleep(2 * time.Second)
+	for _, c := range held {
+		c.Close()
+	}
+	getUntilOK(t, addr)
+	if err := h.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	r := h.wait(t)
+	if r.exit != 0 {
+		t.Fatalf("exit %d\n%s", r.exit, r.stderr)
+	}
+	failed := 0
+	for _, l := range messages(r, "server", "log") {
+		if strings.HasPrefix(l, "accept:") && strings.Contains(l, "too many open files") {
+			failed++
+		}
+	}
+	t.Logf("%d failed accepts logged in about 2 s", failed)
+	if failed == 0 || failed > 25 {
+		t.Errorf("%d failed accepts logged: want some, backing off (a pause that doubles up to 1 s)", failed)
 	}
 }

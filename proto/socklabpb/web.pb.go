@@ -104,6 +104,14 @@ type WebServerConfig struct {
 	MaxHeaderBytes uint32 `protobuf:"varint,6,opt,name=max_header_bytes,json=maxHeaderBytes,proto3" json:"max_header_bytes,omitempty"`
 	// Report one Request event per request. Default true; a load test turns it off.
 	ReportRequests bool `protobuf:"varint,7,opt,name=report_requests,json=reportRequests,proto3" json:"report_requests,omitempty"`
+	// Most connections open at once. A connection past it first takes the
+	// place of an idle one (waiting for its first or next request with none
+	// of it received), which is closed; with none idle it is answered "503
+	// Service Unavailable" and closed, and counted in the Summary's refused.
+	// Default 0: three quarters of the server process's open-file limit
+	// (RLIMIT_NOFILE), at most 10000, so that refusing and serving files
+	// still find descriptors.
+	MaxConnections uint32 `protobuf:"varint,8,opt,name=max_connections,json=maxConnections,proto3" json:"max_connections,omitempty"`
 	unknownFields  protoimpl.UnknownFields
 	sizeCache      protoimpl.SizeCache
 }
@@ -185,6 +193,13 @@ func (x *WebServerConfig) GetReportRequests() bool {
 		return x.ReportRequests
 	}
 	return false
+}
+
+func (x *WebServerConfig) GetMaxConnections() uint32 {
+	if x != nil {
+		return x.MaxConnections
+	}
+	return 0
 }
 
 type WebServerEvent struct {
@@ -472,7 +487,12 @@ type WebServerSummary struct {
 	// connection closed or idle with no request started counts nowhere.
 	ByStatus map[uint32]uint64 `protobuf:"bytes,3,rep,name=by_status,json=byStatus,proto3" json:"by_status,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
 	// Body bytes sent, over all requests.
-	Bytes         uint64 `protobuf:"varint,4,opt,name=bytes,proto3" json:"bytes,omitempty"`
+	Bytes uint64 `protobuf:"varint,4,opt,name=bytes,proto3" json:"bytes,omitempty"`
+	// Connections answered 503 because max_connections were open and busy;
+	// counted nowhere else.
+	Refused uint64 `protobuf:"varint,5,opt,name=refused,proto3" json:"refused,omitempty"`
+	// Idle connections closed to make room for a new one at max_connections.
+	Evicted       uint64 `protobuf:"varint,6,opt,name=evicted,proto3" json:"evicted,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -531,6 +551,20 @@ func (x *WebServerSummary) GetByStatus() map[uint32]uint64 {
 func (x *WebServerSummary) GetBytes() uint64 {
 	if x != nil {
 		return x.Bytes
+	}
+	return 0
+}
+
+func (x *WebServerSummary) GetRefused() uint64 {
+	if x != nil {
+		return x.Refused
+	}
+	return 0
+}
+
+func (x *WebServerSummary) GetEvicted() uint64 {
+	if x != nil {
+		return x.Evicted
 	}
 	return 0
 }
@@ -996,7 +1030,7 @@ var File_socklab_v1_web_proto protoreflect.FileDescriptor
 const file_socklab_v1_web_proto_rawDesc = "" +
 	"\n" +
 	"\x14socklab/v1/web.proto\x12\n" +
-	"socklab.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17socklab/v1/common.proto\"\xc7\x02\n" +
+	"socklab.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17socklab/v1/common.proto\"\xf0\x02\n" +
 	"\x0fWebServerConfig\x12\x16\n" +
 	"\x06listen\x18\x01 \x01(\tR\x06listen\x12\x12\n" +
 	"\x04root\x18\x02 \x01(\tR\x04root\x129\n" +
@@ -1004,7 +1038,8 @@ const file_socklab_v1_web_proto_rawDesc = "" +
 	"\fread_timeout\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\vreadTimeout\x12<\n" +
 	"\fidle_timeout\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\vidleTimeout\x12(\n" +
 	"\x10max_header_bytes\x18\x06 \x01(\rR\x0emaxHeaderBytes\x12'\n" +
-	"\x0freport_requests\x18\a \x01(\bR\x0ereportRequests\"\x87\x02\n" +
+	"\x0freport_requests\x18\a \x01(\bR\x0ereportRequests\x12'\n" +
+	"\x0fmax_connections\x18\b \x01(\rR\x0emaxConnections\"\x87\x02\n" +
 	"\x0eWebServerEvent\x12.\n" +
 	"\x04time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12)\n" +
 	"\x05ready\x18\x02 \x01(\v2\x11.socklab.v1.ReadyH\x00R\x05ready\x12#\n" +
@@ -1023,12 +1058,14 @@ const file_socklab_v1_web_proto_rawDesc = "" +
 	"\x06status\x18\x05 \x01(\rR\x06status\x12\x14\n" +
 	"\x05bytes\x18\x06 \x01(\x04R\x05bytes\x125\n" +
 	"\bduration\x18\a \x01(\v2\x19.google.protobuf.DurationR\bduration\x12\x16\n" +
-	"\x06reason\x18\b \x01(\tR\x06reason\"\xec\x01\n" +
+	"\x06reason\x18\b \x01(\tR\x06reason\"\xa0\x02\n" +
 	"\x10WebServerSummary\x12 \n" +
 	"\vconnections\x18\x01 \x01(\x04R\vconnections\x12\x1a\n" +
 	"\brequests\x18\x02 \x01(\x04R\brequests\x12G\n" +
 	"\tby_status\x18\x03 \x03(\v2*.socklab.v1.WebServerSummary.ByStatusEntryR\bbyStatus\x12\x14\n" +
-	"\x05bytes\x18\x04 \x01(\x04R\x05bytes\x1a;\n" +
+	"\x05bytes\x18\x04 \x01(\x04R\x05bytes\x12\x18\n" +
+	"\arefused\x18\x05 \x01(\x04R\arefused\x12\x18\n" +
+	"\aevicted\x18\x06 \x01(\x04R\aevicted\x1a;\n" +
 	"\rByStatusEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\rR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x04R\x05value:\x028\x01\"\xa9\x01\n" +

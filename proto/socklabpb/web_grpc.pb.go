@@ -37,7 +37,10 @@ type WebServerClient interface {
 	// Content-Length; index.html for a directory), 404 Not Found with a small
 	// HTML body for a missing file, 400 for a malformed request, 405 or 501
 	// for other methods. No path may escape the root. Reports one Request event
-	// per request. After Stop: stop accepting, let requests in flight finish
+	// per request. At most config.max_connections connections are open at
+	// once (see there); a failing accept (out of descriptors) is retried
+	// after a pause that doubles up to 1 s, not at once. After Stop: stop
+	// accepting, let requests in flight finish
 	// (briefly), send Summary, return.
 	Run(ctx context.Context, in *WebServerConfig, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WebServerBatch], error)
 	Stop(ctx context.Context, in *StopRequest, opts ...grpc.CallOption) (*StopReply, error)
@@ -91,7 +94,10 @@ type WebServerServer interface {
 	// Content-Length; index.html for a directory), 404 Not Found with a small
 	// HTML body for a missing file, 400 for a malformed request, 405 or 501
 	// for other methods. No path may escape the root. Reports one Request event
-	// per request. After Stop: stop accepting, let requests in flight finish
+	// per request. At most config.max_connections connections are open at
+	// once (see there); a failing accept (out of descriptors) is retried
+	// after a pause that doubles up to 1 s, not at once. After Stop: stop
+	// accepting, let requests in flight finish
 	// (briefly), send Summary, return.
 	Run(*WebServerConfig, grpc.ServerStreamingServer[WebServerBatch]) error
 	Stop(context.Context, *StopRequest) (*StopReply, error)

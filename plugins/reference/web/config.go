@@ -19,6 +19,20 @@ const (
 	maxHeaderBytes = 1 << 20
 )
 
+// maxDefaultConnections caps the default of max_connections, whatever the
+// open-file limit.
+const maxDefaultConnections = 10000
+
+// defaultMaxConnections is three quarters of the open-file limit, at most
+// maxDefaultConnections: the last quarter is for the files served, the
+// refusals and the plugin itself.
+func defaultMaxConnections(openFiles uint64) int {
+	if openFiles == 0 {
+		return maxDefaultConnections
+	}
+	return int(max(1, min(openFiles/4*3, maxDefaultConnections)))
+}
+
 // serverSettings is a validated WebServerConfig.
 type serverSettings struct {
 	listen         string
@@ -28,6 +42,7 @@ type serverSettings struct {
 	idleTimeout    time.Duration
 	maxHeaderBytes int
 	report         bool
+	maxConns       int
 }
 
 func newServerSettings(cfg *pb.WebServerConfig) (serverSettings, error) {
@@ -36,6 +51,10 @@ func newServerSettings(cfg *pb.WebServerConfig) (serverSettings, error) {
 		root:           cfg.GetRoot(),
 		maxHeaderBytes: int(cfg.GetMaxHeaderBytes()),
 		report:         cfg.GetReportRequests(),
+		maxConns:       int(cfg.GetMaxConnections()),
+	}
+	if s.maxConns == 0 {
+		s.maxConns = defaultMaxConnections(openFileLimit())
 	}
 	var errs []error
 	if s.listen == "" {

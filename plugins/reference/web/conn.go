@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync/atomic"
 	"time"
 
 	pb "github.com/socklab/socklab/proto/socklabpb"
@@ -32,6 +33,9 @@ type conn struct {
 	s    *server
 	nc   *net.TCPConn
 	peer string // "host:port", filled in when first needed
+	// idle is set while the connection waits for a request with none of it
+	// received: the one a server at max_connections may end (evictIdle).
+	idle atomic.Bool
 
 	buf  []byte // the read buffer; unread bytes are buf[r:w]
 	r, w int
@@ -54,10 +58,12 @@ type exchange struct {
 	linger bool // close gently: the client may still be sending
 }
 
+// serveConn serves one accepted connection, counted in s.open by the
+// accept loop.
 func (s *server) serveConn(nc *net.TCPConn) {
+	defer s.freedOne()
+	defer s.open.Add(-1)
 	s.stats.connections.Add(1)
-	s.track(nc, true)
-	defer s.track(nc, false)
 	c, _ := s.connPool.Get().(*conn)
 	if c == nil {
 		c = &conn{s: s}
@@ -66,7 +72,11 @@ func (s *server) serveConn(nc *net.TCPConn) {
 		c.buf = make([]byte, min(initialReadBuffer, s.maxHeaderBytes))
 	}
 	c.nc, c.peer, c.r, c.w = nc, "", 0, 0
+	c.idle.Store(false)
+	s.track(nc, c)
 	defer func() {
+		// Untracked before pooled: evictIdle must not see c serve another.
+		s.track(nc, nil)
 		if len(c.buf) > initialReadBuffer {
 			c.buf = nil
 		}
@@ -182,7 +192,14 @@ func (c *conn) readHead(first bool) (int, time.Time, error) {
 			c.nc.SetReadDeadline(start.Add(s.readTimeout))
 			timed = true
 		}
+		// Nothing of a request yet: an idle connection, which a server at
+		// max_connections may end by a deadline in the past.
+		if c.w == c.r {
+			c.idle.Store(true)
+			s.freedOne()
+		}
 		n, err := c.nc.Read(c.buf[c.w:])
+		c.idle.Store(false)
 		if n == 0 {
 			return 0, start, err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -17,7 +18,25 @@ const (
 	shutdownGrace = 2 * time.Second
 	// maxAcceptDelay caps the back-off after failed accepts (out of files, say).
 	maxAcceptDelay = time.Second
+	// maxRefusing bounds the refused connections being answered 503 at
+	// once, and so the descriptors they hold past max_connections: a 32nd
+	// of it, 64 at most. Past that accepting waits, and newcomers queue in
+	// the kernel's backlog.
+	maxRefusing = 64
+	// refuseLinger is how long a refused client may still send before its
+	// connection is closed, so that it reads the 503, not a reset.
+	refuseLinger = 100 * time.Millisecond
+	// evictWait bounds the wait for an evicted connection to close.
+	evictWait = 100 * time.Millisecond
+	// busyWait is how long a newcomer at max_connections waits for a
+	// connection to close or go idle before it is refused: a kept-alive
+	// connection goes idle just after its answer.
+	busyWait = 20 * time.Millisecond
 )
+
+// refusal is the whole answer to a connection past max_connections.
+const refusal = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 29\r\n" +
+	"Retry-After: 1\r\nConnection: close\r\n\r\ntoo many connections; retry\r\n"
 
 // Serve runs the reference web server until ctx is cancelled. It emits Ready
 // once listening, one Request event per request (when cfg.ReportRequests),
@@ -41,13 +60,14 @@ func Serve(ctx context.Context, cfg *pb.WebServerConfig, emit func(*pb.WebServer
 	if err != nil {
 		return fmt.Errorf("web server: %w", err)
 	}
-	s := &server{serverSettings: set, root: root, emit: emit, conns: map[*net.TCPConn]struct{}{}}
+	s := &server{serverSettings: set, root: root, emit: emit, conns: map[*net.TCPConn]*conn{},
+		refusing: make(chan struct{}, min(max(set.maxConns/32, 1), maxRefusing)), freed: make(chan struct{}, 1)}
 	emit(&pb.WebServerEvent{Event: &pb.WebServerEvent_Ready{Ready: &pb.Ready{Address: ln.Addr().String()}}})
 	mode := "one connection per goroutine"
 	if set.oneAtATime {
 		mode = "one connection at a time"
 	}
-	s.log(pb.Log_LEVEL_INFO, fmt.Sprintf("serving %s on http://%s/ (%s)", set.root, ln.Addr(), mode))
+	s.log(pb.Log_LEVEL_INFO, fmt.Sprintf("serving %s on http://%s/ (%s, at most %d connections)", set.root, ln.Addr(), mode, set.maxConns))
 	s.serve(ctx, ln.(*net.TCPListener))
 	emit(&pb.WebServerEvent{Event: &pb.WebServerEvent_Summary{Summary: s.stats.summary()}})
 	return nil
@@ -62,8 +82,15 @@ type server struct {
 	stats   stats
 	closing atomic.Bool // set once ctx is done
 
+	// open counts the connections being served, from accept to close:
+	// at most maxConns.
+	open     atomic.Int64
+	refusing chan struct{} // a token per refusal being answered
+	freed    chan struct{} // signalled when a connection is closed
+	warned   bool          // the first refusal was logged; accept loop only
+
 	mu    sync.Mutex
-	conns map[*net.TCPConn]struct{} // open connections, to interrupt at shutdown
+	conns map[*net.TCPConn]*conn // open connections, to interrupt at shutdown or evict when idle
 
 	connPool sync.Pool // *conn
 	outPool  sync.Pool // *[]byte, response buffers
@@ -101,6 +128,11 @@ func (s *server) serve(ctx context.Context, ln *net.TCPListener) {
 			continue
 		}
 		delay = 0
+		if !s.makeRoom(ctx) {
+			s.refuse(ctx, nc)
+			continue
+		}
+		s.open.Add(1)
 		if s.oneAtATime {
 			s.serveConn(nc)
 			continue
@@ -110,16 +142,17 @@ func (s *server) serve(ctx context.Context, ln *net.TCPListener) {
 	handlers.Wait()
 }
 
-// track adds nc to the open connections, or removes it. A connection added
-// after shutdown began is interrupted at once, as if it had been there.
-func (s *server) track(nc *net.TCPConn, open bool) {
+// track adds c, serving nc, to the open connections, or removes nc when c
+// is nil. A connection added after shutdown began is interrupted at once,
+// as if it had been there.
+func (s *server) track(nc *net.TCPConn, c *conn) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !open {
+	if c == nil {
 		delete(s.conns, nc)
 		return
 	}
-	s.conns[nc] = struct{}{}
+	s.conns[nc] = c
 	if s.closing.Load() {
 		nc.SetReadDeadline(time.Now())
 	}
@@ -128,9 +161,90 @@ func (s *server) track(nc *net.TCPConn, open bool) {
 func (s *server) eachConn(f func(*net.TCPConn)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for c := range s.conns {
-		f(c)
+	for nc := range s.conns {
+		f(nc)
 	}
+}
+
+// evictIdle makes room for a new connection at max_connections: it ends
+// one connection that waits for a request with none of it received, and
+// reports whether there was one. Its slot is taken over at once; its
+// descriptor follows within a moment.
+func (s *server) evictIdle() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for nc, c := range s.conns {
+		if c.idle.CompareAndSwap(true, false) {
+			nc.SetReadDeadline(time.Now())
+			s.stats.evicted.Add(1)
+			return true
+		}
+	}
+	return false
+}
+
+// makeRoom reports whether a new connection may be served: fewer than
+// max_connections are open, or an idle one was ended to make room (then
+// it waits for that one to close, so that evictions cannot pile
+// descriptors up past the cap). With every connection busy it waits a
+// moment for one to close or go idle before giving up.
+func (s *server) makeRoom(ctx context.Context) bool {
+	for try := 0; s.open.Load() >= int64(s.maxConns); try++ {
+		if s.evictIdle() {
+			s.awaitFreed(ctx, evictWait)
+			return true
+		}
+		if try == 1 || ctx.Err() != nil {
+			return false
+		}
+		s.awaitFreed(ctx, busyWait)
+	}
+	return true
+}
+
+// awaitFreed waits until a connection has closed or gone idle since the
+// last call, for at most d.
+func (s *server) awaitFreed(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-s.freed:
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// freedOne tells awaitFreed a connection has closed or gone idle.
+func (s *server) freedOne() {
+	select {
+	case s.freed <- struct{}{}:
+	default:
+	}
+}
+
+// refuse answers a connection past max_connections with 503 and closes
+// it, counting it. It waits while too many refusals are under way.
+func (s *server) refuse(ctx context.Context, nc *net.TCPConn) {
+	s.stats.refused.Add(1)
+	if !s.warned {
+		s.warned = true
+		s.log(pb.Log_LEVEL_WARN, fmt.Sprintf("max_connections (%d) are open and busy: refusing new ones with 503, counted in the summary", s.maxConns))
+	}
+	select {
+	case s.refusing <- struct{}{}:
+	case <-ctx.Done():
+		nc.Close()
+		return
+	}
+	go func() {
+		defer func() { <-s.refusing }()
+		nc.SetWriteDeadline(time.Now().Add(refuseLinger))
+		io.WriteString(nc, refusal)
+		nc.CloseWrite()
+		nc.SetReadDeadline(time.Now().Add(refuseLinger))
+		io.Copy(io.Discard, io.LimitReader(nc, lingerBytes))
+		nc.Close()
+	}()
 }
 
 func (s *server) log(level pb.Log_Level, msg string) {
@@ -150,6 +264,7 @@ func sleep(ctx context.Context, d time.Duration) {
 // stats counts what the server did, for the Summary.
 type stats struct {
 	connections, requests, bytes atomic.Uint64
+	refused, evicted             atomic.Uint64
 	byStatus                     [600]atomic.Uint64 // 0 for a request cut off before an answer
 }
 
@@ -164,6 +279,8 @@ func (st *stats) summary() *pb.WebServerSummary {
 		Connections: st.connections.Load(),
 		Requests:    st.requests.Load(),
 		Bytes:       st.bytes.Load(),
+		Refused:     st.refused.Load(),
+		Evicted:     st.evicted.Load(),
 		ByStatus:    map[uint32]uint64{},
 	}
 	for code := range st.byStatus {
