@@ -428,3 +428,40 @@ web_server "server" {
 		t.Errorf("%d failed accepts logged: want some, backing off (a pause that doubles up to 1 s)", failed)
 	}
 }
+
+// TestGoPluginSendsStringsThatAreNotText: a Go plugin's events carry
+// strings that are not UTF-8; the SDK escapes them and the run succeeds.
+// One event larger than the host accepts fails the component with that
+// reason, not a lost plugin.
+func TestGoPluginSendsStringsThatAreNotText(t *testing.T) {
+	lab := func(plugin string) string {
+		return fmt.Sprintf(`
+ping_client "client" {
+  server = "127.0.0.1:9"
+  count  = 1
+  link {
+    direct = true
+  }
+  %s
+}
+`, faultPlugin(t, plugin))
+	}
+	r := runHost(t, lab("not-text"))
+	if r.exit != 0 {
+		t.Fatalf("exit %d\n%s\n%s", r.exit, r.stdout, r.stderr)
+	}
+	if logs := messages(r, "client", "log"); len(logs) != 1 || logs[0] != `peer said caf\xc3 \xff` {
+		t.Errorf("logs %q", logs)
+	}
+	replies := eventsOf[pb.PingReply](t, r, "client", "reply")
+	if len(replies) != 1 || replies[0].msg.GetPeer() != `host\xfe:1` || string(replies[0].msg.GetPayload()) != "PING \xff" {
+		t.Errorf("replies %v", replies)
+	}
+
+	r = runHost(t, lab("huge-event"))
+	res := r.result(t, "client")
+	if r.exit == 0 || res["ok"] != false || !strings.Contains(fmt.Sprint(res["error"]), `sending events to host: event "sent" of `) ||
+		strings.Contains(fmt.Sprint(res["error"]), "lost the plugin") {
+		t.Errorf("exit %d, client %v", r.exit, res)
+	}
+}
