@@ -122,6 +122,7 @@ type outbox[B any, E proto.Message] struct {
 	done   chan struct{} // closed when the author's function returned
 	pumped chan struct{} // closed when pump has sent everything
 	err    error
+	text   utf8text.Repairer // pump's alone
 }
 
 func newOutbox[B any, E proto.Message](stream grpc.ServerStreamingServer[B], batch func([]E) *B, cancel context.CancelFunc) *outbox[B, E] {
@@ -198,7 +199,7 @@ func (o *outbox[B, E]) drain(first ...E) {
 // check repairs ev's text and returns its size; an event too large for the
 // host fails the run, naming the event, before anything tries to send it.
 func (o *outbox[B, E]) check(ev E) int {
-	utf8text.Repair(ev)
+	o.text.Repair(ev)
 	size := proto.Size(ev)
 	if size > hostMessageLimit && o.err == nil {
 		kind, _, _ := roles.Unpack(ev)

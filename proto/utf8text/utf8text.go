@@ -55,58 +55,127 @@ func escape(b []byte) string {
 // Repair makes every string field of m, nested messages, lists and maps
 // included, valid UTF-8 in place, as String does, and returns how many
 // strings it changed. After it, proto.Marshal cannot fail on m's text.
+// Code that repairs many messages keeps a Repairer instead.
 func Repair(m proto.Message) int {
+	var r Repairer
+	return r.Repair(m)
+}
+
+// Repairer is Repair for many messages: it remembers, per message type,
+// which fields can hold text, so that a message is repaired by looking at
+// those fields alone. The zero value is ready; it is not safe for
+// concurrent use.
+type Repairer struct {
+	plans    map[protoreflect.FullName]*plan
+	building map[protoreflect.FullName]bool // plans being made, for types that contain themselves
+}
+
+// plan lists the fields of a message type that are text or may hold some.
+type plan struct {
+	fields []planField
+}
+
+type planField struct {
+	fd  protoreflect.FieldDescriptor
+	sub *plan // for a message field, a list of messages or a map to messages
+}
+
+// Repair is the package's Repair.
+func (r *Repairer) Repair(m proto.Message) int {
 	if m == nil {
 		return 0
 	}
-	return repair(m.ProtoReflect())
+	pm := m.ProtoReflect()
+	if !pm.IsValid() {
+		return 0
+	}
+	return repair(pm, r.plan(pm.Descriptor()))
 }
 
-func repair(m protoreflect.Message) int {
+func (r *Repairer) plan(md protoreflect.MessageDescriptor) *plan {
+	if p, ok := r.plans[md.FullName()]; ok {
+		return p
+	}
+	if r.plans == nil {
+		r.plans, r.building = map[protoreflect.FullName]*plan{}, map[protoreflect.FullName]bool{}
+	}
+	p := &plan{}
+	// Stored first: a type that contains itself reaches this plan while it
+	// is being made, and keeps it as a field that may hold text.
+	r.plans[md.FullName()] = p
+	r.building[md.FullName()] = true
+	defer delete(r.building, md.FullName())
+	fields := md.Fields()
+	for i := 0; i < fields.Len(); i++ {
+		fd := fields.Get(i)
+		value := fd
+		if fd.IsMap() {
+			value = fd.MapValue()
+		}
+		switch {
+		case fd.IsMap() && fd.MapKey().Kind() == protoreflect.StringKind:
+			f := planField{fd: fd}
+			if md := value.Message(); md != nil {
+				f.sub = r.plan(md)
+			}
+			p.fields = append(p.fields, f)
+		case value.Kind() == protoreflect.StringKind:
+			p.fields = append(p.fields, planField{fd: fd})
+		case value.Message() != nil:
+			if sub := r.plan(value.Message()); len(sub.fields) > 0 || r.building[value.Message().FullName()] {
+				p.fields = append(p.fields, planField{fd: fd, sub: sub})
+			}
+		}
+	}
+	return p
+}
+
+func repair(m protoreflect.Message, p *plan) int {
 	fixed := 0
-	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+	for _, f := range p.fields {
+		fd := f.fd
+		if !m.Has(fd) {
+			continue
+		}
+		v := m.Get(fd)
 		switch {
 		case fd.IsMap():
-			fixed += repairMap(fd, v.Map())
+			fixed += repairMap(fd, v.Map(), f.sub)
 		case fd.IsList():
 			l := v.List()
 			for i := 0; i < l.Len(); i++ {
-				switch fd.Kind() {
-				case protoreflect.StringKind:
-					if s := l.Get(i).String(); !utf8.ValidString(s) {
-						l.Set(i, protoreflect.ValueOfString(escape([]byte(s))))
-						fixed++
-					}
-				case protoreflect.MessageKind, protoreflect.GroupKind:
-					fixed += repair(l.Get(i).Message())
+				if f.sub != nil {
+					fixed += repair(l.Get(i).Message(), f.sub)
+				} else if s := l.Get(i).String(); !utf8.ValidString(s) {
+					l.Set(i, protoreflect.ValueOfString(escape([]byte(s))))
+					fixed++
 				}
 			}
-		case fd.Kind() == protoreflect.StringKind:
+		case f.sub != nil:
+			fixed += repair(v.Message(), f.sub)
+		default:
 			if s := v.String(); !utf8.ValidString(s) {
 				m.Set(fd, protoreflect.ValueOfString(escape([]byte(s))))
 				fixed++
 			}
-		case fd.Kind() == protoreflect.MessageKind || fd.Kind() == protoreflect.GroupKind:
-			fixed += repair(v.Message())
 		}
-		return true
-	})
+	}
 	return fixed
 }
 
-func repairMap(fd protoreflect.FieldDescriptor, mp protoreflect.Map) int {
+func repairMap(fd protoreflect.FieldDescriptor, mp protoreflect.Map, sub *plan) int {
 	fixed := 0
 	type entry struct{ old, new protoreflect.MapKey }
 	var rekey []entry
 	mp.Range(func(k protoreflect.MapKey, v protoreflect.Value) bool {
-		switch fd.MapValue().Kind() {
-		case protoreflect.StringKind:
+		switch {
+		case sub != nil:
+			fixed += repair(v.Message(), sub)
+		case fd.MapValue().Kind() == protoreflect.StringKind:
 			if s := v.String(); !utf8.ValidString(s) {
 				mp.Set(k, protoreflect.ValueOfString(escape([]byte(s))))
 				fixed++
 			}
-		case protoreflect.MessageKind, protoreflect.GroupKind:
-			fixed += repair(v.Message())
 		}
 		if fd.MapKey().Kind() == protoreflect.StringKind {
 			if s := k.String(); !utf8.ValidString(s) {

@@ -2,10 +2,13 @@ package utf8text
 
 import (
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/structpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
@@ -82,11 +85,50 @@ func TestRepairMapsAndLists(t *testing.T) {
 	}
 }
 
+// One Repairer serves many messages of many types, its plans made once.
+func TestRepairerReused(t *testing.T) {
+	var r Repairer
+	for i := range 3 {
+		ev := &pb.WebServerEvent{Event: &pb.WebServerEvent_Request{Request: &pb.WebRequest{Target: "/\xff", Reason: "ok"}}}
+		s := &structpb.Struct{Fields: map[string]*structpb.Value{"a": structpb.NewStructValue(&structpb.Struct{
+			Fields: map[string]*structpb.Value{"b": structpb.NewStringValue("\xfe")}})}}
+		if n := r.Repair(ev) + r.Repair(s); n != 2 {
+			t.Errorf("round %d: %d strings changed, want 2", i, n)
+		}
+		if ev.GetRequest().GetTarget() != `/\xff` || s.Fields["a"].GetStructValue().Fields["b"].GetStringValue() != `\xfe` {
+			t.Errorf("round %d: %v %v", i, ev, s)
+		}
+	}
+	if r.Repair((*pb.WebRequest)(nil)) != 0 {
+		t.Error("a nil message changed")
+	}
+}
+
 func BenchmarkRepairValid(b *testing.B) {
 	ev := &pb.WebServerEvent{Event: &pb.WebServerEvent_Request{Request: &pb.WebRequest{
 		Peer: "127.0.0.1:40000", Method: "GET", Target: "/HelloWorld.html", Proto: "HTTP/1.1", Status: 200,
 	}}}
+	var r Repairer
 	for b.Loop() {
-		Repair(ev)
+		r.Repair(ev)
+	}
+}
+
+func BenchmarkRepairHeartbeat(b *testing.B) {
+	ev := &pb.HeartbeatServerEvent{Time: timestamppb.Now(), Event: &pb.HeartbeatServerEvent_Heartbeat{Heartbeat: &pb.Heartbeat{
+		Client: "steady", Peer: "127.0.0.1:40000", Seq: 7, SentAt: timestamppb.Now(), Delay: durationpb.New(time.Millisecond),
+	}}}
+	var r Repairer
+	for b.Loop() {
+		r.Repair(ev)
+	}
+}
+
+func BenchmarkSizeHeartbeat(b *testing.B) {
+	ev := &pb.HeartbeatServerEvent{Time: timestamppb.Now(), Event: &pb.HeartbeatServerEvent_Heartbeat{Heartbeat: &pb.Heartbeat{
+		Client: "steady", Peer: "127.0.0.1:40000", Seq: 7, SentAt: timestamppb.Now(), Delay: durationpb.New(time.Millisecond),
+	}}}
+	for b.Loop() {
+		proto.Size(ev)
 	}
 }
