@@ -2,8 +2,10 @@ package page
 
 import (
 	"fmt"
+	"html/template"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -12,14 +14,15 @@ import (
 
 // Limits that keep the page of a long run a few MB and quick to render.
 const (
-	// maxRows is how many rows the sequence diagram draws at most; a longer
-	// run keeps its first and last rows and those around anything notable.
-	maxRows   = 400
-	headRows  = 60
-	tailRows  = 20
-	nearRows  = 2
-	maxPoints = 2000 // chart points drawn one by one; more are aggregated
-	buckets   = 800  // aggregated chart's columns
+	// DefaultMaxRows is how many rows the sequence diagram draws at most;
+	// a longer run keeps its first and last rows and those around anything
+	// notable.
+	DefaultMaxRows = 400
+	headRows       = 60
+	tailRows       = 20
+	nearRows       = 2
+	maxPoints      = 2000 // chart points drawn one by one; more are aggregated
+	buckets        = 800  // aggregated chart's columns
 	// maxTableRows bounds a figure's table (its text alternative).
 	maxTableRows = 20000
 )
@@ -34,8 +37,11 @@ type seqView struct {
 	Boxes         []boxView
 	Desc          string
 	Omitted       int
-	Table         []packetRow
-	TableOmitted  int
+	// TableRows are the rows of the table of every packet, written here
+	// rather than by the template: a long run has tens of thousands.
+	TableRows    template.HTML
+	TableLen     int
+	TableOmitted int
 }
 
 type laneView struct {
@@ -76,9 +82,28 @@ type boxView struct {
 	Title      string
 }
 
-type packetRow struct {
-	Time, Link, Dir, What, Fate string
-	Class                       string
+// rows writes table rows: one per row of cells, the first cell of each
+// a number, with class "lost" where lost says so. Cells are escaped.
+func rows(n int, lost func(i int) bool, cells func(i int) []string, numeric ...bool) template.HTML {
+	var b strings.Builder
+	for i := range n {
+		if lost(i) {
+			b.WriteString(`<tr class="lost">`)
+		} else {
+			b.WriteString("<tr>")
+		}
+		for j, c := range cells(i) {
+			if j < len(numeric) && numeric[j] {
+				b.WriteString(`<td class="num">`)
+			} else {
+				b.WriteString("<td>")
+			}
+			template.HTMLEscape(&b, []byte(c))
+			b.WriteString("</td>")
+		}
+		b.WriteString("</tr>\n")
+	}
+	return template.HTML(b.String())
 }
 
 // item is a row of the diagram: a packet, or a mark.
@@ -124,6 +149,10 @@ func (t *Trace) sequence() *seqView {
 	}
 	sort.SliceStable(items, func(i, j int) bool { return items[i].at < items[j].at })
 
+	maxRows := t.MaxRows
+	if maxRows <= 0 {
+		maxRows = DefaultMaxRows
+	}
 	keep := make([]bool, len(items))
 	if len(items) <= maxRows {
 		for i := range keep {
@@ -287,18 +316,12 @@ func (t *Trace) sequence() *seqView {
 	if v.Omitted > 0 {
 		v.Desc += fmt.Sprintf(" The run is long: %d rows are summarised in gap notes; the table below lists every packet.", v.Omitted)
 	}
-	for i := range t.Packets {
-		if i >= maxTableRows {
-			v.TableOmitted = len(t.Packets) - i
-			break
-		}
+	v.TableLen = min(len(t.Packets), maxTableRows)
+	v.TableOmitted = len(t.Packets) - v.TableLen
+	v.TableRows = rows(v.TableLen, func(i int) bool { return t.Packets[i].Lost }, func(i int) []string {
 		p := &t.Packets[i]
-		cls := ""
-		if p.Lost {
-			cls = "lost"
-		}
-		v.Table = append(v.Table, packetRow{Time: fmtMs(p.Done), Link: p.Link, Dir: p.Dir, What: p.Label, Fate: p.Fate, Class: cls})
-	}
+		return []string{fmtMs(p.Done), p.Link, p.Dir, p.Label, p.Fate}
+	}, true)
 	return v
 }
 
@@ -420,7 +443,7 @@ type pingView struct {
 	Refs       []refView
 	Desc       string
 	Caption    string
-	Table      []pingRow
+	TableRows  template.HTML
 	Omitted    int
 	Aggregated bool
 }
@@ -435,8 +458,6 @@ type refView struct {
 	Y     int
 	Label string
 }
-
-type pingRow struct{ Seq, At, Status, RTT, Class string }
 
 func (s *PingSeries) view(highlight map[string]bool) *pingView {
 	v := &pingView{Chart: newChart(880, 280), Client: s.Client}
@@ -535,20 +556,16 @@ func (s *PingSeries) view(highlight map[string]bool) *pingView {
 	if v.Aggregated {
 		v.Caption = fmt.Sprintf("%d pings, %d to a column: the band spans each column's min to max RTT, the line is its mean; crosses on top mark columns with timeouts.", n, per(n))
 	}
-	for i, p := range s.Points {
-		if i >= maxTableRows {
-			v.Omitted = n - i
-			break
-		}
-		r := pingRow{Seq: fmt.Sprint(p.Seq), At: fmtMs(p.At), Status: p.Status}
+	shown := min(n, maxTableRows)
+	v.Omitted = n - shown
+	v.TableRows = rows(shown, func(i int) bool { return s.Points[i].Status == TimedOut || s.Points[i].Status == Late }, func(i int) []string {
+		p := &s.Points[i]
+		rtt := ""
 		if p.Status == Replied || p.Status == Late {
-			r.RTT = fmtMs(p.RTT)
+			rtt = fmtMs(p.RTT)
 		}
-		if p.Status == TimedOut || p.Status == Late {
-			r.Class = "lost"
-		}
-		v.Table = append(v.Table, r)
-	}
+		return []string{strconv.FormatUint(uint64(p.Seq), 10), fmtMs(p.At), p.Status, rtt}
+	}, true, true, false, true)
 	return v
 }
 
@@ -576,11 +593,9 @@ type beatView struct {
 	Lost           []pointView
 	Down           []boxView
 	Desc           string
-	Table          []beatRow
+	TableRows      template.HTML
 	Omitted        int
 }
-
-type beatRow struct{ Seq, At, Delay, Class string }
 
 func (hc *HeartbeatClient) view(server string, end float64, highlight map[string]bool) *beatView {
 	v := &beatView{Chart: newChart(880, 200), Server: server, Client: hc.Client}
@@ -632,16 +647,15 @@ func (hc *HeartbeatClient) view(server string, end float64, highlight map[string
 			LX: x1 + 3, LY: v.Top + 12, Title: fmt.Sprintf("DOWN from %s to %s", fmtMs(d.From), fmtMs(d.To))})
 	}
 	v.Desc = fmt.Sprintf("Heartbeats of %s as %s heard them: %d received, %d reported lost, DOWN %d times.", hc.Client, server, len(hc.Beats), lostSeqs, len(hc.Down))
-	for i, b := range hc.Beats {
-		if i >= maxTableRows {
-			v.Omitted = len(hc.Beats) - i
-			break
-		}
-		v.Table = append(v.Table, beatRow{Seq: fmt.Sprint(b.Seq), At: fmtMs(b.At), Delay: fmtMs(b.Delay)})
-	}
-	for _, l := range hc.Lost {
-		v.Table = append(v.Table, beatRow{Seq: fmt.Sprintf("%d–%d", l.First, l.Last), At: fmtMs(l.At), Delay: "lost", Class: "lost"})
-	}
+	shown := min(len(hc.Beats), maxTableRows)
+	v.Omitted = len(hc.Beats) - shown
+	v.TableRows = rows(shown, func(int) bool { return false }, func(i int) []string {
+		b := &hc.Beats[i]
+		return []string{strconv.FormatUint(b.Seq, 10), fmtMs(b.At), fmtMs(b.Delay)}
+	}, true, true, true) + rows(len(hc.Lost), func(int) bool { return true }, func(i int) []string {
+		l := &hc.Lost[i]
+		return []string{fmt.Sprintf("%d–%d", l.First, l.Last), fmtMs(l.At), "lost"}
+	}, false, true)
 	return v
 }
 

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/socklab/socklab/host/run"
 )
 
 // liveEvery is how often a live page is sent what changed, at most.
@@ -146,4 +148,11 @@ func (r *Recorder) Len() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return len(r.events)
+}
+
+// Events returns a copy of the events recorded so far.
+func (r *Recorder) Events() []run.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]run.Event(nil), r.events...)
 }

@@ -43,6 +43,10 @@ type Trace struct {
 	// Highlight are packet keys ("ping 3", "GET /x") to point out: a
 	// grade's offending packets.
 	Highlight []string `json:"highlight,omitempty"`
+	// MaxRows bounds the rows of the sequence diagram (0: DefaultMaxRows);
+	// a long run's diagram keeps its first and last rows and those around
+	// anything notable.
+	MaxRows int `json:"max_rows,omitempty"`
 }
 
 // LabInfo describes the lab that ran.
