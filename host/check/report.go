@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/socklab/socklab/host/page"
+	"github.com/socklab/socklab/host/text"
 )
 
 // Report is the outcome of grading submissions against a suite. It is
@@ -169,12 +170,33 @@ func (sc *ScenarioResult) failure() string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
+// escape makes every text of the report safe to show (package text): a
+// submission's output quoted in an error or in evidence, its name, may
+// hold terminal escapes or bytes that are not UTF-8. Escaping is
+// idempotent, so each writer escapes before it writes.
+func (r *Report) escape() {
+	for _, s := range r.Submissions {
+		s.Name, s.Component, s.Error = text.Escape(s.Name), text.Escape(s.Component), text.EscapeLines(s.Error)
+		for _, sc := range s.Scenarios {
+			sc.Name, sc.Description, sc.Error = text.Escape(sc.Name), text.EscapeLines(sc.Description), text.EscapeLines(sc.Error)
+			for i := range sc.Checks {
+				c := &sc.Checks[i]
+				c.Name = text.Escape(c.Name)
+				for j, e := range c.Evidence {
+					c.Evidence[j] = text.EscapeLines(e)
+				}
+			}
+		}
+	}
+}
+
 func points(p float64) string { return strconv.FormatFloat(p, 'f', -1, 64) }
 
 // WriteText writes the report for people: for one submission its table
 // of scenarios; for several, one row per submission, then each one's
 // details.
 func (r *Report) WriteText(w io.Writer) {
+	r.escape()
 	if len(r.Submissions) == 1 {
 		s := r.Submissions[0]
 		fmt.Fprintf(w, "%s suite against %s (%s)\n\n", r.Role, s.Name, s.Component)
@@ -273,6 +295,7 @@ func indent(s, prefix string) string { return strings.ReplaceAll(s, "\n", "\n"+p
 // submission in dir/NAME/results.json (Gradescope grades one at a time);
 // and the pages, index.html and students/NAME.html (WriteHTML).
 func (r *Report) WriteFiles(dir string) error {
+	r.escape()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("report directory: %w", err)
 	}

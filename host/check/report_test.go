@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // sampleReport is two students: one who passed everything, one who failed
@@ -276,4 +277,67 @@ func TestExtraLabelled(t *testing.T) {
 	if err := json.Unmarshal(data, &back); err != nil || !back.Submissions[0].Scenarios[0].Checks[1].Extra || back.Submissions[0].ExtraMaxPoints != 3 {
 		t.Errorf("report.json does not keep extra: %v %s", err, data)
 	}
+}
+
+// TestReportsShowEscapes: a submission's output quoted in an error or in
+// evidence reaches no report with its control characters or invalid
+// UTF-8: each file and the text show them escaped.
+func TestReportsShowEscapes(t *testing.T) {
+	r := sampleReport()
+	bob := r.Submissions[1]
+	bob.Name = "bob\x1b]0;title\x07"
+	bob.Scenarios[1].Error = "ended with exit status 1; last output: \x1b[2J\xff cleared\nsecond line"
+	bob.Scenarios[0].Checks[1].Evidence[0] = "datagram 1 \"\x1b[31mred\x00\" is not \"Ping <seq> <time>\""
+	dir := t.TempDir()
+	if err := r.WriteFiles(dir); err != nil {
+		t.Fatal(err)
+	}
+	var text bytes.Buffer
+	r.WriteText(&text)
+	files := map[string][]byte{"text": text.Bytes()}
+	for _, name := range []string{"report.json", "junit.xml", filepath.Join(safeName(bob.Name), "results.json")} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name] = data
+	}
+	for name, data := range files {
+		shown := string(data)
+		if strings.HasSuffix(name, ".json") {
+			// What a reader of the JSON sees: its strings, decoded.
+			var v any
+			if err := json.Unmarshal(data, &v); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			shown = strings.Join(jsonStrings(v), "\n")
+		}
+		if strings.ContainsAny(shown, "\x1b\x07\x00") || !utf8.ValidString(shown) || !strings.Contains(shown, `\x1b[2J\xff cleared`) {
+			t.Errorf("%s shows:\n%s", name, shown)
+		}
+	}
+	if !strings.Contains(string(files["text"]), "\n      second line") {
+		t.Errorf("the error's lines are not kept:\n%s", files["text"])
+	}
+}
+
+// jsonStrings lists every string in a decoded JSON value.
+func jsonStrings(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		var all []string
+		for _, e := range v {
+			all = append(all, jsonStrings(e)...)
+		}
+		return all
+	case map[string]any:
+		var all []string
+		for _, e := range v {
+			all = append(all, jsonStrings(e)...)
+		}
+		return all
+	}
+	return nil
 }

@@ -18,15 +18,8 @@ var (
 // shown under the component's name as it was written, so the cause
 // repeats only what tells.
 func cause(tail []string) string {
-	for i := len(tail) - 1; i >= 0; i-- {
-		if strings.HasPrefix(tail[i], "Traceback (most recent call last)") {
-			return pythonCause(tail[i+1:])
-		}
-	}
-	for i, l := range tail {
-		if strings.HasPrefix(l, "panic: ") || strings.HasPrefix(l, "fatal error: ") {
-			return goCause(l, tail[i+1:])
-		}
+	if c, ok := crashCause(tail); ok {
+		return c
 	}
 	for i := len(tail) - 1; i >= 0; i-- {
 		if s := strings.TrimSpace(tail[i]); s != "" {
@@ -34,6 +27,21 @@ func cause(tail []string) string {
 		}
 	}
 	return ""
+}
+
+// crashCause finds a Python traceback or a Go panic in tail.
+func crashCause(tail []string) (string, bool) {
+	for i := len(tail) - 1; i >= 0; i-- {
+		if strings.HasPrefix(tail[i], "Traceback (most recent call last)") {
+			return pythonCause(tail[i+1:]), true
+		}
+	}
+	for i, l := range tail {
+		if strings.HasPrefix(l, "panic: ") || strings.HasPrefix(l, "fatal error: ") {
+			return goCause(l, tail[i+1:]), true
+		}
+	}
+	return "", false
 }
 
 // pythonCause reads a traceback after its first line: indented frames,

@@ -25,8 +25,10 @@ import (
 	"github.com/socklab/socklab/plugins/sdk"
 )
 
-// maxEventMessage is the largest message a plugin may send the host.
-const maxEventMessage = 64 << 20
+// MaxEventMessage is the largest message a plugin may send the host:
+// gRPC's default, four times the SDKs' batches. It bounds what one
+// message costs the host.
+const MaxEventMessage = 4 << 20
 
 // Options says which plugin to start for which component.
 type Options struct {
@@ -79,12 +81,11 @@ func Start(ctx context.Context, o Options) (*Process, error) {
 		SkipHostEnv:      true,
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		StartTimeout:     o.Spec.StartTimeout,
-		// A batch of events may carry bodies; allow more than gRPC's 4 MiB.
-		GRPCDialOptions: []grpc.DialOption{grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxEventMessage))},
-		Logger:          out.hclog(),
-		Stderr:          out.stream("stderr", true),
-		SyncStdout:      out.stream("stdout", false),
-		SyncStderr:      out.stream("stderr", false),
+		GRPCDialOptions:  []grpc.DialOption{grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxEventMessage))},
+		Logger:           out.hclog(),
+		Stderr:           out.stream("stderr", true),
+		SyncStdout:       out.stream("stdout", false),
+		SyncStderr:       out.stream("stderr", false),
 	})
 	p := &Process{Component: o.Component, client: client, cmd: cmd, out: out}
 
@@ -155,18 +156,21 @@ func (p *Process) Kill() {
 	}
 }
 
-// Exited reports whether the plugin process has ended.
-func (p *Process) Exited() bool { return p.client.Exited() }
-
-// Diagnosis explains how a plugin that broke off ended: its exit status
-// and its last words on stderr. It waits up to wait for the exit.
-func (p *Process) Diagnosis(wait time.Duration) string {
+// Exited reports whether the plugin process has ended, waiting up to
+// wait for it: a broken connection is often the first sign of an exit.
+func (p *Process) Exited(wait time.Duration) bool {
 	deadline := time.Now().Add(wait)
 	for !p.client.Exited() && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
+	return p.client.Exited()
+}
+
+// Diagnosis explains how a plugin that broke off ended: its exit status
+// and its last words on stderr. It waits up to wait for the exit.
+func (p *Process) Diagnosis(wait time.Duration) string {
 	var parts []string
-	if p.client.Exited() && p.cmd.ProcessState != nil {
+	if p.Exited(wait) && p.cmd.ProcessState != nil {
 		parts = append(parts, "process ended: "+p.cmd.ProcessState.String())
 	} else {
 		parts = append(parts, "process still running")

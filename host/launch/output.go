@@ -3,17 +3,26 @@ package launch
 import (
 	"bytes"
 	"encoding/json"
-	"io"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/rs/zerolog"
+
+	"github.com/socklab/socklab/host/text"
 )
 
-// tailLines is how much of a plugin's output is kept to explain its end.
+// tailLines is how much of a plugin's output is kept to explain its end,
+// per stream.
 const tailLines = 40
+
+// MaxLine is the longest line of a component's output that is kept: the
+// rest of a longer line is dropped as it comes, and the line is shown cut,
+// saying how much was cut. A line without a newline costs no more than
+// this, however long it runs.
+const MaxLine = 16 << 10
 
 // Line is one line a plugin wrote on stdout or stderr, or logged.
 type Line struct {
@@ -30,38 +39,49 @@ type output struct {
 	log  zerolog.Logger
 	emit func(Line)
 
-	mu   sync.Mutex
-	tail []string
+	mu    sync.Mutex
+	tails map[string][]string // by stream
+	all   []string            // both streams, as they were read
 }
 
 func newOutput(log zerolog.Logger, emit func(Line)) *output {
 	if emit == nil {
 		emit = func(l Line) { log.WithLevel(l.Level).Str("stream", l.Stream).Msg(l.Text) }
 	}
-	return &output{log: log, emit: emit}
+	return &output{log: log, emit: emit, tails: map[string][]string{}}
 }
 
-func (o *output) remember(line string) {
+func (o *output) remember(stream, line string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.tail = append(o.tail, line)
-	if len(o.tail) > tailLines {
-		o.tail = o.tail[len(o.tail)-tailLines:]
+	o.tails[stream] = keepLast(append(o.tails[stream], line))
+	o.all = keepLast(append(o.all, line))
+}
+
+func keepLast(tail []string) []string {
+	if len(tail) > tailLines {
+		return append(tail[:0], tail[len(tail)-tailLines:]...)
 	}
+	return tail
 }
 
 // lastWords says in a line why the process ended, from what it printed
-// last (see cause).
+// last (see cause). A crash is read from stderr alone: stdout is read by
+// another goroutine, so its last lines may be taken among the traceback's.
 func (o *output) lastWords() string {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return cause(o.tail)
+	if c, ok := crashCause(o.tails["stderr"]); ok {
+		return c
+	}
+	return cause(o.all)
 }
 
 // stream returns a writer for one of the plugin's output streams. Raw
 // stderr may carry go-plugin's JSON log lines, which keep their level.
-func (o *output) stream(name string, parseJSON bool) io.Writer {
+func (o *output) stream(name string, parseJSON bool) *lineWriter {
 	return &lineWriter{emit: func(line string) {
+		line = text.Escape(line)
 		now := time.Now()
 		if parseJSON {
 			if level, msg, ok := hclogLine(line); ok {
@@ -69,7 +89,7 @@ func (o *output) stream(name string, parseJSON bool) io.Writer {
 				return
 			}
 		}
-		o.remember(line)
+		o.remember(name, line)
 		o.emit(Line{Stream: name, Level: zerolog.InfoLevel, Text: line, Time: now})
 	}}
 }
@@ -115,25 +135,56 @@ func hclogLine(line string) (zerolog.Level, string, bool) {
 	return level, entry.Message, true
 }
 
-// lineWriter calls emit once per complete line written to it.
+// lineWriter calls emit once per complete line written to it, each at
+// most MaxLine bytes. It looks at each byte once, so a line without end
+// costs time in proportion to its length and memory to MaxLine.
 type lineWriter struct {
 	mu   sync.Mutex
 	buf  []byte
+	cut  int // bytes of the current line past MaxLine, dropped
 	emit func(string)
 }
 
 func (w *lineWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.buf = append(w.buf, p...)
-	for {
-		i := bytes.IndexByte(w.buf, '\n')
+	n := len(p)
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		chunk := p
+		if i >= 0 {
+			chunk = p[:i]
+		}
+		room := MaxLine - len(w.buf)
+		if len(chunk) > room {
+			w.buf = append(w.buf, chunk[:room]...)
+			w.cut += len(chunk) - room
+		} else {
+			w.buf = append(w.buf, chunk...)
+		}
 		if i < 0 {
 			break
 		}
-		line := strings.TrimRight(string(w.buf[:i]), "\r")
-		w.buf = w.buf[i+1:]
-		w.emit(line)
+		w.line()
+		p = p[i+1:]
 	}
-	return len(p), nil
+	return n, nil
+}
+
+// Flush emits a last line that did not end with a newline.
+func (w *lineWriter) Flush() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.buf) > 0 || w.cut > 0 {
+		w.line()
+	}
+}
+
+func (w *lineWriter) line() {
+	line := strings.TrimRight(string(w.buf), "\r")
+	if w.cut > 0 {
+		line += fmt.Sprintf(" … (%d more bytes cut)", w.cut)
+	}
+	w.buf, w.cut = w.buf[:0], 0
+	w.emit(line)
 }

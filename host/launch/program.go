@@ -51,9 +51,11 @@ func StartProgram(o ProgramOptions) (*Program, error) {
 	cmd.Env = append(append(os.Environ(), "PYTHONUNBUFFERED=1"), o.Env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	out := newOutput(o.Log, o.Output)
-	cmd.Stdout = out.stream("stdout", false)
-	cmd.Stderr = out.stream("stderr", false)
-	// A child that keeps the output pipes open must not hold up Wait.
+	stdout, stderr := out.stream("stdout", false), out.stream("stderr", false)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	// Wait returns once both pipes are drained, so that the end is judged
+	// on everything the program said; a child that keeps them open holds
+	// it up no longer than this.
 	cmd.WaitDelay = time.Second
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("program %s: %w", strings.Join(o.Argv, " "), err)
@@ -61,6 +63,8 @@ func StartProgram(o ProgramOptions) (*Program, error) {
 	p := &Program{PID: cmd.Process.Pid, cmd: cmd, out: out, done: make(chan struct{})}
 	go func() {
 		p.err = cmd.Wait()
+		stdout.Flush()
+		stderr.Flush()
 		// Whatever it started in its group goes with it.
 		_ = syscall.Kill(-p.PID, syscall.SIGKILL)
 		close(p.done)

@@ -16,6 +16,7 @@ import (
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/link"
 	"github.com/socklab/socklab/host/run"
+	"github.com/socklab/socklab/host/text"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
@@ -75,10 +76,10 @@ func Observer(log zerolog.Logger, f Format) func(run.Event) {
 			level = logLevel(l.GetLevel())
 		}
 		e := log.WithLevel(level).Time(zerolog.TimestampFieldName, ev.Time).Str("component", ev.Component.Name)
-		msg := Describe(ev.Component.Role.Name, ev.Kind, ev.Body)
+		msg := text.Escape(Describe(ev.Component.Role.Name, ev.Kind, ev.Body))
 		if ev.Raw == nil { // a line the plugin wrote, not an event it sent
 			e = e.Str("stream", ev.Kind)
-			if f == Console && ev.Kind != "plugin-log" {
+			if f == Console && ev.Kind != "plugin-log" && ev.Kind != Suppressed {
 				msg = ev.Kind + ": " + msg
 			}
 		}
@@ -201,17 +202,17 @@ func Report(w io.Writer, res *run.Result) {
 		}
 		fmt.Fprintf(w, "%-*s  %-16s  %-7s  %s\n", width, c.Component.Name, c.Component.Role.Name, status, c.Component.Plugin)
 		if c.Summary != nil {
-			fmt.Fprintf(w, "%-*s  %s\n", width, "", Describe(c.Component.Role.Name, "summary", c.Summary))
+			fmt.Fprintf(w, "%-*s  %s\n", width, "", text.Escape(Describe(c.Component.Role.Name, "summary", c.Summary)))
 		}
 		if c.Link != nil {
 			fmt.Fprintf(w, "%-*s  %s\n", width, "", linkSummary(c.Link))
 		}
 		if err := c.Failure(); err != nil {
-			fmt.Fprintf(w, "%-*s  %s\n", width, "", indent(err.Error(), width+2))
+			fmt.Fprintf(w, "%-*s  %s\n", width, "", indent(text.EscapeLines(err.Error()), width+2))
 		}
 	}
 	if res.Err != nil {
-		fmt.Fprintf(w, "run failed: %v\n", res.Err)
+		fmt.Fprintf(w, "run failed: %s\n", text.EscapeLines(res.Err.Error()))
 	}
 	verdict := "every component succeeded"
 	switch {
@@ -282,7 +283,7 @@ func ReportJSON(log zerolog.Logger, res *run.Result) {
 			}
 		}
 		if err := c.Failure(); err != nil {
-			d = d.Str("error", err.Error())
+			d = d.Str("error", text.EscapeLines(err.Error()))
 		}
 		if c.Link != nil {
 			d = d.Interface("link", c.Link)
@@ -291,7 +292,7 @@ func ReportJSON(log zerolog.Logger, res *run.Result) {
 	}
 	e := log.Info()
 	if res.Err != nil {
-		e = e.Str("error", res.Err.Error())
+		e = e.Str("error", text.EscapeLines(res.Err.Error()))
 	}
 	e.Str("kind", "result").Bool("ok", res.OK() && !res.Interrupted).Bool("interrupted", res.Interrupted).
 		Dur("elapsed", res.Elapsed).Dur("startup", res.Startup).Array("components", arr).Msg("lab finished")

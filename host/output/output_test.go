@@ -246,3 +246,46 @@ func TestSequencerWriterTakesItsTurn(t *testing.T) {
 type writerFunc func([]byte)
 
 func (f writerFunc) Write(p []byte) (int, error) { f(p); return len(p), nil }
+
+// TestSequencerBoundsEachComponent: a component that floods has at most
+// MaxPendingEvents waiting; the rest is dropped, counted in one line once
+// its backlog is out, and another component's events and a Summary are
+// not dropped with them.
+func TestSequencerBoundsEachComponent(t *testing.T) {
+	role, _ := roles.Lookup("ping_client")
+	flood, quiet := &lab.Component{Name: "flood", Role: role}, &lab.Component{Name: "quiet", Role: role}
+	var got []run.Event
+	seq := NewSequencer(time.Hour, func(ev run.Event) { got = append(got, ev) })
+	at := time.Now()
+	for i := range MaxPendingEvents + 500 {
+		seq.Add(run.Event{Component: flood, Time: at.Add(time.Duration(i)), Kind: "stdout", Body: &pb.Log{Message: "x"}})
+	}
+	seq.Add(run.Event{Component: flood, Time: at.Add(time.Hour), Kind: "summary", Body: &pb.PingClientSummary{}, Raw: &pb.PingClientEvent{}})
+	seq.Add(run.Event{Component: quiet, Time: at, Kind: "stdout", Body: &pb.Log{Message: "still here"}})
+	seq.Close()
+	kinds := map[string]int{}
+	var note string
+	for _, ev := range got {
+		kinds[ev.Component.Name+" "+ev.Kind]++
+		if ev.Kind == Suppressed {
+			note = ev.Body.(*pb.Log).GetMessage()
+		}
+	}
+	if kinds["flood stdout"] != MaxPendingEvents || kinds["flood summary"] != 1 || kinds["quiet stdout"] != 1 || kinds["flood suppressed"] != 1 {
+		t.Fatalf("released %v", kinds)
+	}
+	if !strings.HasPrefix(note, "500 events and lines suppressed") {
+		t.Errorf("note %q", note)
+	}
+	// Each MiB of lines counts: a few large ones fill the backlog too.
+	got = nil
+	seq = NewSequencer(time.Hour, func(ev run.Event) { got = append(got, ev) })
+	big := strings.Repeat("y", 1<<20)
+	for range 10 {
+		seq.Add(run.Event{Component: flood, Time: at, Kind: "stdout", Body: &pb.Log{Message: big}})
+	}
+	seq.Close()
+	if len(got) != 3+1 { // three lines of 1 MiB and a bit fit in 4 MiB, then the note
+		t.Errorf("released %d events of 1 MiB", len(got))
+	}
+}

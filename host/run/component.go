@@ -77,17 +77,57 @@ func (c *component) serve(r *runner) {
 	c.mu.Unlock()
 	defer cancel()
 
+	contract := c.drv.keepsContract()
+	var misdated, misdatedNoted int
 	err := c.drv.run(callCtx, c.cfg, func(ev proto.Message) {
-		kind, body, at := roles.Unpack(ev)
+		kind, body, _ := roles.Unpack(ev)
+		at, note := when(ev, r.start, time.Now())
+		if contract {
+			if problem := c.protocolProblem(kind, body); problem != nil {
+				r.fail(c, problem)
+				cancel()
+				return
+			}
+			if note != "" {
+				// Told once per component, then counted.
+				if misdated++; misdated == 1 {
+					misdatedNoted = 1
+					c.log.Warn().Msgf("its %q event %s: shown at the time it was received", kind, note)
+				}
+			}
+		}
 		c.record(kind, body)
 		r.opts.Observe(Event{Component: c.lab, Time: at, Kind: kind, Body: body, Raw: ev})
 	})
+	if misdated > misdatedNoted {
+		c.log.Warn().Msgf("%d of its events were dated outside the run and shown at the time they were received", misdated)
+	}
 	if err == nil {
 		err = c.checkEnd()
 	}
 	if err != nil {
 		r.fail(c, err)
 	}
+}
+
+// protocolProblem says what is wrong with an event the protocol forbids:
+// an empty one, a second Summary, a number no event may hold.
+func (c *component) protocolProblem(kind string, body proto.Message) error {
+	if kind == "" {
+		return errors.New("sent an empty event (its event field holds nothing): every event is one of its role's kinds")
+	}
+	if kind == "summary" {
+		c.mu.Lock()
+		second := c.summary != nil
+		c.mu.Unlock()
+		if second {
+			return errors.New("sent a second Summary event: a component reports Summary once, last")
+		}
+	}
+	if bad := badValue(body.ProtoReflect(), kind+"."); bad != "" {
+		return fmt.Errorf("sent a %q event whose %s", kind, bad)
+	}
+	return nil
 }
 
 func (c *component) record(kind string, body proto.Message) {

@@ -15,7 +15,7 @@ import (
 
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/launch"
-	"github.com/socklab/socklab/proto/roles"
+	"github.com/socklab/socklab/host/text"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
@@ -92,35 +92,55 @@ func (d *pluginDriver) process() *launch.Process {
 }
 
 // run calls the plugin's Run and relays its events until the stream ends.
+// The stream's messages are decoded here (relay.go), so that a bad event
+// is named rather than losing the plugin.
 func (d *pluginDriver) run(ctx context.Context, cfg proto.Message, emit func(proto.Message)) error {
 	role := d.lab.Role
-	stream, err := d.process().Conn.NewStream(ctx, &grpc.StreamDesc{ServerStreams: true}, role.RunMethod())
-	if err == nil {
-		err = stream.SendMsg(cfg)
+	stream, err := d.process().Conn.NewStream(ctx, &grpc.StreamDesc{ServerStreams: true}, role.RunMethod(), grpc.ForceCodec(relayCodec{}))
+	if err != nil {
+		return d.explain(err, "starting its Run call")
 	}
-	if err == nil {
-		err = stream.CloseSend()
+	if err := stream.SendMsg(cfg); err != nil {
+		return d.explain(err, "sending its settings")
 	}
-	for err == nil {
-		batch := role.NewBatch()
-		if err = stream.RecvMsg(batch); err == nil {
-			for _, ev := range roles.Events(batch) {
-				emit(ev)
+	if err := stream.CloseSend(); err != nil {
+		return d.explain(err, "sending its settings")
+	}
+	var reported badFields
+	defer func() {
+		if s := reported.summary(); s != "" {
+			d.opts.Log.Warn().Msg(s)
+		}
+	}()
+	for {
+		var frame rawFrame
+		if err := stream.RecvMsg(&frame); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
 			}
+			return d.explain(err, "")
+		}
+		events, bad, err := decodeBatch(role, frame.data)
+		for _, b := range reported.note(bad) {
+			d.opts.Log.Warn().Msg(b.String())
+		}
+		for _, ev := range events {
+			emit(ev)
+		}
+		if err != nil {
+			return fmt.Errorf("sent a malformed message on its Run stream (%d bytes): %v", len(frame.data), err)
 		}
 	}
-	if errors.Is(err, io.EOF) {
-		return nil
-	}
-	return d.explain(err)
 }
 
-// explain says what a broken Run stream means for the component.
-func (d *pluginDriver) explain(err error) error {
+// explain says what a broken Run stream means for the component; doing
+// is what the host was doing, if not reading events.
+func (d *pluginDriver) explain(err error, doing string) error {
 	d.mu.Lock()
 	stopping, proc := d.stopping, d.proc
 	d.mu.Unlock()
 	st, _ := status.FromError(err)
+	msg := text.Escape(st.Message())
 	switch st.Code() {
 	case codes.Unimplemented:
 		return fmt.Errorf("plugin does not implement the %s role (it serves no %s service)", d.lab.Role.Name, d.lab.Role.Service.FullName())
@@ -128,13 +148,21 @@ func (d *pluginDriver) explain(err error) error {
 		if stopping {
 			return nil // the host cut it off; stop reports why
 		}
-	case codes.Unavailable, codes.Internal:
-		return fmt.Errorf("lost the plugin mid-run: %s", proc.Diagnosis(2*time.Second))
+	case codes.ResourceExhausted:
+		return fmt.Errorf("sent a message larger than the host accepts (%s): a batch of events stays under %d bytes", msg, launch.MaxEventMessage)
 	}
-	if proc.Exited() {
-		return fmt.Errorf("%s (%s)", st.Message(), proc.Diagnosis(0))
+	if doing != "" {
+		msg = doing + ": " + msg
 	}
-	return fmt.Errorf("Run failed: %s", st.Message())
+	if st.Code() == codes.Unavailable || proc.Exited(500*time.Millisecond) {
+		return fmt.Errorf("lost the plugin mid-run: %s (%s)", msg, proc.Diagnosis(2*time.Second))
+	}
+	// The plugin is alive: Run returned an error, or its own side of the
+	// stream failed (an event it could not send), and the status says why.
+	if st.Code() == codes.Internal {
+		return fmt.Errorf("Run failed: its side of the stream broke: %s", msg)
+	}
+	return fmt.Errorf("Run failed: %s", msg)
 }
 
 func (d *pluginDriver) stop(ctx context.Context) {

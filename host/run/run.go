@@ -22,6 +22,7 @@ import (
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/launch"
 	"github.com/socklab/socklab/host/link"
+	"github.com/socklab/socklab/host/text"
 	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
@@ -122,7 +123,7 @@ func Run(ctx context.Context, l *lab.Lab, o Options) *Result {
 		o.Observe = func(Event) {}
 	}
 	start := time.Now()
-	r := &runner{lab: l, opts: o, failed: make(chan struct{})}
+	r := &runner{lab: l, opts: o, start: start, failed: make(chan struct{})}
 	// Links outlive an interrupt: they carry traffic until every component
 	// has stopped.
 	r.linkCtx, r.cancelLinks = context.WithCancel(context.Background())
@@ -174,6 +175,7 @@ type runner struct {
 	lab   *lab.Lab
 	opts  Options
 	comps []*component
+	start time.Time
 
 	linkCtx     context.Context
 	cancelLinks context.CancelFunc
@@ -187,7 +189,7 @@ type runner struct {
 // fail records c's failure and ends the run.
 func (r *runner) fail(c *component, err error) {
 	if c.setErr(err) {
-		c.log.Error().Msg(err.Error())
+		c.log.Error().Msg(text.EscapeLines(err.Error()))
 	}
 	r.failOnce.Do(func() {
 		r.first = c
