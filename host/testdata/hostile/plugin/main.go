@@ -121,12 +121,13 @@ func withBytes(raw string) frame {
 func run(ctx context.Context, mode string, send func(frame) error) error {
 	switch mode {
 	case "utf8":
+		fmt.Fprintln(os.Stderr, "\x1b[2Jstderr escapes \x1b]0;title\x07")
+		time.Sleep(100 * time.Millisecond) // shown before the lab ends
 		for i := range 3 {
 			if err := send(withBytes(fmt.Sprintf("GET /\xff\xfe%d \x1b]0;owned\x07\x1b[2J", i))); err != nil {
 				return err
 			}
 		}
-		fmt.Fprintln(os.Stderr, "\x1b[2Jstderr escapes \x1b]0;title\x07")
 	case "malformed":
 		return send(frame{0x0a, 0x05, 0xff, 0xff})
 	case "oversized":
