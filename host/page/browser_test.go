@@ -196,3 +196,38 @@ func TestLivePage(t *testing.T) {
 	}
 	keepShot(t, shot, "run-live-finished.png")
 }
+
+// TestRoleFiguresInChromium: the heartbeat timeline and the web waterfall
+// of seeded runs load in Chromium with their text alternatives.
+func TestRoleFiguresInChromium(t *testing.T) {
+	c := chromium(t)
+	for _, tt := range []struct {
+		name, lab string
+		files     map[string]string
+		want      []string
+	}{
+		{"heartbeat", heartbeatLab, nil, []string{`aria-label="Heartbeats of pauser as server heard them:`, "DOWN"}},
+		{"web", webLab, map[string]string{"www/index.html": "<p>hello</p>\n"}, []string{`aria-label="Request waterfall: 2 requests, 0 without a response`, "404"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, res, _ := runLab(t, loadLab(t, tt.lab, tt.files))
+			dir := t.TempDir()
+			path := filepath.Join(dir, "run.html")
+			if err := WriteFile(path, rec.Trace(res)); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			load, err := c.DumpDOM(ctx, "file://"+path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkDOM(t, load, tt.want...)
+			shot := filepath.Join(dir, "run.png")
+			if _, err := c.Screenshot(ctx, "file://"+path, shot, 1200, 2000); err != nil {
+				t.Fatal(err)
+			}
+			keepShot(t, shot, "run-"+tt.name+".png")
+		})
+	}
+}

@@ -229,7 +229,7 @@ func (t *Trace) sequence() *seqView {
 	}
 
 	n := len(t.Lanes)
-	v.Width = leftWidth + n*laneGap + 8
+	v.Width = leftWidth + n*laneGap + 140 // room for the marks beside the last lane
 	bottom := rowY(float64(row)) + rowHeight/2
 	v.Height = bottom + 8
 	for i, l := range t.Lanes {
