@@ -3,8 +3,10 @@ package check
 import (
 	"context"
 	"os"
+	"os/signal"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/rs/zerolog"
@@ -21,12 +23,53 @@ import (
 // with real plugin processes and no socklab binary.
 const beThePlugin = "CHECK_TEST_BE_THE_PLUGIN"
 
+// Run with one of these set, the test binary is the child check of one
+// scenario (RunOne), or the probe of what isolation works.
+const (
+	beTheChild = "CHECK_TEST_BE_THE_CHILD"
+	beTheProbe = "CHECK_TEST_BE_THE_PROBE"
+)
+
 func TestMain(m *testing.M) {
-	if os.Getenv(beThePlugin) != "" {
+	switch {
+	case os.Getenv(beThePlugin) != "":
 		sdk.Serve(reference.Plugins())
+		return
+	case os.Getenv(beTheProbe) != "":
+		if err := LoopbackUp(); err != nil {
+			os.Exit(1)
+		}
+		return
+	case os.Getenv(beTheChild) != "":
+		exe, _ := os.Executable()
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+		defer stop()
+		env := Env{Builtin: []string{"/usr/bin/env", beThePlugin + "=1", exe}, Builder: &launch.Builder{Dir: os.TempDir()}, Log: zerolog.Nop()}
+		if err := RunOne(ctx, os.Stdin, os.Stdout, env); err != nil {
+			os.Stderr.WriteString(err.Error() + "\n")
+			os.Exit(1)
+		}
 		return
 	}
 	os.Exit(m.Run())
+}
+
+// gradeIsolated grades subs as `socklab check` does: each scenario in a
+// child (this test binary) in a network namespace of its own. Without
+// namespaces (not root, no user namespaces) the test skips: plain
+// programs would share the host's ports with every other test.
+func gradeIsolated(t *testing.T, s *Suite, jobs int, subs ...Submission) *Report {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	iso, err := ChooseIsolation("/usr/bin/env", []string{beTheProbe + "=1", exe})
+	if iso == None {
+		t.Skipf("no network namespace can be made here: %v", err)
+	}
+	return Grade(context.Background(), Options{Suite: s, Submissions: subs, Jobs: jobs, Timeout: s.Timeout(), Isolation: iso,
+		OneCommand: []string{"/usr/bin/env", beTheChild + "=1", exe}, Builder: &launch.Builder{Dir: t.TempDir()}})
 }
 
 // testEnv runs the reference roles from the test binary.

@@ -135,3 +135,9 @@ func (e *evidence) result() []string {
 	}
 	return e.lines
 }
+
+// nothingToJudge is the evidence of a check that saw nothing it could
+// judge: it gives no points, and says why.
+func nothingToJudge(format string, args ...any) string {
+	return "nothing to judge: " + fmt.Sprintf(format, args...)
+}

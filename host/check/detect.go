@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/socklab/socklab/host/lab"
@@ -173,13 +174,13 @@ func (d Detector) directory(dir string) (Submission, bool) {
 	if len(candidates) == 0 {
 		return sub, false
 	}
-	main, err := d.pickPython(candidates)
+	main, note, err := d.pickPython(candidates)
 	if err != nil {
 		sub.Problem = err.Error() + ": say which in " + filepath.Join(dir, submissionFile) + `, like plugin { program = ["python3", "client.py"] }`
 		return sub, true
 	}
 	py := d.python(main)
-	py.Name, py.Dir = sub.Name, dir
+	py.Name, py.Dir, py.Note = sub.Name, dir, note
 	return py, true
 }
 
@@ -225,11 +226,31 @@ var roleWords = map[string][]string{
 	"web_client":       {"client", "http", "web"},
 }
 
+// versionRE finds the version a file's name gives itself: "client V2.py",
+// "client_v3.py", "client version 2.py", "client final.py".
+var versionRE = regexp.MustCompile(`(?i)(?:^|[^a-z])(?:v|version\s*)(\d{1,3})(?:[^0-9]|$)|(?:^|[^a-z])(final)(?:[^a-z]|$)`)
+
+// fileVersion is the version a file's name says (1 when it says none).
+func fileVersion(name string) int {
+	m := versionRE.FindStringSubmatch(strings.TrimSuffix(name, filepath.Ext(name)))
+	switch {
+	case m == nil:
+		return 1
+	case m[2] != "":
+		return 1000
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
 // pickPython chooses among a directory's Python files the one for the
-// role: the only one, or the one whose name says the role best.
-func (d Detector) pickPython(files []string) (string, error) {
+// role: the only one, or the one whose name says the role best, and of
+// two that say it equally well, the later version by its name
+// ("UDPPingerClient V2 + Stats.py" over "UDPPingerClient.py"). The note
+// says which was chosen over which.
+func (d Detector) pickPython(files []string) (string, string, error) {
 	if len(files) == 1 {
-		return files[0], nil
+		return files[0], "", nil
 	}
 	score := func(f string) int {
 		name, n := strings.ToLower(filepath.Base(f)), 0
@@ -240,15 +261,25 @@ func (d Detector) pickPython(files []string) (string, error) {
 		}
 		return n
 	}
-	sort.SliceStable(files, func(i, j int) bool { return score(files[i]) > score(files[j]) })
-	if score(files[0]) == 0 || score(files[0]) == score(files[1]) {
-		var names []string
-		for _, f := range files {
-			names = append(names, filepath.Base(f))
+	sort.SliceStable(files, func(i, j int) bool {
+		if si, sj := score(files[i]), score(files[j]); si != sj {
+			return si > sj
 		}
-		return "", fmt.Errorf("cannot tell which of %s is the %s", strings.Join(names, ", "), strings.ReplaceAll(d.Role, "_", " "))
+		return fileVersion(filepath.Base(files[i])) > fileVersion(filepath.Base(files[j]))
+	})
+	var names []string
+	for _, f := range files {
+		names = append(names, filepath.Base(f))
 	}
-	return files[0], nil
+	best, next := files[0], files[1]
+	if score(best) == 0 || (score(best) == score(next) && fileVersion(filepath.Base(best)) == fileVersion(filepath.Base(next))) {
+		return "", "", fmt.Errorf("cannot tell which of %s is the %s", strings.Join(names, ", "), strings.ReplaceAll(d.Role, "_", " "))
+	}
+	why := "its name fits the role best"
+	if score(best) == score(next) {
+		why = "both names fit the role; it is the later version"
+	}
+	return best, fmt.Sprintf("graded %s of %s: %s", filepath.Base(best), strings.Join(names, ", "), why), nil
 }
 
 func fileExists(path string) bool {

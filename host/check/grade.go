@@ -172,7 +172,7 @@ func (o Options) gradeOne(ctx context.Context, sub Submission) *SubmissionResult
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	res := &SubmissionResult{Name: sub.Name, Component: describeSpec(sub)}
+	res := &SubmissionResult{Name: sub.Name, Component: describeSpec(sub), Note: sub.Note}
 	timedOut := false
 	for _, sc := range o.Suite.Scenarios {
 		if ctx.Err() != nil {
@@ -318,6 +318,13 @@ func RunOne(ctx context.Context, in io.Reader, out io.Writer, env Env) error {
 	if j.Loopback {
 		if err := LoopbackUp(); err != nil {
 			return err
+		}
+		// A lab machine's address the program hard-codes is this
+		// namespace's own.
+		for _, ip := range HardCodedAddrs(j.Submission) {
+			if err := AddLocalAddress(ip); err != nil {
+				return err
+			}
 		}
 	}
 	suite, diags := LoadSuite(j.Suite)

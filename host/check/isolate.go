@@ -1,15 +1,22 @@
 package check
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/socklab/socklab/host/lab"
 )
 
 // Isolation is how submissions graded side by side are kept apart.
@@ -113,4 +120,99 @@ func killNamespace(ns string) int {
 		}
 	}
 	return killed
+}
+
+// AddLocalAddress gives the loopback interface of the network namespace
+// the address ip (IPv4), as `ip addr add IP/32 dev lo` would, with an
+// RTM_NEWADDR netlink request: a program that binds or sends to a lab
+// machine's address it hard-codes then finds it here.
+func AddLocalAddress(ip netip.Addr) error {
+	if !ip.Is4() {
+		return fmt.Errorf("adding %s: only IPv4 addresses", ip)
+	}
+	lo, err := net.InterfaceByName("lo")
+	if err != nil {
+		return fmt.Errorf("adding %s: %w", ip, err)
+	}
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_ROUTE)
+	if err != nil {
+		return fmt.Errorf("adding %s: netlink socket: %w", ip, err)
+	}
+	defer unix.Close(fd)
+	// nlmsghdr, ifaddrmsg, then the attributes IFA_LOCAL and IFA_ADDRESS.
+	const hdr, ifa, attr = unix.SizeofNlMsghdr, unix.SizeofIfAddrmsg, 8
+	msg := make([]byte, hdr+ifa+2*attr)
+	ne := binary.NativeEndian
+	ne.PutUint32(msg[0:], uint32(len(msg)))
+	ne.PutUint16(msg[4:], unix.RTM_NEWADDR)
+	ne.PutUint16(msg[6:], unix.NLM_F_REQUEST|unix.NLM_F_ACK|unix.NLM_F_CREATE|unix.NLM_F_REPLACE)
+	ne.PutUint32(msg[8:], 1)
+	msg[hdr] = unix.AF_INET
+	msg[hdr+1] = 32
+	ne.PutUint32(msg[hdr+4:], uint32(lo.Index))
+	a4 := ip.As4()
+	for i, typ := range []uint16{unix.IFA_LOCAL, unix.IFA_ADDRESS} {
+		off := hdr + ifa + i*attr
+		ne.PutUint16(msg[off:], attr)
+		ne.PutUint16(msg[off+2:], typ)
+		copy(msg[off+4:], a4[:])
+	}
+	if err := unix.Sendto(fd, msg, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		return fmt.Errorf("adding %s: %w", ip, err)
+	}
+	buf := make([]byte, 4096)
+	n, _, err := unix.Recvfrom(fd, buf, 0)
+	if err != nil {
+		return fmt.Errorf("adding %s: reading the answer: %w", ip, err)
+	}
+	msgs, err := syscall.ParseNetlinkMessage(buf[:n])
+	if err != nil {
+		return fmt.Errorf("adding %s: %w", ip, err)
+	}
+	for _, m := range msgs {
+		if m.Header.Type == unix.NLMSG_ERROR && len(m.Data) >= 4 {
+			if code := int32(ne.Uint32(m.Data)); code != 0 {
+				return fmt.Errorf("adding %s to lo: %w", ip, syscall.Errno(-code))
+			}
+		}
+	}
+	return nil
+}
+
+// ipv4Literal is a dotted-quad address written in quotes, as a program
+// hard-codes its server's or its own address.
+var ipv4Literal = regexp.MustCompile(`["'](\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})["']`)
+
+// HardCodedAddrs returns the IPv4 addresses a plain program's source
+// hard-codes that are not on a fresh namespace's loopback (a lab
+// machine's, like "10.0.2.15"), in the order written.
+func HardCodedAddrs(sub Submission) []netip.Addr {
+	if sub.Spec.Kind != lab.Program {
+		return nil
+	}
+	var out []netip.Addr
+	seen := map[netip.Addr]bool{}
+	for _, arg := range sub.Spec.Command {
+		path := arg
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(sub.Dir, path)
+		}
+		st, err := os.Stat(path)
+		if err != nil || !st.Mode().IsRegular() || st.Size() > 1<<20 {
+			continue
+		}
+		src, err := os.ReadFile(path)
+		if err != nil || bytes.IndexByte(src[:min(len(src), 512)], 0) >= 0 {
+			continue // not a source file: the interpreter, a binary
+		}
+		for _, m := range ipv4Literal.FindAllSubmatch(src, -1) {
+			ip, err := netip.ParseAddr(string(m[1]))
+			if err != nil || ip.IsLoopback() || ip.IsUnspecified() || ip.IsMulticast() || ip == netip.AddrFrom4([4]byte{255, 255, 255, 255}) || seen[ip] {
+				continue
+			}
+			seen[ip] = true
+			out = append(out, ip)
+		}
+	}
+	return out
 }

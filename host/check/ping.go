@@ -12,6 +12,7 @@ import (
 
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/link"
+	"github.com/socklab/socklab/host/plain"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
@@ -179,7 +180,12 @@ func verdict(e *exchange, timeout time.Duration) string {
 func sentNothing(o *Observed, what string) string {
 	addr := "its server"
 	if o.Plain {
-		addr = o.Under.Plugin.Expects + " (the sheet's server address)"
+		addr = o.Under.Plugin.Expects
+		if addr == plain.SheetAddress(o.Under.Role.Name) {
+			addr += " (the sheet's server address)"
+		} else {
+			addr += " (the address it hard-codes)"
+		}
 	}
 	return "the client sent no " + what + " to " + addr
 }
@@ -267,6 +273,9 @@ func pingClientChecks() []*Check {
 			Judge: func(o *Observed, _ Params) ([]string, error) {
 				var e evidence
 				c := pingClaims(o)
+				if len(c.replies) == 0 && len(c.timeouts) == 0 {
+					return []string{nothingToJudge("the client %s neither a reply nor a timeout", o.said())}, nil
+				}
 				for _, x := range exchanges(o, o.Under) {
 					r, ok := c.replies[x.seq]
 					if !ok {
@@ -282,15 +291,20 @@ func pingClientChecks() []*Check {
 			Judge: func(o *Observed, _ Params) ([]string, error) {
 				var e evidence
 				c, timeout := pingClaims(o), pingTimeout(o)
+				judged := 0
 				for _, x := range exchanges(o, o.Under) {
 					at, ok := c.timeouts[x.seq]
 					if !ok {
 						continue
 					}
+					judged++
 					waited := at.Sub(x.sent())
 					if waited < timeout-100*time.Millisecond || waited > timeout+500*time.Millisecond {
 						e.add("ping %d: the client said Request timed out %s after sending it; the timeout is %s", x.seq, human(waited), human(timeout))
 					}
+				}
+				if judged == 0 {
+					return []string{nothingToJudge("the client %s no Request timed out for a ping it sent", o.said())}, nil
 				}
 				return e.result(), nil
 			}},
@@ -299,12 +313,14 @@ func pingClientChecks() []*Check {
 			Judge: func(o *Observed, p Params) ([]string, error) {
 				var e evidence
 				c, tolerance := pingClaims(o), p.Duration("tolerance")
+				judged := 0
 				for _, x := range exchanges(o, o.Under) {
 					r, ok := c.replies[x.seq]
 					at, answered := x.answered()
 					if !ok || !answered {
 						continue
 					}
+					judged++
 					if r.Rtt == nil {
 						e.add("ping %d: the client %s its reply without an RTT", x.seq, o.said())
 						continue
@@ -316,6 +332,9 @@ func pingClientChecks() []*Check {
 					if got < lo || got > hi {
 						e.add("ping %d: the client %s an RTT of %s, but the reply came %s after the ping (on the link)", x.seq, o.said(), human(got), human(wire))
 					}
+				}
+				if judged == 0 {
+					return []string{nothingToJudge("the client %s no reply to a ping that was answered", o.said())}, nil
 				}
 				return e.result(), nil
 			}},

@@ -47,6 +47,7 @@ type Report struct {
 //	passed              every scenario passed
 //	error               why it could not be graded at all (does not build, killed at --timeout); absent otherwise
 //	elapsed_seconds     its run of the suite
+//	note                how it was found, when its directory offered a choice
 //	extra_points, extra_max_points  the part of points and max_points from checks beyond the lab sheet (extra)
 //	scenarios[]         one per scenario of the suite (ScenarioResult)
 type SubmissionResult struct {
@@ -56,6 +57,7 @@ type SubmissionResult struct {
 	MaxPoints      float64           `json:"max_points"`
 	ExtraPoints    float64           `json:"extra_points"`
 	ExtraMaxPoints float64           `json:"extra_max_points"`
+	Note           string            `json:"note,omitempty"`
 	Passed         bool              `json:"passed"`
 	Error          string            `json:"error,omitempty"`
 	ElapsedSeconds float64           `json:"elapsed_seconds"`
@@ -70,6 +72,7 @@ type SubmissionResult struct {
 //	error               the component under test failed (crashed, hung, exited), or a reference did, or the scenario could not run
 //	extra_points, extra_max_points  the part from checks beyond the lab sheet
 //	extra               every check of the scenario goes beyond the lab sheet
+//	notes[]             how the scenario was run: where a plain server was found bound, where a plain client's link listened
 //	seed                the lab's seed: the link's drops follow from it
 //	elapsed_seconds     its run
 //	checks[]            name, points, max_points, passed, extra (beyond the lab sheet), and evidence[]: what was wrong, in words
@@ -81,6 +84,7 @@ type ScenarioResult struct {
 	ExtraPoints    float64       `json:"extra_points"`
 	ExtraMaxPoints float64       `json:"extra_max_points"`
 	Extra          bool          `json:"extra,omitempty"`
+	Notes          []string      `json:"notes,omitempty"`
 	Passed         bool          `json:"passed"`
 	Error          string        `json:"error,omitempty"`
 	Seed           int64         `json:"seed"`
@@ -244,6 +248,9 @@ func (s *SubmissionResult) writeTable(w io.Writer) {
 	if s.Error != "" {
 		fmt.Fprintf(w, "  %s\n", indent(s.Error, "  "))
 	}
+	if s.Note != "" {
+		fmt.Fprintf(w, "  (%s)\n", s.Note)
+	}
 	width := len("scenario")
 	for _, sc := range s.Scenarios {
 		width = max(width, len(sc.label()))
@@ -257,6 +264,9 @@ func (s *SubmissionResult) writeTable(w io.Writer) {
 		fmt.Fprintf(w, "  %-*s  %-6s  %s\n", width, sc.label(), passFail(sc.Passed), pts)
 		if sc.Error != "" && sc.Error != s.Error {
 			fmt.Fprintf(w, "      %s\n", indent(sc.Error, "      "))
+		}
+		for _, n := range sc.Notes {
+			fmt.Fprintf(w, "      (%s)\n", n)
 		}
 		for _, c := range sc.Checks {
 			for _, e := range c.Evidence {
@@ -401,7 +411,7 @@ func (r *Report) JUnit() *JUnit {
 				{"extra_points", points(s.ExtraPoints)}, {"extra_max_points", points(s.ExtraMaxPoints)}}}
 		for _, sc := range s.Scenarios {
 			tc := JUnitTestCase{Name: sc.label(), ClassName: r.Role + "." + s.Name, Time: seconds(sc.ElapsedSeconds),
-				SystemOut: fmt.Sprintf("%s/%s points; seed %d%s", points(sc.Points), points(sc.MaxPoints), sc.Seed, sc.extraChecks())}
+				SystemOut: strings.Join(append([]string{fmt.Sprintf("%s/%s points; seed %d%s", points(sc.Points), points(sc.MaxPoints), sc.Seed, sc.extraChecks())}, sc.Notes...), "\n")}
 			switch {
 			case sc.Error != "":
 				tc.Error = &JUnitProblem{Message: firstLine(sc.Error), Type: "error", Text: sc.failure()}
@@ -463,7 +473,7 @@ func (sc *ScenarioResult) extraChecks() string {
 // Gradescope returns the submission's grade as Gradescope's results.json.
 func (s *SubmissionResult) Gradescope() *Gradescope {
 	g := &Gradescope{Score: s.Points, MaxScore: s.MaxPoints, ExecutionTime: s.ElapsedSeconds,
-		Visibility: "visible", StdoutVisibility: "visible", Output: s.Error, Tests: []GradescopeTest{}}
+		Visibility: "visible", StdoutVisibility: "visible", Output: strings.TrimSpace(s.Error + "\n" + s.Note), Tests: []GradescopeTest{}}
 	for _, sc := range s.Scenarios {
 		t := GradescopeTest{Name: sc.label(), Score: sc.Points, MaxScore: sc.MaxPoints, Status: "passed", Output: sc.Description + sc.extraChecks()}
 		if sc.Extra {

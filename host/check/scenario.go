@@ -22,6 +22,7 @@ import (
 	"github.com/socklab/socklab/host/page"
 	"github.com/socklab/socklab/host/plain"
 	"github.com/socklab/socklab/host/run"
+	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
@@ -35,6 +36,8 @@ type Submission struct {
 	Dir string
 	// Problem says why it cannot be run at all; it then scores nothing.
 	Problem string
+	// Note says how it was found, when there was a choice.
+	Note string `json:",omitempty"`
 }
 
 // Env is what running scenarios needs from the host.
@@ -156,8 +159,14 @@ func (sc *Scenario) prepare(dir string, sub Submission) (*lab.Lab, *lab.Componen
 	if spec.StartTimeout == 0 {
 		spec.StartTimeout = lab.DefaultStartTimeout
 	}
-	if spec.Kind == lab.Program && spec.Expects == "" {
+	if spec.Kind == lab.Program && spec.Expects == "" && s.Role.Kind == roles.Client {
+		// A plain client sends where it was written to: the sheet's address,
+		// or the address it hard-codes (a lab machine's), made local.
 		spec.Expects = plain.SheetAddress(s.Role.Name)
+		if ips := HardCodedAddrs(sub); len(ips) > 0 && spec.Expects != "" {
+			_, port, _ := net.SplitHostPort(spec.Expects)
+			spec.Expects = net.JoinHostPort(ips[0].String(), port)
+		}
 	}
 	if spec.WorkDir == "" {
 		spec.WorkDir = sub.Dir
@@ -187,13 +196,17 @@ func (sc *Scenario) observe(ctx context.Context, dir string, sub Submission, env
 			c.Close()
 		}
 	}()
+	w := newEnoughWatch(under)
+	defer w.close()
 	opts := run.Options{
 		Builtin: env.Builtin, Builder: env.Builder, Log: env.Log,
 		Observe: func(ev run.Event) {
 			mu.Lock()
 			o.Events = append(o.Events, ev)
 			mu.Unlock()
+			w.see(ev)
 		},
+		Enough: w.enough,
 	}
 	if len(sc.Probes) > 0 {
 		opts.ServersReady = func(ctx context.Context, servers map[string]string) error {
@@ -206,44 +219,79 @@ func (sc *Scenario) observe(ctx context.Context, dir string, sub Submission, env
 	return o, nil
 }
 
-// judge evaluates the checks and scores the scenario.
+// judge evaluates the checks and scores the scenario. A failure of the
+// component under test (it crashed, or ran past the limit) is noted and
+// costs only the checks that needed what did not happen; a failure of a
+// reference or of the run itself scores nothing.
 func (sc *Scenario) judge(o *Observed, sr *ScenarioResult) {
+	res := o.Result
+	underErr, otherErr := "", ""
+	for _, c := range res.Components {
+		switch {
+		case c.Err == nil:
+		case c.Component == o.Under:
+			underErr = c.Err.Error()
+		case otherErr == "":
+			otherErr = fmt.Sprintf("the reference %s failed: %v", c.Component, c.Err)
+		}
+	}
+	switch {
+	case res.Err != nil:
+		otherErr = res.Err.Error()
+	case res.Interrupted:
+		otherErr = "interrupted before the scenario was over"
+	}
 	for i, spec := range sc.Checks {
 		cr := &sr.Checks[i]
 		ev, err := spec.check.Judge(o, Params{check: spec.check, set: spec.Params})
 		switch {
+		case err != nil && underErr != "":
+			cr.Evidence = []string{"nothing to judge: the " + o.Under.Role.Name + " under test " + firstLine(underErr)}
 		case err != nil:
 			cr.Evidence = []string{"the scenario cannot judge this: " + err.Error()}
-			sr.Error = fmt.Sprintf("check %s cannot judge this run: %v", spec.Name, err)
+			if otherErr == "" {
+				otherErr = fmt.Sprintf("check %s cannot judge this run: %v", spec.Name, err)
+			}
 		case len(ev) == 0:
 			cr.Passed, cr.Points = true, spec.Points
 		default:
 			cr.Evidence = ev
 		}
 	}
-	res := o.Result
-	for _, c := range res.Components {
-		switch {
-		case c.Err == nil:
-		case c.Component == o.Under:
-			sr.Error = c.Err.Error()
-		case sr.Error == "":
-			sr.Error = fmt.Sprintf("the reference %s failed: %v", c.Component, c.Err)
-		}
+	sr.Error = underErr
+	if otherErr != "" {
+		sr.Error = otherErr
 	}
-	switch {
-	case res.Err != nil:
-		sr.Error = res.Err.Error()
-	case res.Interrupted:
-		sr.Error = "interrupted before the scenario was over"
+	if addr := o.boundAt(); addr != "" {
+		sr.Notes = append(sr.Notes, "the server was reached at "+addr+", where it bound (read from /proc)")
+	}
+	if o.Under.Plugin.Kind == lab.Program && o.Under.Role.Kind == roles.Client && o.Under.Plugin.Expects != plain.SheetAddress(o.Under.Role.Name) {
+		sr.Notes = append(sr.Notes, "the client's link listened at "+o.Under.Plugin.Expects+", where it sends")
 	}
 	sr.Passed = sr.Error == ""
 	for _, c := range sr.Checks {
 		sr.Passed = sr.Passed && c.Passed
-		if sr.Error == "" {
+		if otherErr == "" {
 			sr.Points += c.Points
 		}
 	}
+}
+
+// boundAt is where a plain server under test was found bound ("" for
+// anything else).
+func (o *Observed) boundAt() string {
+	if !o.Plain || o.Under.Role.Kind != roles.Server {
+		return ""
+	}
+	for _, ev := range o.of(o.Under, "ready") {
+		m := ev.Body.ProtoReflect()
+		if f := m.Descriptor().Fields().ByName("ready"); f != nil {
+			if r, ok := m.Get(f).Message().Interface().(*pb.Ready); ok {
+				return r.Address
+			}
+		}
+	}
+	return ""
 }
 
 // runProbes sends each probe to the server at addr, in order, and returns

@@ -104,41 +104,69 @@ func probeStatus(p ProbeResult) (int, string) {
 	return resp.StatusCode, string(line)
 }
 
+// judgeServed judges the responses to the files of the document root:
+// 200 and the file's content; exact, byte for byte, else with trailing
+// blank space allowed (the sheet's skeleton, filled in, sends "\r\n"
+// after the file).
+func judgeServed(o *Observed, exact bool) ([]string, error) {
+	var e evidence
+	n := 0
+	for _, r := range responses(o) {
+		want, ok := docFile(o, serverRoot(o), r.Path)
+		if !ok || traversal(r.Path) {
+			continue
+		}
+		n++
+		switch {
+		case r.Error != "" || r.Status != 200:
+			e.add("GET %s: got %s, want 200 OK", r.Path, got(r))
+		case exact && r.BodySize != uint64(len(want)):
+			e.add("GET %s: 200 with %d bytes, but the file has %d%s", r.Path, r.BodySize, len(want), trailing(r.Body, want))
+		case exact && len(r.Body) == len(want) && !bytes.Equal(r.Body, want):
+			e.add("GET %s: 200 with %d bytes, but not the file's (first difference at byte %d)", r.Path, len(r.Body), firstDiff(r.Body, want))
+		case !exact && uint64(len(r.Body)) == r.BodySize && !bytes.Equal(bytes.TrimRight(r.Body, " \t\r\n"), bytes.TrimRight(want, " \t\r\n")):
+			body, file := bytes.TrimRight(r.Body, " \t\r\n"), bytes.TrimRight(want, " \t\r\n")
+			e.add("GET %s: 200 with %d bytes, but not the file's %d (first difference at byte %d)", r.Path, len(r.Body), len(want), firstDiff(body, file))
+		case !exact && uint64(len(r.Body)) != r.BodySize && r.BodySize < uint64(len(bytes.TrimRight(want, " \t\r\n"))):
+			e.add("GET %s: 200 with %d bytes, but the file has %d", r.Path, r.BodySize, len(want))
+		}
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("the reference client asked for no file of the document root")
+	}
+	return e.result(), nil
+}
+
+// trailing says what a body has after the file, when that is all that
+// differs.
+func trailing(body, file []byte) string {
+	if rest, ok := bytes.CutPrefix(body, file); ok && len(rest) > 0 && len(rest) <= 16 {
+		return ": after it comes " + strconv.Quote(string(rest))
+	}
+	return ""
+}
+
 func webServerChecks() []*Check {
 	role := "web_server"
 	return []*Check{
-		{Role: role, Name: "ok", Doc: "a file of the document root comes back as 200 with exactly its bytes",
+		{Role: role, Name: "ok", Doc: "a file of the document root comes back as 200 with its content (trailing blank space aside, in as many writes as the server likes)",
+			Judge: func(o *Observed, _ Params) ([]string, error) {
+				return judgeServed(o, false)
+			}},
+		{Role: role, Name: "exact", Doc: "a file of the document root comes back with exactly its bytes, nothing after them",
+			Judge: func(o *Observed, _ Params) ([]string, error) {
+				return judgeServed(o, true)
+			}},
+		{Role: role, Name: "headers", Doc: "a 200 carries Content-Length (the file's size) and Content-Type (by the file's extension)",
 			Judge: func(o *Observed, _ Params) ([]string, error) {
 				var e evidence
 				n := 0
 				for _, r := range responses(o) {
 					want, ok := docFile(o, serverRoot(o), r.Path)
-					if !ok || traversal(r.Path) {
-						continue
-					}
-					n++
-					switch {
-					case r.Error != "" || r.Status != 200:
-						e.add("GET %s: got %s, want 200 OK", r.Path, got(r))
-					case r.BodySize != uint64(len(want)):
-						e.add("GET %s: 200 with %d bytes, but the file has %d", r.Path, r.BodySize, len(want))
-					case len(r.Body) == len(want) && !bytes.Equal(r.Body, want):
-						e.add("GET %s: 200 with %d bytes, but not the file's (first difference at byte %d)", r.Path, len(r.Body), firstDiff(r.Body, want))
-					}
-				}
-				if n == 0 {
-					return nil, fmt.Errorf("the reference client asked for no file of the document root")
-				}
-				return e.result(), nil
-			}},
-		{Role: role, Name: "headers", Doc: "a 200 carries Content-Length (the file's size) and Content-Type (by the file's extension)",
-			Judge: func(o *Observed, _ Params) ([]string, error) {
-				var e evidence
-				for _, r := range responses(o) {
-					want, ok := docFile(o, serverRoot(o), r.Path)
 					if !ok || r.Status != 200 || traversal(r.Path) {
 						continue
 					}
+					n++
 					if v, ok := header(r, "Content-Length"); !ok {
 						e.add("GET %s: no Content-Length header", r.Path)
 					} else if v != strconv.Itoa(len(want)) {
@@ -153,6 +181,9 @@ func webServerChecks() []*Check {
 					case len(types) > 0 && !containsFold(types, strings.TrimSpace(mediaType)):
 						e.add("GET %s: Content-Type: %s, want %s", r.Path, v, strings.Join(types, " or "))
 					}
+				}
+				if n == 0 {
+					return []string{nothingToJudge("no file of the document root came back as 200, so there are no headers to look at")}, nil
 				}
 				return e.result(), nil
 			}},
@@ -222,6 +253,8 @@ func webServerChecks() []*Check {
 					switch name := leaks(r.Body); {
 					case name != "":
 						e.add("GET %s: %s with the content of %s, a file outside the document root", r.Path, got(r), name)
+					case r.Status == 0:
+						e.add("GET %s: %s; a path out of the document root must be refused with an answer (400, 403 or 404)", r.Path, got(r))
 					case r.Status/100 == 2:
 						e.add("GET %s: %s; a path out of the document root must be refused (400, 403 or 404)", r.Path, got(r))
 					}
@@ -249,7 +282,11 @@ func webServerChecks() []*Check {
 				if held == 0 {
 					return nil, fmt.Errorf("the scenario holds no idle connection: give it a probe with hold = true")
 				}
-				for _, r := range responses(o) {
+				rs := responses(o)
+				if len(rs) == 0 {
+					return []string{nothingToJudge("the reference client got no response at all")}, nil
+				}
+				for _, r := range rs {
 					if r.Error != "" {
 						e.add("GET %s: %s while %d other connection(s) sat idle: the server serves one connection at a time", r.Path, got(r), held)
 					}
@@ -347,11 +384,13 @@ func webClientChecks() []*Check {
 			Judge: func(o *Observed, _ Params) ([]string, error) {
 				var e evidence
 				seen, out := requests(o), shown(o)
+				judged := 0
 				for _, p := range paths(o) {
 					req, ok := seen[p]
 					if !ok || req.Status == 0 {
 						continue // the request check says why
 					}
+					judged++
 					r, ok := out[p]
 					switch {
 					case !ok:
@@ -361,6 +400,9 @@ func webClientChecks() []*Check {
 					case r.Status != req.Status:
 						e.add("%s: the server answered %d; the client %s %d", p, req.Status, o.said(), r.Status)
 					}
+				}
+				if judged == 0 {
+					return []string{nothingToJudge("no request of the client reached the server")}, nil
 				}
 				return e.result(), nil
 			}},

@@ -50,6 +50,9 @@ type PluginSpec struct {
 	Args []string
 	// WorkDir is where the process runs: the lab file's directory unless set.
 	WorkDir string
+	// DirSet: the plugin block's dir set WorkDir (a plain web server
+	// otherwise runs in its document root).
+	DirSet bool
 	// Env adds "NAME=value" entries to the host's environment.
 	Env          []string
 	StartTimeout time.Duration
@@ -116,6 +119,7 @@ func (l *Lab) decodePlugin(blocks hcl.Blocks, owner *hcl.Block) (PluginSpec, hcl
 	if a, ok := attrs["dir"]; ok {
 		diags = append(diags, decodeString(a, ctx, &spec.WorkDir)...)
 		spec.WorkDir = l.abs(spec.WorkDir)
+		spec.DirSet = true
 	}
 	if a, ok := attrs["env"]; ok {
 		v, ok, d := eval(a, ctx, cty.Map(cty.String))

@@ -2,8 +2,10 @@ package launch
 
 import (
 	"bufio"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -105,38 +107,46 @@ func (p *Program) Diagnosis() string {
 	return strings.Join(parts, "; ")
 }
 
-// Bound reports whether a process of the program's group has a socket
-// bound to port: for "tcp" one listening, for "udp" any. It reads
-// /proc/net of the host's network namespace and the processes' file
-// descriptors.
-func (p *Program) Bound(transport string, port int) (bool, error) {
-	inodes := map[string]bool{}
+// Bound returns the addresses a process of the program's group has
+// bound: for "tcp" the listening sockets, for "udp" every socket bound to
+// a port, in the order of /proc/net's tables. It reads /proc/net of the
+// network namespace it runs in and the processes' file descriptors.
+func (p *Program) Bound(transport string) ([]netip.AddrPort, error) {
+	byInode := map[string]netip.AddrPort{}
+	var order []string
 	for _, file := range []string{transport, transport + "6"} {
-		if err := boundInodes(filepath.Join("/proc/net", file), port, transport == "tcp", inodes); err != nil {
-			return false, err
+		if err := boundSockets(filepath.Join("/proc/net", file), transport == "tcp", byInode, &order); err != nil {
+			return nil, err
 		}
 	}
-	if len(inodes) == 0 {
-		return false, nil
+	if len(byInode) == 0 {
+		return nil, nil
 	}
+	owned := map[string]bool{}
 	for _, pid := range groupMembers(p.PID) {
 		fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
 		for _, fd := range fds {
 			target, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name()))
-			if err == nil && strings.HasPrefix(target, "socket:[") && inodes[strings.TrimSuffix(target[len("socket:["):], "]")] {
-				return true, nil
+			if err == nil && strings.HasPrefix(target, "socket:[") {
+				owned[strings.TrimSuffix(target[len("socket:["):], "]")] = true
 			}
 		}
 	}
-	return false, nil
+	var out []netip.AddrPort
+	for _, inode := range order {
+		if owned[inode] {
+			out = append(out, byInode[inode])
+		}
+	}
+	return out, nil
 }
 
 // tcpListen is the state of a listening socket in /proc/net/tcp.
 const tcpListen = "0A"
 
-// boundInodes adds the inodes of the sockets in a /proc/net table that are
-// bound to port (and listening, if listening is set).
-func boundInodes(table string, port int, listening bool, inodes map[string]bool) error {
+// boundSockets adds the sockets of a /proc/net table that are bound to a
+// port (and listening, if listening is set), by inode.
+func boundSockets(table string, listening bool, byInode map[string]netip.AddrPort, order *[]string) error {
 	f, err := os.Open(table)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil // no IPv6
@@ -150,20 +160,38 @@ func boundInodes(table string, port int, listening bool, inodes map[string]bool)
 	for sc.Scan() {
 		// sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
 		fields := strings.Fields(sc.Text())
-		if len(fields) < 10 {
+		if len(fields) < 10 || (listening && fields[3] != tcpListen) {
 			continue
 		}
-		_, hexPort, ok := strings.Cut(fields[1], ":")
-		if !ok {
+		addr, ok := procAddr(fields[1])
+		if !ok || addr.Port() == 0 || fields[9] == "0" {
 			continue
 		}
-		n, err := strconv.ParseUint(hexPort, 16, 16)
-		if err != nil || int(n) != port || (listening && fields[3] != tcpListen) {
-			continue
+		if _, dup := byInode[fields[9]]; !dup {
+			*order = append(*order, fields[9])
 		}
-		inodes[fields[9]] = true
+		byInode[fields[9]] = addr
 	}
 	return sc.Err()
+}
+
+// procAddr reads an address of /proc/net/{tcp,udp}{,6}: the IP as 32-bit
+// words in host byte order (little-endian here), then the port, in hex.
+func procAddr(s string) (netip.AddrPort, bool) {
+	hexIP, hexPort, ok := strings.Cut(s, ":")
+	port, err := strconv.ParseUint(hexPort, 16, 16)
+	if !ok || err != nil {
+		return netip.AddrPort{}, false
+	}
+	raw, err := hex.DecodeString(hexIP)
+	if err != nil || (len(raw) != 4 && len(raw) != 16) {
+		return netip.AddrPort{}, false
+	}
+	for i := 0; i < len(raw); i += 4 {
+		raw[i], raw[i+1], raw[i+2], raw[i+3] = raw[i+3], raw[i+2], raw[i+1], raw[i]
+	}
+	ip, _ := netip.AddrFromSlice(raw)
+	return netip.AddrPortFrom(ip.Unmap(), uint16(port)), true
 }
 
 // groupMembers lists the processes of process group pgid.

@@ -17,11 +17,14 @@ type heartbeatServer struct{}
 
 var (
 	upRE   = regexp.MustCompile(`(?i)\b(up again|back up|is up|came back|comes? back|back online|alive again|resumed|reconnected|recovered)\b`)
-	downRE = regexp.MustCompile(`(?i)\b(down|stopped|dead|offline|not responding|inactive|no heartbeats?)\b`)
+	downRE = regexp.MustCompile(`(?i)\b(down|stopped|dead|offline|not responding|inactive|no heartbeats?|disconnected|timed out)\b`)
 	lostRE = regexp.MustCompile(`(?i)\b(lost|missing)\b`)
 	// seqRunRE is one seq or a range of them; countWordRE follows a count.
 	seqRunRE    = regexp.MustCompile(`(?i)(?:^|[^0-9.\-])(\d{1,18})(?:\s*(?:-|–|\.\.|\bto\b)\s*(\d{1,18}))?`)
 	countWordRE = regexp.MustCompile(`(?i)^\s*(packets|heartbeats|pings|messages|datagrams)\b`)
+	// totalRE marks a line that counts the lost rather than naming them:
+	// "total number of packets lost = 1".
+	totalRE = regexp.MustCompile(`(?i)\b(total|number\s+of|count)\b|\b(lost|missing)\s*=`)
 )
 
 func (heartbeatServer) line(text string, at time.Time) []proto.Message {
@@ -32,7 +35,7 @@ func (heartbeatServer) line(text string, at time.Time) []proto.Message {
 		ev = &pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Up{Up: &pb.ClientUp{}}}
 	case downRE.MatchString(masked):
 		ev = &pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Down{Down: &pb.ClientDown{LastSeen: timestamppb.New(at)}}}
-	case lostRE.MatchString(masked):
+	case lostRE.MatchString(masked) && !totalRE.MatchString(masked):
 		var evs []proto.Message
 		for _, r := range lostSeqs(masked) {
 			evs = append(evs, &pb.HeartbeatServerEvent{Time: timestamppb.New(at),

@@ -30,10 +30,11 @@ type pingStats struct {
 	min, avg, max         *time.Duration
 	loss                  float64
 	transmitted, received uint32
+	lost                  int // -1: not printed
 }
 
 var (
-	pingSeqRE   = regexp.MustCompile(`(?i)\bping\s*#?\s*(\d{1,9})\b`)
+	pingSeqRE   = regexp.MustCompile(`(?i)\bping\s*(?:message|msg|number|no\.?|seq(?:uence)?(?:\s+number)?)?\s*[#:]?\s*(\d{1,9})\b`)
 	timeoutRE   = regexp.MustCompile(`(?i)\btim(?:e|ed)[\s-]*out\b|\btimeout\b|\bno (?:reply|response)\b|\blost\b`)
 	sentRE      = regexp.MustCompile(`(?i)\b(?:sent|send|sending)\b`)
 	rttLabelRE  = regexp.MustCompile(`(?i)\b(rtt|round[\s-]*trip(?:[\s-]*time)?|delay|elapsed)\b`)
@@ -41,7 +42,11 @@ var (
 	statNameRE  = regexp.MustCompile(`(?i)\b(min|minimum|max|maximum|avg|average|mean|mdev|stddev)\b`)
 	slashStatRE = regexp.MustCompile(`(?i)\b((?:min|avg|max|mdev|stddev)(?:/(?:min|avg|max|mdev|stddev))+)\b[^0-9]*?((?:[-+]?[0-9.eE]+)(?:/[-+]?[0-9.eE]+)+)`)
 	lossRE      = regexp.MustCompile(`(?i)\bloss\b`)
-	countRE     = regexp.MustCompile(`(?i)(\d+)\s+(?:packets?\s+)?(transmitted|received)\b|(\d+)\s+(packets?\s+sent)\b|\b(transmitted|received|packets\s+sent)\s*[:=]\s*(\d+)`)
+	countRE     = regexp.MustCompile(`(?i)(\d+)\s+(?:packets?\s+)?(transmitted|received)\b|(\d+)\s+(packets?\s+sent)\b|\b(transmitted|received|sent)\s*[:=]\s*(\d+)`)
+	// lostCountRE is a count of lost pings: "Lost=4", "Packets lost: 3",
+	// "total number of packets lost = 1", "3 packets lost" (not "Ping 3
+	// lost", which is that ping's timeout).
+	lostCountRE = regexp.MustCompile(`(?i)\blost\s*[:=]\s*(\d+)\b|\b(\d+)\s+packets?\s+(?:were\s+)?lost\b`)
 	addressRE   = regexp.MustCompile(`\[[0-9a-fA-F:.]+\](?::\d+)?|\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b|\blocalhost:\d+\b|\b\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\b`)
 )
 
@@ -97,7 +102,11 @@ func (p *pingClient) flush() []proto.Message {
 // replyRTT finds the round-trip time on a reply line (see the package doc).
 func replyRTT(line string, seqLoc []int) (time.Duration, bool) {
 	ns := numbers(line)
-	isSeq := func(n number) bool { return seqLoc != nil && n.start == seqLoc[2] }
+	seqs := map[int]bool{} // every "PING <seq>" on the line: "Ping message 1 received: PING 1 ..."
+	for _, m := range pingSeqRE.FindAllStringSubmatchIndex(line, -1) {
+		seqs[m[2]] = true
+	}
+	isSeq := func(n number) bool { return seqs[n.start] }
 	// after is the number a label names: the first one after it, if it is
 	// close (": ", " = ", " (ms): ").
 	after := func(label []int) (number, bool) {
@@ -145,6 +154,9 @@ func replyRTT(line string, seqLoc []int) (time.Duration, bool) {
 
 // statsLine reads a statistics line into p.stats; false if it is not one.
 func (p *pingClient) statsLine(line string, at time.Time) bool {
+	if pingSeqRE.MatchString(line) && !slashStatRE.MatchString(line) {
+		return false // a line about one ping: "Ping message 1 received"
+	}
 	found := false
 	if m := slashStatRE.FindStringSubmatch(line); m != nil {
 		names := strings.Split(strings.ToLower(m[1]), "/")
@@ -184,6 +196,12 @@ func (p *pingClient) statsLine(line string, at time.Time) bool {
 			found = true
 		}
 	}
+	if m := lostCountRE.FindStringSubmatch(line); m != nil {
+		if n, err := strconv.Atoi(m[1] + m[2]); err == nil {
+			p.stats.lost = n
+			found = true
+		}
+	}
 	for _, m := range countRE.FindAllStringSubmatch(line, -1) {
 		digits, word := m[1]+m[3]+m[6], strings.ToLower(m[2]+m[4]+m[5])
 		n, err := strconv.ParseUint(digits, 10, 32)
@@ -192,6 +210,8 @@ func (p *pingClient) statsLine(line string, at time.Time) bool {
 		}
 		if word == "received" {
 			p.stats.received = uint32(n)
+		} else if word == "sent" && !strings.Contains(strings.ToLower(line), "transmitted") {
+			p.stats.transmitted = uint32(n)
 		} else {
 			p.stats.transmitted = uint32(n)
 		}
@@ -244,7 +264,18 @@ func (p *pingClient) finish(time.Time) []proto.Message {
 		return nil
 	}
 	s := &pb.PingClientSummary{Transmitted: p.stats.transmitted, Received: p.stats.received, LossPercent: p.stats.loss}
-	if !p.stats.lossSeen() {
+	sent := int(p.stats.transmitted)
+	if sent == 0 {
+		sent = p.outcomes // the pings whose outcome it printed
+	}
+	switch {
+	case p.stats.lossSeen():
+	case p.stats.lost >= 0 && sent > 0:
+		// Only a count of lost pings: the loss is that share of those sent.
+		s.LossPercent = 100 * float64(p.stats.lost) / float64(sent)
+	case p.stats.transmitted > 0 && p.stats.received <= p.stats.transmitted && p.stats.received > 0:
+		s.LossPercent = 100 * float64(p.stats.transmitted-p.stats.received) / float64(p.stats.transmitted)
+	default:
 		s.LossPercent = math.NaN()
 	}
 	for _, f := range []struct {

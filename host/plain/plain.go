@@ -98,7 +98,7 @@ func New(role string, cfg proto.Message, args []string, address string) (*Player
 		}
 		p.r = &webClient{paths: paths}
 	case "ping_client":
-		p.r = &pingClient{stats: pingStats{loss: math.NaN()}}
+		p.r = &pingClient{stats: pingStats{loss: math.NaN(), lost: -1}}
 	case "heartbeat_server":
 		p.r = heartbeatServer{}
 	default:

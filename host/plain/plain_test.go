@@ -121,6 +121,30 @@ func TestPingClientLines(t *testing.T) {
 			"done.",
 		}, nil},
 		{"lost is a timeout", []string{"Packet 1 lost"}, []string{"timeout 1"}},
+		{"Sent= and Received= with the loss", []string{
+			"PING 1 1764147583.5  RTT = 0.000200 s",
+			"Request timed out",
+			"Sent=2, Received=1, Lost=1 (50% loss)",
+			"Minimum RTT = 0.000200, Maximum RTT = 0.000200, Average RTT = 0.000200",
+		}, []string{"reply 1 rtt 200µs", "timeout 2", "summary 2/1 loss 50 min 200µs avg 200µs max 200µs"}},
+		{"a count of lost pings is no ping's timeout", []string{
+			"Ping message 1 received: PING 1 1764147583.5",
+			"RTT: 0.0003 seconds",
+			"Request timed out",
+			"total number of packets lost = 1",
+		}, []string{"reply 1 rtt 300µs", "timeout 2", "summary 0/0 loss 50 min - avg - max -"}},
+		{"Packets lost: N", []string{
+			"PING 1 1764147583.5 RTT: 0.001",
+			"Request timed out",
+			"Request timed out",
+			"Request timed out",
+			"Packets lost: 3",
+			"min/avg/max = 0.001/0.001/0.001 s",
+		}, []string{"reply 1 rtt 1ms", "timeout 2", "timeout 3", "timeout 4", "summary 0/0 loss 75 min 1ms avg 1ms max 1ms"}},
+		{"Reply from and RTT: seconds", []string{
+			"Reply from 127.0.0.1: PING 1 1764147583.5",
+			"RTT: 0.00123 seconds",
+		}, []string{"reply 1 rtt 1.23ms"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -146,6 +170,11 @@ func TestHeartbeatServerLines(t *testing.T) {
 		{"client beat is DOWN", []string{"down"}},
 		{"client beat is back up", []string{"up"}},
 		{"Heartbeat 3 received, delay 0.000123 s", nil},
+		{"total number of packets lost = 1", nil},
+		{"Missing packets: 3 4", []string{"lost 3-3", "lost 4-4"}},
+		{"Client has disconnected", []string{"down"}},
+		{"Client 127.0.0.1:5000 stopped responding", []string{"down"}},
+		{"No heartbeat for 10 seconds: the client application has stopped", []string{"down"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os/exec"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -57,6 +59,11 @@ func (d *programDriver) address(cfg proto.Message) string {
 
 func (d *programDriver) run(ctx context.Context, cfg proto.Message, emit func(proto.Message)) error {
 	spec, role := d.lab.Plugin, d.lab.Role
+	if web, ok := cfg.(*pb.WebServerConfig); ok && !spec.DirSet && web.GetRoot() != "" {
+		// The sheet's server opens the path it is asked for in its own
+		// directory: it runs in the document root.
+		spec.WorkDir = web.GetRoot()
+	}
 	address := d.address(cfg)
 	player, err := plain.New(role.Name, cfg, spec.Args, address)
 	if err != nil {
@@ -66,9 +73,7 @@ func (d *programDriver) run(ctx context.Context, cfg proto.Message, emit func(pr
 	port := 0
 	if server {
 		_, p, _ := net.SplitHostPort(address)
-		if port, _ = strconv.Atoi(p); port == 0 {
-			return fmt.Errorf("a plain server must bind a known port, not %q: set expects to the address it binds", address)
-		}
+		port, _ = strconv.Atoi(p) // 0: wherever it binds
 	}
 	// Lines come from the stdout and stderr readers; the player reads one
 	// at a time and its events go out in order.
@@ -100,11 +105,13 @@ func (d *programDriver) run(ctx context.Context, cfg proto.Message, emit func(pr
 		d.mu.Unlock()
 		d.log.Debug().Int("pid", p.PID).Strs("argv", r.Args).Msg("program started")
 		if server {
-			if err := d.awaitBound(ctx, p, role.Transport, port); err != nil {
+			bound, err := d.awaitBound(ctx, p, role.Transport, port)
+			if err != nil {
 				p.Kill()
 				return err
 			}
-			emit(readyEvent(role, address))
+			d.log.Info().Msgf("bound %s %s (seen in /proc)", role.Transport, bound)
+			emit(readyEvent(role, bound.String()))
 		}
 		select {
 		case <-p.Done():
@@ -127,32 +134,62 @@ func (d *programDriver) run(ctx context.Context, cfg proto.Message, emit func(pr
 	return nil
 }
 
-// awaitBound waits until the program has bound port, then the server is
-// ready.
-func (d *programDriver) awaitBound(ctx context.Context, p *launch.Program, transport string, port int) error {
+// awaitBound waits until the program has bound a socket (a listening one
+// for TCP), and returns where it is reached: the port it bound, on
+// 127.0.0.1 when it bound every address. With port set, only that port
+// will do.
+func (d *programDriver) awaitBound(ctx context.Context, p *launch.Program, transport string, port int) (netip.AddrPort, error) {
 	deadline := time.NewTimer(d.lab.Plugin.StartTimeout)
 	defer deadline.Stop()
 	tick := time.NewTicker(bindPoll)
 	defer tick.Stop()
+	var seen []netip.AddrPort
 	for {
-		bound, err := p.Bound(transport, port)
+		bound, err := p.Bound(transport)
 		if err != nil {
-			return fmt.Errorf("looking for its %s port %d: %w", transport, port, err)
+			return netip.AddrPort{}, fmt.Errorf("looking for the %s port it bound: %w", transport, err)
 		}
-		if bound {
-			return nil
+		seen = bound
+		for _, a := range bound {
+			if port == 0 || int(a.Port()) == port {
+				return reachable(a), nil
+			}
+		}
+		want := fmt.Sprintf("%s port %d", transport, port)
+		if port == 0 {
+			want = "a " + transport + " port"
 		}
 		select {
 		case <-tick.C:
 		case <-p.Done():
-			return fmt.Errorf("ended before it bound %s port %d (%s)", transport, port, p.Diagnosis())
+			return netip.AddrPort{}, fmt.Errorf("never started serving: it ended before it bound %s (%s)", want, p.Diagnosis())
 		case <-deadline.C:
-			return fmt.Errorf("did not bind %s port %d within %s (start_timeout): a plain server must listen on the port it is expected on (the sheet's, or the plugin block's expects)",
-				transport, port, d.lab.Plugin.StartTimeout)
+			if len(seen) > 0 {
+				return netip.AddrPort{}, fmt.Errorf("bound %s, not %s, within %s (start_timeout): the plugin block's expects names the port it is expected on",
+					addrList(seen), want, d.lab.Plugin.StartTimeout)
+			}
+			return netip.AddrPort{}, fmt.Errorf("did not bind %s within %s (start_timeout)", want, d.lab.Plugin.StartTimeout)
 		case <-ctx.Done():
-			return ctx.Err()
+			return netip.AddrPort{}, ctx.Err()
 		}
 	}
+}
+
+// reachable is where a client reaches a server bound to a: a wildcard
+// address is reached on the loopback.
+func reachable(a netip.AddrPort) netip.AddrPort {
+	if a.Addr().IsUnspecified() {
+		return netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), a.Port())
+	}
+	return a
+}
+
+func addrList(as []netip.AddrPort) string {
+	var s []string
+	for _, a := range as {
+		s = append(s, a.String())
+	}
+	return strings.Join(s, ", ")
 }
 
 // judgeExit says whether the way a run of the program ended is a failure.

@@ -62,6 +62,10 @@ type Options struct {
 	// at, by component name: a grader probes servers from it. An error
 	// ends the run as a failure of the run itself.
 	ServersReady func(ctx context.Context, servers map[string]string) error
+	// Enough, if set, is closed once the caller has seen all it needs of
+	// the run: the run then ends as if its clients were done, and a client
+	// still running (one written to run for ever) is stopped, not failed.
+	Enough <-chan struct{}
 }
 
 // Result is how a run ended.
@@ -305,6 +309,7 @@ func (r *runner) wait(ctx context.Context, clients []*component) bool {
 	}()
 	select {
 	case <-allDone:
+	case <-r.opts.Enough:
 	case <-r.failed:
 	case <-deadline:
 		for _, c := range clients {

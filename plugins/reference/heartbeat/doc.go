@@ -9,7 +9,9 @@
 //
 //   - Datagrams are read leniently: fields may be separated by any run of
 //     blanks and followed by a newline, the keyword may be in any case (so
-//     the Pinger's upper-cased "PING ..." counts too) and seq may be 0. They
+//     the Pinger's upper-cased "PING ..." counts too) or absent ("<seq>
+//     <time>": the sheet asks only for a sequence number and a timestamp),
+//     and seq may be 0. They
 //     must be printable ASCII, the time Unix seconds with an optional
 //     fraction (not a date string), and an id at most 64 bytes.
 //   - A client is keyed by the id in its datagrams, or by source address when

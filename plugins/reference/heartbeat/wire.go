@@ -43,7 +43,8 @@ type datagram struct {
 	id     []byte // client id, nil if none; aliases the payload
 }
 
-// parseDatagram parses "Heartbeat <seq> <time> [<id>]" or "Ping <seq> <time>"
+// parseDatagram parses "Heartbeat <seq> <time> [<id>]", "Ping <seq> <time>"
+// or "<seq> <time>"
 // without allocating. Fields are separated by runs of blanks (space, tab, CR,
 // LF), so a hand-typed line with a newline (netcat) parses too.
 // The keyword is matched case-insensitively so the Pinger's upper-cased echo
@@ -78,6 +79,18 @@ func parseDatagram(b []byte) (datagram, string) {
 	switch {
 	case n == 0:
 		return datagram{}, reasonEmpty
+	case n == 2 && isDigits(f[0]):
+		// "<seq> <time>": the sheet asks for a sequence number and the
+		// time, and names no keyword.
+		var d datagram
+		var reason string
+		if d.seq, reason = parseSeq(f[0]); reason != "" {
+			return datagram{}, reason
+		}
+		if d.sentNs, reason = parseUnixTime(f[1]); reason != "" {
+			return datagram{}, reason
+		}
+		return d, ""
 	case bytes.EqualFold(f[0], []byte(keywordHeartbeat)), bytes.EqualFold(f[0], []byte(keywordPing)):
 	default:
 		return datagram{}, reasonKeyword
@@ -109,6 +122,15 @@ func parseDatagram(b []byte) (datagram, string) {
 		d.id = f[3]
 	}
 	return d, ""
+}
+
+func isDigits(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return len(b) > 0
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }

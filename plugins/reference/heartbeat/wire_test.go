@@ -26,6 +26,9 @@ func TestParseDatagram(t *testing.T) {
 		{name: "seq 0", in: "Heartbeat 0 1", seq: 0, sentNs: 1e9},
 		{name: "largest seq", in: "Heartbeat 18446744073709551615 1", seq: 1<<64 - 1, sentNs: 1e9},
 		{name: "latest time", in: "Heartbeat 1 9223372035.999999999", seq: 1, sentNs: 9223372035999999999},
+		{name: "no keyword", in: "12 1764147583.5", seq: 12, sentNs: sec*1e9 + 5e8},
+		{name: "no keyword, newline", in: "3 1764147583\n", seq: 3, sentNs: sec * 1e9},
+		{name: "no keyword, three numbers", in: "1 2 3", reason: reasonKeyword},
 
 		{name: "empty", in: "", reason: reasonEmpty},
 		{name: "blanks only", in: " \t\n", reason: reasonEmpty},

@@ -1,0 +1,1 @@
+print("UDP Pinger client, lab 2")
