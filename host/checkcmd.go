@@ -58,7 +58,7 @@ func checkFlags(fs *flag.FlagSet, std stdio) func(positional, command []string) 
 	fs.StringVar(&o.isolation, "isolation", "auto", "`MODE`: auto, netns, userns or none (one at a time)")
 	fs.StringVar(&o.python, "python", check.DefaultPython(), "`PATH` of the interpreter for Python submissions")
 	fs.BoolVar(&o.program, "program", false, "a command is a plain program, not a plugin")
-	fs.StringVar(&o.expects, "expects", "", "a plain program's hard-coded `ADDRESS`, if not the sheet's")
+	fs.StringVar(&o.expects, "expects", "", "override: the `ADDRESS` plain clients send to, or plain servers must bind (default: what each program hard-codes, a server's read from /proc)")
 	fs.BoolVar(&o.one, "one", false, "(hidden) grade the one submission read from stdin")
 	fs.BoolVar(&o.probe, "probe-isolation", false, "(hidden) probe what isolation works")
 	return func(positional, command []string) int {

@@ -168,3 +168,64 @@ func TestPlainProgramFaults(t *testing.T) {
 		})
 	}
 }
+
+// TestPlainWebServerInItsRoot: a plain web server of a lab file, written
+// as the sheet's (it opens the path it is asked for in its own directory
+// and binds the port it likes, not the lab's), runs in its root and is
+// found on the port it bound.
+func TestPlainWebServerInItsRoot(t *testing.T) {
+	requireDebianPython(t)
+	dir := t.TempDir()
+	root := filepath.Join(dir, "www")
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "HelloWorld.html"), []byte("<p>hello</p>\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	port := freePort(t, "tcp")
+	server := filepath.Join(dir, "WebServer.py")
+	src := fmt.Sprintf(`from socket import *
+serverSocket = socket(AF_INET, SOCK_STREAM)
+serverSocket.bind(('', %d))
+serverSocket.listen(1)
+while True:
+    connectionSocket, addr = serverSocket.accept()
+    try:
+        filename = connectionSocket.recv(1024).decode().split()[1]
+        outputdata = open(filename[1:]).read()
+        connectionSocket.send(b'HTTP/1.1 200 OK\r\n\r\n')
+        for ch in outputdata:
+            connectionSocket.send(ch.encode())
+        connectionSocket.send(b'\r\n')
+    except IOError:
+        connectionSocket.send(b'HTTP/1.1 404 Not Found\r\n\r\n')
+    connectionSocket.close()
+`, port)
+	if err := os.WriteFile(server, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lab := fmt.Sprintf(`
+web_server "server" {
+  listen = "127.0.0.1:0"
+  root   = %q
+  plugin {
+    program = [%q, %q]
+  }
+}
+web_client "client" {
+  server = web_server.server.address
+  paths  = ["/HelloWorld.html"]
+}
+`, root, debianPython, server)
+	r := runHost(t, lab)
+	if r.exit != 0 {
+		t.Fatalf("exit %d\n%s\n%s", r.exit, r.stdout, r.stderr)
+	}
+	if ready := r.events("server", "ready"); len(ready) != 1 || !strings.HasSuffix(ready[0]["message"].(string), fmt.Sprintf(":%d", port)) {
+		t.Errorf("ready events %v, want the port it bound, %d", ready, port)
+	}
+	if resp := r.events("client", "response"); len(resp) != 1 || !strings.Contains(fmt.Sprint(resp[0]["message"]), "200") {
+		t.Errorf("responses %v, want a 200: the server runs in its root", resp)
+	}
+}

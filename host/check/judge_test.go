@@ -369,15 +369,15 @@ func TestHeartbeatServerChecks(t *testing.T) {
 			f.event("student", 2000, down)
 			f.event("student", 5000, up)
 		}, "down", nil},
-		{"never down", false, func(f *fake) {}, "down", []string{"the client fell silent for 4.00s after heartbeat 10; the server never declared it down"}},
+		{"never down", false, func(f *fake) {}, "down", []string{"the client fell silent for 12.00s after heartbeat 10; the server never declared it down"}},
 		{"down late", false, func(f *fake) { f.event("student", 4000, down) }, "down", []string{"the server declared it down 3.10s into the silence, want about dead_after (1.00s)"}},
 		{"down twice", false, func(f *fake) {
 			f.event("student", 2000, down)
 			f.event("student", 3000, down)
 		}, "down", []string{"the server declared it down 2 times"}},
 		{"plain: down any time in the silence", true, func(f *fake) { f.event("student", 3500, down) }, "down", nil},
-		{"up again", false, func(f *fake) { f.event("student", 5010, up) }, "up", nil},
-		{"not up again", false, func(f *fake) {}, "up", []string{"heartbeat 11 came after 4.00s of silence; the server did not report the client up again"}},
+		{"up again", false, func(f *fake) { f.event("student", 12910, up) }, "up", nil},
+		{"not up again", false, func(f *fake) {}, "up", []string{"heartbeat 11 came after 12.00s of silence; the server did not report the client up again"}},
 		{"down while beating", false, func(f *fake) { f.event("student", 450, down) }, "no_false_down", []string{"the server declared the client down 50ms after heartbeat 5 arrived"}},
 	}
 	for _, tt := range tests {
@@ -393,11 +393,11 @@ func TestHeartbeatServerChecks(t *testing.T) {
 					f.link("reference", link.ToServer, s*100-100, fate, fmt.Sprintf("Heartbeat %d 1764147583.%d", s, s))
 				}
 			} else {
-				// seqs 1..10 every 100 ms, then 4 s of silence, then 11 and 12.
+				// seqs 1..10 every 100 ms, then 12 s of silence, then 11 and 12.
 				for s := 1; s <= 12; s++ {
 					ms := s*100 - 100
 					if s > 10 {
-						ms = 900 + 4000 + (s-11)*100
+						ms = 900 + 12000 + (s-11)*100
 					}
 					f.link("reference", link.ToServer, ms, link.Delivered, fmt.Sprintf("Heartbeat %d 1764147583.%d", s, s))
 				}
@@ -440,7 +440,14 @@ func TestWebServerChecks(t *testing.T) {
 	}{
 		{"the file", []*pb.WebClientEvent{wcResponse("/hello.html", 200, good, hello)}, nil, "ok", nil},
 		{"a short body", []*pb.WebClientEvent{wcResponse("/hello.html", 200, good, hello[:5])}, nil, "ok", []string{"GET /hello.html: 200 with 5 bytes, but the file has 19"}},
+		{"the skeleton's trailing CRLF", []*pb.WebClientEvent{wcResponse("/hello.html", 200, nil, hello+"\r\n")}, nil, "ok", nil},
+		{"trailing CRLF is not exact", []*pb.WebClientEvent{wcResponse("/hello.html", 200, nil, hello+"\r\n")}, nil, "exact",
+			[]string{`GET /hello.html: 200 with 21 bytes, but the file has 19: after it comes "\r\n"`}},
+		{"another file", []*pb.WebClientEvent{wcResponse("/hello.html", 200, nil, "<html>bye</html>\n")}, nil, "ok", []string{"not the file's 19 (first difference at byte 6)"}},
 		{"no headers", []*pb.WebClientEvent{wcResponse("/hello.html", 200, nil, hello)}, nil, "headers", []string{"no Content-Length header", "no Content-Type header"}},
+		{"no 200, no headers to judge", []*pb.WebClientEvent{wcResponse("/hello.html", 404, nil, "")}, nil, "headers", []string{"nothing to judge"}},
+		{"traversal without an answer", []*pb.WebClientEvent{{Event: &pb.WebClientEvent_Response{Response: &pb.WebResponse{Path: "/../secret.txt", Error: "connection refused"}}}}, nil, "traversal",
+			[]string{"must be refused with an answer"}},
 		{"wrong headers", []*pb.WebClientEvent{wcResponse("/hello.html", 200, map[string]string{"Content-Type": "text/plain", "Content-Length": "3"}, hello)}, nil, "headers",
 			[]string{"Content-Length: 3, but the file has 19 bytes", "Content-Type: text/plain, want text/html"}},
 		{"404", []*pb.WebClientEvent{wcResponse("/nope.html", 404, nil, "")}, nil, "not_found", nil},

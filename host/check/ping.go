@@ -87,13 +87,26 @@ func payloadSeq(b []byte) int {
 }
 
 // exchanges pairs the pings client sent with their replies. A ping whose
-// seq cannot be read counts as the next one.
+// seq cannot be read counts as the next one. A plain program's outcomes
+// are read in the order it printed them, so its pings are numbered in the
+// order it sent them, whatever seq they carry; and as it cannot be told
+// the scenario's count, only that many of its pings are judged (the rest
+// it sent before it was stopped).
 func exchanges(o *Observed, client *lab.Component) []*exchange {
+	out := allExchanges(o, client)
+	if n := int(client.Config.(*pb.PingClientConfig).GetCount()); o.Plain && client == o.Under && n > 0 && len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+func allExchanges(o *Observed, client *lab.Component) []*exchange {
 	var out []*exchange
 	bySeq := map[int]*exchange{}
+	plainOrder := o.Plain && client == o.Under
 	for i, ev := range o.linkEvents(client, link.ToServer) {
 		seq := payloadSeq(ev.Payload)
-		if seq < 0 {
+		if seq < 0 || plainOrder {
 			seq = i + 1
 		}
 		if bySeq[seq] != nil {
@@ -238,7 +251,7 @@ func pingClientChecks() []*Check {
 		{Role: role, Name: "count", Doc: "as many pings as asked for (the sheet's 10)",
 			Judge: func(o *Observed, _ Params) ([]string, error) {
 				want := int(o.Under.Config.(*pb.PingClientConfig).Count)
-				if got := len(exchanges(o, o.Under)); got != want {
+				if got := len(allExchanges(o, o.Under)); got != want {
 					return []string{fmt.Sprintf("the client sent %d pings, want %d", got, want)}, nil
 				}
 				return nil, nil
@@ -281,8 +294,12 @@ func pingClientChecks() []*Check {
 					if !ok {
 						continue
 					}
-					if got := payloadSeq(replyText(r.Payload)); got >= 0 && got != x.seq {
-						e.add("ping %d: the client %s the reply to ping %d (%s) as ping %d's", x.seq, o.said(), got, quote(r.Payload), x.seq)
+					carried := payloadSeq(x.ping.Payload) // the seq this ping carried
+					if carried < 0 {
+						carried = x.seq
+					}
+					if got := shownSeq(r.Payload); got >= 0 && got != carried {
+						e.add("ping %d: the client %s the reply to ping %d (%s) as ping %d's", carried, o.said(), got, quote(r.Payload), carried)
 					}
 				}
 				return e.result(), nil
@@ -412,13 +429,18 @@ func pingStatistics(o *Observed) []string {
 // percent shows a percentage to two decimals at most.
 func percent(p float64) string { return strconv.FormatFloat(math.Round(p*100)/100, 'f', -1, 64) }
 
-// replyText is the reply part of what the client showed: a plain program's
-// whole line may start with other words.
-func replyText(b []byte) []byte {
-	if i := bytes.Index(bytes.ToLower(b), []byte("ping")); i > 0 {
-		return b[i:]
+// shownSeqRE finds the reply in what the client showed: a plain program's
+// whole line may hold other words ("Ping message 2 received: PING 1 ...").
+var shownSeqRE = regexp.MustCompile(`(?i)\bping\s*(\d{1,9})\b`)
+
+// shownSeq is the seq of the reply the client showed; -1 if none.
+func shownSeq(b []byte) int {
+	m := shownSeqRE.FindSubmatch(b)
+	if m == nil {
+		return -1
 	}
-	return b
+	n, _ := strconv.Atoi(string(m[1]))
+	return n
 }
 
 func rttText(r *pb.PingReply) string {

@@ -283,13 +283,8 @@ func (o *Observed) boundAt() string {
 	if !o.Plain || o.Under.Role.Kind != roles.Server {
 		return ""
 	}
-	for _, ev := range o.of(o.Under, "ready") {
-		m := ev.Body.ProtoReflect()
-		if f := m.Descriptor().Fields().ByName("ready"); f != nil {
-			if r, ok := m.Get(f).Message().Interface().(*pb.Ready); ok {
-				return r.Address
-			}
-		}
+	if r := bodies[*pb.Ready](o, o.Under, "ready"); len(r) > 0 {
+		return r[0].Address
 	}
 	return ""
 }

@@ -10,16 +10,40 @@
 //
 // A plain client sends to the address the sheet gives (SheetAddress:
 // 127.0.0.1:12000 for the Pinger and the Heartbeat); the host puts the
-// client's link in front of that address. A plain server binds it (6789 for
-// the web server); the host waits until the program's process has bound that
-// port before it starts the clients. A plugin block's expects = "HOST:PORT"
-// names another address. The web client is the sheet's
+// client's link in front of that address. A plain server binds what it
+// likes (the sheet's web server says "replace this port number with
+// whatever port you have used"): the host waits until the program's
+// process has bound a port (a listening one for TCP), reads which one from
+// /proc, and sends the clients there. A plugin block's expects =
+// "HOST:PORT" names the address a client sends to, or the one port a
+// server must bind. The web client is the sheet's
 // "client.py server_host server_port filename": it is run once per path to
 // fetch, with those three arguments. In a plugin block's args, {host},
 // {port} and {address} stand for the address to use, and {path} ("/a.html")
 // and {file} ("a.html") for the web client's path.
 //
 // # What is recognised on stdout
+//
+// Real forms, as students print them, and how they are read:
+//
+//	Reply from 127.0.0.1: PING 1 1764147583.5     ping 1's reply; its RTT on this line or the next
+//	RTT: 0.00123 seconds                         the RTT of the reply line before it
+//	Ping message 1 received: PING 1 ...          ping 1's reply (neither 1 is an RTT)
+//	PING 3 1764147583.12  RTT = 0.000213 s       ping 3's reply, RTT 213µs
+//	Request timed out / Packet 4 lost            the next ping timed out
+//	Sent=10, Received=6, Lost=4 (40% loss)       statistics: 10 sent, 6 received, loss 40%
+//	Packets lost: 3                              statistics: 3 lost, a loss of 3 in the pings sent
+//	total number of packets lost = 1             the same (a count, not ping 1 lost)
+//	Minimum RTT = 0.0002, Maximum RTT = ...      statistics: min, max, avg
+//	rtt min/avg/max = 0.2/0.3/0.5 ms             the same
+//	Heartbeat 7 lost / Missing packets: 3 4      heartbeat server: those seqs lost
+//	total number of packets lost = 2             heartbeat server: a count, no seq
+//	Client has disconnected / stopped responding heartbeat server: the client is down
+//	Client is back up                            heartbeat server: the client is up
+//
+// A heartbeat client's datagrams, judged on its link, may be
+// "Heartbeat <seq> <time>" or "<seq> <time>": the sheet asks for a
+// sequence number and a timestamp, not a keyword.
 //
 // Lines are read as the program prints them (the host sets
 // PYTHONUNBUFFERED=1; a C program must flush stdout after each line). Case
@@ -37,7 +61,10 @@
 //     "10 packets transmitted, 7 received, 30% packet loss". Values may be
 //     spread over several lines; a loss without "%" at most 1 is a fraction.
 //   - a timeout line says "timed out", "time out", "timeout", "no reply",
-//     "no response" or "lost": "Request timed out".
+//     "no response" or "lost": "Request timed out". A count of lost pings
+//     ("Lost=4", "Packets lost: 3", "total number of packets lost = 1",
+//     "3 packets lost") is a statistic, not a timeout; with no percentage
+//     printed, the loss is that count over the pings sent.
 //   - a reply line holds "PING <seq>" (the server's answer, in any case)
 //     and/or a round-trip time: "PING 3 1764147583.123456 RTT: 0.000213
 //     seconds", "Reply from 127.0.0.1: PING 3 ... time=0.21 ms",
@@ -53,9 +80,10 @@
 // Heartbeat server. A line that says "up again", "back up", "is up", "came
 // back", "back online", "alive again", "resumed", "reconnected" or
 // "recovered" reports a client up; otherwise one that says "down",
-// "stopped", "dead", "offline", "not responding", "inactive" or "no
-// heartbeat" reports it down; otherwise one that says "lost" or "missing"
-// reports lost seqs: every whole number on it, with ranges written 4-6, 4 to
+// "stopped", "dead", "offline", "not responding", "inactive", "no
+// heartbeat", "disconnected" or "timed out" reports it down; otherwise one
+// that says "lost" or "missing", and does not count them ("total",
+// "number of", "lost = 2"), reports lost seqs: every whole number on it, with ranges written 4-6, 4 to
 // 6 or 4..6, except addresses (127.0.0.1:5000), times (12:30:01), numbers
 // with a fraction, percentages and counts ("3 packets", "3 heartbeats").
 //

@@ -1,0 +1,141 @@
+package check
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// expectedGrade is one line of testdata/students/GRADES.
+type expectedGrade struct {
+	role, name string
+	points     map[string]float64 // by scenario
+	reason     string
+	line       int
+}
+
+// readGrades reads testdata/students/GRADES: per student "ROLE/NAME
+// SCENARIO=POINTS... | reason".
+func readGrades(t *testing.T) []expectedGrade {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", "students", "GRADES"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []expectedGrade
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		grades, reason, ok := strings.Cut(line, "|")
+		fields := strings.Fields(grades)
+		role, name, ok2 := strings.Cut(fields[0], "/")
+		if !ok || !ok2 || strings.TrimSpace(reason) == "" {
+			t.Fatalf("GRADES:%d: want ROLE/NAME SCENARIO=POINTS... | reason", n)
+		}
+		g := expectedGrade{role: role, name: name, points: map[string]float64{}, reason: strings.TrimSpace(reason), line: n}
+		for _, f := range fields[1:] {
+			sc, p, _ := strings.Cut(f, "=")
+			v, err := strconv.ParseFloat(p, 64)
+			if err != nil {
+				t.Fatalf("GRADES:%d: %q is not SCENARIO=POINTS", n, f)
+			}
+			g.points[sc] = v
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// TestStudentCorpus grades the students' programs of testdata/students
+// (written from the lab sheet, as students write them: hard-coded ports,
+// endless loops, no SO_REUSEADDR, their own words) as `socklab check`
+// does, each twice, and compares every scenario's points with GRADES,
+// where each grade is judged from the sheet.
+func TestStudentCorpus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("grades every student twice: minutes")
+	}
+	plainStudent(t, "ping_client", "amal", "UDPPingerClient.py") // skips without python3
+	want := readGrades(t)
+	byRole := map[string]map[string]expectedGrade{}
+	for _, g := range want {
+		if byRole[g.role] == nil {
+			byRole[g.role] = map[string]expectedGrade{}
+		}
+		byRole[g.role][g.name] = g
+	}
+	dirs, _ := filepath.Glob(filepath.Join("testdata", "students", "*", "*"))
+	if len(dirs) < 30 || len(dirs) != len(want) {
+		t.Errorf("%d students in testdata/students and %d lines in GRADES; want the same, at least 30", len(dirs), len(want))
+	}
+	var roles []string
+	for role := range byRole {
+		roles = append(roles, role)
+	}
+	sort.Strings(roles)
+	start := time.Now()
+	var table []string
+	for _, role := range roles {
+		d := Detector{Role: role, Python: DefaultPython()}
+		subs, err := d.Paths(filepath.Join("testdata", "students", role))
+		if err != nil {
+			t.Fatal(err)
+		}
+		twice := append([]Submission(nil), subs...)
+		for _, s := range subs {
+			s.Name += "#2"
+			twice = append(twice, s)
+		}
+		r := gradeIsolated(t, builtin(t, role), 4, twice...)
+		for _, res := range r.Submissions {
+			name, _ := strings.CutSuffix(res.Name, "#2")
+			g, ok := byRole[role][name]
+			if !ok {
+				t.Errorf("%s/%s is not in GRADES", role, name)
+				continue
+			}
+			var got, diffs []string
+			for _, sc := range res.Scenarios {
+				got = append(got, fmt.Sprintf("%s=%s", sc.Name, points(sc.Points)))
+				w, ok := g.points[sc.Name]
+				if !ok || w != sc.Points {
+					diffs = append(diffs, fmt.Sprintf("%s: %s points, want %s%s", sc.Name, points(sc.Points), points(w), scenarioDetail(sc)))
+				}
+			}
+			if len(g.points) != len(res.Scenarios) {
+				diffs = append(diffs, fmt.Sprintf("GRADES:%d names %d scenarios, the suite has %d", g.line, len(g.points), len(res.Scenarios)))
+			}
+			if len(diffs) > 0 {
+				t.Errorf("%s/%s (%s; GRADES:%d: %s):\n  %s", role, res.Name, res.Component, g.line, g.reason, strings.Join(diffs, "\n  "))
+			}
+			if res.Name == name {
+				table = append(table, fmt.Sprintf("%-16s %-6s %5s/%-3s %s", role, name, points(res.Points), points(res.MaxPoints), strings.Join(got, " ")))
+			}
+		}
+	}
+	t.Logf("graded %d students twice in %s:\n%s", len(dirs), time.Since(start).Round(time.Second), strings.Join(table, "\n"))
+}
+
+// scenarioDetail is a scenario's error and evidence, for a failure.
+func scenarioDetail(sc *ScenarioResult) string {
+	var b strings.Builder
+	if sc.Error != "" {
+		b.WriteString("\n      error: " + firstLine(sc.Error))
+	}
+	for _, c := range sc.Checks {
+		for _, e := range c.Evidence {
+			b.WriteString("\n      " + c.label() + ": " + e)
+		}
+	}
+	return b.String()
+}
