@@ -122,6 +122,9 @@ func TestDetect(t *testing.T) {
 	write("subs/frank/a.py", "\n")
 	write("subs/frank/b.py", "\n")
 	write("subs/gina/submission.hcl", "plugin {\n  gopher = true\n}\n")
+	write("subs/hugo/UDPPingerClient.py", "\n")
+	write("subs/hugo/UDPPingerClient V2 + Stats.py", "\n")
+	write("subs/hugo/UDPPingerServer.py", "\n")
 	d := Detector{Role: "ping_client", Python: "/usr/bin/python3"}
 	subs, err := d.Paths(filepath.Join(dir, "subs"))
 	if err != nil {
@@ -131,7 +134,7 @@ func TestDetect(t *testing.T) {
 	for _, s := range subs {
 		got[s.Name] = s
 	}
-	if len(subs) != 7 {
+	if len(subs) != 8 {
 		t.Fatalf("%d submissions: %v", len(subs), got)
 	}
 	check := func(name string, ok bool, what string) {
@@ -148,6 +151,8 @@ func TestDetect(t *testing.T) {
 	check("erin", strings.Contains(got["erin"].Problem, "found no submission.hcl"), "nothing to run")
 	check("frank", strings.Contains(got["frank"].Problem, "cannot tell which of a.py, b.py is the ping client"), "ambiguous")
 	check("gina", strings.Contains(got["gina"].Problem, "submission.hcl:2"), "a broken submission.hcl, with where")
+	check("hugo", got["hugo"].Problem == "" && strings.HasSuffix(got["hugo"].Spec.Command[1], "UDPPingerClient V2 + Stats.py") &&
+		strings.Contains(got["hugo"].Note, "graded UDPPingerClient V2 + Stats.py of") && strings.Contains(got["hugo"].Note, "the later version"), "the later of two versions, and a note that says so")
 
 	one, err := d.Paths(filepath.Join(dir, "subs/bob/UDPPingerClient.py"))
 	if err != nil || len(one) != 1 || one[0].Spec.Kind != lab.Program || one[0].Name != "UDPPingerClient" {
