@@ -269,7 +269,7 @@ func pingClientChecks() []*Check {
 					_, timedOut := c.timeouts[x.seq]
 					switch want := verdict(x, timeout); {
 					case want == "timeout" && replied:
-						e.add("ping %d: %s; the client %s a reply%s instead of Request timed out", x.seq, x.fate(timeout), o.said(), rttText(r))
+						e.add("ping %d: %s; the client %s a reply%s instead of Request timed out%s", x.seq, x.fate(timeout), o.said(), rttText(r), readAs(o, r))
 					case want == "reply" && timedOut:
 						e.add("ping %d: %s; the client %s Request timed out", x.seq, x.fate(timeout), o.said())
 					case !replied && !timedOut:
@@ -441,6 +441,15 @@ func shownSeq(b []byte) int {
 	}
 	n, _ := strconv.Atoi(string(m[1]))
 	return n
+}
+
+// readAs says, for a plain program, which printed line was read as the
+// reply: a line can be read more than one way.
+func readAs(o *Observed, r *pb.PingReply) string {
+	if !o.Plain || r == nil || len(r.Payload) == 0 {
+		return ""
+	}
+	return " (read from the line " + quote(r.Payload) + ")"
 }
 
 func rttText(r *pb.PingReply) string {
