@@ -185,6 +185,9 @@ socklab.serve_web_client(run)
 	r := runPythonLab(t, fmt.Sprintf(`
 web_client "py" {
   server = "127.0.0.1:9"
+  link {
+    direct = true
+  }
   plugin {
     command = [%q, %q]
   }
