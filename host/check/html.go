@@ -3,6 +3,7 @@ package check
 import (
 	"bytes"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -126,6 +127,9 @@ type scenarioFigures struct {
 // report directory.
 func pageFile(name string) string { return "students/" + safeName(name) + ".html" }
 
+// pageHref is pageFile as a link: a name may hold "#", "?" or spaces.
+func pageHref(name string) string { return "students/" + url.PathEscape(safeName(name)) + ".html" }
+
 func ratio(p, max float64) string { return points(p) + "/" + points(max) }
 
 // WriteHTML writes index.html and a page per submission into dir.
@@ -151,8 +155,8 @@ func (r *Report) WriteHTML(dir string) error {
 		return fmt.Errorf("pages: %w", err)
 	}
 	for _, s := range r.Submissions {
-		file := pageFile(s.Name)
-		row := indexRow{Name: s.Name, Href: file, Points: s.Points, PointsText: ratio(s.Points, s.MaxPoints), Extra: s.ExtraPoints,
+		file, href := pageFile(s.Name), pageHref(s.Name)
+		row := indexRow{Name: s.Name, Href: href, Points: s.Points, PointsText: ratio(s.Points, s.MaxPoints), Extra: s.ExtraPoints,
 			Passed: s.Passed, Error: firstLine(s.Error)}
 		if s.ExtraMaxPoints > 0 {
 			row.ExtraText = ratio(s.ExtraPoints, s.ExtraMaxPoints)
@@ -161,7 +165,7 @@ func (r *Report) WriteHTML(dir string) error {
 			Component: s.Component, Error: s.Error, PointsText: row.PointsText, ExtraText: row.ExtraText, Passed: s.Passed}
 		for i, sc := range s.Scenarios {
 			anchor := fmt.Sprintf("scenario-%d", i+1)
-			row.Cells = append(row.Cells, indexCell{Href: file + "#" + anchor, PointsText: ratio(sc.Points, sc.MaxPoints), Points: sc.Points, Passed: sc.Passed})
+			row.Cells = append(row.Cells, indexCell{Href: href + "#" + anchor, PointsText: ratio(sc.Points, sc.MaxPoints), Points: sc.Points, Passed: sc.Passed})
 			sec := scenarioSection{Name: sc.Name, Anchor: anchor, Description: sc.Description, Error: sc.Error, Seed: sc.Seed,
 				PointsText: ratio(sc.Points, sc.MaxPoints), Passed: sc.Passed, Extra: sc.Extra}
 			for _, c := range sc.Checks {
