@@ -58,7 +58,8 @@ type Lab struct {
 	// built once, as a lab may have thousands of components.
 	base *hcl.EvalContext
 	// stop is the load's context: functions refuse to run once it is done.
-	stop context.Context
+	stop  context.Context
+	funcs map[string]function.Function
 }
 
 // Component is one block of the lab file.

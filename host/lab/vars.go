@@ -227,11 +227,15 @@ func (l *Lab) functions() map[string]function.Function {
 	if l.lim.LiteralsOnly {
 		return nil
 	}
+	if l.funcs != nil {
+		return l.funcs
+	}
 	fs := functions()
 	limit := l.lim.orDefaults().MaxValueBytes
 	for name, f := range fs {
 		fs[name] = limited(l.stop, f, limit, name == "format" || name == "formatlist")
 	}
+	l.funcs = fs
 	return fs
 }
 
