@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -150,9 +151,14 @@ func (o fmtOptions) stdin(std stdio) int {
 	return exitOK
 }
 
-// format returns src in the canonical style; a syntax error is printed as
-// a diagnostic and src is not formatted.
+// format returns src in the canonical style; a syntax error, or a file
+// beyond a lab file's limits (which the formatter's recursive parser must
+// not see), is printed as a diagnostic and src is not formatted.
 func format(name string, src []byte, stderr io.Writer) ([]byte, bool) {
+	if _, diags := lab.ParseHCL(context.Background(), name, src, lab.DefaultLimits()); diags.HasErrors() {
+		lab.WriteDiagnostics(stderr, diags, map[string]*hcl.File{name: {Bytes: src}})
+		return nil, false
+	}
 	_, diags := hclwrite.ParseConfig(src, name, hcl.InitialPos)
 	if diags.HasErrors() {
 		lab.WriteDiagnostics(stderr, diags, map[string]*hcl.File{name: {Bytes: src}})

@@ -68,22 +68,25 @@ func waitForCPU(t *testing.T, pid, ticks int) {
 // TestHostileLabFiles are lab files that exhausted the stack or the
 // clock: each is refused with a diagnostic at its place.
 func TestHostileLabFiles(t *testing.T) {
+	deep := func() string {
+		return "lab {\n  name = " + strings.Repeat("(", 100_000) + "1" + strings.Repeat(")", 100_000) + "\n}\n"
+	}
 	tests := []struct {
 		name string
+		cmd  string
 		src  func() string
 		want string
 	}{
-		{"too large", func() string { return strings.Repeat("# filler line\n", 17<<20/14) }, "lab.hcl:1:1: error: File too large"},
-		{"nested parentheses", func() string {
-			return "lab {\n  name = " + strings.Repeat("(", 100_000) + "1" + strings.Repeat(")", 100_000) + "\n}\n"
-		}, "lab.hcl:2:109: error: Nesting too deep"},
-		{"huge value", func() string {
+		{"too large", "validate", func() string { return strings.Repeat("# filler line\n", 17<<20/14) }, "lab.hcl:1:1: error: File too large"},
+		{"nested parentheses", "validate", deep, "lab.hcl:2:109: error: Nesting too deep"},
+		{"fmt of nested parentheses", "fmt", deep, "lab.hcl:2:109: error: Nesting too deep"},
+		{"huge value", "validate", func() string {
 			return "locals {\n  x = join(\"\", formatlist(\"%05000d\", range(1000)))\n}\n"
 		}, "lab.hcl:2:16: error: Error in function call"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := startHostIn(t, "", nil, "validate", writeLab(t, tt.src())).wait(t)
+			r := startHostIn(t, "", nil, tt.cmd, writeLab(t, tt.src())).wait(t)
 			if r.exit != exitBadLab || !strings.Contains(r.stderr, tt.want) {
 				t.Fatalf("exit %d, stderr:\n%.2000s\nwant %q", r.exit, r.stderr, tt.want)
 			}

@@ -70,7 +70,7 @@ func ReadHCL(ctx context.Context, path string, lim Limits) (*hcl.File, hcl.Diagn
 		if errors.As(err, &tooBig) {
 			return emptyFile(nil), hcl.Diagnostics{tooLarge(path, tooBig.size, lim.MaxBytes)}
 		}
-		return emptyFile(nil), hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read file", Detail: err.Error() + "."}}
+		return emptyFile(nil), hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read file", Detail: err.Error() + ".", Subject: fileStart(path)}}
 	}
 	return ParseHCL(ctx, path, src, lim)
 }
