@@ -116,8 +116,7 @@ func (l *Live) events(w http.ResponseWriter, r *http.Request) {
 		return err == nil
 	}
 	seen := -1
-	tick := time.NewTicker(liveEvery)
-	defer tick.Stop()
+	wait := liveEvery
 	for {
 		select {
 		case <-r.Context().Done():
@@ -125,17 +124,21 @@ func (l *Live) events(w http.ResponseWriter, r *http.Request) {
 		case <-l.done:
 			send("done", "{}")
 			return
-		case <-tick.C:
+		case <-time.After(wait):
 		}
 		n := l.rec.Len()
 		if n == seen {
 			continue
 		}
 		seen = n
+		start := time.Now()
 		main, err := Main(l.rec.Trace(nil))
 		if err != nil {
 			return
 		}
+		// A long run's page takes a while to draw: the run keeps at least
+		// three quarters of the time that drawing would take from it.
+		wait = max(liveEvery, 3*time.Since(start))
 		data, _ := json.Marshal(main)
 		if !send("page", string(data)) {
 			return
