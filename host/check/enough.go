@@ -10,8 +10,8 @@ import (
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
-// A client under test may be written to run for ever (a heartbeat client
-// naturally is). enoughWatch ends its scenario once the client has sent
+// A plain client under test may be written to run for ever (a heartbeat
+// client naturally is), and cannot be told the scenario's count. enoughWatch ends its scenario once the client has sent
 // what the scenario asks for and had time to show the outcome, or once
 // it has fallen silent for good (a ping client blocked on a lost reply):
 // it is then judged on what it did, as it would be at the lab's limit.
@@ -36,6 +36,9 @@ const enoughPoll = 100 * time.Millisecond
 
 func newEnoughWatch(under *lab.Component) *enoughWatch {
 	w := &enoughWatch{enough: make(chan struct{}), stop: make(chan struct{}), under: under}
+	if under.Plugin.Kind != lab.Program {
+		return w // a plugin is told its count and ends by itself
+	}
 	switch under.Role.Name {
 	case "ping_client", "heartbeat_client":
 		go w.watch()
