@@ -16,14 +16,24 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 )
 
-// Capture writes the traffic of any number of links into one pcap file.
-// Frames are Ethernet with zero MAC addresses, as Linux captures on its
-// loopback interface, so Wireshark and tshark decode IPv4 and IPv6 alike.
-// Each link contributes both of its sides with their real addresses: what the
-// client sent to the front address and what the link sent on to the server
-// (and back); a dropped datagram appears only on its sender's side. TCP
-// conversations are synthesized per side from what the proxy read and wrote,
-// so "Follow TCP stream" shows each side's bytes.
+// Capture writes the traffic of any number of links into one file.
+//
+// Made by CreateCapture where the host may open an AF_PACKET socket
+// (CAP_NET_RAW: root, or a network namespace of its own), it holds the
+// packets the kernel sent on the loopback interface for each link's
+// sockets, as pcapng with an interface per side of each link (sniff.go):
+// the TCP handshakes, ACKs, windows and retransmissions are the real ones.
+//
+// Otherwise (NewCapture, or CreateCapture without the permission, which
+// Synthesized then explains) it is a pcap of packets synthesized from what
+// the links carried: frames are Ethernet with zero MAC addresses, as Linux
+// captures on its loopback interface, so Wireshark and tshark decode IPv4
+// and IPv6 alike. Each link contributes both of its sides with their real
+// addresses: what the client sent to the front address and what the link
+// sent on to the server (and back); a dropped datagram appears only on its
+// sender's side. TCP conversations are synthesized per side from what the
+// proxy read and wrote, so "Follow TCP stream" shows each side's bytes, but
+// their ACKs and windows are not the kernel's.
 //
 // A Capture is safe for concurrent use, buffers its output, and writes
 // nothing once closed. A nil *Capture captures nothing, and its Flush and
@@ -37,6 +47,9 @@ type Capture struct {
 	ipID   uint16
 	err    error // first write error
 	closed bool
+
+	sniff *sniffer // the kernel's packets; nil: synthesized
+	why   error    // why they are synthesized, for CreateCapture
 }
 
 const snapLen = 256 << 10
@@ -53,25 +66,57 @@ func NewCapture(w io.Writer) (*Capture, error) {
 }
 
 // CreateCapture creates (or truncates) the file at path for a Capture, which
-// Close closes.
+// Close closes: the kernel's packets as pcapng if the host may capture
+// them, else a pcap of synthesized packets (see Synthesized).
 func CreateCapture(path string) (*Capture, error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("capture: %w", err)
+	}
+	s, sniffErr := startSniffer(f)
+	if sniffErr == nil {
+		return &Capture{sniff: s, closer: f}, nil
+	}
+	if _, err := f.Seek(0, io.SeekStart); err == nil {
+		err = f.Truncate(0)
 	}
 	c, err := NewCapture(f)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("capture %s: %w", path, err)
 	}
-	c.closer = f
+	c.closer, c.why = f, sniffErr
 	return c, nil
+}
+
+// Synthesized says why the capture holds packets synthesized from what the
+// links carried rather than the kernel's; nil if they are the kernel's.
+func (c *Capture) Synthesized() error {
+	if c == nil || c.sniff != nil {
+		return nil
+	}
+	if c.why == nil {
+		return errors.New("a capture made by NewCapture")
+	}
+	return c.why
+}
+
+// watch tells a sniffing capture a link's ports.
+func (c *Capture) watch(name string, front, server netip.AddrPort) {
+	if c != nil && c.sniff != nil {
+		c.sniff.watch(name, front, server)
+	}
 }
 
 // Flush writes out buffered packets.
 func (c *Capture) Flush() error {
 	if c == nil {
 		return nil
+	}
+	if c.sniff != nil {
+		c.sniff.mu.Lock()
+		defer c.sniff.mu.Unlock()
+		return c.sniff.w.Flush()
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -93,7 +138,14 @@ func (c *Capture) Close() error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	err := c.flushLocked()
+	var err error
+	if c.sniff != nil {
+		if !c.closed {
+			err = c.sniff.close()
+		}
+	} else {
+		err = c.flushLocked()
+	}
 	c.closed = true
 	if c.closer != nil {
 		err = errors.Join(err, c.closer.Close())
@@ -107,7 +159,7 @@ func (c *Capture) Close() error {
 
 // udp captures a datagram from ends[0] to ends[1].
 func (c *Capture) udp(ends [2]netip.AddrPort, payload []byte) {
-	if c == nil {
+	if c == nil || c.sniff != nil {
 		return
 	}
 	c.mu.Lock()
@@ -180,7 +232,7 @@ type tcpSide struct {
 
 // newTCPSide captures the three-way handshake of a side.
 func (c *Capture) newTCPSide(ends [2]netip.AddrPort, isn [2]uint32) *tcpSide {
-	if c == nil {
+	if c == nil || c.sniff != nil {
 		return nil
 	}
 	s := &tcpSide{c: c, ends: ends, next: [2]uint32{isn[0] + 1, isn[1] + 1}}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"net/netip"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -51,13 +52,26 @@ func followTCP(t *testing.T, file string, stream int) (fromOpener, fromAcceptor 
 	return fromOpener, fromAcceptor
 }
 
-func TestCaptureReadByTshark(t *testing.T) {
-	noLeaks(t)
-	file := filepath.Join(t.TempDir(), "lab.pcap")
-	capture, err := CreateCapture(file)
+// synthesized is a capture of synthesized packets into file, what
+// CreateCapture falls back to without the right to capture.
+func synthesized(t *testing.T, file string) *Capture {
+	t.Helper()
+	f, err := os.Create(file)
 	if err != nil {
 		t.Fatal(err)
 	}
+	c, err := NewCapture(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.closer = f
+	return c
+}
+
+func TestCaptureReadByTshark(t *testing.T) {
+	noLeaks(t)
+	file := filepath.Join(t.TempDir(), "lab.pcap")
+	capture := synthesized(t, file)
 
 	// UDP: with seed 7 the link loses datagram 8 of 10 on its way to the server.
 	srv := newUDPServer(t, "udp4", "127.0.0.1:0")

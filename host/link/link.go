@@ -113,6 +113,7 @@ func (c *core) open(ctx context.Context, cfg Config, proto string) (io.Closer, e
 		return nil, fmt.Errorf("link %q: %w", cfg.Name, err)
 	}
 	c.cfg, c.proto, c.target = cfg, proto, target
+	cfg.Capture.watch(cfg.Name, c.addr, target)
 	c.ctx, c.cancel = context.WithCancel(ctx)
 	context.AfterFunc(c.ctx, func() { sock.Close() })
 	if cfg.Sink != nil {

@@ -84,6 +84,11 @@ func (r *runner) openCapture() error {
 		return fmt.Errorf("capture: %w", err)
 	}
 	r.capture = c
+	if why := c.Synthesized(); why != nil {
+		r.opts.Log.Warn().Msgf("capture %s: packets synthesized from what the links carried, not the kernel's (TCP ACKs and windows are not real): %v; capturing them needs CAP_NET_RAW, e.g. root in a network namespace", path, why)
+	} else {
+		r.opts.Log.Info().Msgf("capture %s: the kernel's packets on lo, pcapng with an interface per side of each link", path)
+	}
 	return nil
 }
 
