@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/socklab/socklab/host/output"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
@@ -50,7 +50,7 @@ func eventsOf[E any, M interface {
 			t.Fatal(err)
 		}
 		m := M(new(E))
-		if err := protojson.Unmarshal(raw, m); err != nil {
+		if err := output.DecodeJSON(raw, m); err != nil {
 			t.Fatalf("%s %s event %s: %v", component, kind, raw, err)
 		}
 		at, err := time.Parse(time.RFC3339Nano, l["time"].(string))
@@ -73,7 +73,7 @@ func summaryOf[E any, M interface {
 		t.Fatal(err)
 	}
 	m := M(new(E))
-	if err := protojson.Unmarshal(raw, m); err != nil {
+	if err := output.DecodeJSON(raw, m); err != nil {
 		t.Fatalf("%s summary %s: %v", component, raw, err)
 	}
 	return m
@@ -118,19 +118,19 @@ func serverReport(t *testing.T, r hostRun, server string) []string {
 		switch l["kind"] {
 		case "heartbeat":
 			var h pb.Heartbeat
-			protojson.Unmarshal(raw, &h)
+			output.DecodeJSON(raw, &h)
 			heard[h.GetClient()] = append(heard[h.GetClient()], h.GetSeq())
 		case "lost":
 			var g pb.HeartbeatLost
-			protojson.Unmarshal(raw, &g)
+			output.DecodeJSON(raw, &g)
 			lost[g.GetClient()] = append(lost[g.GetClient()], runs(seqRange(g.GetFirstSeq(), g.GetLastSeq())))
 		case "down":
 			var d pb.ClientDown
-			protojson.Unmarshal(raw, &d)
+			output.DecodeJSON(raw, &d)
 			live[d.GetClient()] = append(live[d.GetClient()], fmt.Sprintf("down after %d", d.GetLastSeq()))
 		case "up":
 			var u pb.ClientUp
-			protojson.Unmarshal(raw, &u)
+			output.DecodeJSON(raw, &u)
 			live[u.GetClient()] = append(live[u.GetClient()], fmt.Sprintf("up at %d", u.GetSeq()))
 		case "ready", "log", "summary", "stdout", "stderr", "plugin-log":
 		default:
@@ -184,7 +184,7 @@ func clientReport(t *testing.T, r hostRun, client string) []string {
 		switch l["kind"] {
 		case "sent":
 			var s pb.HeartbeatSent
-			protojson.Unmarshal(raw, &s)
+			output.DecodeJSON(raw, &s)
 			sent = append(sent, s.GetSeq())
 		case "paused":
 			flush()
@@ -192,12 +192,12 @@ func clientReport(t *testing.T, r hostRun, client string) []string {
 		case "resumed":
 			flush()
 			var s pb.HeartbeatResumed
-			protojson.Unmarshal(raw, &s)
+			output.DecodeJSON(raw, &s)
 			report = append(report, fmt.Sprintf("resumed at %d", s.GetNextSeq()))
 		case "summary":
 			flush()
 			var s pb.HeartbeatClientSummary
-			protojson.Unmarshal(raw, &s)
+			output.DecodeJSON(raw, &s)
 			report = append(report, fmt.Sprintf("summary: %d sent", s.GetSent()))
 		}
 	}

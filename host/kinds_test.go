@@ -68,11 +68,7 @@ func TestClientStatsAgainstKnownDrops(t *testing.T) {
 	}
 	var rtts []time.Duration
 	for _, ev := range r.events("client", "reply") {
-		d, err := time.ParseDuration(ev["event"].(map[string]any)["rtt"].(string))
-		if err != nil {
-			t.Fatal(err)
-		}
-		rtts = append(rtts, d)
+		rtts = append(rtts, seconds(t, ev["event"].(map[string]any)["rtt_s"]))
 	}
 	sum := r.result(t, "client")["summary"].(map[string]any)
 	if want := 100 * float64(len(dropped)) / 20; sum["loss_percent"] != want || sum["received"] != float64(len(rtts)) {
@@ -82,7 +78,7 @@ func TestClientStatsAgainstKnownDrops(t *testing.T) {
 	for _, d := range rtts {
 		lo, hi, total = min(lo, d), max(hi, d), total+d
 	}
-	got := func(k string) time.Duration { d, _ := time.ParseDuration(sum[k].(string)); return d }
+	got := func(k string) time.Duration { return seconds(t, sum[k+"_s"]) }
 	if got("rtt_min") != lo || got("rtt_max") != hi || (got("rtt_avg")-total/time.Duration(len(rtts))).Abs() > time.Microsecond {
 		t.Fatalf("summary rtt %v/%v/%v, replies say %v/%v/%v", got("rtt_min"), got("rtt_avg"), got("rtt_max"), lo, total/time.Duration(len(rtts)), hi)
 	}
@@ -104,7 +100,7 @@ func TestQuietPingSettingsKeepTheRecord(t *testing.T) {
 	if n := len(r.events("server", "echo")) + len(r.events("server", "drop")); n != 0 {
 		t.Errorf("server reported %d datagrams one by one", n)
 	}
-	if srv := r.result(t, "server")["summary"].(map[string]any); fmt.Sprint(srv["received"]) != "20" { // uint64: a JSON string
+	if srv := r.result(t, "server")["summary"].(map[string]any); fmt.Sprint(srv["received"]) != "20" { // a JSON number, uint64 too
 		t.Errorf("server summary %v", srv)
 	}
 	sum := r.result(t, "client")["summary"].(map[string]any)
@@ -239,7 +235,7 @@ func TestPingServerAnswersNetcat(t *testing.T) {
 	if err := h.cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
-	if r := h.wait(t); r.exit != 0 || r.result(t, "server")["summary"].(map[string]any)["echoed"] != "1" {
+	if r := h.wait(t); r.exit != 0 || r.result(t, "server")["summary"].(map[string]any)["echoed"] != float64(1) {
 		t.Fatalf("exit %d: %s", r.exit, r.stdout)
 	}
 }

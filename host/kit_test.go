@@ -86,11 +86,11 @@ func TestKitSkeletonsRunAsFailures(t *testing.T) {
 		dir, student, reference string // what each should show, "status: reason"
 	}{
 		{"ping-client", "failed: Run failed: there is no socket yet", "ok: "},
-		{"ping-server", "failed: Run failed: there is no socket yet", "not run: not run: ping_server.student failed first"},
+		{"ping-server", "failed: Run failed: there is no socket yet", "not_run: not run: ping_server.student failed first"},
 		{"heartbeat-client", "failed: sent no heartbeat", "ok: "},
 		{"heartbeat-server", "failed: its Summary says no heartbeat, but its clients' links delivered", "ok: "},
 		{"web-client", "failed: 2 of its fetches got no response", "ok: "},
-		{"web-server", "failed: Run failed: there is no server socket yet", "not run: not run: web_server.student failed first"},
+		{"web-server", "failed: Run failed: there is no server socket yet", "not_run: not run: web_server.student failed first"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.dir, func(t *testing.T) {

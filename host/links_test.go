@@ -5,7 +5,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -68,8 +67,8 @@ ping_client "client" {
 		t.Fatalf("link dropped pings %v, client timed out %v", dropped, timedOut)
 	}
 	link := r.result(t, "client")["link"].(map[string]any)
-	toServer := link["ToServer"].(map[string]any)
-	if toServer["Packets"] != float64(30) || toServer["Dropped"] == float64(0) {
+	toServer := link["to_server"].(map[string]any)
+	if toServer["packets"] != float64(30) || toServer["dropped"] == float64(0) {
 		t.Fatalf("link summary %v", link)
 	}
 }
@@ -105,8 +104,7 @@ heartbeat_client "beat" {
 	var lost []int
 	for _, ev := range r.events("monitor", "lost") {
 		e := ev["event"].(map[string]any)
-		first, _ := strconv.Atoi(e["first_seq"].(string))
-		last, _ := strconv.Atoi(e["last_seq"].(string))
+		first, last := int(e["first_seq"].(float64)), int(e["last_seq"].(float64))
 		for s := first; s <= last; s++ {
 			lost = append(lost, s)
 		}

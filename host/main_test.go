@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -327,4 +328,22 @@ func TestRootLabRuns(t *testing.T) {
 	if sum := r.result(t, "client")["summary"].(map[string]any); sum["transmitted"] != float64(10) {
 		t.Fatalf("client summary %v", sum)
 	}
+}
+
+// seconds reads a duration of --json: a number of seconds.
+func seconds(t *testing.T, v any) time.Duration {
+	t.Helper()
+	f, ok := v.(float64)
+	if !ok {
+		t.Fatalf("duration %#v, want a number of seconds", v)
+	}
+	return time.Duration(math.Round(f * float64(time.Second)))
+}
+
+// linkDir is one direction of a link's summary in --json.
+type linkDir struct {
+	Delivered      uint64 `json:"delivered"`
+	DeliveredBytes uint64 `json:"delivered_bytes"`
+	Dropped        uint64 `json:"dropped"`
+	Resets         uint64 `json:"resets"`
 }

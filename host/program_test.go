@@ -90,9 +90,9 @@ ping_client "client" {
 	if !strings.HasPrefix(res["plugin"].(string), "program ") || res["summary"] == nil {
 		t.Errorf("client result %v", res)
 	}
-	link := res["link"].(map[string]any)["ToServer"].(map[string]any)
-	if link["Packets"] != float64(10) {
-		t.Errorf("link saw %v pings, want 10", link["Packets"])
+	link := res["link"].(map[string]any)["to_server"].(map[string]any)
+	if link["packets"] != float64(10) {
+		t.Errorf("link saw %v pings, want 10", link["packets"])
 	}
 }
 

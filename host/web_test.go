@@ -280,8 +280,9 @@ web_client "client" {
 			checkReport(t, "server requests", requestLines(t, r, "server"), []string{fmt.Sprintf("GET /big.bin HTTP/1.1 200 %d", len(big))})
 
 			var link struct {
-				ToServer, ToClient struct{ Delivered, DeliveredBytes, Dropped, Resets uint64 }
-				EventsLost         uint64
+				ToServer   linkDir `json:"to_server"`
+				ToClient   linkDir `json:"to_client"`
+				EventsLost uint64  `json:"events_lost"`
 			}
 			raw, _ := json.Marshal(r.result(t, "client")["link"])
 			if err := json.Unmarshal(raw, &link); err != nil {

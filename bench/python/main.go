@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -192,21 +193,19 @@ ping_client "client" {
 	for sc.Scan() {
 		var l struct {
 			Component, Kind string
-			Event           struct{ Rtt string }
-			Startup         float64 // ms
+			Event           struct {
+				RTT float64 `json:"rtt_s"`
+			}
+			Startup float64 `json:"startup_s"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 			return result{}, fmt.Errorf("%q: %v", sc.Bytes(), err)
 		}
 		switch {
 		case l.Kind == "result":
-			r.startup = time.Duration(l.Startup * float64(time.Millisecond))
+			r.startup = time.Duration(l.Startup * float64(time.Second))
 		case l.Component == "client" && l.Kind == "reply":
-			d, err := time.ParseDuration(l.Event.Rtt)
-			if err != nil {
-				return result{}, err
-			}
-			r.rtts = append(r.rtts, d)
+			r.rtts = append(r.rtts, time.Duration(math.Round(l.Event.RTT*float64(time.Second))))
 		}
 	}
 	return r, sc.Err()

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/link"
@@ -84,9 +83,8 @@ func Observer(log zerolog.Logger, f Format) func(run.Event) {
 			}
 		}
 		if f == JSON {
-			body, err := protojson.MarshalOptions{UseProtoNames: true}.Marshal(ev.Body)
-			if err == nil {
-				e = e.RawJSON("event", body)
+			if ev.Body != nil {
+				e = e.RawJSON("event", jsonMessage(ev.Body))
 			}
 			e = e.Str("role", ev.Component.Role.Name).Str("kind", ev.Kind)
 		}
@@ -152,12 +150,7 @@ func logLink(log zerolog.Logger, f Format, ev run.Event) {
 	}
 	e := log.WithLevel(level).Time(zerolog.TimestampFieldName, ev.Time).Str("component", ev.Component.Name)
 	if f == JSON {
-		e = e.Str("kind", "link").Dict("link", zerolog.Dict().
-			Str("proto", l.Proto).Str("dir", l.Dir.String()).Int("flow", l.Flow).Uint64("seq", l.Seq).
-			Int("size", l.Size).Str("fate", l.Fate.String()).Dur("delay", l.Delay).
-			Str("client", l.Client.String()).Str("front", l.Front.String()).
-			Str("upstream", l.Upstream.String()).Str("server", l.Server.String()).
-			Bytes("payload", l.Payload))
+		e = e.Str("kind", "link").RawJSON("link", linkEventJSON(l))
 	}
 	e.Msg(DescribeLink(l))
 }
@@ -273,20 +266,18 @@ func ReportJSON(log zerolog.Logger, res *run.Result) {
 	for _, c := range res.Components {
 		d := zerolog.Dict().Str("component", c.Component.Name).Str("role", c.Component.Role.Name).
 			Str("plugin", c.Component.Plugin.String()).Bool("ok", c.Status() == run.OK).
-			Str("status", c.Status().String()).Int("events", c.Events)
+			Str("status", jsonStatus(c.Status())).Int("events", c.Events)
 		if c.Address != "" {
 			d = d.Str("address", c.Address)
 		}
 		if c.Summary != nil {
-			if b, err := (protojson.MarshalOptions{UseProtoNames: true}).Marshal(c.Summary); err == nil {
-				d = d.RawJSON("summary", b)
-			}
+			d = d.RawJSON("summary", jsonMessage(c.Summary))
 		}
 		if err := c.Failure(); err != nil {
 			d = d.Str("error", text.EscapeLines(err.Error()))
 		}
 		if c.Link != nil {
-			d = d.Interface("link", c.Link)
+			d = d.Interface("link", linkSummaryJSON(c.Link))
 		}
 		arr = arr.Dict(d)
 	}
@@ -295,5 +286,6 @@ func ReportJSON(log zerolog.Logger, res *run.Result) {
 		e = e.Str("error", text.EscapeLines(res.Err.Error()))
 	}
 	e.Str("kind", "result").Bool("ok", res.OK() && !res.Interrupted).Bool("interrupted", res.Interrupted).
-		Dur("elapsed", res.Elapsed).Dur("startup", res.Startup).Array("components", arr).Msg("lab finished")
+		Float64("elapsed_s", res.Elapsed.Seconds()).Float64("startup_s", res.Startup.Seconds()).
+		Array("components", arr).Msg("lab finished")
 }
