@@ -77,10 +77,15 @@ func CreateCapture(path string) (*Capture, error) {
 	if sniffErr == nil {
 		return &Capture{sniff: s, closer: f}, nil
 	}
-	if _, err := f.Seek(0, io.SeekStart); err == nil {
+	// Start again on an empty file, whatever the sniffer wrote.
+	_, err = f.Seek(0, io.SeekStart)
+	if err == nil {
 		err = f.Truncate(0)
 	}
-	c, err := NewCapture(f)
+	var c *Capture
+	if err == nil {
+		c, err = NewCapture(f)
+	}
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("capture %s: %w", path, err)

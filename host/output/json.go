@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -150,16 +149,6 @@ func linkSummaryJSON(s *link.Summary) map[string]any {
 	}
 	return map[string]any{"link": s.Link, "proto": s.Proto, "flows": s.Flows,
 		"to_server": dir(s.ToServer), "to_client": dir(s.ToClient), "events_lost": s.EventsLost}
-}
-
-// sortedKeys lists an object's keys in order, for the document's tables.
-func sortedKeys(obj map[string]any) []string {
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // jsonStatus is a status as a JSON value: "ok", "failed", "not_run".
