@@ -4,6 +4,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -128,5 +129,34 @@ func TestLabMistakesCaughtBeforeRunning(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestServerThatCannotBindLeavesItsClientNotRun: a server whose port is
+// taken fails, and its client is "not run" with that cause, not "ok".
+func TestServerThatCannotBindLeavesItsClientNotRun(t *testing.T) {
+	taken, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	r := runHost(t, fmt.Sprintf(`
+ping_server "server" {
+  listen = %q
+}
+ping_client "client" {
+  server = ping_server.server.address
+  count  = 2
+}
+`, taken.LocalAddr()))
+	if r.exit != 1 {
+		t.Fatalf("exit %d, want 1\n%s", r.exit, r.stderr)
+	}
+	server, client := r.result(t, "server"), r.result(t, "client")
+	if server["status"] != "failed" || !strings.Contains(fmt.Sprint(server["error"]), "address already in use") {
+		t.Errorf("server %v", server)
+	}
+	if client["status"] != "not_run" || client["ok"] != false || client["error"] != "not run: ping_server.server failed first" {
+		t.Errorf("client %v", client)
 	}
 }

@@ -183,6 +183,20 @@ func (c *Capture) writeLocked(ends [2]netip.AddrPort, tr transport, payload []by
 	if c.closed || c.err != nil {
 		return
 	}
+	c.ipID++
+	data, err := frame(c.buf, c.ipID, ends, tr, payload)
+	if err != nil {
+		c.err = err
+		return
+	}
+	ci := gopacket.CaptureInfo{Timestamp: time.Now(), CaptureLength: len(data), Length: len(data)}
+	if err := c.pw.WritePacket(ci, data); err != nil {
+		c.err = err
+	}
+}
+
+// frame serializes an Ethernet frame from ends[0] to ends[1] into buf.
+func frame(buf gopacket.SerializeBuffer, ipID uint16, ends [2]netip.AddrPort, tr transport, payload []byte) ([]byte, error) {
 	src, dst := ends[0].Addr(), ends[1].Addr()
 	eth := &layers.Ethernet{SrcMAC: make(net.HardwareAddr, 6), DstMAC: make(net.HardwareAddr, 6)}
 	var proto layers.IPProtocol
@@ -197,28 +211,38 @@ func (c *Capture) writeLocked(ends [2]netip.AddrPort, tr transport, payload []by
 		gopacket.SerializableLayer
 	}
 	if src.Is4() && dst.Is4() {
-		c.ipID++
 		eth.EthernetType = layers.EthernetTypeIPv4
-		ip = &layers.IPv4{Version: 4, IHL: 5, TTL: 64, Id: c.ipID, Flags: layers.IPv4DontFragment, Protocol: proto,
+		ip = &layers.IPv4{Version: 4, IHL: 5, TTL: 64, Id: ipID, Flags: layers.IPv4DontFragment, Protocol: proto,
 			SrcIP: src.AsSlice(), DstIP: dst.AsSlice()}
 	} else {
 		eth.EthernetType = layers.EthernetTypeIPv6
 		ip = &layers.IPv6{Version: 6, HopLimit: 64, NextHeader: proto, SrcIP: as16(src), DstIP: as16(dst)}
 	}
 	if err := tr.SetNetworkLayerForChecksum(ip); err != nil {
-		c.err = err
-		return
+		return nil, err
 	}
 	opts := gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}
-	if err := gopacket.SerializeLayers(c.buf, opts, eth, ip, tr, gopacket.Payload(payload)); err != nil {
-		c.err = fmt.Errorf("serialize: %w", err)
+	if err := gopacket.SerializeLayers(buf, opts, eth, ip, tr, gopacket.Payload(payload)); err != nil {
+		return nil, fmt.Errorf("serialize: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// note records, in a sniffing capture, what a UDP link did to a datagram
+// other than deliver it: its ground truth beside the kernel's packets.
+func (c *Capture) note(link string, f *flow, d Direction, seq uint64, fate Fate, delay time.Duration, data []byte) {
+	if c == nil || c.sniff == nil {
 		return
 	}
-	data := c.buf.Bytes()
-	ci := gopacket.CaptureInfo{Timestamp: time.Now(), CaptureLength: len(data), Length: len(data)}
-	if err := c.pw.WritePacket(ci, data); err != nil {
-		c.err = err
+	ends := [2]netip.AddrPort{f.client, f.front}
+	if d == ToClient {
+		ends = [2]netip.AddrPort{f.server, f.upstream}
 	}
+	what := fmt.Sprintf("link %s %s datagram %d (flow %d): %s", link, d, seq, f.id, fate)
+	if delay > 0 && fate&(Delayed|Reordered) != 0 {
+		what += fmt.Sprintf(" after %s", delay)
+	}
+	c.sniff.note(link, ends, what, data)
 }
 
 // maxCaptureSegment keeps a synthesized TCP segment within one IP packet.

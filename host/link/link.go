@@ -164,6 +164,9 @@ func (c *core) nextFlow() int { return int(c.flows.Add(1) - 1) }
 // record accounts for one datagram or segment and hands its event to the Sink.
 func (c *core) record(f *flow, d Direction, seq uint64, size int, fate Fate, delay time.Duration, data []byte) {
 	c.dirs[d].add(size, fate)
+	if c.proto == "udp" && fate != Delivered {
+		c.cfg.Capture.note(c.cfg.Name, f, d, seq, fate, delay, data)
+	}
 	if c.events == nil {
 		return
 	}

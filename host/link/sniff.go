@@ -28,7 +28,9 @@ type sniffer struct {
 
 	mu    sync.Mutex
 	sides map[uint16]int // a front or server port: its interface
-	last  time.Time      // when the last packet came
+	notes map[string]int // a link: the interface of its decisions
+	buf   gopacket.SerializeBuffer
+	last  time.Time // when the last packet came
 	err   error
 	stop  atomic.Bool
 	done  chan struct{}
@@ -73,7 +75,8 @@ func startSniffer(w io.Writer) (*sniffer, error) {
 		unix.Close(fd)
 		return nil, fmt.Errorf("pcapng header: %w", err)
 	}
-	s := &sniffer{fd: fd, w: nw, sides: map[uint16]int{}, done: make(chan struct{})}
+	s := &sniffer{fd: fd, w: nw, sides: map[uint16]int{}, notes: map[string]int{}, buf: gopacket.NewSerializeBuffer(),
+		done: make(chan struct{})}
 	go s.loop()
 	return s, nil
 }
@@ -82,7 +85,7 @@ func htons(v uint16) uint16 { return v<<8 | v>>8 }
 
 const sniffComment = "Captured by socklab on the loopback interface: the packets the kernel sent for each link's sockets. " +
 	"Interface \"LINK client side\" is the client and the link's front, \"server ADDR side\" the links' upstream sockets and the server. " +
-	"A datagram the link dropped appears only on its sender's side; what each link did is in `socklab run --json`'s link events."
+	"A datagram the link dropped appears only on its sender's side; interface \"LINK decisions\" has a copy of each datagram the link dropped, delayed, duplicated or reordered, the decision in its comment."
 
 // watch adds the interfaces of a link's two sides, by the ports that
 // identify them: its front's and its server's.
@@ -103,6 +106,35 @@ func (s *sniffer) watch(name string, front, server netip.AddrPort) {
 	}
 	add(front.Port(), name+" client side", fmt.Sprintf("link %s: its client and its front %s", name, front))
 	add(server.Port(), "server "+server.String()+" side", fmt.Sprintf("the links' upstream sockets and the server %s", server))
+}
+
+// note writes a link's decision about a datagram (dropped, delayed,
+// duplicated, reordered) on the link's own "LINK decisions" interface: the
+// datagram as the link received it, its first bytes, with the decision as
+// the packet's comment.
+func (s *sniffer) note(link string, ends [2]netip.AddrPort, what string, payload []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, ok := s.notes[link]
+	if !ok {
+		var err error
+		id, err = s.w.AddInterface(pcapgo.NgInterface{Name: link + " decisions", LinkType: layers.LinkTypeEthernet,
+			Description: "what link " + link + " did to datagrams other than deliver them; each packet's comment says what",
+			SnapLength:  snapLen, TimestampResolution: 9})
+		if err != nil {
+			s.err = errors.Join(s.err, err)
+			return
+		}
+		s.notes[link] = id
+	}
+	data, err := frame(s.buf, 0, ends, &layers.UDP{}, payload)
+	if err == nil {
+		ci := gopacket.CaptureInfo{Timestamp: time.Now(), CaptureLength: len(data), Length: len(data), InterfaceIndex: id}
+		err = s.w.WritePacketWithOptions(ci, data, pcapgo.NgPacketOptions{Comments: []string{what}})
+	}
+	if err != nil {
+		s.err = errors.Join(s.err, err)
+	}
 }
 
 func (s *sniffer) loop() {

@@ -3,6 +3,7 @@ package link
 import (
 	"bytes"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -120,8 +121,13 @@ func TestSniffedDropOnlyOnSendersSide(t *testing.T) {
 		sides[parts[1]+" "+parts[2]] = append(sides[parts[1]+" "+parts[2]], parts[0])
 	}
 	seq := strings.TrimPrefix(lost, "Ping ")
-	if got := sides["ping "+seq]; len(got) != 1 || got[0] != "ping client side" {
-		t.Errorf("the lost ping %s is on %v, want the client's side only", seq, got)
+	if got := sides["ping "+seq]; len(got) != 2 || got[0] != "ping client side" || got[1] != "ping decisions" {
+		t.Errorf("the lost ping %s is on %v, want the client's side, and the link's decisions", seq, got)
+	}
+	// The link's decision is the comment of its copy.
+	comments := tshark(t, file, "-Y", `frame.interface_name == "ping decisions"`, "-T", "fields", "-e", "frame.comment")
+	if want := "link ping to-server datagram " + strconv.FormatUint(dropped[0], 10) + " (flow 0): dropped"; strings.TrimSpace(comments) != want {
+		t.Errorf("decisions %q, want %q", comments, want)
 	}
 	// The test server echoes the ping as is: each other ping goes and
 	// comes back on each side.
@@ -133,7 +139,7 @@ func TestSniffedDropOnlyOnSendersSide(t *testing.T) {
 		for _, side := range got {
 			n[side]++
 		}
-		if len(got) != 4 || n["ping client side"] != 2 {
+		if len(got) != 4 || n["ping client side"] != 2 || n["ping decisions"] != 0 {
 			t.Errorf("%s is on %v, want twice on each side", k, got)
 		}
 	}
