@@ -394,7 +394,7 @@ func TestPythonWebServerAgainstReference(t *testing.T) {
 		t.Errorf("server reported %q, want %q", statuses, want)
 	}
 	sum := r.result(t, "student")["summary"].(map[string]any)
-	if fmt.Sprint(sum["by_status"]) != "map[200:2 404:1]" || sum["requests"] != "3" {
+	if fmt.Sprint(sum["by_status"]) != "map[200:2 404:1]" || sum["requests"] != float64(3) {
 		t.Errorf("server summary %v", sum)
 	}
 }
