@@ -224,6 +224,7 @@ func checkOne(stderr io.Writer) int {
 	}
 	env := check.Env{
 		Builtin: []string{exe, pluginCommand},
+		Contain: []string{exe},
 		Builder: &launch.Builder{Dir: launch.DefaultCacheDir(), Socklab: launch.FindSocklabModule()},
 		Log:     zerolog.New(stderr).Level(zerolog.WarnLevel),
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/socklab/socklab/host/launch"
 	"github.com/socklab/socklab/host/sandbox"
 )
 
@@ -69,6 +70,9 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		return help(args[1:], std)
 	case "-version", "--version":
 		return invoke(lookupCommand("version"), args[1:], std)
+	case launch.ContainSubcommand:
+		// The init around each component of a run (launch.Contain).
+		return launch.Contain(args[1:], stderr)
 	case sandbox.Subcommand:
 		// The supervisor of a sandboxed submission: its arguments are its
 		// own (see package sandbox), not flags.

@@ -9,9 +9,11 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // hostilePlugin is the plugin block of the hostile ping client in mode.
@@ -59,6 +61,7 @@ func TestHostileComponents(t *testing.T) {
 		{"two-summaries", 1, []string{"sent a second Summary event"}, nil},
 		{"negative", 1, []string{`sent a "summary" event whose summary.loss_percent is -5, negative`}, nil},
 		{"empty", 1, []string{"sent an empty event"}, nil},
+		{"setsid", 0, nil, nil}, // its children are gone (cleanup)
 	}
 	for _, tt := range tests {
 		t.Run(tt.mode, func(t *testing.T) {
@@ -99,4 +102,122 @@ func TestHostileComponents(t *testing.T) {
 			t.Error("console holds invalid UTF-8")
 		}
 	})
+}
+
+// hostileServer is the plugin block of the hostile plain ping server.
+func hostileServer(t *testing.T, port int, args ...string) string {
+	block := programPlugin(port, debianPython, filepath.Join(repoRoot(t), "host/testdata/hostile/programs/server.py"))
+	extra := ""
+	for _, a := range args {
+		extra += fmt.Sprintf(", %q", a)
+	}
+	return strings.Replace(block, `"{port}"]`, `"{port}"`+extra+"]", 1)
+}
+
+// TestHostilePlainPrograms: plain programs that leave processes behind,
+// ignore SIGTERM, flood, print a line without end or print escapes.
+func TestHostilePlainPrograms(t *testing.T) {
+	requireDebianPython(t)
+	tests := []struct {
+		name   string
+		args   []string
+		exit   int
+		error  string // in the server's error
+		stdout []string
+	}{
+		{"orphans", []string{"orphans"}, 0, "", nil},
+		{"deaf", []string{"deaf"}, 1, "did not end within 3s of SIGTERM", nil},
+		{"escapes", []string{"escapes"}, 0, "", []string{`stdout: \x1b[2J\x1b]0;owned\x07cleared \xff\xfe\x00null`, `stderr: \x1b[31mred on stderr\x1b[0m`}},
+		{"long line", []string{"longline", "40"}, 0, "", []string{"more bytes cut)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			port := freePort(t, "udp")
+			r := startHost(t, pingLab(hostileServer(t, port, tt.args...), "", 3)).wait(t)
+			if r.exit != tt.exit {
+				t.Fatalf("exit %d, want %d\n%s\n%s", r.exit, tt.exit, r.stdout, r.stderr)
+			}
+			if !strings.Contains(r.stdout, tt.error) {
+				t.Errorf("no %q in:\n%s", tt.error, r.stdout)
+			}
+			for _, w := range tt.stdout {
+				if !strings.Contains(r.stdout, w) {
+					t.Errorf("console lacks %s:\n%.3000s", w, r.stdout)
+				}
+			}
+			noEscapes(t, "console", r.stdout+r.stderr)
+			if len(r.stdout) > 1<<20 {
+				t.Errorf("console got %d bytes", len(r.stdout))
+			}
+		})
+	}
+}
+
+// TestHostKilledTakesEveryProcess kills the host with SIGKILL while a
+// plain server and a plugin have each left processes in sessions of their
+// own: none may survive it (checked in cleanup).
+func TestHostKilledTakesEveryProcess(t *testing.T) {
+	requireDebianPython(t)
+	// Each way of containing: a PID namespace, one in a user namespace,
+	// and a child subreaper where namespaces are not allowed.
+	for _, mode := range []string{"pid", "user", "subreaper"} {
+		t.Run(mode, func(t *testing.T) {
+			port := freePort(t, "udp")
+			lab := fmt.Sprintf(`
+ping_server "server" {
+  %s
+}
+ping_client "client" {
+  server = ping_server.server.address
+  %s
+}
+`, hostileServer(t, port, "orphans"), hostilePlugin(t, "setsid", "HOSTILE_SECONDS=60"))
+			h := startHostIn(t, "", []string{"SOCKLAB_CONTAIN=" + mode}, "run", "--json", writeLab(t, lab))
+			h.await(t, func(l map[string]any) bool { return l["component"] == "server" && l["kind"] == "ready" })
+			// The plugin's children and the server's grandchildren are running.
+			deadline := time.Now().Add(guard)
+			for len(processesMarked(h.mark)) < 10 && time.Now().Before(deadline) {
+				time.Sleep(50 * time.Millisecond)
+			}
+			if n := len(processesMarked(h.mark)); n < 10 {
+				t.Fatalf("%d processes before the kill", n)
+			}
+			if err := h.cmd.Process.Kill(); err != nil {
+				t.Fatal(err)
+			}
+			assertNoProcessesLeft(t, h.mark)
+		})
+	}
+}
+
+// TestStaleSocketDirsAreRemoved: a killed host leaves its plugins' socket
+// directory; the next run removes it, and its own at its end.
+func TestStaleSocketDirsAreRemoved(t *testing.T) {
+	tmp := t.TempDir()
+	env := []string{"TMPDIR=" + tmp}
+	root := filepath.Join(tmp, fmt.Sprintf("socklab-%d", os.Getuid()))
+	lab := writeLab(t, pingLab("", goPlugin(t, "examples/ping-client"), 1000))
+	h := startHostIn(t, "", env, "run", "--json", lab)
+	h.await(t, func(l map[string]any) bool { return l["component"] == "client" && l["kind"] == "sent" })
+	dirs, _ := filepath.Glob(filepath.Join(root, "run-*"))
+	if len(dirs) != 1 {
+		t.Fatalf("socket directories %v", dirs)
+	}
+	sockets, _ := os.ReadDir(dirs[0])
+	if len(sockets) < 2 { // the lock and at least one plugin's socket
+		t.Errorf("%s holds %v", dirs[0], sockets)
+	}
+	h.cmd.Process.Kill()
+	h.wait(t)
+	assertNoProcessesLeft(t, h.mark)
+	if _, err := os.Stat(dirs[0]); err != nil {
+		t.Fatalf("the killed run's directory: %v", err)
+	}
+	r := startHostIn(t, "", env, "run", "--json", writeLab(t, pingLab("", "", 2))).wait(t)
+	if r.exit != 0 {
+		t.Fatalf("exit %d\n%s", r.exit, r.stderr)
+	}
+	if left, _ := filepath.Glob(filepath.Join(root, "run-*")); len(left) != 0 {
+		t.Errorf("left behind: %v", left)
+	}
 }

@@ -367,6 +367,7 @@ func runLab(ctx context.Context, l *lab.Lab, builder *launch.Builder, cfg *confi
 	}
 	res := run.Run(ctx, l, run.Options{
 		Builtin: []string{exe, pluginCommand},
+		Contain: []string{exe},
 		Builder: builder,
 		Log:     log,
 		Observe: observe,

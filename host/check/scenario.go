@@ -46,6 +46,9 @@ type Env struct {
 	Builtin []string
 	Builder *launch.Builder
 	Log     zerolog.Logger
+	// Contain is the host's command line to contain components with
+	// (run.Options.Contain).
+	Contain []string
 	// TempDir is where each scenario gets its directory ("" the system's).
 	TempDir string
 	// Traces: a failed scenario's result carries its run's Trace.
@@ -199,7 +202,7 @@ func (sc *Scenario) observe(ctx context.Context, dir string, sub Submission, env
 	w := newEnoughWatch(under)
 	defer w.close()
 	opts := run.Options{
-		Builtin: env.Builtin, Builder: env.Builder, Log: env.Log,
+		Builtin: env.Builtin, Builder: env.Builder, Log: env.Log, Contain: env.Contain,
 		Observe: func(ev run.Event) {
 			mu.Lock()
 			o.Events = append(o.Events, ev)

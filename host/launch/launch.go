@@ -45,6 +45,12 @@ type Options struct {
 	Output func(Line)
 	// Log receives go-plugin's own messages.
 	Log zerolog.Logger
+	// Contain, if set, is the command line of the host itself: the plugin
+	// is started under its contain subcommand (see Contain).
+	Contain []string
+	// SocketDir, if set, is where the plugin makes its go-plugin socket
+	// (see SocketDir).
+	SocketDir string
 }
 
 // Process is a running plugin.
@@ -54,9 +60,10 @@ type Process struct {
 	// Conn is the gRPC connection to the plugin.
 	Conn *grpc.ClientConn
 
-	client *plugin.Client
-	cmd    *exec.Cmd
-	out    *output
+	client    *plugin.Client
+	cmd       *exec.Cmd
+	out       *output
+	contained *contained
 }
 
 // Start starts the plugin and completes the handshake. On failure nothing
@@ -66,12 +73,17 @@ func Start(ctx context.Context, o Options) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Dir = o.Spec.WorkDir
-	cmd.Env = append(os.Environ(), o.Spec.Env...)
 	// Own process group: a Ctrl-C at the terminal reaches the host only, which
 	// then stops the plugins in order. Pdeathsig: killed with the host.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd, cont, statusW, err := containCmd(o.Contain, argv)
+	if err != nil {
+		return nil, fmt.Errorf("plugin %s: %w", o.Spec, err)
+	}
+	cmd.Dir = o.Spec.WorkDir
+	cmd.Env = append(os.Environ(), o.Spec.Env...)
+	if o.SocketDir != "" {
+		cmd.Env = append(cmd.Env, plugin.EnvUnixSocketDir+"="+o.SocketDir)
+	}
 
 	out := newOutput(o.Log, o.Output)
 	client := plugin.NewClient(&plugin.ClientConfig{
@@ -87,7 +99,7 @@ func Start(ctx context.Context, o Options) (*Process, error) {
 		SyncStdout:       out.stream("stdout", false),
 		SyncStderr:       out.stream("stderr", false),
 	})
-	p := &Process{Component: o.Component, client: client, cmd: cmd, out: out}
+	p := &Process{Component: o.Component, client: client, cmd: cmd, out: out, contained: cont}
 
 	type started struct {
 		conn *grpc.ClientConn
@@ -98,8 +110,15 @@ func Start(ctx context.Context, o Options) (*Process, error) {
 		conn, err := p.connect(o.Role)
 		done <- started{conn, err}
 	}()
+	// contain alone holds the status pipe's write end once it has started.
+	closeStatus := func() {
+		if statusW != nil {
+			statusW.Close()
+		}
+	}
 	select {
 	case s := <-done:
+		closeStatus()
 		if cmd.Process != nil {
 			p.PID = cmd.Process.Pid
 		}
@@ -112,6 +131,7 @@ func Start(ctx context.Context, o Options) (*Process, error) {
 	case <-ctx.Done():
 		p.Kill()
 		<-done
+		closeStatus()
 		return nil, ctx.Err()
 	}
 }
@@ -154,6 +174,9 @@ func (p *Process) Kill() {
 	if p.PID > 0 {
 		_ = syscall.Kill(-p.PID, syscall.SIGKILL)
 	}
+	if p.client.Exited() {
+		p.contained.waitStatus() // and close the pipe
+	}
 }
 
 // Exited reports whether the plugin process has ended, waiting up to
@@ -171,7 +194,7 @@ func (p *Process) Exited(wait time.Duration) bool {
 func (p *Process) Diagnosis(wait time.Duration) string {
 	var parts []string
 	if p.Exited(wait) && p.cmd.ProcessState != nil {
-		parts = append(parts, "process ended: "+p.cmd.ProcessState.String())
+		parts = append(parts, "process ended: "+p.status())
 	} else {
 		parts = append(parts, "process still running")
 	}
@@ -181,12 +204,20 @@ func (p *Process) Diagnosis(wait time.Duration) string {
 	return strings.Join(parts, "; ")
 }
 
+// status is how the plugin ended: its own status when contained.
+func (p *Process) status() string {
+	if ws := p.contained.waitStatus(); ws != nil {
+		return describeStatus(*ws)
+	}
+	return p.cmd.ProcessState.String()
+}
+
 // endedBeforeHandshake explains a plugin that ended before the handshake:
 // one that failed says how (its output, a traceback for instance, was
 // shown as it was written); one that ended quietly may be no plugin.
 func (p *Process) endedBeforeHandshake() string {
 	diagnosis := p.Diagnosis(time.Second)
-	if p.cmd.ProcessState != nil && p.cmd.ProcessState.Success() && p.out.lastWords() == "" {
+	if p.cmd.ProcessState != nil && p.status() == "exit status 0" && p.out.lastWords() == "" {
 		return "ended without the plugin handshake: is it a socklab plugin? (" + diagnosis + ")"
 	}
 	return "ended before the plugin handshake (" + diagnosis + ")"

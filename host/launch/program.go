@@ -30,15 +30,19 @@ type ProgramOptions struct {
 	// Output receives each line it writes; nil logs them to Log.
 	Output func(Line)
 	Log    zerolog.Logger
+	// Contain, if set, is the host's command line: the program runs under
+	// its contain subcommand (see Contain).
+	Contain []string
 }
 
 // Program is a running plain program.
 type Program struct {
-	PID  int
-	cmd  *exec.Cmd
-	out  *output
-	done chan struct{}
-	err  error // how it ended, once done is closed
+	PID       int
+	cmd       *exec.Cmd
+	out       *output
+	contained *contained
+	done      chan struct{}
+	err       error // how it ended, once done is closed
 }
 
 // StartProgram starts a plain program in its own process group, killed
@@ -48,10 +52,12 @@ func StartProgram(o ProgramOptions) (*Program, error) {
 	if len(o.Argv) == 0 {
 		return nil, errors.New("program: empty command line")
 	}
-	cmd := exec.Command(o.Argv[0], o.Argv[1:]...)
+	cmd, cont, statusW, err := containCmd(o.Contain, o.Argv)
+	if err != nil {
+		return nil, fmt.Errorf("program %s: %w", strings.Join(o.Argv, " "), err)
+	}
 	cmd.Dir = o.Dir
 	cmd.Env = append(append(os.Environ(), "PYTHONUNBUFFERED=1"), o.Env...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	out := newOutput(o.Log, o.Output)
 	stdout, stderr := out.stream("stdout", false), out.stream("stderr", false)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
@@ -59,12 +65,25 @@ func StartProgram(o ProgramOptions) (*Program, error) {
 	// on everything the program said; a child that keeps them open holds
 	// it up no longer than this.
 	cmd.WaitDelay = time.Second
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	if statusW != nil {
+		statusW.Close()
+	}
+	if err != nil {
+		if cont != nil {
+			cont.status.Close()
+		}
 		return nil, fmt.Errorf("program %s: %w", strings.Join(o.Argv, " "), err)
 	}
-	p := &Program{PID: cmd.Process.Pid, cmd: cmd, out: out, done: make(chan struct{})}
+	p := &Program{PID: cmd.Process.Pid, cmd: cmd, out: out, contained: cont, done: make(chan struct{})}
 	go func() {
 		p.err = cmd.Wait()
+		if ws := cont.waitStatus(); ws != nil {
+			p.err = nil
+			if !ws.Exited() || ws.ExitStatus() != 0 {
+				p.err = &ExitError{Status: *ws}
+			}
+		}
 		stdout.Flush()
 		stderr.Flush()
 		// Whatever it started in its group goes with it.
@@ -98,7 +117,9 @@ func (p *Program) Kill() {
 func (p *Program) Diagnosis() string {
 	<-p.done
 	parts := []string{"exit status 0"}
-	if p.cmd.ProcessState != nil {
+	if ws := p.contained.waitStatus(); ws != nil {
+		parts[0] = describeStatus(*ws)
+	} else if p.cmd.ProcessState != nil {
 		parts[0] = p.cmd.ProcessState.String()
 	}
 	if last := p.out.lastWords(); last != "" {

@@ -53,11 +53,12 @@ func (r *runner) newDriver(c *component) driver {
 			Body: &pb.Log{Level: logLevel(l.Level), Message: l.Text}})
 	}
 	if c.lab.Plugin.Kind == lab.Program {
-		return &programDriver{lab: c.lab, log: c.log, output: output}
+		return &programDriver{lab: c.lab, log: c.log, output: output, contain: r.opts.Contain}
 	}
 	return &pluginDriver{lab: c.lab, opts: launch.Options{
 		Component: c.lab.Name, Role: c.lab.Role.Name, Spec: c.lab.Plugin,
 		Builtin: r.opts.Builtin, Builder: r.opts.Builder, Log: c.log, Output: output,
+		Contain: r.opts.Contain, SocketDir: r.sockets,
 	}}
 }
 

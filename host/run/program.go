@@ -2,11 +2,9 @@ package run
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,6 +36,8 @@ type programDriver struct {
 	lab    *lab.Component
 	log    zerolog.Logger
 	output func(launch.Line)
+	// contain is the host's command line, to contain the program with.
+	contain []string
 
 	mu       sync.Mutex
 	prog     *launch.Program
@@ -84,7 +84,7 @@ func (d *programDriver) run(ctx context.Context, cfg proto.Message, emit func(pr
 		}
 		p, err := launch.StartProgram(launch.ProgramOptions{
 			Component: d.lab.Name, Argv: append(slices.Clone(spec.Command), r.Args...),
-			Dir: spec.WorkDir, Env: spec.Env, Log: d.log,
+			Dir: spec.WorkDir, Env: spec.Env, Log: d.log, Contain: d.contain,
 			Output: func(l launch.Line) {
 				d.output(l)
 				if l.Stream != "stdout" {
@@ -199,7 +199,7 @@ func addrList(as []netip.AddrPort) string {
 // had begun to stop the lab.
 func (d *programDriver) judgeExit(p *launch.Program, server bool) error {
 	exit := p.Err()
-	if d.isStopping() && (exit == nil || signalled(exit)) {
+	if d.isStopping() && (exit == nil || launch.Signaled(exit)) {
 		return nil
 	}
 	switch {
@@ -210,16 +210,6 @@ func (d *programDriver) judgeExit(p *launch.Program, server bool) error {
 		return nil
 	}
 	return fmt.Errorf("ended with %s", p.Diagnosis())
-}
-
-// signalled reports whether a process ended by a signal.
-func signalled(exit error) bool {
-	var ee *exec.ExitError
-	if !errors.As(exit, &ee) {
-		return false
-	}
-	ws, ok := ee.Sys().(syscall.WaitStatus)
-	return ok && ws.Signaled()
 }
 
 func (d *programDriver) isStopping() bool {

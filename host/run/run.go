@@ -52,6 +52,10 @@ type Options struct {
 	Log zerolog.Logger
 	// Observe is called with every event, from many goroutines.
 	Observe func(Event)
+	// Contain, if set, is the host's own command line: every component
+	// runs under its contain subcommand, so that nothing it starts
+	// outlives the run (launch.Contain).
+	Contain []string
 	// StopGrace is how long a component has to finish after Stop.
 	StopGrace time.Duration
 	// Capture, if set, is the pcap file for the run's link traffic,
@@ -131,6 +135,12 @@ func Run(ctx context.Context, l *lab.Lab, o Options) *Result {
 	// Links outlive an interrupt: they carry traffic until every component
 	// has stopped.
 	r.linkCtx, r.cancelLinks = context.WithCancel(context.Background())
+	if sockets, err := launch.NewSocketDir(); err == nil {
+		r.sockets = sockets.Path
+		defer sockets.Remove()
+	} else {
+		o.Log.Warn().Err(err).Msg("plugins make their sockets in the temporary directory")
+	}
 	for _, c := range l.Components {
 		comp := newComponent(c, o.Log)
 		comp.drv = r.newDriver(comp)
@@ -180,6 +190,8 @@ type runner struct {
 	opts  Options
 	comps []*component
 	start time.Time
+	// sockets is the run's directory of plugin sockets.
+	sockets string
 
 	linkCtx     context.Context
 	cancelLinks context.CancelFunc

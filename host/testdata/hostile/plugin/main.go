@@ -180,7 +180,14 @@ func run(ctx context.Context, cfg *pb.PingClientConfig, mode string, send func(f
 		if err := cmd.Start(); err != nil {
 			return err
 		}
-		time.Sleep(500 * time.Millisecond)
+		wait := 500 * time.Millisecond
+		if s, err := strconv.Atoi(os.Getenv("HOSTILE_SECONDS")); err == nil {
+			wait = time.Duration(s) * time.Second
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+		}
 	}
 	return send(batch(summary()))
 }
