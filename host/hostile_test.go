@@ -11,7 +11,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -219,5 +221,70 @@ func TestStaleSocketDirsAreRemoved(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(root, "run-*")); len(left) != 0 {
 		t.Errorf("left behind: %v", left)
+	}
+}
+
+// peakMemory polls a process's VmHWM (its peak resident memory) until it
+// ends; the result is read from the returned function after that.
+func peakMemory(pid int) func() int {
+	var mu sync.Mutex
+	peak := 0
+	go func() {
+		for {
+			status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+			if err != nil || bytes.Contains(status, []byte("State:\tZ")) {
+				return
+			}
+			for _, line := range strings.Split(string(status), "\n") {
+				if kb, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+					n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(kb), "kB")))
+					mu.Lock()
+					peak = max(peak, n<<10)
+					mu.Unlock()
+				}
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	return func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return peak
+	}
+}
+
+// maxHostMemory is what a host running a flooding component may reach:
+// some 25 MiB of its own and about 13 MiB per component (the bounds in
+// README.md), with room to spare; unbounded, a flood of a few seconds
+// took hundreds of MiB.
+const maxHostMemory = 128 << 20
+
+// TestFloodsStayBounded: a plugin that sends events, and a plain program
+// that prints, as fast as they can for three seconds leave the host's peak
+// memory under maxHostMemory, and the console says how much it suppressed.
+func TestFloodsStayBounded(t *testing.T) {
+	requireDebianPython(t)
+	port := freePort(t, "udp")
+	labs := map[string]string{
+		"events": pingLab("", hostilePlugin(t, "flood", "HOSTILE_SECONDS=3"), 3),
+		"stdout": pingLab(hostileServer(t, port, "flood", "3"), "", 5),
+		"line":   pingLab(hostileServer(t, port, "longline", "200"), "", 3),
+	}
+	for name, lab := range labs {
+		t.Run(name, func(t *testing.T) {
+			h := startHost(t, lab)
+			peak := peakMemory(h.cmd.Process.Pid)
+			r := h.wait(t)
+			if r.exit != 0 {
+				t.Fatalf("exit %d\n%.2000s\n%s", r.exit, r.stdout, r.stderr)
+			}
+			t.Logf("host's peak memory %.1f MiB", float64(peak())/(1<<20))
+			if peak() > maxHostMemory {
+				t.Errorf("host's peak memory %d MiB, over %d MiB", peak()>>20, maxHostMemory>>20)
+			}
+			if name != "line" && !strings.Contains(r.stdout, "events and lines suppressed") {
+				t.Errorf("no count of what was suppressed")
+			}
+		})
 	}
 }
