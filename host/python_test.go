@@ -390,6 +390,7 @@ func TestPythonWebServerAgainstReference(t *testing.T) {
 	for _, ev := range r.events("student", "request") {
 		statuses = append(statuses, pythonField(ev, "target")+" "+pythonField(ev, "status"))
 	}
+	slices.SortFunc(statuses, byRequestOrder) // a thread per connection
 	if want := []string{"/HelloWorld.html 200", "/docs/ 200", "/missing.html 404"}; !slices.Equal(statuses, want) {
 		t.Errorf("server reported %q, want %q", statuses, want)
 	}

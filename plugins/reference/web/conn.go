@@ -12,6 +12,7 @@ import (
 	pb "github.com/socklab/socklab/proto/socklabpb"
 	"github.com/socklab/socklab/proto/utf8text"
 	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 const (
@@ -255,7 +256,13 @@ func (c *conn) record(ex *exchange) {
 	if c.peer == "" {
 		c.peer = c.nc.RemoteAddr().String()
 	}
-	c.s.emit(&pb.WebServerEvent{Event: &pb.WebServerEvent_Request{Request: &pb.WebRequest{
+	// Stamped when the request came, not when it was done: a client's
+	// requests on successive connections then show in the order it sent them.
+	var at *timestamppb.Timestamp
+	if !ex.start.IsZero() {
+		at = timestamppb.New(ex.start)
+	}
+	c.s.emit(&pb.WebServerEvent{Time: at, Event: &pb.WebServerEvent_Request{Request: &pb.WebRequest{
 		Peer:     c.peer,
 		Method:   utf8text.FromBytes(c.req.method),
 		Target:   utf8text.FromBytes(c.req.target),
