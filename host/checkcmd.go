@@ -18,6 +18,7 @@ import (
 	"github.com/socklab/socklab/host/check"
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/launch"
+	"github.com/socklab/socklab/host/sandbox"
 	"github.com/socklab/socklab/proto/roles"
 )
 
@@ -59,6 +60,13 @@ func checkFlags(fs *flag.FlagSet, std stdio) func(positional, command []string) 
 	fs.StringVar(&o.python, "python", check.DefaultPython(), "`PATH` of the interpreter for Python submissions")
 	fs.BoolVar(&o.program, "program", false, "a command is a plain program, not a plugin")
 	fs.StringVar(&o.expects, "expects", "", "override: the `ADDRESS` plain clients send to, or plain servers must bind (default: what each program hard-codes, a server's read from /proc)")
+	fs.StringVar(&o.sandbox, "sandbox", "auto", "`MODE`: on (each submission sandboxed, or an error), off, or auto (on where it can be)")
+	o.limits = sandbox.DefaultLimits
+	fs.Func("memory", "memory `SIZE` of a submission's processes together (like 256M; off for none) (default 256M)", byteFlag(&o.limits.Memory))
+	fs.IntVar(&o.limits.Procs, "procs", o.limits.Procs, "`N` processes and threads of a submission at once (0 for no limit)")
+	fs.DurationVar(&o.limits.CPUTime, "cpu-time", o.limits.CPUTime, "CPU time (a `DURATION`) of a submission's processes together, per scenario (0 for no limit)")
+	fs.Func("file-size", "largest `SIZE` of a file a submission writes (default 16M)", byteFlag(&o.limits.FileSize))
+	fs.Func("output", "`SIZE` of a submission's output per scenario (default 4M)", byteFlag(&o.limits.Output))
 	fs.BoolVar(&o.one, "one", false, "(hidden) grade the one submission read from stdin")
 	fs.BoolVar(&o.probe, "probe-isolation", false, "(hidden) probe what isolation works")
 	return func(positional, command []string) int {
@@ -68,10 +76,11 @@ func checkFlags(fs *flag.FlagSet, std stdio) func(positional, command []string) 
 
 // checkOptions are the flags of `socklab check`.
 type checkOptions struct {
-	role, suitePath, reportDir, isolation, python, expects string
-	showSuite, program, one, probe                         bool
-	jobs                                                   int
-	timeout                                                time.Duration
+	role, suitePath, reportDir, isolation, python, expects, sandbox string
+	limits                                                          sandbox.Limits
+	showSuite, program, one, probe                                  bool
+	jobs                                                            int
+	timeout                                                         time.Duration
 }
 
 // runCheck is `socklab check`.
@@ -143,6 +152,11 @@ func runCheck(o *checkOptions, positional, command []string, stdout, stderr io.W
 		fmt.Fprintf(stderr, "socklab check: %v\n", err)
 		return exitBadLab
 	}
+	box, err := sandboxMode(o.sandbox, exe, o.limits, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "socklab check: %v\n", err)
+		return exitBadLab
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	timeout := o.timeout
@@ -153,6 +167,7 @@ func runCheck(o *checkOptions, positional, command []string, stdout, stderr io.W
 		Suite: suite, Submissions: subs, Jobs: o.jobs, Timeout: timeout, Isolation: iso,
 		OneCommand: []string{exe, "check", checkOneFlag},
 		Builder:    &launch.Builder{Dir: launch.DefaultCacheDir(), Socklab: launch.FindSocklabModule()},
+		Sandbox:    box,
 		Progress:   stderr,
 		Traces:     o.reportDir != "",
 	})
@@ -195,6 +210,42 @@ func loadSuite(path, role string, stderr io.Writer) (*check.Suite, int) {
 		return nil, exitBadLab
 	}
 	return suite, exitOK
+}
+
+// byteFlag sets a size from a flag: 256M, 16KiB, off.
+func byteFlag(dst *int64) func(string) error {
+	return func(s string) error {
+		n, err := sandbox.ParseBytes(s)
+		if err == nil {
+			*dst = n
+		}
+		return err
+	}
+}
+
+// sandboxMode reads --sandbox: on where it can be made (auto), always
+// (on: an error if it cannot), or never. It says which limits are off.
+func sandboxMode(mode, exe string, limits sandbox.Limits, stderr io.Writer) (*check.Sandbox, error) {
+	switch mode {
+	case "off":
+		fmt.Fprintln(stderr, "socklab check: --sandbox off: submissions run as this user, seeing its files, with no limits")
+		return nil, nil
+	case "on", "auto":
+	default:
+		return nil, fmt.Errorf("--sandbox is auto, on or off, not %q", mode)
+	}
+	v, err := sandbox.Probe(exe, sandbox.Config{Limits: limits})
+	if err != nil {
+		if mode == "on" {
+			return nil, fmt.Errorf("--sandbox on, but %v", err)
+		}
+		fmt.Fprintf(stderr, "socklab check: submissions are not sandboxed: %v\n", err)
+		return nil, nil
+	}
+	if len(v.Off) > 0 {
+		fmt.Fprintf(stderr, "socklab check: sandboxed, but these limits are off here: %s\n", strings.Join(v.Off, "; "))
+	}
+	return &check.Sandbox{Exe: exe, Limits: limits, Off: v.Off}, nil
 }
 
 // isolationMode reads --isolation; auto takes the strongest that works.

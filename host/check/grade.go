@@ -36,6 +36,8 @@ type Options struct {
 	// (see RunOne).
 	OneCommand []string
 	Builder    *launch.Builder
+	// Sandbox, if set, sandboxes every submission's process and build.
+	Sandbox *Sandbox
 	// Progress, if set, gets a line per submission graded.
 	Progress io.Writer
 	// Traces: each failed scenario's result carries its run's Trace, for
@@ -57,7 +59,8 @@ type job struct {
 	// Loopback: bring lo up first (a new network namespace has it down).
 	Loopback bool
 	// Traces: send a failed scenario's run for its page.
-	Traces bool
+	Traces  bool
+	Sandbox *Sandbox `json:",omitempty"`
 }
 
 // childResult is what a child check writes: the result and, when the
@@ -122,6 +125,10 @@ func Grade(ctx context.Context, o Options) *Report {
 func (o Options) buildAll(ctx context.Context, jobs int) []Submission {
 	subs := append([]Submission(nil), o.Submissions...)
 	sem := make(chan struct{}, jobs)
+	b := o.Builder
+	if o.Sandbox != nil {
+		b = &launch.Builder{Dir: b.Dir, Socklab: b.Socklab, Sandbox: o.Sandbox.buildSandboxed}
+	}
 	var wg sync.WaitGroup
 	for i := range subs {
 		if subs[i].Spec.Kind != lab.GoSource || subs[i].Problem != "" {
@@ -130,7 +137,9 @@ func (o Options) buildAll(ctx context.Context, jobs int) []Submission {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			if _, err := o.Builder.Build(ctx, subs[i].Spec.Dir); err != nil {
+			bin, err := b.Build(ctx, subs[i].Spec.Dir)
+			subs[i].Binary = bin
+			if err != nil {
 				var be *launch.BuildError
 				if errors.As(err, &be) {
 					subs[i].Problem = "does not build:\n" + be.Output
@@ -146,6 +155,7 @@ func (o Options) buildAll(ctx context.Context, jobs int) []Submission {
 
 // failed is the grade of a submission that could not run the suite.
 func (o Options) failed(sub Submission, why string) *SubmissionResult {
+	why = printable(why)
 	res := &SubmissionResult{Name: sub.Name, Component: describeSpec(sub), Error: why}
 	for _, sc := range o.Suite.Scenarios {
 		res.Scenarios = append(res.Scenarios, &ScenarioResult{Name: sc.Name, Description: sc.Description, MaxPoints: sc.MaxPoints(), Error: why})
@@ -203,10 +213,10 @@ func (o Options) gradeOne(ctx context.Context, sub Submission) *SubmissionResult
 func (o Options) runScenario(ctx context.Context, sub Submission, sc *Scenario) *ScenarioResult {
 	start := time.Now()
 	fail := func(why string) *ScenarioResult {
-		return &ScenarioResult{Name: sc.Name, Description: sc.Description, MaxPoints: sc.MaxPoints(), Error: why,
+		return &ScenarioResult{Name: sc.Name, Description: sc.Description, MaxPoints: sc.MaxPoints(), Error: printable(why),
 			ElapsedSeconds: time.Since(start).Seconds()}
 	}
-	input, err := json.Marshal(job{Suite: o.Suite.Path, Scenario: sc.Name, Submission: sub, Loopback: o.Isolation != None, Traces: o.Traces})
+	input, err := json.Marshal(job{Suite: o.Suite.Path, Scenario: sc.Name, Submission: sub, Loopback: o.Isolation != None, Traces: o.Traces, Sandbox: o.Sandbox})
 	if err != nil {
 		return fail("cannot describe the job: " + err.Error())
 	}
@@ -334,6 +344,7 @@ func RunOne(ctx context.Context, in io.Reader, out io.Writer, env Env) error {
 	if j.Scenario != "" && !slices.ContainsFunc(suite.Scenarios, func(sc *Scenario) bool { return sc.Name == j.Scenario }) {
 		return fmt.Errorf("suite %s has no scenario %q", j.Suite, j.Scenario)
 	}
+	env.Sandbox = j.Sandbox
 	start := time.Now()
 	res := &SubmissionResult{Name: j.Submission.Name, Component: describeSpec(j.Submission)}
 	for _, sc := range suite.Scenarios {

@@ -38,6 +38,8 @@ type Submission struct {
 	Problem string
 	// Note says how it was found, when there was a choice.
 	Note string `json:",omitempty"`
+	// Binary is a Go submission's plugin, once built.
+	Binary string `json:",omitempty"`
 }
 
 // Env is what running scenarios needs from the host.
@@ -53,6 +55,8 @@ type Env struct {
 	TempDir string
 	// Traces: a failed scenario's result carries its run's Trace.
 	Traces bool
+	// Sandbox, if set, sandboxes the component under test.
+	Sandbox *Sandbox
 }
 
 // Observed is everything a scenario's run showed, for the checks.
@@ -70,6 +74,8 @@ type Observed struct {
 	// Files are the suite's files, by path relative to Dir.
 	Files map[string][]byte
 	Dir   string
+	// limit says which sandbox limit the component under test exceeded.
+	limit string
 }
 
 // ProbeResult is what one probe sent and what came back.
@@ -91,7 +97,16 @@ func RunScenario(ctx context.Context, sc *Scenario, sub Submission, env Env) *Sc
 	for _, c := range sc.Checks {
 		sr.Checks = append(sr.Checks, CheckResult{Name: c.Name, MaxPoints: c.Points, Extra: c.Extra})
 	}
-	defer func() { sr.ElapsedSeconds = time.Since(start).Seconds() }()
+	defer func() {
+		sr.ElapsedSeconds = time.Since(start).Seconds()
+		// What a submission printed reaches the reports: as text only.
+		sr.Error = printable(sr.Error)
+		for i := range sr.Checks {
+			for j, e := range sr.Checks[i].Evidence {
+				sr.Checks[i].Evidence[j] = printable(e)
+			}
+		}
+	}()
 	if sub.Problem != "" {
 		sr.Error = sub.Problem
 		return sr
@@ -192,6 +207,20 @@ func (sc *Scenario) observe(ctx context.Context, dir string, sub Submission, env
 		return nil, err
 	}
 	o := &Observed{Scenario: sc, Lab: l, Under: under, Plain: under.Plugin.Kind == lab.Program, Files: sc.suite.Files, Dir: dir}
+	if env.Sandbox != nil {
+		// The verdict goes beside the scenario's directory, which the
+		// program may see (a web server's root), not in it.
+		vdir, err := os.MkdirTemp(env.TempDir, "verdict-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(vdir)
+		verdict := filepath.Join(vdir, "verdict.json")
+		if err := env.Sandbox.wrap(under, sub, dir, verdict); err != nil {
+			return nil, fmt.Errorf("cannot sandbox it: %w", err)
+		}
+		defer func() { o.limit = limitExceeded(verdict, sc.Name) }()
+	}
 	var mu sync.Mutex
 	var held []io.Closer
 	defer func() {
@@ -270,6 +299,9 @@ func (sc *Scenario) judge(o *Observed, sr *ScenarioResult) {
 	}
 	if o.Under.Plugin.Kind == lab.Program && o.Under.Role.Kind == roles.Client && o.Under.Plugin.Expects != plain.SheetAddress(o.Under.Role.Name) {
 		sr.Notes = append(sr.Notes, "the client's link listened at "+o.Under.Plugin.Expects+", where it sends")
+	}
+	if o.limit != "" {
+		sr.Error = o.limit // the sandbox stopped it: that is the cause
 	}
 	sr.Passed = sr.Error == ""
 	for _, c := range sr.Checks {

@@ -25,6 +25,10 @@ type Builder struct {
 	// Socklab is a socklab source tree (FindSocklabModule) that a package
 	// in no module is built against, as a module of its own.
 	Socklab string
+	// Sandbox, if set, wraps the go command line that builds the package
+	// in dir into outDir (a student's build is untrusted code too); done
+	// is called once the build is over.
+	Sandbox func(ctx context.Context, argv []string, dir, outDir string) (wrapped []string, done func(), err error)
 
 	mu    sync.Mutex
 	locks map[string]*sync.Mutex
@@ -74,7 +78,16 @@ func (b *Builder) Build(ctx context.Context, dir string) (string, error) {
 		}
 		args = append(args, "-overlay", overlay)
 	}
-	cmd := exec.CommandContext(ctx, goTool, append(args, ".")...)
+	argv := append([]string{goTool}, append(args, ".")...)
+	if b.Sandbox != nil {
+		wrapped, done, err := b.Sandbox(ctx, argv, dir, outDir)
+		if err != nil {
+			return "", fmt.Errorf("sandboxing the build of %s: %w", dir, err)
+		}
+		defer done()
+		argv = wrapped
+	}
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir = dir
 	// The compilers go starts die with it: the whole group is killed on
 	// cancel, and go itself if the host dies.

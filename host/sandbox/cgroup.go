@@ -37,8 +37,8 @@ func realCgroupFS() (cgroupFS, error) {
 type cgroups struct {
 	version int
 	// Directories per use: "" when that limit has no controller.
-	memory, pids, cpu, usage string
-	dirs                     []string
+	memory, pids, usage string
+	dirs                []string
 }
 
 // hierarchy is a mounted cgroup hierarchy and this process's place in it.
@@ -161,16 +161,6 @@ func newCgroups(fs cgroupFS, name string, l Limits) (*cgroups, []string) {
 		}},
 		{"pids", &cg.pids, LimitProcs, func(h hierarchy, dir string) error {
 			return writeFile(dir, "pids.max", l.Procs)
-		}},
-		// At most one CPU's worth: a spinning submission slows only itself.
-		{"cpu", &cg.cpu, "", func(h hierarchy, dir string) error {
-			if h.version == 1 {
-				if err := writeFile(dir, "cpu.cfs_period_us", 100000); err != nil {
-					return err
-				}
-				return writeFile(dir, "cpu.cfs_quota_us", 100000)
-			}
-			return writeFile(dir, "cpu.max", "100000 100000")
 		}},
 	}
 	for _, u := range uses {

@@ -108,18 +108,27 @@ func FindBwrap() (string, error) {
 	return p, nil
 }
 
-// Probe runs /bin/true (or the first of argv) sandboxed as c through exe
-// and says why the sandbox cannot be made here, if it cannot.
-func Probe(exe string, c Config) error {
+// Probe runs /bin/true sandboxed as c through exe: its verdict says which
+// limits are off here; an error why no sandbox can be made here.
+func Probe(exe string, c Config) (*Verdict, error) {
+	if _, err := FindBwrap(); err != nil && c.Bwrap == "" {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "socklab-probe-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	c.Verdict = filepath.Join(dir, "verdict.json")
 	argv, err := Command(exe, c, []string{"/bin/true"})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("a sandboxed /bin/true failed (%v): %s", err, strings.TrimSpace(string(out)))
+		return nil, fmt.Errorf("a sandboxed /bin/true failed (%v): %s", err, strings.TrimSpace(string(out)))
 	}
-	return nil
+	return ReadVerdict(c.Verdict)
 }
 
 // systemPaths are what programs need read-only: the system's programs and
@@ -133,12 +142,10 @@ var systemPaths = []string{
 	"/etc/ca-certificates", "/etc/python3", "/etc/gai.conf",
 }
 
-// file is a file copied in: where, with what mode, from which descriptor
-// (the index in the files handed to bubblewrap).
+// file is a file copied in from the descriptor handed to bubblewrap.
 type file struct {
 	path string
 	mode fs.FileMode
-	src  string
 }
 
 // copyPlan lists what copying dir into the sandbox takes: its
@@ -166,7 +173,7 @@ func copyPlan(dir string) (dirs []string, files []file, links [][2]string, err e
 			links = append(links, [2]string{target, path})
 		case info.Mode().IsRegular():
 			total += info.Size()
-			files = append(files, file{path: path, mode: info.Mode().Perm(), src: path})
+			files = append(files, file{path: path, mode: info.Mode().Perm()})
 		}
 		if len(files) > maxCopyFiles || total > maxCopyBytes {
 			return fmt.Errorf("%s holds more than %d files or %s: too much to copy into a sandbox", dir, maxCopyFiles, Bytes(maxCopyBytes))
@@ -178,8 +185,10 @@ func copyPlan(dir string) (dirs []string, files []file, links [][2]string, err e
 
 // bwrapArgs are bubblewrap's arguments for c, sockets being a writable
 // directory for plugin sockets, with the copied files from descriptor 3
-// on (files, in that order).
-func (c Config) bwrapArgs(sockets string, argv []string) ([]string, []file, error) {
+// on (files, in that order). With staging set, what is bound is first
+// bound under staging (mounts: source, staged), where bubblewrap, as
+// nobody, can reach it: it may not walk to the source (/root is 0700).
+func (c Config) bwrapArgs(sockets, staging string, argv []string) (args []string, files []file, mounts [][2]string, err error) {
 	uid := fmt.Sprint(c.uid())
 	a := []string{"--unshare-user", "--uid", uid, "--gid", uid,
 		"--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
@@ -207,17 +216,21 @@ func (c Config) bwrapArgs(sockets string, argv []string) ([]string, []file, erro
 	size := fmt.Sprint(tmpSize)
 	a = append(a, "--proc", "/proc", "--dev", "/dev",
 		"--perms", "1777", "--size", size, "--tmpfs", "/tmp")
-	for _, p := range c.ReadOnly {
-		if _, err := os.Stat(p); err != nil {
-			return nil, nil, fmt.Errorf("sandbox: %w", err)
+	bind := func(op, p string) {
+		src := p
+		if staging != "" {
+			src = filepath.Join(staging, fmt.Sprint(len(mounts)))
+			mounts = append(mounts, [2]string{p, src})
 		}
-		a = append(a, "--ro-bind", p, p)
+		a = append(a, op, src, p)
 	}
-	var files []file
+	for _, p := range c.ReadOnly {
+		bind("--ro-bind", p)
+	}
 	for _, d := range c.Copy {
 		dirs, fs, links, err := copyPlan(d)
 		if err != nil {
-			return nil, nil, fmt.Errorf("sandbox: %w", err)
+			return nil, nil, nil, fmt.Errorf("sandbox: %w", err)
 		}
 		a = append(a, "--perms", "0755", "--size", size, "--tmpfs", d)
 		for _, sub := range dirs {
@@ -232,7 +245,7 @@ func (c Config) bwrapArgs(sockets string, argv []string) ([]string, []file, erro
 		}
 	}
 	for _, p := range append(c.Writable, sockets) {
-		a = append(a, "--bind", p, p)
+		bind("--bind", p)
 	}
 	if c.Dir != "" {
 		a = append(a, "--chdir", c.Dir)
@@ -242,7 +255,7 @@ func (c Config) bwrapArgs(sockets string, argv []string) ([]string, []file, erro
 		k, v, _ := strings.Cut(kv, "=")
 		a = append(a, "--setenv", k, v)
 	}
-	return append(append(a, "--"), argv...), files, nil
+	return append(append(a, "--"), argv...), files, mounts, nil
 }
 
 func (c Config) uid() int {

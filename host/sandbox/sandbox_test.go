@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/socklab/socklab/internal/tooltest"
 )
 
 // The test binary is its own supervisor: Command runs it with Subcommand.
@@ -28,9 +30,7 @@ func needSandbox(t *testing.T) {
 	if os.Getuid() != 0 {
 		t.Skip("the sandbox is tested as root, as a grading machine runs it")
 	}
-	if _, err := FindBwrap(); err != nil {
-		t.Skip(err)
-	}
+	tooltest.Need(t, "bwrap")
 }
 
 // run runs argv sandboxed as c and returns its output and verdict.

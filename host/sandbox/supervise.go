@@ -33,6 +33,8 @@ type entry struct {
 	UID     int
 	Bwrap   string
 	Args    []string
+	// Mounts are binds to make first, source on staged.
+	Mounts [][2]string
 }
 
 // Main is the Subcommand: with "--config JSON -- COMMAND..." it supervises
@@ -71,6 +73,16 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "sandbox: writing the verdict: %v\n", err)
 		}
 	}
+	// A program ended by a signal (bubblewrap says 128+N) ends the
+	// supervisor the same way: the caller tells a SIGTERM it sent from a
+	// crash by that.
+	// (Not a crash's signal: the Go runtime would add its own report.)
+	switch sig := syscall.Signal(v.ExitCode - 128); sig {
+	case syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGKILL:
+		signal.Reset(sig)
+		_ = syscall.Kill(os.Getpid(), sig)
+		time.Sleep(time.Second) // the signal is on its way
+	}
 	return v.ExitCode
 }
 
@@ -98,15 +110,31 @@ func supervise(c Config, argv []string, stdin io.Reader, stdout, stderr io.Write
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
 	defer signal.Stop(sigs)
 
+	// As root (and where nobody exists: not in a user namespace that maps
+	// root alone) the supervisor drops to nobody; otherwise bubblewrap runs
+	// as the grader's own user, and the program is nobody only inside.
+	root := os.Getuid() == 0 && mapped(c.uid())
 	sockets, err := os.MkdirTemp("", fmt.Sprintf("%s%d-", cgroupPrefix, os.Getpid()))
 	if err != nil {
 		return fail(fmt.Errorf("a directory for its sockets: %w", err))
 	}
 	defer os.RemoveAll(sockets)
-	if err := os.Chown(sockets, c.uid(), c.uid()); err != nil {
-		return fail(fmt.Errorf("a directory for its sockets: %w", err))
+	if root {
+		if err := os.Chown(sockets, c.uid(), c.uid()); err != nil {
+			return fail(fmt.Errorf("a directory for its sockets: %w", err))
+		}
 	}
-	bargs, files, err := c.bwrapArgs(sockets, argv)
+	staging := ""
+	if root {
+		if staging, err = os.MkdirTemp("", fmt.Sprintf("%s%d-", cgroupPrefix, os.Getpid())); err != nil {
+			return fail(err)
+		}
+		defer os.RemoveAll(staging) // its mounts are in the sandbox's mount namespace only
+		if err := os.Chmod(staging, 0o755); err != nil {
+			return fail(err)
+		}
+	}
+	bargs, files, mounts, err := c.bwrapArgs(sockets, staging, argv)
 	if err != nil {
 		return fail(err)
 	}
@@ -133,15 +161,22 @@ func supervise(c Config, argv []string, stdin io.Reader, stdout, stderr io.Write
 		}
 	}
 
-	eb, err := json.Marshal(entry{Cgroups: cg.dirs, Limits: c.Limits, UID: c.uid(), Bwrap: bwrap, Args: bargs})
+	e := entry{Cgroups: cg.dirs, Limits: c.Limits, Bwrap: bwrap, Args: bargs, Mounts: mounts}
+	if root {
+		e.UID = c.uid()
+	}
+	eb, err := json.Marshal(e)
 	if err != nil {
 		return fail(err)
 	}
 	cmd := exec.Command(exe, Subcommand, "--enter", string(eb))
 	cmd.Stdin = stdin
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if root {
+		cmd.SysProcAttr.Unshareflags = syscall.CLONE_NEWNS // for the staging mounts
+	}
 	for _, f := range files {
-		fh, err := os.Open(f.src)
+		fh, err := os.Open(f.path)
 		if err != nil {
 			return fail(err)
 		}
@@ -221,6 +256,21 @@ wait:
 		v.Error = strings.TrimSpace(out.tail())
 	}
 	return v
+}
+
+// mapped reports whether uid exists in this process's user namespace.
+func mapped(uid int) bool {
+	b, err := os.ReadFile("/proc/self/uid_map")
+	if err != nil {
+		return false
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		var inside, outside, n int
+		if _, err := fmt.Sscan(line, &inside, &outside, &n); err == nil && uid >= inside && uid < inside+n {
+			return true
+		}
+	}
+	return false
 }
 
 // byStatus reads a limit from how the program ended: a signal the kernel
@@ -316,6 +366,28 @@ func enter(e entry) error {
 			return fmt.Errorf("joining %s: %w", dir, err)
 		}
 	}
+	if len(e.Mounts) > 0 {
+		if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+			return fmt.Errorf("a private mount namespace: %w", err)
+		}
+	}
+	for _, m := range e.Mounts {
+		fi, err := os.Stat(m[0])
+		if err != nil {
+			return err
+		}
+		if fi.IsDir() {
+			err = os.Mkdir(m[1], 0o755)
+		} else {
+			err = os.WriteFile(m[1], nil, 0o644)
+		}
+		if err != nil {
+			return err
+		}
+		if err := unix.Mount(m[0], m[1], "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+			return fmt.Errorf("binding %s: %w", m[0], err)
+		}
+	}
 	set := func(res int, v uint64) error {
 		return unix.Setrlimit(res, &unix.Rlimit{Cur: v, Max: v})
 	}
@@ -334,7 +406,7 @@ func enter(e entry) error {
 	if err := set(unix.RLIMIT_CORE, 0); err != nil {
 		return fmt.Errorf("core limit: %w", err)
 	}
-	if os.Getuid() == 0 {
+	if e.UID != 0 {
 		if err := syscall.Setgroups(nil); err != nil {
 			return fmt.Errorf("dropping groups: %w", err)
 		}

@@ -45,6 +45,7 @@ func Tools() []Tool {
 		command("wrk", "wrk"),
 		command("curl", "curl"),
 		command("ip", "iproute2"),
+		command("bwrap", "bubblewrap"),
 		{Name: "python3", Packages: []string{"python3"}, find: func() (string, error) {
 			_, err := os.Stat(DebianPython)
 			return DebianPython, err
