@@ -139,7 +139,15 @@ func (d Detector) Paths(arg string) ([]Submission, error) {
 func (d Detector) directory(dir string) (Submission, bool) {
 	sub := Submission{Name: filepath.Base(dir), Dir: dir}
 	if _, err := os.Stat(filepath.Join(dir, submissionFile)); err == nil {
-		spec, files, diags := lab.LoadPlugin(filepath.Join(dir, submissionFile))
+		path := filepath.Join(dir, submissionFile)
+		spec, files, diags := lab.LoadPlugin(path)
+		if files[path] != nil {
+			// What it may not name comes first: it is why it scores
+			// nothing, whatever else is wrong.
+			if refused := submissionRules(files[path], dir); refused.HasErrors() {
+				diags = refused
+			}
+		}
 		if diags.HasErrors() {
 			var b strings.Builder
 			lab.WriteDiagnostics(&b, diags, files)
