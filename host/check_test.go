@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -214,6 +215,9 @@ func student(t *testing.T, root, name string, files map[string]string) {
 		t.Fatal(err)
 	}
 	for file, content := range files {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, file)), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(filepath.Join(dir, file), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -248,8 +252,17 @@ func readCorpus(t *testing.T, parts ...string) string {
 func TestCheckGradesTwentySubmissions(t *testing.T) {
 	requireDebianPython(t)
 	class := t.TempDir()
+	// A Go plugin as a student hands it in: its directory, with the
+	// corpus's helper package as a package of its own.
+	helper := map[string]string{}
+	for _, f := range []string{"doc.go", "ping.go", "random.go"} {
+		helper["student/"+f] = readCorpus(t, "internal/student", f)
+	}
 	goPlugin := func(name string) map[string]string {
-		return map[string]string{"submission.hcl": fmt.Sprintf("plugin {\n  go = %q\n}\n", corpus(t, "ping_client", name))}
+		files := map[string]string{"main.go": strings.ReplaceAll(readCorpus(t, "ping_client", name, "main.go"),
+			"github.com/socklab/socklab/host/check/testdata/internal/student", "socklab-plugin/student")}
+		maps.Copy(files, helper)
+		return files
 	}
 	good := readCorpus(t, "ping_client/python_good/UDPPingerClient.py")
 	naive := readCorpus(t, "ping_client/python_naive/UDPPingerClient.py")
@@ -267,7 +280,7 @@ func TestCheckGradesTwentySubmissions(t *testing.T) {
 	add("swapped_minmax", goPlugin("swapped_minmax"), "lossy rtt")
 	add("loss_over_received", goPlugin("loss_over_received"), "lossy")
 	add("late_as_next", goPlugin("late_as_next"), "late_replies")
-	add("reference", map[string]string{"submission.hcl": "plugin {\n  builtin = true\n}\n"}, "")
+	add("reference", map[string]string{"submission.hcl": "plugin {\n  builtin = true\n}\n"}, all) // not the student's code
 	for _, name := range []string{"python_good", "ana", "ben", "cleo"} {
 		add(name, map[string]string{"UDPPingerClient.py": good}, "")
 	}
@@ -304,10 +317,14 @@ func TestCheckGradesTwentySubmissions(t *testing.T) {
 			if !strings.Contains(s.Error, "found no submission.hcl, Go main package or Python program") {
 				t.Errorf("empty: error %q", s.Error)
 			}
+		case "reference":
+			if !strings.Contains(s.Error, "submission.hcl:2:3: error: Not the student's code") {
+				t.Errorf("reference: error %q", s.Error)
+			}
 		}
 	}
 	for _, w := range []string{"student points scenarios result", "go_good 18/18 5/5 pass", "empty 0/18 0/5 FAIL found no submission.hcl",
-		"6 of 20 submissions passed everything", "== late_as_next"} {
+		"5 of 20 submissions passed everything", "== late_as_next"} {
 		if !tableHas(r.stdout, w) {
 			t.Errorf("the table lacks %q:\n%s", w, r.stdout)
 		}
@@ -367,7 +384,7 @@ func TestCheckOneComponent(t *testing.T) {
 		{"a quoted command", []string{"--role", "web_client", debianPython + " " + client}, 0, []string{"pass: 8/8 points"}},
 		{"a Python file, graded on the host's network", []string{"--role", "web_client", "--isolation", "none", client}, 0, []string{"pass: 8/8"}},
 		{"a user namespace", []string{"--role", "web_client", "--isolation", "userns", client}, 0, []string{"pass: 8/8"}},
-		{"the reference as a plugin command", []string{"--role", "web_client", "--", "sh", "-c", "exec \"$SOCKLAB\" plugin"}, 0, []string{"pass: 8/8"}},
+		{"the reference as a plugin command", []string{"--role", "web_client", "--sandbox", "off", "--", "sh", "-c", "exec \"$SOCKLAB\" plugin"}, 0, []string{"pass: 8/8"}},
 		{"a failing Go plugin", []string{"--role", "web_server", corpus(t, "web_server/traversal")}, 1,
 			[]string{"traversal [extra] FAIL 0/1", "traversal [extra]: GET /../secret.txt: \"HTTP/1.1 200 OK\" with the content of secret.txt"}},
 	}

@@ -1,0 +1,3 @@
+plugin {
+  program = ["python3", "/usr/lib/socklab/reference/UDPPingerClient.py"]
+}

@@ -1,0 +1,3 @@
+plugin {
+  program = ["python3", "../victim/UDPPingerClient.py"]
+}

@@ -1,0 +1,3 @@
+# Spins on the CPU for ever.
+while True:
+    pass
