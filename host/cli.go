@@ -42,6 +42,7 @@ func commands() []*command {
 		validateCommand(),
 		fmtCommand(),
 		checkCommand(),
+		autograderCommand(),
 		versionCommand(),
 		{name: pluginCommand, hidden: true, setup: func(*flag.FlagSet, stdio) func([]string, []string) int {
 			return func([]string, []string) int { return servePlugins() }
