@@ -1,0 +1,128 @@
+// Command sandbox measures what the sandbox of `socklab check` costs, in
+// one run, against the same grading without it:
+//
+//   - a class: N students' ping clients (the careful Python client of the
+//     corpus, host/check/testdata/ping_client/python_good), graded with
+//     --sandbox off and --sandbox on, the two taking turns, round by round;
+//     the wall time of each and the ratio;
+//   - the floor: starting /bin/true sandboxed (supervisor, control groups,
+//     bubblewrap) against starting it directly, K times each.
+//
+// It runs the socklab command built from ./host, as root (the sandbox drops
+// to nobody), in the network namespaces check makes. Run from the
+// repository root: go run ./bench/sandbox [-n 20] [-jobs 8] [-rounds 1] [-starts 50]
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"time"
+)
+
+func main() {
+	n := flag.Int("n", 20, "students in the class")
+	jobs := flag.Int("jobs", 8, "submissions graded at once (--jobs)")
+	rounds := flag.Int("rounds", 1, "gradings of the class per mode")
+	starts := flag.Int("starts", 50, "starts of /bin/true per mode")
+	flag.Parse()
+	if err := bench(*n, *jobs, *rounds, *starts); err != nil {
+		fmt.Fprintln(os.Stderr, "bench/sandbox:", err)
+		os.Exit(1)
+	}
+}
+
+func bench(n, jobs, rounds, starts int) error {
+	client, err := os.ReadFile("host/check/testdata/ping_client/python_good/UDPPingerClient.py")
+	if err != nil {
+		return fmt.Errorf("run from the repository root: %w", err)
+	}
+	work, err := os.MkdirTemp("", "socklab-bench-sandbox")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	socklab := filepath.Join(work, "socklab")
+	if out, err := exec.Command("go", "build", "-o", socklab, "./host").CombinedOutput(); err != nil {
+		return fmt.Errorf("building socklab: %v\n%s", err, out)
+	}
+	class := filepath.Join(work, "class")
+	for i := range n {
+		dir := filepath.Join(class, fmt.Sprintf("student%03d", i))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "UDPPingerClient.py"), client, 0o644); err != nil {
+			return err
+		}
+	}
+
+	// The floor: one sandboxed start against one direct start.
+	floor := map[string][]time.Duration{}
+	for range starts {
+		for _, mode := range []string{"direct", "sandboxed"} {
+			argv := []string{"/bin/true"}
+			if mode == "sandboxed" {
+				argv = []string{socklab, "sandbox-exec", "--config", `{"Limits":{"Memory":268435456,"Procs":64,"CPUTime":60000000000}}`, "--", "/bin/true"}
+			}
+			start := time.Now()
+			if out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput(); err != nil {
+				return fmt.Errorf("%s /bin/true: %v %s", mode, err, out)
+			}
+			floor[mode] = append(floor[mode], time.Since(start))
+		}
+	}
+	fmt.Printf("start of /bin/true, median of %d: direct %s, sandboxed %s\n", starts,
+		median(floor["direct"]).Round(10*time.Microsecond), median(floor["sandboxed"]).Round(10*time.Microsecond))
+
+	walls := map[string][]time.Duration{}
+	for r := range rounds {
+		for _, mode := range []string{"off", "on"} {
+			reports := filepath.Join(work, fmt.Sprintf("reports-%s-%d", mode, r))
+			start := time.Now()
+			cmd := exec.Command(socklab, "check", "--role", "ping_client", "--jobs", fmt.Sprint(jobs),
+				"--sandbox", mode, "--report", reports, class)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			out, err := cmd.Output()
+			wall := time.Since(start)
+			if err != nil {
+				return fmt.Errorf("--sandbox %s: %v\n%s\n%s", mode, err, out, stderr.String())
+			}
+			points, err := totalPoints(filepath.Join(reports, "report.json"))
+			if err != nil {
+				return err
+			}
+			fmt.Printf("round %d, --sandbox %-3s: %d students in %s (%v points of %v)\n", r+1, mode, n, wall.Round(100*time.Millisecond), points[0], points[1])
+			walls[mode] = append(walls[mode], wall)
+		}
+	}
+	off, on := median(walls["off"]), median(walls["on"])
+	fmt.Printf("class of %d, --jobs %d, median of %d: off %s, on %s, ratio %.3f\n", n, jobs, rounds,
+		off.Round(100*time.Millisecond), on.Round(100*time.Millisecond), on.Seconds()/off.Seconds())
+	return nil
+}
+
+func totalPoints(path string) ([2]float64, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return [2]float64{}, err
+	}
+	var r struct {
+		Points    float64 `json:"points"`
+		MaxPoints float64 `json:"max_points"`
+	}
+	err = json.Unmarshal(data, &r)
+	return [2]float64{r.Points, r.MaxPoints}, err
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
