@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -244,6 +243,19 @@ func readCorpus(t *testing.T, parts ...string) string {
 	return string(data)
 }
 
+// goStudent is a Go plugin of the corpus as a student hands it in: the
+// files of its own directory (a submission.hcl may not name another),
+// with the corpus's helper package as a package of its own.
+func goStudent(t *testing.T, role, name string) map[string]string {
+	t.Helper()
+	files := map[string]string{"main.go": strings.ReplaceAll(readCorpus(t, role, name, "main.go"),
+		"github.com/socklab/socklab/host/check/testdata/internal/student", "socklab-plugin/student")}
+	for _, f := range []string{"doc.go", "ping.go", "random.go", "heartbeat.go", "web.go"} {
+		files["student/"+f] = readCorpus(t, "internal/student", f)
+	}
+	return files
+}
+
 // TestCheckGradesTwentySubmissions grades a class of twenty ping clients:
 // Go plugins with one mistake each, plain Python programs as students hand
 // them in, the reference, one that does not build, one that crashes and
@@ -252,18 +264,7 @@ func readCorpus(t *testing.T, parts ...string) string {
 func TestCheckGradesTwentySubmissions(t *testing.T) {
 	requireDebianPython(t)
 	class := t.TempDir()
-	// A Go plugin as a student hands it in: its directory, with the
-	// corpus's helper package as a package of its own.
-	helper := map[string]string{}
-	for _, f := range []string{"doc.go", "ping.go", "random.go"} {
-		helper["student/"+f] = readCorpus(t, "internal/student", f)
-	}
-	goPlugin := func(name string) map[string]string {
-		files := map[string]string{"main.go": strings.ReplaceAll(readCorpus(t, "ping_client", name, "main.go"),
-			"github.com/socklab/socklab/host/check/testdata/internal/student", "socklab-plugin/student")}
-		maps.Copy(files, helper)
-		return files
-	}
+	goPlugin := func(name string) map[string]string { return goStudent(t, "ping_client", name) }
 	good := readCorpus(t, "ping_client/python_good/UDPPingerClient.py")
 	naive := readCorpus(t, "ping_client/python_naive/UDPPingerClient.py")
 	ctime := readCorpus(t, "ping_client/python_ctime/UDPPingerClient.py")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -78,7 +77,7 @@ scenario "late_replies" {
 func TestCheckReportPages(t *testing.T) {
 	class := t.TempDir()
 	for _, name := range []string{"go_good", "late_as_next"} {
-		student(t, class, name, map[string]string{"submission.hcl": fmt.Sprintf("plugin {\n  go = %q\n}\n", corpus(t, "ping_client", name))})
+		student(t, class, name, goStudent(t, "ping_client", name))
 	}
 	suite := filepath.Join(t.TempDir(), "suite.hcl")
 	if err := os.WriteFile(suite, []byte(pagesSuite), 0o644); err != nil {
