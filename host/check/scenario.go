@@ -301,7 +301,14 @@ func (sc *Scenario) judge(o *Observed, sr *ScenarioResult) {
 		sr.Notes = append(sr.Notes, "the client's link listened at "+o.Under.Plugin.Expects+", where it sends")
 	}
 	if o.limit != "" {
-		sr.Error = o.limit // the sandbox stopped it: that is the cause
+		// The sandbox stopped it at a limit: that is the cause, and what
+		// it did until then (a flood of reply lines) counts for nothing.
+		sr.Error = o.limit
+		for i := range sr.Checks {
+			if cr := &sr.Checks[i]; cr.Passed {
+				cr.Passed, cr.Points, cr.Evidence = false, 0, []string{"not counted: the program " + o.limit}
+			}
+		}
 	}
 	sr.Passed = sr.Error == ""
 	for _, c := range sr.Checks {
