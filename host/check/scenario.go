@@ -333,11 +333,11 @@ func (o *Observed) boundAt() string {
 
 // runProbes sends each probe to the server at addr, in order, and returns
 // what came back and the connections held open.
-func runProbes(ctx context.Context, probes []Probe, transport, addr string) ([]ProbeResult, []io.Closer) {
+func runProbes(ctx context.Context, probes []Probe, transport roles.Transport, addr string) ([]ProbeResult, []io.Closer) {
 	var results []ProbeResult
 	var held []io.Closer
 	for _, p := range probes {
-		if transport == "udp" {
+		if transport == roles.UDP {
 			results = append(results, udpProbe(ctx, p, addr)...)
 			continue
 		}

@@ -7,7 +7,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/socklab/socklab/host/link"
+	"github.com/socklab/socklab/host/impair"
 	"github.com/socklab/socklab/proto/roles"
 )
 
@@ -21,7 +21,7 @@ type LinkSpec struct {
 	// the link in front of that address.
 	Front string
 	// ToServer and ToClient impair each direction; zero is a clean link.
-	ToServer, ToClient link.Impairment
+	ToServer, ToClient impair.Impairment
 	// Range is where the link is set in the lab file.
 	Range hcl.Range
 }
@@ -30,13 +30,13 @@ type LinkSpec struct {
 type impairmentField struct {
 	name string
 	// only is the transport the setting applies to ("" both).
-	only string
-	set  func(im *link.Impairment, a *hcl.Attribute, ctx *hcl.EvalContext) hcl.Diagnostics
+	only roles.Transport
+	set  func(im *impair.Impairment, a *hcl.Attribute, ctx *hcl.EvalContext) hcl.Diagnostics
 }
 
 func impairmentFields() []impairmentField {
-	fraction := func(dst func(*link.Impairment) *float64) func(*link.Impairment, *hcl.Attribute, *hcl.EvalContext) hcl.Diagnostics {
-		return func(im *link.Impairment, a *hcl.Attribute, ctx *hcl.EvalContext) hcl.Diagnostics {
+	fraction := func(dst func(*impair.Impairment) *float64) func(*impair.Impairment, *hcl.Attribute, *hcl.EvalContext) hcl.Diagnostics {
+		return func(im *impair.Impairment, a *hcl.Attribute, ctx *hcl.EvalContext) hcl.Diagnostics {
 			v, ok, diags := eval(a, ctx, cty.Number)
 			if !ok {
 				return diags
@@ -49,13 +49,13 @@ func impairmentFields() []impairmentField {
 			return diags
 		}
 	}
-	duration := func(dst func(*link.Impairment) *time.Duration) func(*link.Impairment, *hcl.Attribute, *hcl.EvalContext) hcl.Diagnostics {
-		return func(im *link.Impairment, a *hcl.Attribute, ctx *hcl.EvalContext) hcl.Diagnostics {
+	duration := func(dst func(*impair.Impairment) *time.Duration) func(*impair.Impairment, *hcl.Attribute, *hcl.EvalContext) hcl.Diagnostics {
+		return func(im *impair.Impairment, a *hcl.Attribute, ctx *hcl.EvalContext) hcl.Diagnostics {
 			return decodeDuration(a, ctx, dst(im), false)
 		}
 	}
-	count := func(dst func(*link.Impairment) *int64) func(*link.Impairment, *hcl.Attribute, *hcl.EvalContext) hcl.Diagnostics {
-		return func(im *link.Impairment, a *hcl.Attribute, ctx *hcl.EvalContext) hcl.Diagnostics {
+	count := func(dst func(*impair.Impairment) *int64) func(*impair.Impairment, *hcl.Attribute, *hcl.EvalContext) hcl.Diagnostics {
+		return func(im *impair.Impairment, a *hcl.Attribute, ctx *hcl.EvalContext) hcl.Diagnostics {
 			var n int64
 			diags := decodeInt(a, ctx, &n)
 			if !diags.HasErrors() && n < 0 {
@@ -65,27 +65,27 @@ func impairmentFields() []impairmentField {
 			return diags
 		}
 	}
-	intCount := func(dst func(*link.Impairment) *int) func(*link.Impairment, *hcl.Attribute, *hcl.EvalContext) hcl.Diagnostics {
-		return func(im *link.Impairment, a *hcl.Attribute, ctx *hcl.EvalContext) hcl.Diagnostics {
+	intCount := func(dst func(*impair.Impairment) *int) func(*impair.Impairment, *hcl.Attribute, *hcl.EvalContext) hcl.Diagnostics {
+		return func(im *impair.Impairment, a *hcl.Attribute, ctx *hcl.EvalContext) hcl.Diagnostics {
 			var n int64
-			diags := count(func(*link.Impairment) *int64 { return &n })(im, a, ctx)
+			diags := count(func(*impair.Impairment) *int64 { return &n })(im, a, ctx)
 			*dst(im) = int(n)
 			return diags
 		}
 	}
 	return []impairmentField{
-		{"loss", "udp", fraction(func(im *link.Impairment) *float64 { return &im.Loss })},
-		{"duplicate", "udp", fraction(func(im *link.Impairment) *float64 { return &im.Duplicate })},
-		{"reorder", "udp", fraction(func(im *link.Impairment) *float64 { return &im.Reorder })},
-		{"reorder_gap", "udp", intCount(func(im *link.Impairment) *int { return &im.ReorderGap })},
-		{"reorder_wait", "udp", duration(func(im *link.Impairment) *time.Duration { return &im.ReorderWait })},
-		{"delay", "", duration(func(im *link.Impairment) *time.Duration { return &im.Delay })},
-		{"jitter", "", duration(func(im *link.Impairment) *time.Duration { return &im.Jitter })},
-		{"bandwidth", "tcp", count(func(im *link.Impairment) *int64 { return &im.Bandwidth })},
-		{"max_segment", "tcp", intCount(func(im *link.Impairment) *int { return &im.MaxSegment })},
-		{"stall_after", "tcp", count(func(im *link.Impairment) *int64 { return &im.StallAfter })},
-		{"stall_for", "tcp", duration(func(im *link.Impairment) *time.Duration { return &im.StallFor })},
-		{"reset_after", "tcp", count(func(im *link.Impairment) *int64 { return &im.ResetAfter })},
+		{"loss", roles.UDP, fraction(func(im *impair.Impairment) *float64 { return &im.Loss })},
+		{"duplicate", roles.UDP, fraction(func(im *impair.Impairment) *float64 { return &im.Duplicate })},
+		{"reorder", roles.UDP, fraction(func(im *impair.Impairment) *float64 { return &im.Reorder })},
+		{"reorder_gap", roles.UDP, intCount(func(im *impair.Impairment) *int { return &im.ReorderGap })},
+		{"reorder_wait", roles.UDP, duration(func(im *impair.Impairment) *time.Duration { return &im.ReorderWait })},
+		{"delay", "", duration(func(im *impair.Impairment) *time.Duration { return &im.Delay })},
+		{"jitter", "", duration(func(im *impair.Impairment) *time.Duration { return &im.Jitter })},
+		{"bandwidth", roles.TCP, count(func(im *impair.Impairment) *int64 { return &im.Bandwidth })},
+		{"max_segment", roles.TCP, intCount(func(im *impair.Impairment) *int { return &im.MaxSegment })},
+		{"stall_after", roles.TCP, count(func(im *impair.Impairment) *int64 { return &im.StallAfter })},
+		{"stall_for", roles.TCP, duration(func(im *impair.Impairment) *time.Duration { return &im.StallFor })},
+		{"reset_after", roles.TCP, count(func(im *impair.Impairment) *int64 { return &im.ResetAfter })},
 	}
 }
 
@@ -160,7 +160,7 @@ func (l *Lab) decodeLink(c *Component, blocks hcl.Blocks) hcl.Diagnostics {
 }
 
 // setImpairment applies the impairment attributes among attrs to im.
-func setImpairment(im *link.Impairment, transport string, attrs hcl.Attributes, ctx *hcl.EvalContext) hcl.Diagnostics {
+func setImpairment(im *impair.Impairment, transport roles.Transport, attrs hcl.Attributes, ctx *hcl.EvalContext) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	fields := map[string]impairmentField{}
 	for _, f := range impairmentFields() {

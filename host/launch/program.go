@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/socklab/socklab/proto/roles"
 )
 
 // ProgramOptions says how to start a plain program: one that speaks no
@@ -132,11 +134,11 @@ func (p *Program) Diagnosis() string {
 // bound: for "tcp" the listening sockets, for "udp" every socket bound to
 // a port, in the order of /proc/net's tables. It reads /proc/net of the
 // network namespace it runs in and the processes' file descriptors.
-func (p *Program) Bound(transport string) ([]netip.AddrPort, error) {
+func (p *Program) Bound(transport roles.Transport) ([]netip.AddrPort, error) {
 	byInode := map[string]netip.AddrPort{}
 	var order []string
-	for _, file := range []string{transport, transport + "6"} {
-		if err := boundSockets(filepath.Join("/proc/net", file), transport == "tcp", byInode, &order); err != nil {
+	for _, file := range []string{string(transport), string(transport) + "6"} {
+		if err := boundSockets(filepath.Join("/proc/net", file), transport == roles.TCP, byInode, &order); err != nil {
 			return nil, err
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/socklab/socklab/proto/roles"
 )
 
 // Fate is what a link did with a datagram or TCP segment: Delivered or
@@ -47,7 +49,7 @@ const PayloadMax = 64
 type Event struct {
 	Time  time.Time // when the link delivered, dropped or reset it
 	Link  string    // Config.Name
-	Proto string    // "udp" or "tcp"
+	Proto roles.Transport
 	// Flow numbers the link's clients (UDP) or connections (TCP) from 0 in
 	// the order they arrived.
 	Flow int
@@ -189,7 +191,7 @@ type DirSummary struct {
 // Summary is what a link did, for the host's run summary.
 type Summary struct {
 	Link       string
-	Proto      string
+	Proto      roles.Transport
 	Flows      int // clients (UDP) or connections (TCP)
 	ToServer   DirSummary
 	ToClient   DirSummary

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/socklab/socklab/proto/roles"
 )
 
 // Config describes one link.
@@ -60,7 +62,7 @@ func (f *flow) ends(d Direction) (in, out [2]netip.AddrPort) {
 // and the event pipeline.
 type core struct {
 	cfg    Config
-	proto  string
+	proto  roles.Transport
 	addr   netip.AddrPort // front
 	target netip.AddrPort
 	ctx    context.Context
@@ -75,9 +77,9 @@ type core struct {
 	closeOnce sync.Once
 }
 
-func (cfg *Config) validate(proto string) error {
+func (cfg *Config) validate(proto roles.Transport) error {
 	for _, d := range []Direction{ToServer, ToClient} {
-		if err := cfg.impairment(d).validate(proto); err != nil {
+		if err := cfg.impairment(d).Validate(proto); err != nil {
 			return fmt.Errorf("link %q %s: %w", cfg.Name, d, err)
 		}
 	}
@@ -87,7 +89,7 @@ func (cfg *Config) validate(proto string) error {
 // open validates cfg, resolves its target, listens on its front address
 // (returning the *net.UDPConn or *net.TCPListener) and starts the link's
 // life; run then starts serving.
-func (c *core) open(ctx context.Context, cfg Config, proto string) (io.Closer, error) {
+func (c *core) open(ctx context.Context, cfg Config, proto roles.Transport) (io.Closer, error) {
 	if err := cfg.validate(proto); err != nil {
 		return nil, err
 	}
@@ -98,14 +100,14 @@ func (c *core) open(ctx context.Context, cfg Config, proto string) (io.Closer, e
 	var lc net.ListenConfig
 	var sock io.Closer
 	front := frontAddr(cfg.Front, target.Addr())
-	if proto == "udp" {
+	if proto == roles.UDP {
 		var pc net.PacketConn
-		if pc, err = lc.ListenPacket(ctx, proto, front); err == nil {
+		if pc, err = lc.ListenPacket(ctx, string(proto), front); err == nil {
 			sock, c.addr = pc, addrPort(pc.LocalAddr())
 		}
 	} else {
 		var ln net.Listener
-		if ln, err = lc.Listen(ctx, proto, front); err == nil {
+		if ln, err = lc.Listen(ctx, string(proto), front); err == nil {
 			sock, c.addr = ln, addrPort(ln.Addr())
 		}
 	}
@@ -133,13 +135,13 @@ func (c *core) run(serve func()) {
 func (c *core) Addr() netip.AddrPort { return c.addr }
 
 // resolve returns a host:port's address, IPv4 in its plain form.
-func resolve(proto, hostport string) (netip.AddrPort, error) {
+func resolve(proto roles.Transport, hostport string) (netip.AddrPort, error) {
 	var a net.Addr
 	var err error
-	if proto == "udp" {
-		a, err = net.ResolveUDPAddr(proto, hostport)
+	if proto == roles.UDP {
+		a, err = net.ResolveUDPAddr(string(proto), hostport)
 	} else {
-		a, err = net.ResolveTCPAddr(proto, hostport)
+		a, err = net.ResolveTCPAddr(string(proto), hostport)
 	}
 	if err != nil {
 		return netip.AddrPort{}, err

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/socklab/socklab/proto/roles"
 )
 
 // The proxy's read buffer, when it looks at the bytes, starts small for
@@ -35,7 +37,7 @@ type TCP struct {
 // ctx ends or Close is called.
 func NewTCP(ctx context.Context, cfg Config) (*TCP, error) {
 	t := &TCP{}
-	sock, err := t.open(ctx, cfg, "tcp")
+	sock, err := t.open(ctx, cfg, roles.TCP)
 	if err != nil {
 		return nil, err
 	}
@@ -260,7 +262,7 @@ func (p *pump) forward(b []byte, at time.Time) (err error) {
 	}()
 	fate := Delivered
 	if p.im.Delay > 0 || p.im.Jitter > 0 {
-		due := at.Add(p.im.jittered(p.rng))
+		due := at.Add(jittered(p.im, p.rng))
 		if due.Before(p.lastDue) {
 			due = p.lastDue
 		}

@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/netip"
 	"time"
+
+	"github.com/socklab/socklab/proto/roles"
 )
 
 // maxDatagram holds any UDP payload.
@@ -25,7 +27,7 @@ type UDP struct {
 // until ctx ends or Close is called.
 func NewUDP(ctx context.Context, cfg Config) (*UDP, error) {
 	u := &UDP{}
-	sock, err := u.open(ctx, cfg, "udp")
+	sock, err := u.open(ctx, cfg, roles.UDP)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +155,7 @@ func (p *udpPath) handle(b []byte) {
 		p.deliver(b, seq, Delivered, 0)
 		return
 	}
-	v := p.im.decide(p.rng)
+	v := decide(p.im, p.rng)
 	fate := Delivered
 	if v.dup {
 		fate |= Duplicated
@@ -170,7 +172,7 @@ func (p *udpPath) handle(b []byte) {
 			d.fate |= Delayed
 		}
 		if v.hold {
-			d.hold = p.im.reorderGap()
+			d.hold = p.im.ReorderGapOrDefault()
 		}
 		select {
 		case p.queue <- d:
@@ -244,7 +246,7 @@ func (p *udpPath) schedule() {
 		for len(q) > 0 && !q[0].due.After(now) {
 			d := heap.Pop(&q).(*datagram)
 			if d.hold > 0 {
-				d.due = now.Add(p.im.reorderWait())
+				d.due = now.Add(p.im.ReorderWaitOrDefault())
 				held = append(held, d)
 				continue
 			}

@@ -125,7 +125,7 @@ func expected(im Impairment, seed uint64, d Direction, n int) []verdict {
 	r := newRand(seed, 0, d)
 	var out []verdict
 	for range n {
-		out = append(out, im.decide(r))
+		out = append(out, decide(&im, r))
 	}
 	return out
 }

@@ -138,7 +138,7 @@ func (d *programDriver) run(ctx context.Context, cfg proto.Message, emit func(pr
 // for TCP), and returns where it is reached: the port it bound, on
 // 127.0.0.1 when it bound every address. With port set, only that port
 // will do.
-func (d *programDriver) awaitBound(ctx context.Context, p *launch.Program, transport string, port int) (netip.AddrPort, error) {
+func (d *programDriver) awaitBound(ctx context.Context, p *launch.Program, transport roles.Transport, port int) (netip.AddrPort, error) {
 	deadline := time.NewTimer(d.lab.Plugin.StartTimeout)
 	defer deadline.Stop()
 	tick := time.NewTicker(bindPoll)
@@ -157,7 +157,7 @@ func (d *programDriver) awaitBound(ctx context.Context, p *launch.Program, trans
 		}
 		want := fmt.Sprintf("%s port %d", transport, port)
 		if port == 0 {
-			want = "a " + transport + " port"
+			want = "a " + string(transport) + " port"
 		}
 		select {
 		case <-tick.C:

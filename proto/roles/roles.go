@@ -65,10 +65,19 @@ type Role struct {
 	// PathFields are file system paths, resolved against the lab file's
 	// directory.
 	PathFields []string
-	// Transport is "udp" or "tcp": what the role's sockets speak, and so
-	// which kind of link the host puts between a client and its server.
-	Transport string
+	// Transport is what the role's sockets speak, and so which kind of
+	// link the host puts between a client and its server.
+	Transport Transport
 }
+
+// Transport is the protocol a role's sockets speak; its value is Go's
+// network name.
+type Transport string
+
+const (
+	UDP Transport = "udp"
+	TCP Transport = "tcp"
+)
 
 // Config is the descriptor of the role's settings message.
 func (r Role) Config() protoreflect.MessageDescriptor { return r.run().Input() }
@@ -146,7 +155,7 @@ func pingServer() Role {
 			c := m.(*pb.PingServerConfig)
 			return collect(fraction("drop_rate", c.DropRate))
 		},
-		Transport:    "udp",
+		Transport:    UDP,
 		AddressField: "listen",
 	}
 }
@@ -166,7 +175,7 @@ func pingClient() Role {
 				positive("timeout", c.Timeout),
 			)
 		},
-		Transport:    "udp",
+		Transport:    UDP,
 		AddressField: "server",
 		Required:     []string{"server"},
 	}
@@ -191,7 +200,7 @@ func heartbeatServer() Role {
 			c := m.(*pb.HeartbeatServerConfig)
 			return collect(positive("dead_after", c.DeadAfter), atLeastOne("max_clients", uint64(c.MaxClients)))
 		},
-		Transport:    "udp",
+		Transport:    UDP,
 		AddressField: "listen",
 	}
 }
@@ -212,7 +221,7 @@ func heartbeatClient() Role {
 			c := m.(*pb.HeartbeatClientConfig)
 			return collect(positive("interval", c.Interval))
 		},
-		Transport:    "udp",
+		Transport:    UDP,
 		AddressField: "server",
 		Required:     []string{"server"},
 	}
@@ -242,7 +251,7 @@ func webServer() Role {
 				atLeastOne("max_header_bytes", uint64(c.MaxHeaderBytes)),
 			)
 		},
-		Transport:    "tcp",
+		Transport:    TCP,
 		AddressField: "listen",
 		PathFields:   []string{"root"},
 	}
@@ -264,7 +273,7 @@ func webClient() Role {
 			}
 			return collect(append(errs, positive("timeout", c.Timeout))...)
 		},
-		Transport:    "tcp",
+		Transport:    TCP,
 		AddressField: "server",
 		Required:     []string{"server"},
 	}
