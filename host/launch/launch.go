@@ -21,7 +21,6 @@ import (
 	"github.com/rs/zerolog"
 	"google.golang.org/grpc"
 
-	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/plugins/sdk"
 )
 
@@ -30,13 +29,38 @@ import (
 // message costs the host.
 const MaxEventMessage = 4 << 20
 
+// Spec says which plugin process to start: a Go package built first (Go),
+// a command (Command), or neither, the builtin reference plugin.
+type Spec struct {
+	// Go is the directory of a Go main package.
+	Go string
+	// Command is the program and its arguments.
+	Command []string
+	// WorkDir is where the process runs; Env adds "NAME=value" entries to
+	// the host's environment.
+	WorkDir string
+	Env     []string
+	// StartTimeout bounds the handshake.
+	StartTimeout time.Duration
+}
+
+func (s Spec) String() string {
+	switch {
+	case s.Go != "":
+		return "go " + s.Go
+	case len(s.Command) > 0:
+		return "command " + strings.Join(s.Command, " ")
+	}
+	return "builtin"
+}
+
 // Options says which plugin to start for which component.
 type Options struct {
 	// Component names the component in messages.
 	Component string
 	// Role is the plugin to dispense, e.g. "ping_client".
 	Role string
-	Spec lab.PluginSpec
+	Spec Spec
 	// Builtin is the command line that serves the builtin reference roles.
 	Builtin []string
 	// Builder builds Go source plugins.
@@ -150,14 +174,14 @@ func (p *Process) connect(role string) (*grpc.ClientConn, error) {
 
 // command is the argv that runs the plugin, building Go source first.
 func (o Options) command(ctx context.Context) ([]string, error) {
-	switch o.Spec.Kind {
-	case lab.GoSource:
-		bin, err := o.Builder.Build(ctx, o.Spec.Dir)
+	switch {
+	case o.Spec.Go != "":
+		bin, err := o.Builder.Build(ctx, o.Spec.Go)
 		if err != nil {
 			return nil, err
 		}
 		return []string{bin}, nil
-	case lab.Command:
+	case len(o.Spec.Command) > 0:
 		return o.Spec.Command, nil
 	}
 	if len(o.Builtin) == 0 {

@@ -21,8 +21,10 @@ type component struct {
 	log zerolog.Logger
 	cfg proto.Message
 
-	ready chan string   // a server's first Ready address
-	done  chan struct{} // closed when its Run stream has ended
+	launched  chan struct{} // closed when its plugin's start has ended
+	launchErr error         // how the start failed, once launched is closed
+	ready     chan string   // a server's first Ready address
+	done      chan struct{} // closed when its Run stream has ended
 
 	drv driver
 
@@ -41,10 +43,11 @@ type component struct {
 
 func newComponent(c *lab.Component, log zerolog.Logger) *component {
 	return &component{
-		lab:   c,
-		log:   log.With().Str("component", c.Name).Logger(),
-		ready: make(chan string, 1),
-		done:  make(chan struct{}),
+		lab:      c,
+		log:      log.With().Str("component", c.Name).Logger(),
+		launched: make(chan struct{}),
+		ready:    make(chan string, 1),
+		done:     make(chan struct{}),
 	}
 }
 

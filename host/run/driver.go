@@ -55,27 +55,51 @@ func (r *runner) newDriver(c *component) driver {
 	if c.lab.Plugin.Kind == lab.Program {
 		return &programDriver{lab: c.lab, log: c.log, output: output, contain: r.opts.Contain}
 	}
-	return &pluginDriver{lab: c.lab, opts: launch.Options{
-		Component: c.lab.Name, Role: c.lab.Role.Name, Spec: c.lab.Plugin,
+	d := &pluginDriver{lab: c.lab, opts: launch.Options{
+		Component: c.lab.Name, Role: c.lab.Role.Name, Spec: launchSpec(c.lab.Plugin),
 		Builtin: r.opts.Builtin, Builder: r.opts.Builder, Log: c.log, Output: output,
 		Contain: r.opts.Contain, SocketDir: r.sockets,
 	}}
+	if c.lab.Plugin.Kind == lab.Builtin {
+		d.shared = r.sharing.join(d.opts)
+	}
+	return d
+}
+
+// launchSpec is what package launch needs of a component's plugin block.
+func launchSpec(p lab.PluginSpec) launch.Spec {
+	s := launch.Spec{WorkDir: p.WorkDir, Env: p.Env, StartTimeout: p.StartTimeout}
+	switch p.Kind {
+	case lab.GoSource:
+		s.Go = p.Dir
+	case lab.Command:
+		s.Command = p.Command
+	}
+	return s
 }
 
 // pluginDriver runs a component as a go-plugin process serving the role's
 // gRPC service.
 type pluginDriver struct {
-	lab  *lab.Component
-	opts launch.Options
+	lab    *lab.Component
+	opts   launch.Options
+	shared *sharedProcess // a builtin component's process, shared with others
 
 	mu       sync.Mutex
 	proc     *launch.Process
 	stopping bool
+	released bool
 }
 
 func (d *pluginDriver) start(ctx context.Context) error {
 	d.opts.Log.Debug().Str("plugin", d.lab.Plugin.String()).Msg("starting plugin")
-	p, err := launch.Start(ctx, d.opts)
+	var p *launch.Process
+	var err error
+	if d.shared != nil {
+		p, err = d.shared.start(ctx)
+	} else {
+		p, err = launch.Start(ctx, d.opts)
+	}
 	if err != nil {
 		return err
 	}
@@ -179,6 +203,16 @@ func (d *pluginDriver) stopFailed(grace time.Duration) error {
 }
 
 func (d *pluginDriver) kill() {
+	if d.shared != nil {
+		d.mu.Lock()
+		first := !d.released
+		d.released = true
+		d.mu.Unlock()
+		if first {
+			d.shared.release()
+		}
+		return
+	}
 	if p := d.process(); p != nil {
 		p.Kill()
 	}

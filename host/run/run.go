@@ -122,7 +122,10 @@ type ComponentResult struct {
 
 const defaultStopGrace = 3 * time.Second
 
-// Run runs l until it is done or ctx is cancelled (an interrupt).
+// Run runs l until it is done or ctx is cancelled (an interrupt). Every
+// plugin process starts at once; each server runs as soon as its own
+// process and the servers it refers to are ready, and the clients once all
+// are.
 func Run(ctx context.Context, l *lab.Lab, o Options) *Result {
 	if o.StopGrace == 0 {
 		o.StopGrace = defaultStopGrace
@@ -147,7 +150,10 @@ func Run(ctx context.Context, l *lab.Lab, o Options) *Result {
 		r.comps = append(r.comps, comp)
 	}
 	res := &Result{}
+	launchCtx, cancelLaunches := context.WithCancel(ctx)
 	defer func() {
+		cancelLaunches()
+		r.launching.Wait()
 		r.shutdown()
 		r.closeLinks()
 		res.Elapsed = time.Since(start)
@@ -165,11 +171,8 @@ func Run(ctx context.Context, l *lab.Lab, o Options) *Result {
 		return res
 	}
 
-	if !r.launchAll(ctx) {
-		res.Interrupted = ctx.Err() != nil
-		return res
-	}
-	if !r.startServers(ctx) {
+	r.launchAll(launchCtx)
+	if !r.startServers(ctx) || !r.allLaunched(ctx) {
 		res.Interrupted = ctx.Err() != nil
 		return res
 	}
@@ -197,6 +200,9 @@ type runner struct {
 	cancelLinks context.CancelFunc
 	capture     *link.Capture
 
+	sharing   sharing        // builtin components' processes
+	launching sync.WaitGroup // plugin starts under way
+
 	failOnce sync.Once
 	failed   chan struct{} // closed when a component fails
 	first    *component    // the first that failed
@@ -213,18 +219,46 @@ func (r *runner) fail(c *component, err error) {
 	})
 }
 
-// launchAll starts every plugin process at once.
-func (r *runner) launchAll(ctx context.Context) bool {
-	var wg sync.WaitGroup
-	for _, c := range r.comps {
-		wg.Go(func() {
-			if err := c.drv.start(ctx); err != nil && ctx.Err() == nil {
-				r.fail(c, err)
+// launchAll starts every plugin process at once, servers' first; each
+// component's launched channel is closed when its start has ended.
+func (r *runner) launchAll(ctx context.Context) {
+	for _, side := range []roles.Kind{roles.Server, roles.Client} {
+		for _, c := range r.comps {
+			if c.lab.Role.Kind != side {
+				continue
 			}
-		})
+			r.launching.Go(func() {
+				err := c.drv.start(ctx)
+				if err != nil && ctx.Err() == nil {
+					r.fail(c, err)
+				}
+				c.launchErr = err
+				close(c.launched)
+			})
+		}
 	}
-	wg.Wait()
-	return ctx.Err() == nil && !r.hasFailed()
+}
+
+// allLaunched waits until every plugin has started.
+func (r *runner) allLaunched(ctx context.Context) bool {
+	for _, c := range r.comps {
+		if !r.awaitLaunch(ctx, c) {
+			return false
+		}
+	}
+	return true
+}
+
+// awaitLaunch waits for c's plugin to start: false if it or the run failed.
+func (r *runner) awaitLaunch(ctx context.Context, c *component) bool {
+	select {
+	case <-c.launched:
+		return c.launchErr == nil
+	case <-r.failed:
+		return false
+	case <-ctx.Done():
+		return false
+	}
 }
 
 func (r *runner) hasFailed() bool {
@@ -254,6 +288,11 @@ func (r *runner) startServers(ctx context.Context) bool {
 				return false
 			}
 			continue
+		}
+		// A server runs as soon as its own plugin has started: the
+		// others' starts go on meanwhile.
+		if !r.awaitLaunch(ctx, c) {
+			return false
 		}
 		go c.serve(r)
 		select {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -177,5 +178,43 @@ func TestRunReportsAFailedStart(t *testing.T) {
 	res, _ := runLab(t, context.Background(), l)
 	if res.OK() || res.Components[0].Err == nil || !strings.Contains(res.Components[0].Err.Error(), "handshake") {
 		t.Fatalf("server error %v", res.Components[0].Err)
+	}
+}
+
+// Builtin components share a process, one component per role in each, and
+// the process is gone once the run is over.
+func TestRunSharesBuiltinProcesses(t *testing.T) {
+	l := loadLab(t, `
+ping_server "server" {
+  listen = "127.0.0.1:0"
+}
+ping_client "a" {
+  server = ping_server.server.address
+  count  = 2
+  timeout = "100ms"
+}
+ping_client "b" {
+  server = ping_server.server.address
+  count  = 2
+  timeout = "100ms"
+}
+`)
+	res, _ := runLab(t, context.Background(), l)
+	if !res.OK() {
+		t.Fatalf("result %+v", res.Components)
+	}
+	server, a, b := res.Components[0].PID, res.Components[1].PID, res.Components[2].PID
+	if server == 0 || a == 0 || b == 0 {
+		t.Fatalf("pids %d %d %d", server, a, b)
+	}
+	// Two clients of one role cannot share: the second takes a process of
+	// its own.
+	if !(server == a && a != b) && !(server == b && a != b) {
+		t.Errorf("pids: server %d, clients %d and %d: want the server sharing with one client", server, a, b)
+	}
+	for _, pid := range []int{a, b} {
+		if err := syscall.Kill(pid, 0); err == nil {
+			t.Errorf("process %d still running after the run", pid)
+		}
 	}
 }
