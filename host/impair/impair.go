@@ -95,7 +95,6 @@ func (im Impairment) Validate(t roles.Transport) error {
 	return nil
 }
 
-
 // ReorderGapOrDefault is how many later datagrams overtake a held one.
 func (im *Impairment) ReorderGapOrDefault() int {
 	return max(1, im.ReorderGap)

@@ -261,15 +261,6 @@ func (r *runner) awaitLaunch(ctx context.Context, c *component) bool {
 	}
 }
 
-func (r *runner) hasFailed() bool {
-	select {
-	case <-r.failed:
-		return true
-	default:
-		return false
-	}
-}
-
 // startServers starts the servers in dependency order, each once the
 // servers it refers to are ready, and clients' settings are decoded with
 // the addresses the servers really bound.
