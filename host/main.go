@@ -259,7 +259,7 @@ func runOrValidate(cmd string, cfg *config, args []string, std stdio) int {
 func givePythonSDK(specs []*lab.PluginSpec) error {
 	dir := ""
 	for _, spec := range specs {
-		if spec.Kind != lab.Command || lab.PythonScript(spec.Command, spec.WorkDir) == "" {
+		if spec.From != lab.Command || lab.PythonScript(spec.Command, spec.WorkDir) == "" {
 			continue
 		}
 		if dir == "" {
@@ -281,7 +281,7 @@ func pythonCacheDir() string { return filepath.Join(filepath.Dir(launch.DefaultC
 func buildGoPlugins(ctx context.Context, l *lab.Lab, b *launch.Builder) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for _, c := range l.Components {
-		if c.Plugin.Kind != lab.GoSource {
+		if c.Plugin.From != lab.GoSource {
 			continue
 		}
 		if _, err := b.Build(ctx, c.Plugin.Dir); err != nil {

@@ -28,7 +28,7 @@ func TestHardCodedAddrs(t *testing.T) {
 		if err := os.WriteFile(path, []byte(tt.src), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		sub := Submission{Dir: dir, Spec: lab.PluginSpec{Kind: lab.Program, Command: []string{"/usr/bin/python3", path}}}
+		sub := Submission{Dir: dir, Spec: lab.PluginSpec{From: lab.Plain, Command: []string{"/usr/bin/python3", path}}}
 		if got := fmt.Sprint(HardCodedAddrs(sub)); got != tt.want {
 			t.Errorf("%q: %s, want %s", tt.src, got, tt.want)
 		}

@@ -131,7 +131,7 @@ func TestReferencesPassEverySuite(t *testing.T) {
 			t.Parallel()
 			s := builtin(t, role)
 			for _, sc := range s.Scenarios {
-				sr := RunScenario(context.Background(), sc, Submission{Name: "reference", Spec: lab.PluginSpec{Kind: lab.Builtin}}, env)
+				sr := RunScenario(context.Background(), sc, Submission{Name: "reference", Spec: lab.PluginSpec{From: lab.Builtin}}, env)
 				mu.Lock()
 				t.Logf("%s %.1fs", sc.Name, sr.ElapsedSeconds)
 				mu.Unlock()

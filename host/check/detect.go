@@ -19,8 +19,8 @@ type Detector struct {
 	Role string
 	// Python runs plain Python programs and Python plugins.
 	Python string
-	// Program: a command (not a .py file) is a plain program, not a plugin.
-	Program bool
+	// Plain: a command (not a .py file) is a plain program, not a plugin.
+	Plain bool
 	// Expects is a plain program's address when not the sheet's.
 	Expects string
 }
@@ -76,12 +76,12 @@ func (d Detector) Command(argv []string) (Submission, error) {
 	} else {
 		return Submission{}, fmt.Errorf("no program %q on PATH", prog)
 	}
-	kind := lab.Command
-	if d.Program {
-		kind = lab.Program
+	from := lab.Command
+	if d.Plain {
+		from = lab.Plain
 	}
 	wd, _ := os.Getwd()
-	return Submission{Name: name, Dir: wd, Spec: lab.PluginSpec{Kind: kind, Command: append([]string{prog}, argv[1:]...), Expects: d.Expects}}, nil
+	return Submission{Name: name, Dir: wd, Spec: lab.PluginSpec{From: from, Command: append([]string{prog}, argv[1:]...), Expects: d.Expects}}, nil
 }
 
 // Paths returns the submissions a command-line argument names: a Go
@@ -154,7 +154,7 @@ func (d Detector) directory(dir string) (Submission, bool) {
 			sub.Problem = strings.TrimSpace(b.String())
 			return sub, true
 		}
-		if spec.Kind == lab.Program && spec.Expects == "" {
+		if spec.From == lab.Plain && spec.Expects == "" {
 			spec.Expects = d.Expects
 		}
 		// A file named beside submission.hcl stays found wherever the
@@ -168,7 +168,7 @@ func (d Detector) directory(dir string) (Submission, bool) {
 		return sub, true
 	}
 	if goMain(dir) {
-		sub.Spec = lab.PluginSpec{Kind: lab.GoSource, Dir: dir}
+		sub.Spec = lab.PluginSpec{From: lab.GoSource, Dir: dir}
 		return sub, true
 	}
 	pys, _ := filepath.Glob(filepath.Join(dir, "*.py"))
@@ -197,9 +197,9 @@ func (d Detector) directory(dir string) (Submission, bool) {
 func (d Detector) python(file string) Submission {
 	abs, _ := filepath.Abs(file)
 	sub := Submission{Name: strings.TrimSuffix(filepath.Base(abs), ".py"), Dir: filepath.Dir(abs)}
-	spec := lab.PluginSpec{Kind: lab.Program, Command: []string{d.Python, abs}, Expects: d.Expects}
+	spec := lab.PluginSpec{From: lab.Plain, Command: []string{d.Python, abs}, Expects: d.Expects}
 	if usesSocklab(abs) {
-		spec = lab.PluginSpec{Kind: lab.Command, Command: []string{d.Python, abs}}
+		spec = lab.PluginSpec{From: lab.Command, Command: []string{d.Python, abs}}
 	}
 	sub.Spec = spec
 	return sub

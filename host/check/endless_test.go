@@ -18,7 +18,7 @@ func plainStudent(t *testing.T, role, name, file string) Submission {
 		t.Skip("python3 is not installed (Debian package python3)")
 	}
 	dir, _ := filepath.Abs(filepath.Join("testdata", "students", role, name))
-	return Submission{Name: name, Dir: dir, Spec: lab.PluginSpec{Kind: lab.Program, Command: []string{py, filepath.Join(dir, file)}}}
+	return Submission{Name: name, Dir: dir, Spec: lab.PluginSpec{From: lab.Plain, Command: []string{py, filepath.Join(dir, file)}}}
 }
 
 // TestEndlessClientStopped: a heartbeat client written to beat for ever

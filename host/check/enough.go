@@ -36,7 +36,7 @@ const enoughPoll = 100 * time.Millisecond
 
 func newEnoughWatch(under *lab.Component) *enoughWatch {
 	w := &enoughWatch{enough: make(chan struct{}), stop: make(chan struct{}), under: under}
-	if under.Plugin.Kind != lab.Program {
+	if under.Plugin.From != lab.Plain {
 		return w // a plugin is told its count and ends by itself
 	}
 	switch under.Role.Name {

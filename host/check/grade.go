@@ -131,7 +131,7 @@ func (o Options) buildAll(ctx context.Context, jobs int) []Submission {
 	}
 	var wg sync.WaitGroup
 	for i := range subs {
-		if subs[i].Spec.Kind != lab.GoSource || subs[i].Problem != "" {
+		if subs[i].Spec.From != lab.GoSource || subs[i].Problem != "" {
 			continue
 		}
 		wg.Go(func() {
@@ -165,7 +165,7 @@ func (o Options) failed(sub Submission, why string) *SubmissionResult {
 }
 
 func describeSpec(sub Submission) string {
-	if sub.Problem != "" && sub.Spec.Kind == lab.Builtin && len(sub.Spec.Command) == 0 {
+	if sub.Problem != "" && sub.Spec.From == lab.Builtin && len(sub.Spec.Command) == 0 {
 		return "unknown"
 	}
 	return sub.Spec.String()

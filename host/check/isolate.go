@@ -187,7 +187,7 @@ var ipv4Literal = regexp.MustCompile(`["'](\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})["
 // hard-codes that are not on a fresh namespace's loopback (a lab
 // machine's, like "10.0.2.15"), in the order written.
 func HardCodedAddrs(sub Submission) []netip.Addr {
-	if sub.Spec.Kind != lab.Program {
+	if sub.Spec.From != lab.Plain {
 		return nil
 	}
 	var out []netip.Addr

@@ -38,9 +38,9 @@ func newFake(t *testing.T, role, body string, plain bool) *fake {
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	sub := Submission{Spec: lab.PluginSpec{Kind: lab.Builtin}}
+	sub := Submission{Spec: lab.PluginSpec{From: lab.Builtin}}
 	if plain {
-		sub.Spec = lab.PluginSpec{Kind: lab.Program, Command: []string{"/bin/true"}}
+		sub.Spec = lab.PluginSpec{From: lab.Plain, Command: []string{"/bin/true"}}
 	}
 	dir := t.TempDir()
 	l, under, err := s.Scenarios[0].prepare(dir, sub)
@@ -73,7 +73,7 @@ func (f *fake) link(c string, d link.Direction, ms int, fate link.Fate, payload 
 		}
 	}
 	ev := &link.Event{Time: f.at(ms), Dir: d, Seq: uint64(n), Size: len(payload), Fate: fate, Payload: []byte(payload)}
-	f.o.Events = append(f.o.Events, run.Event{Component: comp, Time: ev.Time, Kind: "link", Link: ev})
+	f.o.Events = append(f.o.Events, run.Event{Component: comp, Source: run.FromLink, Time: ev.Time, Kind: "link", Link: ev})
 }
 
 // event records a role event of c.

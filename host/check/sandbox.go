@@ -36,8 +36,8 @@ func (s *Sandbox) wrap(under *lab.Component, sub Submission, scenarioDir, verdic
 	spec := &under.Plugin
 	var argv []string
 	var ro []string
-	switch spec.Kind {
-	case lab.Command, lab.Program:
+	switch spec.From {
+	case lab.Command, lab.Plain:
 		argv = spec.Command
 	case lab.GoSource:
 		if sub.Binary == "" {
@@ -45,7 +45,7 @@ func (s *Sandbox) wrap(under *lab.Component, sub Submission, scenarioDir, verdic
 		}
 		argv, ro = []string{sub.Binary}, []string{sub.Binary}
 	default:
-		return fmt.Errorf("a %v plugin is not a submission's own code", spec.Kind)
+		return fmt.Errorf("a %v plugin is not a submission's own code", spec.From)
 	}
 	if p := argv[0]; filepath.IsAbs(p) && !hasAnyPrefix(p, systemDirs) && !inside(p, sub.Dir) && !contains(ro, p) {
 		ro = append(ro, p) // an interpreter outside /usr
@@ -81,8 +81,8 @@ func (s *Sandbox) wrap(under *lab.Component, sub Submission, scenarioDir, verdic
 	if err != nil {
 		return err
 	}
-	if spec.Kind == lab.GoSource {
-		spec.Kind = lab.Command
+	if spec.From == lab.GoSource {
+		spec.From = lab.Command
 	}
 	spec.Command = wrapped
 	return nil

@@ -177,7 +177,7 @@ func (sc *Scenario) prepare(dir string, sub Submission) (*lab.Lab, *lab.Componen
 	if spec.StartTimeout == 0 {
 		spec.StartTimeout = lab.DefaultStartTimeout
 	}
-	if spec.Kind == lab.Program && spec.Expects == "" && s.Role.Kind == roles.Client {
+	if spec.From == lab.Plain && spec.Expects == "" && s.Role.Side == roles.Client {
 		// A plain client sends where it was written to: the sheet's address,
 		// or the address it hard-codes (a lab machine's), made local.
 		spec.Expects = plain.SheetAddress(s.Role.Name)
@@ -188,7 +188,7 @@ func (sc *Scenario) prepare(dir string, sub Submission) (*lab.Lab, *lab.Componen
 	}
 	if spec.WorkDir == "" {
 		spec.WorkDir = sub.Dir
-		if cfg, ok := under.Config.(*pb.WebServerConfig); ok && spec.Kind == lab.Program {
+		if cfg, ok := under.Config.(*pb.WebServerConfig); ok && spec.From == lab.Plain {
 			// The sheet's server serves the files of its own directory.
 			spec.WorkDir = cfg.Root
 		}
@@ -206,7 +206,7 @@ func (sc *Scenario) observe(ctx context.Context, dir string, sub Submission, env
 	if err != nil {
 		return nil, err
 	}
-	o := &Observed{Scenario: sc, Lab: l, Under: under, Plain: under.Plugin.Kind == lab.Program, Files: sc.suite.Files, Dir: dir}
+	o := &Observed{Scenario: sc, Lab: l, Under: under, Plain: under.Plugin.From == lab.Plain, Files: sc.suite.Files, Dir: dir}
 	if env.Sandbox != nil {
 		// The verdict goes beside the scenario's directory, which the
 		// program may see (a web server's root), not in it.
@@ -297,7 +297,7 @@ func (sc *Scenario) judge(o *Observed, sr *ScenarioResult) {
 	if addr := o.boundAt(); addr != "" {
 		sr.Notes = append(sr.Notes, "the server was reached at "+addr+", where it bound (read from /proc)")
 	}
-	if o.Under.Plugin.Kind == lab.Program && o.Under.Role.Kind == roles.Client && o.Under.Plugin.Expects != plain.SheetAddress(o.Under.Role.Name) {
+	if o.Under.Plugin.From == lab.Plain && o.Under.Role.Side == roles.Client && o.Under.Plugin.Expects != plain.SheetAddress(o.Under.Role.Name) {
 		sr.Notes = append(sr.Notes, "the client's link listened at "+o.Under.Plugin.Expects+", where it sends")
 	}
 	if o.limit != "" {
@@ -322,7 +322,7 @@ func (sc *Scenario) judge(o *Observed, sr *ScenarioResult) {
 // boundAt is where a plain server under test was found bound ("" for
 // anything else).
 func (o *Observed) boundAt() string {
-	if !o.Plain || o.Under.Role.Kind != roles.Server {
+	if !o.Plain || o.Under.Role.Side != roles.Server {
 		return ""
 	}
 	if r := bodies[*pb.Ready](o, o.Under, "ready"); len(r) > 0 {
@@ -443,7 +443,7 @@ func bodies[T proto.Message](o *Observed, c *lab.Component, kind string) []T {
 func (o *Observed) linkEvents(c *lab.Component, d link.Direction) []*link.Event {
 	var evs []*link.Event
 	for _, ev := range o.Events {
-		if ev.Component == c && ev.Link != nil && ev.Link.Dir == d {
+		if ev.Component == c && ev.Source == run.FromLink && ev.Link.Dir == d {
 			evs = append(evs, ev.Link)
 		}
 	}

@@ -277,7 +277,7 @@ func (s *Suite) readScenario(b *hcl.Block) (*Scenario, hcl.Diagnostics) {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No component under test",
 				Detail: err.Error(), Subject: b.DefRange.Ptr()})
 		}
-		if len(sc.Probes) > 0 && s.Role.Kind != roles.Server {
+		if len(sc.Probes) > 0 && s.Role.Side != roles.Server {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Probes need a server under test",
 				Detail: "A probe sends raw traffic to the server under test; this suite grades a client.", Subject: b.DefRange.Ptr()})
 		}

@@ -143,10 +143,10 @@ func TestDetect(t *testing.T) {
 			t.Errorf("%s: %s; got %+v", name, what, got[name])
 		}
 	}
-	check("alice", got["alice"].Spec.Kind == lab.GoSource && got["alice"].Spec.Dir == filepath.Join(dir, "subs/alice"), "a Go plugin")
-	check("bob", got["bob"].Spec.Kind == lab.Program && strings.HasSuffix(got["bob"].Spec.Command[1], "UDPPingerClient.py") && got["bob"].Dir == filepath.Join(dir, "subs/bob"), "the plain program named like a ping client")
-	check("carol", got["carol"].Spec.Kind == lab.Command && got["carol"].Spec.Command[0] == "/usr/bin/python3", "a Python plugin")
-	check("dave", got["dave"].Spec.Kind == lab.Program && got["dave"].Spec.Expects == "127.0.0.1:12001" &&
+	check("alice", got["alice"].Spec.From == lab.GoSource && got["alice"].Spec.Dir == filepath.Join(dir, "subs/alice"), "a Go plugin")
+	check("bob", got["bob"].Spec.From == lab.Plain && strings.HasSuffix(got["bob"].Spec.Command[1], "UDPPingerClient.py") && got["bob"].Dir == filepath.Join(dir, "subs/bob"), "the plain program named like a ping client")
+	check("carol", got["carol"].Spec.From == lab.Command && got["carol"].Spec.Command[0] == "/usr/bin/python3", "a Python plugin")
+	check("dave", got["dave"].Spec.From == lab.Plain && got["dave"].Spec.Expects == "127.0.0.1:12001" &&
 		got["dave"].Spec.Command[1] == filepath.Join(dir, "subs/dave/run.sh") && got["dave"].Spec.WorkDir == "", "what its submission.hcl says, its file made absolute")
 	check("erin", strings.Contains(got["erin"].Problem, "found no submission.hcl"), "nothing to run")
 	check("frank", strings.Contains(got["frank"].Problem, "cannot tell which of a.py, b.py is the ping client"), "ambiguous")
@@ -155,19 +155,19 @@ func TestDetect(t *testing.T) {
 		strings.Contains(got["hugo"].Note, "graded UDPPingerClient V2 + Stats.py of") && strings.Contains(got["hugo"].Note, "the later version"), "the later of two versions, and a note that says so")
 
 	one, err := d.Paths(filepath.Join(dir, "subs/bob/UDPPingerClient.py"))
-	if err != nil || len(one) != 1 || one[0].Spec.Kind != lab.Program || one[0].Name != "UDPPingerClient" {
+	if err != nil || len(one) != 1 || one[0].Spec.From != lab.Plain || one[0].Name != "UDPPingerClient" {
 		t.Errorf("a Python file: %v %+v", err, one)
 	}
 	cmd, err := d.Command([]string{"python3", filepath.Join(dir, "subs/bob/UDPPingerClient.py")})
-	if err != nil || cmd.Spec.Kind != lab.Program || !filepath.IsAbs(cmd.Spec.Command[0]) {
+	if err != nil || cmd.Spec.From != lab.Plain || !filepath.IsAbs(cmd.Spec.Command[0]) {
 		t.Errorf("a command running a Python file: %v %+v", err, cmd)
 	}
 	quoted, err := d.Paths("sh -c true")
-	if err != nil || len(quoted) != 1 || quoted[0].Spec.Kind != lab.Command || quoted[0].Spec.Command[2] != "true" {
+	if err != nil || len(quoted) != 1 || quoted[0].Spec.From != lab.Command || quoted[0].Spec.Command[2] != "true" {
 		t.Errorf("a quoted command: %v %+v", err, quoted)
 	}
-	d.Program = true
-	if plain, _ := d.Command([]string{"sh", "run.sh"}); plain.Spec.Kind != lab.Program {
+	d.Plain = true
+	if plain, _ := d.Command([]string{"sh", "run.sh"}); plain.Spec.From != lab.Plain {
 		t.Errorf("--program: %+v", plain)
 	}
 	if _, err := d.Paths(filepath.Join(dir, "nowhere")); err == nil {

@@ -187,15 +187,15 @@ func loadBody(ctx context.Context, path, dir string, body hcl.Body, files map[st
 func (l *Lab) Files() map[string]*hcl.File { return l.files }
 
 // Servers and Clients split the components by kind, in dependency order.
-func (l *Lab) Servers() []*Component { return l.ofKind(roles.Server) }
+func (l *Lab) Servers() []*Component { return l.ofSide(roles.Server) }
 
 // Clients returns the client components in dependency order.
-func (l *Lab) Clients() []*Component { return l.ofKind(roles.Client) }
+func (l *Lab) Clients() []*Component { return l.ofSide(roles.Client) }
 
-func (l *Lab) ofKind(k roles.Kind) []*Component {
+func (l *Lab) ofSide(k roles.Side) []*Component {
 	var cs []*Component
 	for _, c := range l.Components {
-		if c.Role.Kind == k {
+		if c.Role.Side == k {
 			cs = append(cs, c)
 		}
 	}

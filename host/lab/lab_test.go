@@ -61,7 +61,7 @@ func TestLoadPinger(t *testing.T) {
 	if cli.Server != "127.0.0.1:12000" || cli.Count != 10 || cli.Timeout.AsDuration() != 250*time.Millisecond {
 		t.Errorf("client config %v", cli)
 	}
-	if l.Components[0].Plugin.Kind != Builtin || l.SeedOrigin != "random" || l.Timeout != DefaultTimeout {
+	if l.Components[0].Plugin.From != Builtin || l.SeedOrigin != "random" || l.Timeout != DefaultTimeout {
 		t.Errorf("plugin %v, seed from %s, timeout %v", l.Components[0].Plugin, l.SeedOrigin, l.Timeout)
 	}
 }
@@ -150,7 +150,7 @@ ping_client "c" {
 			if l.Seed != tt.seed || l.SeedOrigin != tt.seedFrom || l.Name != "pinger" {
 				t.Errorf("seed %d from %s, name %q", l.Seed, l.SeedOrigin, l.Name)
 			}
-			if c.Plugin.Kind != GoSource || filepath.Base(c.Plugin.Dir) != tt.pluginDir {
+			if c.Plugin.From != GoSource || filepath.Base(c.Plugin.Dir) != tt.pluginDir {
 				t.Errorf("plugin %v", c.Plugin)
 			}
 			if cfg.Server != "" {
@@ -219,7 +219,7 @@ ping_server "p" {
 		t.Errorf("web server config %v", cfg)
 	}
 	p := www.Plugin
-	if p.Kind != Command || p.Command[0] != filepath.Join(l.Dir, "plugin.sh") || p.Command[1] != "--flag" ||
+	if p.From != Command || p.Command[0] != filepath.Join(l.Dir, "plugin.sh") || p.Command[1] != "--flag" ||
 		p.Env[0] != "STUDENT=alice" || p.StartTimeout != 3*time.Second {
 		t.Errorf("plugin %+v", p)
 	}
@@ -227,10 +227,10 @@ ping_server "p" {
 	if c := fetch.Config.(*pb.WebClientConfig); c.Server != "127.0.0.1:6789" || len(c.Paths) != 2 {
 		t.Errorf("web client config %v", c)
 	}
-	if fetch.Plugin.Kind != Command || !strings.HasSuffix(fetch.Plugin.Command[0], "/sh") {
+	if fetch.Plugin.From != Command || !strings.HasSuffix(fetch.Plugin.Command[0], "/sh") {
 		t.Errorf("plugin %+v", fetch.Plugin)
 	}
-	if l.Components[2].Plugin.Kind != Builtin {
+	if l.Components[2].Plugin.From != Builtin {
 		t.Errorf("plugin %+v", l.Components[2].Plugin)
 	}
 }

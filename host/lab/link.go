@@ -118,7 +118,7 @@ func (l *Lab) decodeLink(c *Component, blocks hcl.Blocks) hcl.Diagnostics {
 		return hcl.Diagnostics{duplicate("link block", "", blocks[1].DefRange, b.DefRange)}
 	}
 	c.Link.Range = b.DefRange
-	if c.Role.Kind != roles.Client {
+	if c.Role.Side != roles.Client {
 		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Link on a server",
 			Detail:  "A link sits between a client and its server: give the link block to the client.",
 			Subject: b.DefRange.Ptr()}}

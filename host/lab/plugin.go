@@ -14,30 +14,32 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-// PluginKind is how a component's plugin is obtained.
-type PluginKind int
+// Origin is how a component's plugin is obtained.
+type Origin int
 
 const (
 	// Builtin is socklab's reference implementation of the role, inside the
 	// host binary.
-	Builtin PluginKind = iota
+	Builtin Origin = iota
 	// GoSource is a Go main package the host builds.
 	GoSource
 	// Command is any executable speaking the plugin protocol.
 	Command
-	// Program is a plain program, written as the lab sheet asks, that
+	// Plain is a plain program (the lab file's program attribute), written
+	// as the lab sheet asks, that
 	// speaks no plugin protocol: the host runs it as it is, points the
 	// lab's network at the address it has hard-coded, and reads what it
 	// prints (see package plain).
-	Program
+	Plain
 )
 
 // PluginSpec says how to start a component's plugin process.
 type PluginSpec struct {
-	Kind PluginKind
+	// From is where the implementation comes from.
+	From Origin
 	// Dir is the Go package directory (GoSource).
 	Dir string
-	// Command is the program and its arguments (Command, Program).
+	// Command is the program and its arguments (Command, Plain).
 	Command []string
 	// Expects is a plain program's hard-coded address: where a client
 	// sends (the link listens there for it) or where a server binds. Empty
@@ -61,12 +63,12 @@ type PluginSpec struct {
 }
 
 func (p PluginSpec) String() string {
-	switch p.Kind {
+	switch p.From {
 	case GoSource:
 		return "go " + p.Dir
 	case Command:
 		return "command " + strings.Join(p.Command, " ")
-	case Program:
+	case Plain:
 		return "program " + strings.Join(p.Command, " ")
 	}
 	return "builtin"
@@ -80,15 +82,15 @@ func pluginSchema() *hcl.BodySchema {
 	}}
 }
 
-// pluginKinds are the attributes that name a plugin; a block has one.
-var pluginKinds = []string{"builtin", "go", "command", "program"}
+// pluginOrigins are the attributes that name a plugin; a block has one.
+var pluginOrigins = []string{"builtin", "go", "command", "program"}
 
 // decodePlugin reads a component's plugin block: exactly one of
 // `builtin = true`, `go = "DIR"`, `command = ["PROGRAM", "ARG"...]` or
 // `program = ["PROGRAM", "ARG"...]` (a plain program, with `expects` and
 // `args`). Without a block the component is the builtin reference.
 func (l *Lab) decodePlugin(blocks hcl.Blocks, owner *hcl.Block) (PluginSpec, hcl.Diagnostics) {
-	spec := PluginSpec{Kind: Builtin, WorkDir: l.Dir, StartTimeout: DefaultStartTimeout, Range: owner.DefRange}
+	spec := PluginSpec{From: Builtin, WorkDir: l.Dir, StartTimeout: DefaultStartTimeout, Range: owner.DefRange}
 	if len(blocks) == 0 {
 		return spec, nil
 	}
@@ -101,7 +103,7 @@ func (l *Lab) decodePlugin(blocks hcl.Blocks, owner *hcl.Block) (PluginSpec, hcl
 	diags = append(diags, d...)
 	attrs := content.Attributes
 	var kinds []*hcl.Attribute
-	for _, name := range pluginKinds {
+	for _, name := range pluginOrigins {
 		if a, ok := attrs[name]; ok {
 			kinds = append(kinds, a)
 		}
@@ -147,7 +149,7 @@ func (l *Lab) decodePlugin(blocks hcl.Blocks, owner *hcl.Block) (PluginSpec, hcl
 			diags = append(diags, invalid(a, "builtin = false names no plugin; use go or command instead.")...)
 		}
 	case "go":
-		spec.Kind = GoSource
+		spec.From = GoSource
 		var dir string
 		diags = append(diags, decodeString(a, ctx, &dir)...)
 		if !diags.HasErrors() {
@@ -157,9 +159,9 @@ func (l *Lab) decodePlugin(blocks hcl.Blocks, owner *hcl.Block) (PluginSpec, hcl
 			}
 		}
 	case "command", "program":
-		spec.Kind = Command
+		spec.From = Command
 		if a.Name == "program" {
-			spec.Kind = Program
+			spec.From = Plain
 		}
 		argv, d := decodeCommand(a, ctx)
 		diags = append(diags, d...)
@@ -189,7 +191,7 @@ func (l *Lab) decodeProgramSettings(spec *PluginSpec, attrs hcl.Attributes, ctx 
 		if !ok {
 			continue
 		}
-		if spec.Kind != Program {
+		if spec.From != Plain {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Setting for plain programs only",
 				Detail:  name + " applies to a plain program (program = [...]); a plugin is told its addresses by the host.",
 				Subject: a.NameRange.Ptr()})

@@ -30,7 +30,7 @@ ping_server "sheet" {
 		t.Fatal(diags)
 	}
 	c := l.Components[0].Plugin
-	if c.Kind != Program || !strings.HasSuffix(c.Command[0], "/sh") || c.Command[1] != "client.sh" ||
+	if c.From != Plain || !strings.HasSuffix(c.Command[0], "/sh") || c.Command[1] != "client.sh" ||
 		c.Expects != "localhost:12001" || strings.Join(c.Args, " ") != "{host} {port}" {
 		t.Errorf("client plugin %+v", c)
 	}
@@ -38,7 +38,7 @@ ping_server "sheet" {
 		t.Errorf("String() = %q", got)
 	}
 	s := l.Components[1].Plugin
-	if s.Kind != Program || s.Expects != "" || s.Args != nil {
+	if s.From != Plain || s.Expects != "" || s.Args != nil {
 		t.Errorf("server plugin %+v", s)
 	}
 }
@@ -80,7 +80,7 @@ func TestLoadPlugin(t *testing.T) {
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	if spec.Kind != Program || spec.WorkDir != filepath.Join(dir, "sub") {
+	if spec.From != Plain || spec.WorkDir != filepath.Join(dir, "sub") {
 		t.Errorf("spec %+v", spec)
 	}
 

@@ -72,7 +72,7 @@ except py_compile.PyCompileError as e:
 func CompilePython(ctx context.Context, l *Lab) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for _, c := range l.Components {
-		if c.Plugin.Kind != Command && c.Plugin.Kind != Program {
+		if c.Plugin.From != Command && c.Plugin.From != Plain {
 			continue
 		}
 		script := PythonScript(c.Plugin.Command, c.Plugin.WorkDir)

@@ -42,7 +42,7 @@ func (l *Lab) resolveReferences() hcl.Diagnostics {
 // wrongPeer reports a client whose server address refers to a server of
 // another role: a ping client cannot ping a web server.
 func wrongPeer(c *Component, a *hcl.Attribute, target *Component, t hcl.Traversal) *hcl.Diagnostic {
-	if c.Role.Kind != roles.Client || a.Name != c.Role.AddressField || target.Role.Kind != roles.Server {
+	if c.Role.Side != roles.Client || a.Name != c.Role.AddressField || target.Role.Side != roles.Server {
 		return nil
 	}
 	want := c.Role.Peer()

@@ -43,7 +43,7 @@ func (s *Scope) Decode(c *Component) (proto.Message, hcl.Diagnostics) {
 		fd := fields.Get(i)
 		attrs[string(fd.Name())] = ctyValue(fd, m.Get(fd))
 	}
-	if c.Role.Kind == roles.Server {
+	if c.Role.Side == roles.Server {
 		attrs["address"] = staticAddress(m.Get(fields.ByName(protoreflect.Name(c.Role.AddressField))).String())
 	}
 	s.exports[c] = attrs

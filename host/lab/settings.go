@@ -65,7 +65,7 @@ func (l *Lab) decodeSettings(c *Component, ctx *hcl.EvalContext) (proto.Message,
 	}
 	if name := c.Role.AddressField; name != "" && !later[name] {
 		addr := m.Get(fields.ByName(protoreflect.Name(name))).String()
-		if err := checkAddress(addr, c.Role.Kind == roles.Client); err != nil {
+		if err := checkAddress(addr, c.Role.Side == roles.Client); err != nil {
 			diags = append(diags, c.fieldDiagnostic(name, err.Error()))
 		}
 	}

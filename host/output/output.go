@@ -63,7 +63,7 @@ func Stamped(log zerolog.Logger) zerolog.Logger { return log.With().Timestamp().
 func Observer(log zerolog.Logger, f Format) func(run.Event) {
 	pings := &pingRuns{}
 	return func(ev run.Event) {
-		if ev.Link != nil {
+		if ev.Source == run.FromLink {
 			logLink(log, f, ev)
 			return
 		}
@@ -76,7 +76,7 @@ func Observer(log zerolog.Logger, f Format) func(run.Event) {
 		}
 		e := log.WithLevel(level).Time(zerolog.TimestampFieldName, ev.Time).Str("component", ev.Component.Name)
 		msg := text.Escape(Describe(ev.Component.Role.Name, ev.Kind, ev.Body))
-		if ev.Raw == nil { // a line the plugin wrote, not an event it sent
+		if ev.Source == run.FromOutput {
 			e = e.Str("stream", ev.Kind)
 			if f == Console && ev.Kind != "plugin-log" && ev.Kind != Suppressed {
 				msg = ev.Kind + ": " + msg

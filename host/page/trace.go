@@ -309,7 +309,7 @@ func labInfo(l *lab.Lab) LabInfo {
 		if c.Config != nil {
 			ci.Settings = output.Describe(c.Role.Name, "settings", c.Config)
 		}
-		if c.Role.Kind == roles.Client {
+		if c.Role.Side == roles.Client {
 			ci.Link = linkText(l, c)
 		}
 		info.Components = append(info.Components, ci)

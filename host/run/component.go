@@ -153,7 +153,7 @@ func (c *component) record(kind string, body proto.Message) {
 func (c *component) checkEnd() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.lab.Role.Kind == roles.Server && !c.stopping {
+	if c.lab.Role.Side == roles.Server && !c.stopping {
 		return c.endedEarlyLocked("while the lab was running")
 	}
 	if c.summary == nil && !c.stopping && c.drv.keepsContract() {

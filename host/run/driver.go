@@ -21,7 +21,7 @@ import (
 
 // driver runs one component's implementation of its role: a plugin process
 // that serves the role's gRPC service (pluginDriver), or a plain program
-// that knows nothing of socklab (programDriver).
+// that knows nothing of socklab (plainDriver).
 type driver interface {
 	// start prepares it before any component runs: a plugin's process is
 	// started and completes its handshake.
@@ -49,18 +49,18 @@ type driver interface {
 // newDriver returns the driver of c's plugin kind.
 func (r *runner) newDriver(c *component) driver {
 	output := func(l launch.Line) {
-		r.opts.Observe(Event{Component: c.lab, Time: l.Time, Kind: l.Stream,
+		r.opts.Observe(Event{Component: c.lab, Source: FromOutput, Time: l.Time, Kind: l.Stream,
 			Body: &pb.Log{Level: logLevel(l.Level), Message: l.Text}})
 	}
-	if c.lab.Plugin.Kind == lab.Program {
-		return &programDriver{lab: c.lab, log: c.log, output: output, contain: r.opts.Contain}
+	if c.lab.Plugin.From == lab.Plain {
+		return &plainDriver{lab: c.lab, log: c.log, output: output, contain: r.opts.Contain}
 	}
 	d := &pluginDriver{lab: c.lab, opts: launch.Options{
 		Component: c.lab.Name, Role: c.lab.Role.Name, Spec: launchSpec(c.lab.Plugin),
 		Builtin: r.opts.Builtin, Builder: r.opts.Builder, Log: c.log, Output: output,
 		Contain: r.opts.Contain, SocketDir: r.sockets,
 	}}
-	if c.lab.Plugin.Kind == lab.Builtin {
+	if c.lab.Plugin.From == lab.Builtin {
 		d.shared = r.sharing.join(d.opts)
 	}
 	return d
@@ -69,7 +69,7 @@ func (r *runner) newDriver(c *component) driver {
 // launchSpec is what package launch needs of a component's plugin block.
 func launchSpec(p lab.PluginSpec) launch.Spec {
 	s := launch.Spec{WorkDir: p.WorkDir, Env: p.Env, StartTimeout: p.StartTimeout}
-	switch p.Kind {
+	switch p.From {
 	case lab.GoSource:
 		s.Go = p.Dir
 	case lab.Command:

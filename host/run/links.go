@@ -32,7 +32,7 @@ func (r *runner) openLink(c *component) error {
 	m := c.cfg.ProtoReflect()
 	fd := m.Descriptor().Fields().ByName(protoreflect.Name(c.lab.Role.AddressField))
 	front := spec.Front
-	if front == "" && c.lab.Plugin.Kind == lab.Program {
+	if front == "" && c.lab.Plugin.From == lab.Plain {
 		// A plain client sends where it was written to: the link listens there.
 		front = c.lab.Plugin.Expects
 		if front == "" {
@@ -47,7 +47,7 @@ func (r *runner) openLink(c *component) error {
 		ToClient: spec.ToClient,
 		Seed:     uint64(r.lab.ComponentSeed(c.lab)) ^ linkSalt,
 		Sink: func(ev link.Event) {
-			r.opts.Observe(Event{Component: c.lab, Time: ev.Time, Kind: "link", Link: &ev})
+			r.opts.Observe(Event{Component: c.lab, Source: FromLink, Time: ev.Time, Kind: "link", Link: &ev})
 		},
 		Capture: r.capture,
 	}

@@ -5,7 +5,7 @@
 // everything and reports how each component ended.
 //
 // A component is run by a driver: a go-plugin process serving the role's
-// gRPC service, or a plain program (lab.Program) that the host runs as an
+// gRPC service, or a plain program (lab.Plain) that the host runs as an
 // ordinary process, whose output package plain reads as the role's events
 // and which, as a server, is ready once it has bound its port.
 package run
@@ -27,20 +27,45 @@ import (
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
-// Event is one event of one component, as it arrived. A line the plugin
-// wrote is an event too: Kind "stdout", "stderr" or "plugin-log", Body a
-// *pb.Log. So is what a client's link did to a datagram or segment: Kind
-// "link", Link set, Body nil.
+// Event is one event of one component, as it arrived: an event of its role
+// (Source FromRole), a line it wrote (FromOutput: Kind "stdout", "stderr"
+// or "plugin-log", Body a *pb.Log) or what its link did to a datagram or
+// segment (FromLink: Kind "link", Link set, Body nil).
 type Event struct {
 	Component *lab.Component
+	Source    Source
 	// Time is when it happened, as the plugin stamped it.
 	Time time.Time
-	// Kind names the event ("ready", "reply", "summary", ...) and Body is
-	// its message; Raw is the whole role event.
+	// Kind names the event within its source ("ready", "reply",
+	// "summary", ...; "stdout"...; "link") and Body is its message; Raw is
+	// the whole role event.
 	Kind string
 	Body proto.Message
 	Raw  proto.Message
 	Link *link.Event
+}
+
+// Source is where an Event comes from.
+type Source int
+
+const (
+	// FromRole is an event of the component's role: sent by its plugin,
+	// or read from a plain program's output.
+	FromRole Source = iota
+	// FromOutput is a line the component's process wrote.
+	FromOutput
+	// FromLink is what the client's link did to a datagram or segment.
+	FromLink
+)
+
+func (s Source) String() string {
+	switch s {
+	case FromOutput:
+		return "output"
+	case FromLink:
+		return "link"
+	}
+	return "role"
 }
 
 // Options configure a run.
@@ -222,9 +247,9 @@ func (r *runner) fail(c *component, err error) {
 // launchAll starts every plugin process at once, servers' first; each
 // component's launched channel is closed when its start has ended.
 func (r *runner) launchAll(ctx context.Context) {
-	for _, side := range []roles.Kind{roles.Server, roles.Client} {
+	for _, side := range []roles.Side{roles.Server, roles.Client} {
 		for _, c := range r.comps {
-			if c.lab.Role.Kind != side {
+			if c.lab.Role.Side != side {
 				continue
 			}
 			r.launching.Go(func() {
@@ -236,6 +261,15 @@ func (r *runner) launchAll(ctx context.Context) {
 				close(c.launched)
 			})
 		}
+	}
+}
+
+func (r *runner) hasFailed() bool {
+	select {
+	case <-r.failed:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -273,7 +307,7 @@ func (r *runner) startServers(ctx context.Context) bool {
 			return false
 		}
 		c.cfg = cfg
-		if c.lab.Role.Kind != roles.Server {
+		if c.lab.Role.Side != roles.Server {
 			if err := r.openLink(c); err != nil {
 				r.fail(c, err)
 				return false
@@ -308,7 +342,7 @@ func (r *runner) startServers(ctx context.Context) bool {
 func (r *runner) serverAddresses() map[string]string {
 	addrs := map[string]string{}
 	for _, c := range r.comps {
-		if c.lab.Role.Kind == roles.Server {
+		if c.lab.Role.Side == roles.Server {
 			c.mu.Lock()
 			addrs[c.lab.Name] = lab.Connectable(c.address)
 			c.mu.Unlock()
@@ -320,7 +354,7 @@ func (r *runner) serverAddresses() map[string]string {
 func (r *runner) startClients() []*component {
 	var clients []*component
 	for _, c := range r.comps {
-		if c.lab.Role.Kind == roles.Client {
+		if c.lab.Role.Side == roles.Client {
 			go c.serve(r)
 			clients = append(clients, c)
 		}

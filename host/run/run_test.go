@@ -174,7 +174,7 @@ func TestRunInterrupted(t *testing.T) {
 
 func TestRunReportsAFailedStart(t *testing.T) {
 	l := loadLab(t, pingLabWith("3"))
-	l.Components[0].Plugin = lab.PluginSpec{Kind: lab.Command, Command: []string{"/bin/true"}, WorkDir: t.TempDir(), StartTimeout: 5 * time.Second}
+	l.Components[0].Plugin = lab.PluginSpec{From: lab.Command, Command: []string{"/bin/true"}, WorkDir: t.TempDir(), StartTimeout: 5 * time.Second}
 	res, _ := runLab(t, context.Background(), l)
 	if res.OK() || res.Components[0].Err == nil || !strings.Contains(res.Components[0].Err.Error(), "handshake") {
 		t.Fatalf("server error %v", res.Components[0].Err)

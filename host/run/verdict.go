@@ -210,9 +210,9 @@ func judge(res *Result, comps []*component, first *component) {
 		e := c.evidence()
 		e.summary = cr.Summary
 		switch {
-		case c.lab.Role.Kind == roles.Client && cr.Link != nil:
+		case c.lab.Role.Side == roles.Client && cr.Link != nil:
 			e.toServer, e.hasLink = cr.Link.ToServer, true
-		case c.lab.Role.Kind == roles.Server && cr.Address != "":
+		case c.lab.Role.Side == roles.Server && cr.Address != "":
 			if d := toServer[lab.Connectable(cr.Address)]; d != nil {
 				e.toServer, e.back, e.hasLink = *d, *back[lab.Connectable(cr.Address)], true
 			}

@@ -67,7 +67,7 @@ func TestJudges(t *testing.T) {
 // the cause, and the run is not OK.
 func TestRunNotRun(t *testing.T) {
 	l := loadLab(t, pingLabWith("3"))
-	l.Components[0].Plugin = lab.PluginSpec{Kind: lab.Command, Command: []string{"/bin/true"}, WorkDir: t.TempDir(), StartTimeout: 5 * time.Second}
+	l.Components[0].Plugin = lab.PluginSpec{From: lab.Command, Command: []string{"/bin/true"}, WorkDir: t.TempDir(), StartTimeout: 5 * time.Second}
 	res, _ := runLab(t, context.Background(), l)
 	client := res.Components[1]
 	if res.OK() || client.Status() != NotRun || client.Err != nil {

@@ -19,24 +19,24 @@ import (
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
-// Kind tells how a role's Run ends.
-type Kind int
+// Side is which end of a lab a role is, and so how its Run ends.
+type Side int
 
 const (
 	// Server roles bind a socket, send Ready, and run until stopped.
-	Server Kind = iota + 1
+	Server Side = iota + 1
 	// Client roles run to completion.
 	Client
 )
 
-func (k Kind) String() string {
-	switch k {
+func (s Side) String() string {
+	switch s {
 	case Server:
 		return "server"
 	case Client:
 		return "client"
 	}
-	return fmt.Sprintf("Kind(%d)", int(k))
+	return fmt.Sprintf("Side(%d)", int(s))
 }
 
 // FieldError is a setting that makes no sense, named by its config field.
@@ -50,7 +50,7 @@ type Role struct {
 	// Name is the block type in lab files and the plugin name in the
 	// handshake, e.g. "ping_client".
 	Name string
-	Kind Kind
+	Side Side
 	// Service is the gRPC service a plugin serves for the role.
 	Service protoreflect.ServiceDescriptor
 	// Defaults returns a new config with every default filled in.
@@ -146,7 +146,7 @@ func Names() []string {
 func pingServer() Role {
 	return Role{
 		Name:    "ping_server",
-		Kind:    Server,
+		Side:    Server,
 		Service: pb.File_socklab_v1_ping_proto.Services().ByName("PingServer"),
 		Defaults: func() proto.Message {
 			return &pb.PingServerConfig{Listen: "127.0.0.1:12000", DropRate: 4.0 / 11.0}
@@ -163,7 +163,7 @@ func pingServer() Role {
 func pingClient() Role {
 	return Role{
 		Name:    "ping_client",
-		Kind:    Client,
+		Side:    Client,
 		Service: pb.File_socklab_v1_ping_proto.Services().ByName("PingClient"),
 		Defaults: func() proto.Message {
 			return &pb.PingClientConfig{Count: 10, Timeout: durationpb.New(time.Second), Interval: durationpb.New(0)}
@@ -184,7 +184,7 @@ func pingClient() Role {
 func heartbeatServer() Role {
 	return Role{
 		Name:    "heartbeat_server",
-		Kind:    Server,
+		Side:    Server,
 		Service: pb.File_socklab_v1_heartbeat_proto.Services().ByName("HeartbeatServer"),
 		Defaults: func() proto.Message {
 			return &pb.HeartbeatServerConfig{
@@ -208,7 +208,7 @@ func heartbeatServer() Role {
 func heartbeatClient() Role {
 	return Role{
 		Name:    "heartbeat_client",
-		Kind:    Client,
+		Side:    Client,
 		Service: pb.File_socklab_v1_heartbeat_proto.Services().ByName("HeartbeatClient"),
 		Defaults: func() proto.Message {
 			zero := durationpb.New(0)
@@ -230,7 +230,7 @@ func heartbeatClient() Role {
 func webServer() Role {
 	return Role{
 		Name:    "web_server",
-		Kind:    Server,
+		Side:    Server,
 		Service: pb.File_socklab_v1_web_proto.Services().ByName("WebServer"),
 		Defaults: func() proto.Message {
 			return &pb.WebServerConfig{
@@ -260,7 +260,7 @@ func webServer() Role {
 func webClient() Role {
 	return Role{
 		Name:    "web_client",
-		Kind:    Client,
+		Side:    Client,
 		Service: pb.File_socklab_v1_web_proto.Services().ByName("WebClient"),
 		Defaults: func() proto.Message {
 			return &pb.WebClientConfig{Paths: []string{"/"}, Method: "GET", Timeout: durationpb.New(10 * time.Second)}
@@ -313,8 +313,8 @@ func positive(field string, d *durationpb.Duration) *FieldError {
 // Peer names the role at the other end of a client's link: a client's
 // server role, a server's client role ("ping_client" and "ping_server").
 func (r Role) Peer() string {
-	base, _ := strings.CutSuffix(r.Name, "_"+r.Kind.String())
-	if r.Kind == Client {
+	base, _ := strings.CutSuffix(r.Name, "_"+r.Side.String())
+	if r.Side == Client {
 		return base + "_" + Server.String()
 	}
 	return base + "_" + Client.String()

@@ -39,7 +39,7 @@ func TestCatalogue(t *testing.T) {
 			}
 			kinds := r.EventKinds()
 			want := []string{"log", "summary"}
-			if r.Kind == Server {
+			if r.Side == Server {
 				want = append(want, "ready")
 			}
 			for _, k := range want {
@@ -61,7 +61,7 @@ func TestLookup(t *testing.T) {
 	tests := []struct {
 		name string
 		ok   bool
-		kind Kind
+		side Side
 	}{
 		{"ping_server", true, Server},
 		{"ping_client", true, Client},
@@ -70,8 +70,8 @@ func TestLookup(t *testing.T) {
 	}
 	for _, tt := range tests {
 		r, ok := Lookup(tt.name)
-		if ok != tt.ok || r.Kind != tt.kind {
-			t.Errorf("Lookup(%q) = %v, %v; want kind %v, %v", tt.name, r.Kind, ok, tt.kind, tt.ok)
+		if ok != tt.ok || r.Side != tt.side {
+			t.Errorf("Lookup(%q) = %v, %v; want side %v, %v", tt.name, r.Side, ok, tt.side, tt.ok)
 		}
 	}
 }

@@ -28,11 +28,11 @@ import (
 // its port.
 const bindPoll = 20 * time.Millisecond
 
-// programDriver runs a component as a plain program (lab.Program): it is
+// plainDriver runs a component as a plain program (lab.Plain): it is
 // started when the role's run starts, once per run of plain.Player, and
 // what it prints becomes the role's events. A server is ready when its
 // process has bound its address.
-type programDriver struct {
+type plainDriver struct {
 	lab    *lab.Component
 	log    zerolog.Logger
 	output func(launch.Line)
@@ -40,24 +40,24 @@ type programDriver struct {
 	contain []string
 
 	mu       sync.Mutex
-	prog     *launch.Program
+	prog     *launch.PlainProcess
 	stopping bool
 }
 
-func (d *programDriver) start(context.Context) error { return nil }
+func (d *plainDriver) start(context.Context) error { return nil }
 
 // address is where the program is to talk: a client's server (its link's
 // front when it has one), or the address a server binds.
-func (d *programDriver) address(cfg proto.Message) string {
+func (d *plainDriver) address(cfg proto.Message) string {
 	m := cfg.ProtoReflect()
 	addr := m.Get(m.Descriptor().Fields().ByName(protoreflect.Name(d.lab.Role.AddressField))).String()
-	if d.lab.Role.Kind == roles.Server && d.lab.Plugin.Expects != "" {
+	if d.lab.Role.Side == roles.Server && d.lab.Plugin.Expects != "" {
 		addr = d.lab.Plugin.Expects
 	}
 	return addr
 }
 
-func (d *programDriver) run(ctx context.Context, cfg proto.Message, emit func(proto.Message)) error {
+func (d *plainDriver) run(ctx context.Context, cfg proto.Message, emit func(proto.Message)) error {
 	spec, role := d.lab.Plugin, d.lab.Role
 	if web, ok := cfg.(*pb.WebServerConfig); ok && !spec.DirSet && web.GetRoot() != "" {
 		// The sheet's server opens the path it is asked for in its own
@@ -69,7 +69,7 @@ func (d *programDriver) run(ctx context.Context, cfg proto.Message, emit func(pr
 	if err != nil {
 		return fmt.Errorf("plain program: %w", err)
 	}
-	server := role.Kind == roles.Server
+	server := role.Side == roles.Server
 	port := 0
 	if server {
 		_, p, _ := net.SplitHostPort(address)
@@ -82,7 +82,7 @@ func (d *programDriver) run(ctx context.Context, cfg proto.Message, emit func(pr
 		if d.isStopping() || ctx.Err() != nil {
 			break
 		}
-		p, err := launch.StartProgram(launch.ProgramOptions{
+		p, err := launch.StartPlain(launch.PlainOptions{
 			Component: d.lab.Name, Argv: append(slices.Clone(spec.Command), r.Args...),
 			Dir: spec.WorkDir, Env: spec.Env, Log: d.log, Contain: d.contain,
 			Output: func(l launch.Line) {
@@ -138,7 +138,7 @@ func (d *programDriver) run(ctx context.Context, cfg proto.Message, emit func(pr
 // for TCP), and returns where it is reached: the port it bound, on
 // 127.0.0.1 when it bound every address. With port set, only that port
 // will do.
-func (d *programDriver) awaitBound(ctx context.Context, p *launch.Program, transport roles.Transport, port int) (netip.AddrPort, error) {
+func (d *plainDriver) awaitBound(ctx context.Context, p *launch.PlainProcess, transport roles.Transport, port int) (netip.AddrPort, error) {
 	deadline := time.NewTimer(d.lab.Plugin.StartTimeout)
 	defer deadline.Stop()
 	tick := time.NewTicker(bindPoll)
@@ -197,7 +197,7 @@ func addrList(as []netip.AddrPort) string {
 // after it) or with status 0 is what it should do; any other status is a
 // failure of its own, such as a crash that the host noticed only after it
 // had begun to stop the lab.
-func (d *programDriver) judgeExit(p *launch.Program, server bool) error {
+func (d *plainDriver) judgeExit(p *launch.PlainProcess, server bool) error {
 	exit := p.Err()
 	if d.isStopping() && (exit == nil || launch.Signaled(exit)) {
 		return nil
@@ -212,7 +212,7 @@ func (d *programDriver) judgeExit(p *launch.Program, server bool) error {
 	return fmt.Errorf("ended with %s", p.Diagnosis())
 }
 
-func (d *programDriver) isStopping() bool {
+func (d *plainDriver) isStopping() bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.stopping
@@ -220,7 +220,7 @@ func (d *programDriver) isStopping() bool {
 
 // stop asks the program to end as a terminal's Ctrl-C would: SIGTERM to
 // its process group (Python's default is to exit).
-func (d *programDriver) stop(context.Context) {
+func (d *plainDriver) stop(context.Context) {
 	d.mu.Lock()
 	d.stopping = true
 	p := d.prog
@@ -230,11 +230,11 @@ func (d *programDriver) stop(context.Context) {
 	}
 }
 
-func (d *programDriver) stopFailed(grace time.Duration) error {
+func (d *plainDriver) stopFailed(grace time.Duration) error {
 	return fmt.Errorf("did not end within %s of SIGTERM; it was killed", grace)
 }
 
-func (d *programDriver) kill() {
+func (d *plainDriver) kill() {
 	d.mu.Lock()
 	p := d.prog
 	d.mu.Unlock()
@@ -243,7 +243,7 @@ func (d *programDriver) kill() {
 	}
 }
 
-func (d *programDriver) pid() int {
+func (d *plainDriver) pid() int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.prog == nil {
@@ -254,10 +254,10 @@ func (d *programDriver) pid() int {
 
 // readyTimeout leaves the start_timeout to awaitBound, whose message says
 // more.
-func (d *programDriver) readyTimeout() time.Duration {
+func (d *plainDriver) readyTimeout() time.Duration {
 	return d.lab.Plugin.StartTimeout + 2*time.Second
 }
-func (d *programDriver) keepsContract() bool { return false }
+func (d *plainDriver) keepsContract() bool { return false }
 
 // readyEvent is the Ready event of a server role, stamped now.
 func readyEvent(role roles.Role, address string) proto.Message {

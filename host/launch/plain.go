@@ -19,9 +19,9 @@ import (
 	"github.com/socklab/socklab/proto/roles"
 )
 
-// ProgramOptions says how to start a plain program: one that speaks no
-// plugin protocol (see lab.Program).
-type ProgramOptions struct {
+// PlainOptions says how to start a plain program: one that speaks no
+// plugin protocol (see lab.Plain).
+type PlainOptions struct {
 	// Component names the component in messages.
 	Component string
 	// Argv is the command line; Dir its working directory; Env is added to
@@ -37,8 +37,8 @@ type ProgramOptions struct {
 	Contain []string
 }
 
-// Program is a running plain program.
-type Program struct {
+// PlainProcess is a running plain program.
+type PlainProcess struct {
 	PID       int
 	cmd       *exec.Cmd
 	out       *output
@@ -47,10 +47,10 @@ type Program struct {
 	err       error // how it ended, once done is closed
 }
 
-// StartProgram starts a plain program in its own process group, killed
+// StartPlain starts a plain program in its own process group, killed
 // with the host. Its stdout and stderr become Lines; Python's output is
 // unbuffered so that each line comes when it is printed.
-func StartProgram(o ProgramOptions) (*Program, error) {
+func StartPlain(o PlainOptions) (*PlainProcess, error) {
 	if len(o.Argv) == 0 {
 		return nil, errors.New("program: empty command line")
 	}
@@ -77,7 +77,7 @@ func StartProgram(o ProgramOptions) (*Program, error) {
 		}
 		return nil, fmt.Errorf("program %s: %w", strings.Join(o.Argv, " "), err)
 	}
-	p := &Program{PID: cmd.Process.Pid, cmd: cmd, out: out, contained: cont, done: make(chan struct{})}
+	p := &PlainProcess{PID: cmd.Process.Pid, cmd: cmd, out: out, contained: cont, done: make(chan struct{})}
 	go func() {
 		p.err = cmd.Wait()
 		if ws := cont.waitStatus(); ws != nil {
@@ -96,27 +96,27 @@ func StartProgram(o ProgramOptions) (*Program, error) {
 }
 
 // Done is closed when the program has ended.
-func (p *Program) Done() <-chan struct{} { return p.done }
+func (p *PlainProcess) Done() <-chan struct{} { return p.done }
 
 // Err is how the program ended (nil for exit status 0); valid after Done.
-func (p *Program) Err() error {
+func (p *PlainProcess) Err() error {
 	<-p.done
 	return p.err
 }
 
 // Signal sends sig to the program's process group.
-func (p *Program) Signal(sig syscall.Signal) { _ = syscall.Kill(-p.PID, sig) }
+func (p *PlainProcess) Signal(sig syscall.Signal) { _ = syscall.Kill(-p.PID, sig) }
 
 // Kill ends the program and everything in its process group, and waits
 // for it.
-func (p *Program) Kill() {
+func (p *PlainProcess) Kill() {
 	p.Signal(syscall.SIGKILL)
 	<-p.done
 }
 
 // Diagnosis says how the program ended and what it said last, for an
 // error message; it waits for the end.
-func (p *Program) Diagnosis() string {
+func (p *PlainProcess) Diagnosis() string {
 	<-p.done
 	parts := []string{"exit status 0"}
 	if ws := p.contained.waitStatus(); ws != nil {
@@ -134,7 +134,7 @@ func (p *Program) Diagnosis() string {
 // bound: for "tcp" the listening sockets, for "udp" every socket bound to
 // a port, in the order of /proc/net's tables. It reads /proc/net of the
 // network namespace it runs in and the processes' file descriptors.
-func (p *Program) Bound(transport roles.Transport) ([]netip.AddrPort, error) {
+func (p *PlainProcess) Bound(transport roles.Transport) ([]netip.AddrPort, error) {
 	byInode := map[string]netip.AddrPort{}
 	var order []string
 	for _, file := range []string{string(transport), string(transport) + "6"} {
