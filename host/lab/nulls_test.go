@@ -31,7 +31,7 @@ func valuePlaces() []place {
 	}
 	for _, r := range roles.All() {
 		required := ""
-		if r.Kind == roles.Client {
+		if r.Side == roles.Client {
 			required = "  server = \"127.0.0.1:9\"\n"
 		}
 		fields := r.Config().Fields()
@@ -45,14 +45,14 @@ func valuePlaces() []place {
 		}
 		for _, a := range pluginSchema().Attributes {
 			kind := "  program = [\"./plugin.sh\"]\n"
-			for _, k := range pluginKinds {
+			for _, k := range pluginOrigins {
 				if a.Name == k {
 					kind = ""
 				}
 			}
 			add(r.Name+".plugin."+a.Name, fmt.Sprintf("%s \"c\" {\n%s  plugin {\n%s    ATTR = VALUE\n  }\n}\n", r.Name, required, kind))
 		}
-		if r.Kind != roles.Client {
+		if r.Side != roles.Client {
 			continue
 		}
 		for _, a := range []string{"direct", "front"} {
@@ -89,7 +89,7 @@ func TestNullsAndWrongTypesAreDiagnostics(t *testing.T) {
 		t.Run(p.name+"=null", func(t *testing.T) {
 			src := strings.Replace(strings.Replace(p.src, "ATTR", attr, 1), "VALUE", "null", 1)
 			_, diags := load(t, src, Options{})
-			for _, k := range pluginKinds {
+			for _, k := range pluginOrigins {
 				if attr == k && !errorOnLine(diags, strings.Count(src[:strings.Index(src, attr+" = ")], "\n")+1) {
 					t.Fatalf("%s = null gave %v", attr, diags)
 				}
@@ -114,7 +114,7 @@ func TestSubmissionNulls(t *testing.T) {
 	for _, a := range pluginSchema().Attributes {
 		for _, v := range append([]string{"null"}, badValues...) {
 			kind := `  program = ["python3", "client.py"]` + "\n"
-			for _, k := range pluginKinds {
+			for _, k := range pluginOrigins {
 				if a.Name == k {
 					kind = ""
 				}

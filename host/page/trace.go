@@ -276,7 +276,7 @@ func Build(l *lab.Lab, events []run.Event, res *run.Result) *Trace {
 	if len(evs) > 0 {
 		t.Started = evs[0].Time
 		for _, ev := range evs {
-			if ev.Link != nil {
+			if ev.Source == run.FromLink {
 				t.Started = minTime(t.Started, ev.Link.Time.Add(-ev.Link.Delay))
 			}
 		}
@@ -407,7 +407,7 @@ func (b *builder) serverOf(ev *link.Event) int {
 }
 
 func (b *builder) add(ev run.Event) {
-	if ev.Link != nil {
+	if ev.Source == run.FromLink {
 		b.addPacket(ev)
 		return
 	}
@@ -531,7 +531,7 @@ func (b *builder) addPacket(ev run.Event) {
 	l := ev.Link
 	client := b.lane(ClientLane, ev.Component.Name)
 	server := b.serverOf(l)
-	p := Packet{Link: ev.Component.Name, Proto: l.Proto, Dir: ToClient, Flow: l.Flow, Seq: l.Seq, Size: l.Size,
+	p := Packet{Link: ev.Component.Name, Proto: string(l.Proto), Dir: ToClient, Flow: l.Flow, Seq: l.Seq, Size: l.Size,
 		At: b.ms(l.Time.Add(-l.Delay)), Done: b.ms(l.Time), Fate: l.Fate.String(), Drop: -1,
 		Lost: !l.Fate.Has(link.Delivered), Odd: l.Fate&(link.Duplicated|link.Reordered) != 0}
 	if l.Dir == link.ToServer {
