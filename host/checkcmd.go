@@ -112,7 +112,7 @@ func runCheck(o *checkOptions, positional, command []string, stdout, stderr io.W
 		fmt.Fprintln(stderr, "socklab check: name a component to grade\nRun 'socklab help check' for its usage.")
 		return exitBadLab
 	}
-	d := check.Detector{Role: suite.Role.Name, Python: o.python, Plain: o.program, Expects: o.expects}
+	d := check.Detector{Role: suite.Role, Python: o.python, Plain: o.program, Expects: o.expects}
 	var subs []check.Submission
 	for _, p := range positional {
 		found, err := d.Paths(p)

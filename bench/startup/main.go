@@ -28,6 +28,7 @@ import (
 	"github.com/socklab/socklab/host/launch"
 	"github.com/socklab/socklab/host/run"
 	"github.com/socklab/socklab/plugins/sdk"
+	"github.com/socklab/socklab/proto/roles"
 )
 
 // pairs are the labs' components, a server and its client per lab of the
@@ -155,7 +156,7 @@ func bareStartup(bin string) (time.Duration, error) {
 func builtinStartup(socklab string) (time.Duration, error) {
 	start := time.Now()
 	p, err := launch.Start(context.Background(), launch.Options{
-		Component: "server", Role: "ping_server", Builtin: []string{socklab, "plugin"},
+		Component: "server", Role: roles.PingServer().Name, Builtin: []string{socklab, "plugin"},
 		Spec: launch.Spec{StartTimeout: 10 * time.Second}, Log: zerolog.Nop(),
 	})
 	d := time.Since(start)

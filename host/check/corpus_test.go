@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/socklab/socklab/proto/roles"
 )
 
 // expectedGrade is one line of testdata/students/GRADES.
@@ -86,7 +88,7 @@ func TestStudentCorpus(t *testing.T) {
 	start := time.Now()
 	var table []string
 	for _, role := range roles {
-		d := Detector{Role: role, Python: DefaultPython()}
+		d := Detector{Role: roleNamed(role), Python: DefaultPython()}
 		subs, err := d.Paths(filepath.Join("testdata", "students", role))
 		if err != nil {
 			t.Fatal(err)
@@ -138,4 +140,9 @@ func scenarioDetail(sc *ScenarioResult) string {
 		}
 	}
 	return b.String()
+}
+
+func roleNamed(name string) roles.Role {
+	r, _ := roles.Lookup(name)
+	return r
 }

@@ -12,11 +12,12 @@ import (
 	"strings"
 
 	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/proto/roles"
 )
 
 // Detector tells how to run the components named on the command line.
 type Detector struct {
-	Role string
+	Role roles.Role
 	// Python runs plain Python programs and Python plugins.
 	Python string
 	// Plain: a command (not a .py file) is a plain program, not a plugin.
@@ -224,16 +225,6 @@ func usesSocklab(file string) bool {
 	return false
 }
 
-// roleWords are the words a role's program is likely named with.
-var roleWords = map[string][]string{
-	"ping_client":      {"client", "ping"},
-	"ping_server":      {"server", "ping"},
-	"heartbeat_client": {"client", "heartbeat"},
-	"heartbeat_server": {"server", "heartbeat"},
-	"web_server":       {"server", "web"},
-	"web_client":       {"client", "http", "web"},
-}
-
 // versionRE finds the version a file's name gives itself: "client V2.py",
 // "client_v3.py", "client version 2.py", "client final.py".
 var versionRE = regexp.MustCompile(`(?i)(?:^|[^a-z])(?:v|version\s*)(\d{1,3})(?:[^0-9]|$)|(?:^|[^a-z])(final)(?:[^a-z]|$)`)
@@ -262,7 +253,7 @@ func (d Detector) pickPython(files []string) (string, string, error) {
 	}
 	score := func(f string) int {
 		name, n := strings.ToLower(filepath.Base(f)), 0
-		for i, w := range roleWords[d.Role] {
+		for i, w := range d.Role.Plain.Words {
 			if strings.Contains(name, w) {
 				n += 10 - i // the kind (client, server) first
 			}
@@ -281,7 +272,7 @@ func (d Detector) pickPython(files []string) (string, string, error) {
 	}
 	best, next := files[0], files[1]
 	if score(best) == 0 || (score(best) == score(next) && fileVersion(filepath.Base(best)) == fileVersion(filepath.Base(next))) {
-		return "", "", fmt.Errorf("cannot tell which of %s is the %s", strings.Join(names, ", "), strings.ReplaceAll(d.Role, "_", " "))
+		return "", "", fmt.Errorf("cannot tell which of %s is the %s", strings.Join(names, ", "), strings.ReplaceAll(d.Role.Name, "_", " "))
 	}
 	why := "its name fits the role best"
 	if score(best) == score(next) {

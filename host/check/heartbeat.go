@@ -12,6 +12,7 @@ import (
 
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/link"
+	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
@@ -59,7 +60,7 @@ type beats struct {
 
 func clientBeats(o *Observed) []beats {
 	var out []beats
-	for _, c := range o.peers("heartbeat_client") {
+	for _, c := range o.peers(roles.HeartbeatClient().Name) {
 		b := beats{client: c, dropped: map[uint64]bool{}, sent: map[uint64]bool{}}
 		for _, ev := range o.linkEvents(c, link.ToServer) {
 			seq, ok := heartbeatSeq(ev.Payload)
@@ -137,7 +138,7 @@ func lastBefore(b beats, t time.Time) (beat, bool) {
 }
 
 func heartbeatServerChecks() []*Check {
-	role := "heartbeat_server"
+	role := roles.HeartbeatServer().Name
 	return []*Check{
 		{Role: role, Name: "lost", Doc: "the heartbeats reported lost are exactly those the link dropped (between the first and the last that arrived)",
 			Judge: func(o *Observed, _ Params) ([]string, error) {
@@ -265,7 +266,7 @@ func heartbeatServerChecks() []*Check {
 }
 
 func heartbeatClientChecks() []*Check {
-	role := "heartbeat_client"
+	role := roles.HeartbeatClient().Name
 	sent := func(o *Observed) []*link.Event { return o.linkEvents(o.Under, link.ToServer) }
 	return []*Check{
 		{Role: role, Name: "message_format", Doc: `every heartbeat is "<seq> <time>" or "Heartbeat <seq> <time>" (or with " <id>"), the time in Unix seconds when it was sent, and the reference server finds none malformed`,
@@ -289,7 +290,7 @@ func heartbeatClientChecks() []*Check {
 						e.add("heartbeat %s carries the time %s, %s off the clock: it is the send time in Unix seconds", m[1], m[2], human(time.Duration(off*1e9)))
 					}
 				}
-				for _, srv := range o.peers("heartbeat_server") {
+				for _, srv := range o.peers(roles.HeartbeatServer().Name) {
 					for _, m := range bodies[*pb.HeartbeatMalformed](o, srv, "malformed") {
 						e.add("the reference server found %s malformed: %s", quote(m.Payload), m.Reason)
 					}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/link"
-	"github.com/socklab/socklab/host/plain"
+	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
@@ -124,7 +124,7 @@ func allExchanges(o *Observed, client *lab.Component) []*exchange {
 			}
 		}
 	}
-	for _, srv := range o.peers("ping_server") {
+	for _, srv := range o.peers(roles.PingServer().Name) {
 		for _, d := range bodies[*pb.PingDrop](o, srv, "drop") {
 			for _, e := range out {
 				if bytes.Equal(d.Request[:min(len(d.Request), link.PayloadMax)], e.ping.Payload) {
@@ -194,7 +194,7 @@ func sentNothing(o *Observed, what string) string {
 	addr := "its server"
 	if o.Plain {
 		addr = o.Under.Plugin.Expects
-		if addr == plain.SheetAddress(o.Under.Role.Name) {
+		if addr == o.Under.Role.Plain.Address {
 			addr += " (the sheet's server address)"
 		} else {
 			addr += " (the address it hard-codes)"
@@ -204,7 +204,7 @@ func sentNothing(o *Observed, what string) string {
 }
 
 func pingClientChecks() []*Check {
-	role := "ping_client"
+	role := roles.PingClient().Name
 	return []*Check{
 		{Role: role, Name: "message_format", Doc: `every ping is "Ping <seq> <time>", the time in Unix seconds when it was sent`,
 			Judge: func(o *Observed, _ Params) ([]string, error) {

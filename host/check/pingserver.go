@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/socklab/socklab/host/link"
+	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
@@ -25,7 +26,7 @@ type echoes struct {
 
 func serverEchoes(o *Observed) echoes {
 	e := echoes{reply: map[*link.Event]*link.Event{}}
-	for _, client := range o.peers("ping_client") {
+	for _, client := range o.peers(roles.PingClient().Name) {
 		bySeq := map[int]*link.Event{}
 		for _, ev := range o.linkEvents(client, link.ToServer) {
 			if ev.Fate.Has(link.Delivered) {
@@ -50,7 +51,7 @@ func serverEchoes(o *Observed) echoes {
 const dropRateSigmas = 6
 
 func pingServerChecks() []*Check {
-	role := "ping_server"
+	role := roles.PingServer().Name
 	return []*Check{
 		{Role: role, Name: "echo_upper", Doc: "each reply is the ping it answers, upper-cased (ASCII letters only), sent back to the client",
 			Judge: func(o *Observed, _ Params) ([]string, error) {

@@ -20,7 +20,6 @@ import (
 	"github.com/socklab/socklab/host/launch"
 	"github.com/socklab/socklab/host/link"
 	"github.com/socklab/socklab/host/page"
-	"github.com/socklab/socklab/host/plain"
 	"github.com/socklab/socklab/host/run"
 	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
@@ -180,7 +179,7 @@ func (sc *Scenario) prepare(dir string, sub Submission) (*lab.Lab, *lab.Componen
 	if spec.From == lab.Plain && spec.Expects == "" && s.Role.Side == roles.Client {
 		// A plain client sends where it was written to: the sheet's address,
 		// or the address it hard-codes (a lab machine's), made local.
-		spec.Expects = plain.SheetAddress(s.Role.Name)
+		spec.Expects = s.Role.Plain.Address
 		if ips := HardCodedAddrs(sub); len(ips) > 0 && spec.Expects != "" {
 			_, port, _ := net.SplitHostPort(spec.Expects)
 			spec.Expects = net.JoinHostPort(ips[0].String(), port)
@@ -297,7 +296,7 @@ func (sc *Scenario) judge(o *Observed, sr *ScenarioResult) {
 	if addr := o.boundAt(); addr != "" {
 		sr.Notes = append(sr.Notes, "the server was reached at "+addr+", where it bound (read from /proc)")
 	}
-	if o.Under.Plugin.From == lab.Plain && o.Under.Role.Side == roles.Client && o.Under.Plugin.Expects != plain.SheetAddress(o.Under.Role.Name) {
+	if o.Under.Plugin.From == lab.Plain && o.Under.Role.Side == roles.Client && o.Under.Plugin.Expects != o.Under.Role.Plain.Address {
 		sr.Notes = append(sr.Notes, "the client's link listened at "+o.Under.Plugin.Expects+", where it sends")
 	}
 	if o.limit != "" {

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/proto/roles"
 )
 
 const minimalScenario = `
@@ -125,7 +126,7 @@ func TestDetect(t *testing.T) {
 	write("subs/hugo/UDPPingerClient.py", "\n")
 	write("subs/hugo/UDPPingerClient V2 + Stats.py", "\n")
 	write("subs/hugo/UDPPingerServer.py", "\n")
-	d := Detector{Role: "ping_client", Python: "/usr/bin/python3"}
+	d := Detector{Role: roles.PingClient(), Python: "/usr/bin/python3"}
 	subs, err := d.Paths(filepath.Join(dir, "subs"))
 	if err != nil {
 		t.Fatal(err)
@@ -183,7 +184,7 @@ func TestChecksAreDocumented(t *testing.T) {
 		t.Fatal(err)
 	}
 	sections := strings.Split(string(doc), "\n`")
-	for role := range roleWords {
+	for _, role := range roles.Names() {
 		var section string
 		for _, s := range sections {
 			if strings.HasPrefix(s, role+"`, judged by") {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
@@ -59,7 +60,7 @@ func serverRoot(o *Observed) string { return o.Under.Config.(*pb.WebServerConfig
 // responses are what the reference clients received, in order.
 func responses(o *Observed) []*pb.WebResponse {
 	var out []*pb.WebResponse
-	for _, c := range o.peers("web_client") {
+	for _, c := range o.peers(roles.WebClient().Name) {
 		out = append(out, bodies[*pb.WebResponse](o, c, "response")...)
 	}
 	return out
@@ -166,7 +167,7 @@ func trailing(body, file []byte) string {
 }
 
 func webServerChecks() []*Check {
-	role := "web_server"
+	role := roles.WebServer().Name
 	return []*Check{
 		{Role: role, Name: "ok", Doc: "a file of the document root comes back as 200 with its content (trailing blank space aside, in as many writes as the server likes)",
 			Judge: func(o *Observed, _ Params) ([]string, error) {
@@ -340,7 +341,7 @@ func normalizeText(b []byte) []byte {
 }
 
 func webClientChecks() []*Check {
-	role := "web_client"
+	role := roles.WebClient().Name
 	paths := func(o *Observed) []string {
 		var out []string
 		for _, p := range o.Under.Config.(*pb.WebClientConfig).Paths {
@@ -353,7 +354,7 @@ func webClientChecks() []*Check {
 	}
 	requests := func(o *Observed) map[string]*pb.WebRequest {
 		seen := map[string]*pb.WebRequest{}
-		for _, srv := range o.peers("web_server") {
+		for _, srv := range o.peers(roles.WebServer().Name) {
 			for _, r := range bodies[*pb.WebRequest](o, srv, "request") {
 				if _, dup := seen[r.Target]; !dup {
 					seen[r.Target] = r
@@ -374,7 +375,7 @@ func webClientChecks() []*Check {
 		return out
 	}
 	root := func(o *Observed) string {
-		for _, srv := range o.peers("web_server") {
+		for _, srv := range o.peers(roles.WebServer().Name) {
 			return srv.Config.(*pb.WebServerConfig).Root
 		}
 		return o.Dir

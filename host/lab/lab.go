@@ -54,6 +54,7 @@ type Lab struct {
 	vars   map[string]cty.Value
 	locals map[string]cty.Value
 	lim    Limits
+	roles  *roles.Registry
 	// base is what every expression sees once locals are evaluated;
 	// built once, as a lab may have thousands of components.
 	base *hcl.EvalContext
@@ -92,6 +93,8 @@ type Options struct {
 	// Limits bound the file and the values it makes; zero fields are
 	// those of DefaultLimits.
 	Limits Limits
+	// Roles are the roles a lab may use; nil means roles.Builtin().
+	Roles *roles.Registry
 }
 
 // Load reads and checks a lab file; see LoadContext.
@@ -158,8 +161,11 @@ func LoadBodyContext(ctx context.Context, path, dir string, body hcl.Body, files
 }
 
 func loadBody(ctx context.Context, path, dir string, body hcl.Body, files map[string]*hcl.File, opts Options) (*Lab, hcl.Diagnostics) {
-	l := &Lab{Path: path, Dir: dir, files: files, lim: opts.Limits.orDefaults(), stop: ctx}
-	content, diags := body.Content(fileSchema())
+	l := &Lab{Path: path, Dir: dir, files: files, lim: opts.Limits.orDefaults(), stop: ctx, roles: opts.Roles}
+	if l.roles == nil {
+		l.roles = roles.Builtin()
+	}
+	content, diags := body.Content(l.fileSchema())
 
 	diags = append(diags, l.loadVariables(content.Blocks.OfType("variable"), opts.Vars)...)
 	diags = append(diags, l.loadLocals(ctx, content.Blocks.OfType("locals"))...)
@@ -202,13 +208,13 @@ func (l *Lab) ofSide(k roles.Side) []*Component {
 	return cs
 }
 
-func fileSchema() *hcl.BodySchema {
+func (l *Lab) fileSchema() *hcl.BodySchema {
 	s := &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 		{Type: "lab"},
 		{Type: "variable", LabelNames: []string{"name"}},
 		{Type: "locals"},
 	}}
-	for _, r := range roles.All() {
+	for _, r := range l.roles.All() {
 		s.Blocks = append(s.Blocks, hcl.BlockHeaderSchema{Type: r.Name, LabelNames: []string{"name"}})
 	}
 	return s
@@ -279,7 +285,7 @@ func (l *Lab) loadComponents(ctx context.Context, blocks hcl.Blocks) hcl.Diagnos
 		if i%256 == 0 && ctx.Err() != nil {
 			return diags
 		}
-		role, ok := roles.Lookup(b.Type)
+		role, ok := l.roles.Lookup(b.Type)
 		if !ok {
 			continue
 		}

@@ -59,7 +59,7 @@ func wrongPeer(c *Component, a *hcl.Attribute, target *Component, t hcl.Traversa
 // something else (var, local) or nothing valid. byName indexes the
 // components by name.
 func (l *Lab) referenced(t hcl.Traversal, byName map[string][]*Component) (*Component, hcl.Diagnostics) {
-	role, ok := roles.Lookup(t.RootName())
+	role, ok := l.roles.Lookup(t.RootName())
 	if !ok {
 		return nil, nil
 	}

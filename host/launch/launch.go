@@ -112,7 +112,7 @@ func Start(ctx context.Context, o Options) (*Process, error) {
 	out := newOutput(o.Log, o.Output)
 	client := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  sdk.Handshake(),
-		VersionedPlugins: map[int]plugin.PluginSet{sdk.ProtocolVersion: sdk.HostPlugins()},
+		VersionedPlugins: map[int]plugin.PluginSet{sdk.ProtocolVersion: {o.Role: &sdk.GRPCPlugin{}}},
 		Cmd:              cmd,
 		SkipHostEnv:      true,
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},

@@ -19,8 +19,8 @@ import (
 // syntheticLab is a client and a server, with a link, for traces built
 // without running anything.
 func syntheticLab() (*lab.Lab, *lab.Component) {
-	client := &lab.Component{Name: "client", Role: roles.Role{Name: "ping_client", Kind: roles.Client, Transport: "udp"}}
-	server := &lab.Component{Name: "server", Role: roles.Role{Name: "ping_server", Kind: roles.Server, Transport: "udp"}}
+	client := &lab.Component{Name: "client", Role: roles.Role{Name: "ping_client", Side: roles.Client, Transport: "udp"}}
+	server := &lab.Component{Name: "server", Role: roles.Role{Name: "ping_server", Side: roles.Server, Transport: "udp"}}
 	return &lab.Lab{Path: "lab.hcl", Components: []*lab.Component{server, client}}, client
 }
 

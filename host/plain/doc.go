@@ -8,7 +8,7 @@
 //
 // # Addresses and command lines
 //
-// A plain client sends to the address the sheet gives (SheetAddress:
+// A plain client sends to the address the sheet gives (the role's Plain.Address:
 // 127.0.0.1:12000 for the Pinger and the Heartbeat); the host puts the
 // client's link in front of that address. A plain server binds what it
 // likes (the sheet's web server says "replace this port number with

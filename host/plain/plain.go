@@ -9,32 +9,9 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
-
-// SheetAddress is the address the lab sheet hard-codes for a role's
-// program: where the Pinger's and the Heartbeat's clients send and servers
-// listen, and where the web server listens. The web client has none: it is
-// told its server on its command line.
-func SheetAddress(role string) string {
-	switch role {
-	case "ping_client", "ping_server", "heartbeat_client", "heartbeat_server":
-		return "127.0.0.1:12000"
-	case "web_server":
-		return "127.0.0.1:6789"
-	}
-	return ""
-}
-
-// DefaultArgs are the arguments a plain program of role is given when its
-// plugin block sets none: the web client's "server_host server_port
-// filename", nothing for the others.
-func DefaultArgs(role string) []string {
-	if role == "web_client" {
-		return []string{"{host}", "{port}", "{file}"}
-	}
-	return nil
-}
 
 // Run is one run of a plain program.
 type Run struct {
@@ -67,11 +44,12 @@ type Player struct {
 }
 
 // New returns the player for a plain program of role with settings cfg,
-// to be run with args (nil: DefaultArgs) and to use address: the server a
-// client is to reach, or the address a server is to bind.
-func New(role string, cfg proto.Message, args []string, address string) (*Player, error) {
+// to be run with args (nil: the role's Plain.Args) and to use address: the
+// server a client is to reach, or the address a server is to bind. What it
+// prints is read by the reader of the role's config message.
+func New(role roles.Role, cfg proto.Message, args []string, address string) (*Player, error) {
 	if args == nil {
-		args = DefaultArgs(role)
+		args = role.Plain.Args
 	}
 	host, port, err := net.SplitHostPort(address)
 	if err != nil {
@@ -87,9 +65,9 @@ func New(role string, cfg proto.Message, args []string, address string) (*Player
 		return out
 	}
 	p := &Player{}
-	switch role {
-	case "web_client":
-		paths := cfg.(*pb.WebClientConfig).GetPaths()
+	switch cfg := cfg.(type) {
+	case *pb.WebClientConfig:
+		paths := cfg.GetPaths()
 		for _, path := range paths {
 			if !strings.HasPrefix(path, "/") {
 				path = "/" + path
@@ -97,9 +75,9 @@ func New(role string, cfg proto.Message, args []string, address string) (*Player
 			p.runs = append(p.runs, Run{Args: expand(path), Path: path})
 		}
 		p.r = &webClient{paths: paths}
-	case "ping_client":
+	case *pb.PingClientConfig:
 		p.r = &pingClient{stats: pingStats{loss: math.NaN(), lost: -1}}
-	case "heartbeat_server":
+	case *pb.HeartbeatServerConfig:
 		p.r = heartbeatServer{}
 	default:
 		p.r = silent{}

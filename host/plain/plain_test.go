@@ -17,7 +17,8 @@ import (
 // play feeds lines to a player of role, one run, and describes the events.
 func play(t *testing.T, role string, cfg proto.Message, lines ...string) []string {
 	t.Helper()
-	p, err := New(role, cfg, nil, "127.0.0.1:12000")
+	r, _ := roles.Lookup(role)
+	p, err := New(r, cfg, nil, "127.0.0.1:12000")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +189,7 @@ func TestHeartbeatServerLines(t *testing.T) {
 
 func TestWebClientOutput(t *testing.T) {
 	cfg := &pb.WebClientConfig{Paths: []string{"HelloWorld.html", "/missing.html"}}
-	p, err := New("web_client", cfg, nil, "127.0.0.1:6789")
+	p, err := New(roles.WebClient(), cfg, nil, "127.0.0.1:6789")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +218,7 @@ func TestWebClientOutput(t *testing.T) {
 		t.Errorf("summary %v", sum)
 	}
 
-	p, _ = New("web_client", &pb.WebClientConfig{Paths: []string{"/"}}, []string{"http://{address}{path}"}, "127.0.0.1:6789")
+	p, _ = New(roles.WebClient(), &pb.WebClientConfig{Paths: []string{"/"}}, []string{"http://{address}{path}"}, "127.0.0.1:6789")
 	if r := p.Runs()[0]; strings.Join(r.Args, " ") != "http://127.0.0.1:6789/" {
 		t.Errorf("args %v", r)
 	}
@@ -230,8 +231,8 @@ func TestWebClientOutput(t *testing.T) {
 
 func TestSheetAddresses(t *testing.T) {
 	for role, want := range map[string]string{"ping_client": "127.0.0.1:12000", "heartbeat_server": "127.0.0.1:12000", "web_server": "127.0.0.1:6789", "web_client": ""} {
-		if got := SheetAddress(role); got != want {
-			t.Errorf("%s: %q, want %q", role, got, want)
+		if r, _ := roles.Lookup(role); r.Plain.Address != want {
+			t.Errorf("%s: %q, want %q", role, r.Plain.Address, want)
 		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/link"
-	"github.com/socklab/socklab/host/plain"
 )
 
 // netLink is a UDP relay or a TCP proxy of package link.
@@ -36,7 +35,7 @@ func (r *runner) openLink(c *component) error {
 		// A plain client sends where it was written to: the link listens there.
 		front = c.lab.Plugin.Expects
 		if front == "" {
-			front = plain.SheetAddress(c.lab.Role.Name)
+			front = c.lab.Role.Plain.Address
 		}
 	}
 	cfg := link.Config{

@@ -65,7 +65,7 @@ func (d *plainDriver) run(ctx context.Context, cfg proto.Message, emit func(prot
 		spec.WorkDir = web.GetRoot()
 	}
 	address := d.address(cfg)
-	player, err := plain.New(role.Name, cfg, spec.Args, address)
+	player, err := plain.New(role, cfg, spec.Args, address)
 	if err != nil {
 		return fmt.Errorf("plain program: %w", err)
 	}
@@ -205,8 +205,7 @@ func (d *plainDriver) judgeExit(p *launch.PlainProcess, server bool) error {
 	switch {
 	case server:
 		return fmt.Errorf("ended while the lab was running: a server runs until the host stops it (%s)", p.Diagnosis())
-	case exit == nil, d.lab.Role.Name == "web_client":
-		// The web client's runs are judged by what each printed.
+	case exit == nil, d.lab.Role.Plain.JudgedByOutput:
 		return nil
 	}
 	return fmt.Errorf("ended with %s", p.Diagnosis())

@@ -5,8 +5,6 @@ import (
 
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
-
-	"github.com/socklab/socklab/proto/roles"
 )
 
 // GRPCPlugin is the go-plugin glue of one role. On the plugin side it
@@ -27,13 +25,4 @@ func (p *GRPCPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
 // GRPCClient returns the connection to the plugin.
 func (p *GRPCPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *grpc.ClientConn) (any, error) {
 	return c, nil
-}
-
-// HostPlugins is the plugin set a host dispenses from: every role by name.
-func HostPlugins() plugin.PluginSet {
-	set := plugin.PluginSet{}
-	for _, r := range roles.All() {
-		set[r.Name] = &GRPCPlugin{}
-	}
-	return set
 }

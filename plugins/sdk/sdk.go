@@ -25,6 +25,8 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
+
+	"github.com/socklab/socklab/proto/roles"
 )
 
 // The handshake host and plugins agree on before anything else. A plugin
@@ -54,6 +56,8 @@ type Plugins struct {
 	HeartbeatClient HeartbeatClient
 	WebServer       WebServer
 	WebClient       WebClient
+	// Roles are roles this SDK has no typed interface for (NewRole).
+	Roles []Role
 }
 
 func (p Plugins) set() plugin.PluginSet {
@@ -62,22 +66,25 @@ func (p Plugins) set() plugin.PluginSet {
 		set[name] = &GRPCPlugin{register: register}
 	}
 	if p.PingServer != nil {
-		add("ping_server", registerPingServer(p.PingServer))
+		add(roles.PingServer().Name, registerPingServer(p.PingServer))
 	}
 	if p.PingClient != nil {
-		add("ping_client", registerPingClient(p.PingClient))
+		add(roles.PingClient().Name, registerPingClient(p.PingClient))
 	}
 	if p.HeartbeatServer != nil {
-		add("heartbeat_server", registerHeartbeatServer(p.HeartbeatServer))
+		add(roles.HeartbeatServer().Name, registerHeartbeatServer(p.HeartbeatServer))
 	}
 	if p.HeartbeatClient != nil {
-		add("heartbeat_client", registerHeartbeatClient(p.HeartbeatClient))
+		add(roles.HeartbeatClient().Name, registerHeartbeatClient(p.HeartbeatClient))
 	}
 	if p.WebServer != nil {
-		add("web_server", registerWebServer(p.WebServer))
+		add(roles.WebServer().Name, registerWebServer(p.WebServer))
 	}
 	if p.WebClient != nil {
-		add("web_client", registerWebClient(p.WebClient))
+		add(roles.WebClient().Name, registerWebClient(p.WebClient))
+	}
+	for _, r := range p.Roles {
+		add(r.name, r.register)
 	}
 	return set
 }

@@ -7,16 +7,12 @@ package roles
 
 import (
 	"fmt"
-	"sort"
 	"strings"
-	"time"
 
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/known/durationpb"
-
-	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
 // Side is which end of a lab a role is, and so how its Run ends.
@@ -68,6 +64,26 @@ type Role struct {
 	// Transport is what the role's sockets speak, and so which kind of
 	// link the host puts between a client and its server.
 	Transport Transport
+	// Plain is how the lab sheet's own program for the role is run.
+	Plain Plain
+}
+
+// Plain is how a plain program of a role (the sheet's own program, which
+// speaks no plugin protocol) is run; package plain reads what it prints.
+type Plain struct {
+	// Address is the address the sheet hard-codes: where a client sends or
+	// a server binds. Empty: the program is told on its command line.
+	Address string
+	// Args are its arguments when the lab sets none, with {host}, {port},
+	// {address}, {path} and {file} replaced by where it is to talk and
+	// what it is to fetch.
+	Args []string
+	// Words are the words its file's name likely holds, the side first:
+	// how a submission's program is picked among its files.
+	Words []string
+	// JudgedByOutput: its exit status says nothing, each run is judged by
+	// what it printed (the sheet's web client).
+	JudgedByOutput bool
 }
 
 // Transport is the protocol a role's sockets speak; its value is Go's
@@ -111,172 +127,6 @@ func (r Role) run() protoreflect.MethodDescriptor { return r.Service.Methods().B
 
 func methodName(s protoreflect.ServiceDescriptor, m protoreflect.Name) string {
 	return "/" + string(s.FullName()) + "/" + string(m)
-}
-
-// All returns every role, sorted by name.
-func All() []Role {
-	rs := []Role{
-		pingServer(), pingClient(),
-		heartbeatServer(), heartbeatClient(),
-		webServer(), webClient(),
-	}
-	sort.Slice(rs, func(i, j int) bool { return rs[i].Name < rs[j].Name })
-	return rs
-}
-
-// Lookup finds a role by name.
-func Lookup(name string) (Role, bool) {
-	for _, r := range All() {
-		if r.Name == name {
-			return r, true
-		}
-	}
-	return Role{}, false
-}
-
-// Names returns the names of all roles.
-func Names() []string {
-	var ns []string
-	for _, r := range All() {
-		ns = append(ns, r.Name)
-	}
-	return ns
-}
-
-func pingServer() Role {
-	return Role{
-		Name:    "ping_server",
-		Side:    Server,
-		Service: pb.File_socklab_v1_ping_proto.Services().ByName("PingServer"),
-		Defaults: func() proto.Message {
-			return &pb.PingServerConfig{Listen: "127.0.0.1:12000", DropRate: 4.0 / 11.0}
-		},
-		Check: func(m proto.Message) []FieldError {
-			c := m.(*pb.PingServerConfig)
-			return collect(fraction("drop_rate", c.DropRate))
-		},
-		Transport:    UDP,
-		AddressField: "listen",
-	}
-}
-
-func pingClient() Role {
-	return Role{
-		Name:    "ping_client",
-		Side:    Client,
-		Service: pb.File_socklab_v1_ping_proto.Services().ByName("PingClient"),
-		Defaults: func() proto.Message {
-			return &pb.PingClientConfig{Count: 10, Timeout: durationpb.New(time.Second), Interval: durationpb.New(0)}
-		},
-		Check: func(m proto.Message) []FieldError {
-			c := m.(*pb.PingClientConfig)
-			return collect(
-				atLeastOne("count", uint64(c.Count)),
-				positive("timeout", c.Timeout),
-			)
-		},
-		Transport:    UDP,
-		AddressField: "server",
-		Required:     []string{"server"},
-	}
-}
-
-func heartbeatServer() Role {
-	return Role{
-		Name:    "heartbeat_server",
-		Side:    Server,
-		Service: pb.File_socklab_v1_heartbeat_proto.Services().ByName("HeartbeatServer"),
-		Defaults: func() proto.Message {
-			return &pb.HeartbeatServerConfig{
-				Listen:           "127.0.0.1:12000",
-				DeadAfter:        durationpb.New(3 * time.Second),
-				ReorderWindow:    durationpb.New(time.Second),
-				ReportHeartbeats: true,
-				MaxClients:       1000,
-				SummaryClients:   100,
-			}
-		},
-		Check: func(m proto.Message) []FieldError {
-			c := m.(*pb.HeartbeatServerConfig)
-			return collect(positive("dead_after", c.DeadAfter), atLeastOne("max_clients", uint64(c.MaxClients)))
-		},
-		Transport:    UDP,
-		AddressField: "listen",
-	}
-}
-
-func heartbeatClient() Role {
-	return Role{
-		Name:    "heartbeat_client",
-		Side:    Client,
-		Service: pb.File_socklab_v1_heartbeat_proto.Services().ByName("HeartbeatClient"),
-		Defaults: func() proto.Message {
-			zero := durationpb.New(0)
-			return &pb.HeartbeatClientConfig{
-				Interval: durationpb.New(time.Second), Count: 10,
-				Duration: zero, PauseAfter: zero, PauseFor: zero, StopAfter: zero,
-			}
-		},
-		Check: func(m proto.Message) []FieldError {
-			c := m.(*pb.HeartbeatClientConfig)
-			return collect(positive("interval", c.Interval))
-		},
-		Transport:    UDP,
-		AddressField: "server",
-		Required:     []string{"server"},
-	}
-}
-
-func webServer() Role {
-	return Role{
-		Name:    "web_server",
-		Side:    Server,
-		Service: pb.File_socklab_v1_web_proto.Services().ByName("WebServer"),
-		Defaults: func() proto.Message {
-			return &pb.WebServerConfig{
-				Listen:         "127.0.0.1:6789",
-				Root:           ".",
-				Concurrency:    pb.Concurrency_CONCURRENCY_PER_CONNECTION,
-				ReadTimeout:    durationpb.New(10 * time.Second),
-				IdleTimeout:    durationpb.New(5 * time.Second),
-				MaxHeaderBytes: 8192,
-				ReportRequests: true,
-			}
-		},
-		Check: func(m proto.Message) []FieldError {
-			c := m.(*pb.WebServerConfig)
-			return collect(
-				positive("read_timeout", c.ReadTimeout),
-				positive("idle_timeout", c.IdleTimeout),
-				atLeastOne("max_header_bytes", uint64(c.MaxHeaderBytes)),
-			)
-		},
-		Transport:    TCP,
-		AddressField: "listen",
-		PathFields:   []string{"root"},
-	}
-}
-
-func webClient() Role {
-	return Role{
-		Name:    "web_client",
-		Side:    Client,
-		Service: pb.File_socklab_v1_web_proto.Services().ByName("WebClient"),
-		Defaults: func() proto.Message {
-			return &pb.WebClientConfig{Paths: []string{"/"}, Method: "GET", Timeout: durationpb.New(10 * time.Second)}
-		},
-		Check: func(m proto.Message) []FieldError {
-			c := m.(*pb.WebClientConfig)
-			var errs []*FieldError
-			if len(c.Paths) == 0 {
-				errs = append(errs, &FieldError{"paths", "give at least one path"})
-			}
-			return collect(append(errs, positive("timeout", c.Timeout))...)
-		},
-		Transport:    TCP,
-		AddressField: "server",
-		Required:     []string{"server"},
-	}
 }
 
 func collect(errs ...*FieldError) []FieldError {

@@ -142,7 +142,7 @@ func TestPeers(t *testing.T) {
 		switch {
 		case !ok:
 			t.Errorf("%s: peer %q is no role", r.Name, r.Peer())
-		case p.Kind == r.Kind || p.Peer() != r.Name || p.Transport != r.Transport:
+		case p.Side == r.Side || p.Peer() != r.Name || p.Transport != r.Transport:
 			t.Errorf("%s and %s are no pair", r.Name, p.Name)
 		}
 	}
