@@ -7,6 +7,7 @@ import (
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/link"
 	"github.com/socklab/socklab/host/run"
+	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
@@ -40,7 +41,7 @@ func newEnoughWatch(under *lab.Component) *enoughWatch {
 		return w // a plugin is told its count and ends by itself
 	}
 	switch under.Role.Name {
-	case "ping_client", "heartbeat_client":
+	case roles.PingClient().Name, roles.HeartbeatClient().Name:
 		go w.watch()
 	}
 	return w // for other roles never enough before the clients are done

@@ -116,7 +116,7 @@ func judgeServed(o *Observed, exact bool) ([]string, error) {
 	for _, r := range responses(o) {
 		answered[r.Path] = true
 	}
-	for _, c := range o.peers("web_client") {
+	for _, c := range o.peers(roles.WebClient().Name) {
 		for _, p := range c.Config.(*pb.WebClientConfig).GetPaths() {
 			if _, ok := docFile(o, serverRoot(o), p); ok && !traversal(p) && !answered[p] {
 				n++

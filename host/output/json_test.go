@@ -231,7 +231,7 @@ func TestJSONLines(t *testing.T) {
 	var b strings.Builder
 	log := NewLogger(&b, JSON, false, zerolog.DebugLevel)
 	ap := netip.MustParseAddrPort("127.0.0.1:5")
-	Observer(log, JSON)(run.Event{Component: c, Time: time.Now(), Kind: "link", Link: &link.Event{
+	Observer(log, JSON)(run.Event{Component: c, Source: run.FromLink, Time: time.Now(), Kind: "link", Link: &link.Event{
 		Proto: "udp", Dir: link.ToServer, Seq: 3, Size: 6, Fate: link.Dropped | link.Delayed, Delay: 1500 * time.Microsecond,
 		Client: ap, Front: ap, Upstream: ap, Server: ap, Payload: []byte("Ping \xff"),
 	}})

@@ -258,10 +258,10 @@ func TestSequencerBoundsEachComponent(t *testing.T) {
 	seq := NewSequencer(time.Hour, func(ev run.Event) { got = append(got, ev) })
 	at := time.Now()
 	for i := range MaxPendingEvents + 500 {
-		seq.Add(run.Event{Component: flood, Time: at.Add(time.Duration(i)), Kind: "stdout", Body: &pb.Log{Message: "x"}})
+		seq.Add(run.Event{Component: flood, Time: at.Add(time.Duration(i)), Source: run.FromOutput, Kind: "stdout", Body: &pb.Log{Message: "x"}})
 	}
 	seq.Add(run.Event{Component: flood, Time: at.Add(time.Hour), Kind: "summary", Body: &pb.PingClientSummary{}, Raw: &pb.PingClientEvent{}})
-	seq.Add(run.Event{Component: quiet, Time: at, Kind: "stdout", Body: &pb.Log{Message: "still here"}})
+	seq.Add(run.Event{Component: quiet, Time: at, Source: run.FromOutput, Kind: "stdout", Body: &pb.Log{Message: "still here"}})
 	seq.Close()
 	kinds := map[string]int{}
 	var note string
@@ -282,7 +282,7 @@ func TestSequencerBoundsEachComponent(t *testing.T) {
 	seq = NewSequencer(time.Hour, func(ev run.Event) { got = append(got, ev) })
 	big := strings.Repeat("y", 1<<20)
 	for range 10 {
-		seq.Add(run.Event{Component: flood, Time: at, Kind: "stdout", Body: &pb.Log{Message: big}})
+		seq.Add(run.Event{Component: flood, Time: at, Source: run.FromOutput, Kind: "stdout", Body: &pb.Log{Message: big}})
 	}
 	seq.Close()
 	if len(got) != 3+1 { // three lines of 1 MiB and a bit fit in 4 MiB, then the note

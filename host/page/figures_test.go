@@ -25,7 +25,7 @@ func syntheticLab() (*lab.Lab, *lab.Component) {
 }
 
 func datagram(c *lab.Component, at time.Time, seq uint64, dir link.Direction, fate link.Fate, payload string) run.Event {
-	return run.Event{Component: c, Time: at, Kind: "link", Link: &link.Event{Time: at, Link: c.Name, Proto: "udp", Dir: dir, Seq: seq,
+	return run.Event{Component: c, Source: run.FromLink, Time: at, Kind: "link", Link: &link.Event{Time: at, Link: c.Name, Proto: "udp", Dir: dir, Seq: seq,
 		Size: len(payload), Fate: fate, Payload: []byte(payload), Server: netip.MustParseAddrPort("127.0.0.1:12000")}}
 }
 

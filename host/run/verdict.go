@@ -100,7 +100,7 @@ func (e *evidence) delivered() uint64 { return e.toServer.Delivered }
 // evidence: a server nothing was sent to is not blamed for reporting
 // nothing.
 var judges = map[string]func(e *evidence) error{
-	"ping_client": func(e *evidence) error {
+	roles.PingClient().Name: func(e *evidence) error {
 		// No reply at all is no failure of the client: the server or the
 		// link may lose every ping, and the client says so.
 		if s, ok := e.summary.(*pb.PingClientSummary); ok && s.GetTransmitted() == 0 {
@@ -108,13 +108,13 @@ var judges = map[string]func(e *evidence) error{
 		}
 		return e.sentNothing("datagram")
 	},
-	"heartbeat_client": func(e *evidence) error {
+	roles.HeartbeatClient().Name: func(e *evidence) error {
 		if s, ok := e.summary.(*pb.HeartbeatClientSummary); ok && s.GetSent() == 0 {
 			return errors.New("sent no heartbeat: its Summary says 0 sent")
 		}
 		return e.sentNothing("datagram")
 	},
-	"web_client": func(e *evidence) error {
+	roles.WebClient().Name: func(e *evidence) error {
 		if s, ok := e.summary.(*pb.WebClientSummary); ok && s.GetRequests() == 0 {
 			return errors.New("made no request: its Summary says 0 requests")
 		}
@@ -123,13 +123,13 @@ var judges = map[string]func(e *evidence) error{
 		}
 		return e.sentNothing("segment")
 	},
-	"ping_server": func(e *evidence) error {
+	roles.PingServer().Name: func(e *evidence) error {
 		if s, ok := e.summary.(*pb.PingServerSummary); ok && s.GetReceived() == 0 {
 			return e.heardNothing("datagram", "received 0")
 		}
 		return nil // the sheet's server prints nothing, and may drop every ping
 	},
-	"heartbeat_server": func(e *evidence) error {
+	roles.HeartbeatServer().Name: func(e *evidence) error {
 		if s, ok := e.summary.(*pb.HeartbeatServerSummary); ok {
 			n := s.GetMalformed()
 			for _, c := range s.GetClients() {
@@ -142,7 +142,7 @@ var judges = map[string]func(e *evidence) error{
 		}
 		return nil // the sheet's server prints only losses and silences
 	},
-	"web_server": func(e *evidence) error {
+	roles.WebServer().Name: func(e *evidence) error {
 		if s, ok := e.summary.(*pb.WebServerSummary); ok && s.GetRequests() == 0 && s.GetConnections() == 0 {
 			return e.heardNothing("segment", "0 requests on 0 connections")
 		}
