@@ -23,6 +23,8 @@ import (
 	"path/filepath"
 	"slices"
 	"time"
+
+	"github.com/socklab/socklab/proto/roles"
 )
 
 func main() {
@@ -85,7 +87,7 @@ func bench(n, jobs, rounds, starts int) error {
 		for _, mode := range []string{"off", "on"} {
 			reports := filepath.Join(work, fmt.Sprintf("reports-%s-%d", mode, r))
 			start := time.Now()
-			cmd := exec.Command(socklab, "check", "--role", "ping_client", "--jobs", fmt.Sprint(jobs),
+			cmd := exec.Command(socklab, "check", "--role", roles.PingClient().Name, "--jobs", fmt.Sprint(jobs),
 				"--sandbox", mode, "--report", reports, class)
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/socklab/socklab/proto/roles"
 )
 
 // TestSubmissionRules: a submission.hcl names a program or source in the
@@ -45,7 +47,7 @@ func TestSubmissionRules(t *testing.T) {
 			if err := os.Symlink(outsider, filepath.Join(dir, "link.py")); err != nil {
 				t.Fatal(err)
 			}
-			sub, ok := Detector{Role: "ping_client", Python: "/usr/bin/python3"}.directory(dir)
+			sub, ok := Detector{Role: roles.PingClient(), Python: "/usr/bin/python3"}.directory(dir)
 			if !ok {
 				t.Fatal("not detected as a submission")
 			}
