@@ -217,7 +217,14 @@ wait:
 		select {
 		case waitErr = <-exited:
 			break wait
-		case <-sigs:
+		case sig := <-sigs:
+			// Passed on to the program (not to bubblewrap, which would
+			// kill it at once): a client told to stop prints its summary.
+			for _, pid := range cg.procs() {
+				if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); strings.TrimSpace(string(comm)) != "bwrap" {
+					_ = syscall.Kill(pid, sig.(syscall.Signal))
+				}
+			}
 		case limit := <-kill:
 			if exceeded == "" {
 				exceeded = limit
