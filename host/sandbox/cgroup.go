@@ -369,6 +369,10 @@ func (cg *cgroups) kill() error {
 	return nil
 }
 
+// staleCgroupAge is how old an empty group must be before sweep takes it
+// for one that a killed supervisor left.
+const staleCgroupAge = time.Minute
+
 // sweep removes the empty groups that earlier supervisors, killed before
 // they could clean up, left beside this one's.
 func sweep(fs cgroupFS, prefix string) {
@@ -382,6 +386,12 @@ func sweep(fs cgroupFS, prefix string) {
 			pid, err := strconv.Atoi(strings.SplitN(rest, "-", 2)[0])
 			if err == nil && syscall.Kill(pid, 0) == nil {
 				continue // its supervisor still runs
+			}
+			// The pid says little when supervisors run in PID namespaces of
+			// their own; a group made a moment ago is another's, about to
+			// be joined.
+			if info, err := e.Info(); err != nil || time.Since(info.ModTime()) < staleCgroupAge {
+				continue
 			}
 			_ = os.Remove(filepath.Join(h.dir, e.Name())) // fails unless empty
 		}

@@ -271,6 +271,9 @@ func (c Config) env(sockets string) []string {
 		"PLUGIN_UNIX_SOCKET_DIR=" + sockets}
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
+		if k == "PLUGIN_UNIX_SOCKET_DIR" {
+			continue // the caller's is not mounted here; sockets is
+		}
 		for _, p := range c.Pass {
 			if k == p || strings.HasSuffix(p, "*") && strings.HasPrefix(k, strings.TrimSuffix(p, "*")) {
 				env = append(env, kv)
