@@ -89,7 +89,9 @@ def serve(connectionSocket, addr, root, config, out, totals, lock):
         by_status = totals["by_status"]
         by_status[request["status"]] = by_status.get(request["status"], 0) + 1
     if config.report_requests:
-        out.request(**request)
+        # Stamped when the connection came, so that requests show in the order
+        # they were sent, whichever thread finished first.
+        out.request(at=start, **request)
 
 
 def read_head(connectionSocket, limit):
