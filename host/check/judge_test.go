@@ -574,3 +574,23 @@ func TestHeartbeatClientChecks(t *testing.T) {
 		})
 	}
 }
+
+// TestFloodIsNotJudged checks that a component under test whose events
+// passed the bound a scenario keeps scores nothing, and says why.
+func TestFloodIsNotJudged(t *testing.T) {
+	for _, dropped := range []int{0, 7} {
+		f := newFake(t, "ping_client", pingClientLab, false)
+		f.o.dropped = map[*lab.Component]int{f.o.Under: dropped}
+		sc := f.o.Scenario
+		sr := &ScenarioResult{Name: sc.Name}
+		for _, c := range sc.Checks {
+			sr.Checks = append(sr.Checks, CheckResult{Name: c.Name, MaxPoints: c.Points})
+		}
+		sc.judge(f.o, sr)
+		flooded := strings.Contains(sr.Error, fmt.Sprintf("made more than %d events", maxObservedEvents)) &&
+			strings.Contains(sr.Error, "7 more were not kept")
+		if flooded != (dropped > 0) || dropped > 0 && (sr.Passed || sr.Points != 0) {
+			t.Errorf("%d dropped: error %q, passed %v, %v points", dropped, sr.Error, sr.Passed, sr.Points)
+		}
+	}
+}

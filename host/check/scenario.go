@@ -75,7 +75,15 @@ type Observed struct {
 	Dir   string
 	// limit says which sandbox limit the component under test exceeded.
 	limit string
+	// kept and dropped count each component's events, kept up to
+	// maxObservedEvents so that a flooding submission cannot take the
+	// grader's memory.
+	kept, dropped map[*lab.Component]int
 }
+
+// maxObservedEvents is how many events of one component a scenario keeps
+// for its checks: the sheet's labs send tens, a load test thousands.
+const maxObservedEvents = 200_000
 
 // ProbeResult is what one probe sent and what came back.
 type ProbeResult struct {
@@ -205,7 +213,8 @@ func (sc *Scenario) observe(ctx context.Context, dir string, sub Submission, env
 	if err != nil {
 		return nil, err
 	}
-	o := &Observed{Scenario: sc, Lab: l, Under: under, Plain: under.Plugin.From == lab.Plain, Files: sc.suite.Files, Dir: dir}
+	o := &Observed{Scenario: sc, Lab: l, Under: under, Plain: under.Plugin.From == lab.Plain, Files: sc.suite.Files, Dir: dir,
+		kept: map[*lab.Component]int{}, dropped: map[*lab.Component]int{}}
 	if env.Sandbox != nil {
 		// The verdict goes beside the scenario's directory, which the
 		// program may see (a web server's root), not in it.
@@ -233,7 +242,12 @@ func (sc *Scenario) observe(ctx context.Context, dir string, sub Submission, env
 		Builtin: env.Builtin, Builder: env.Builder, Log: env.Log, Contain: env.Contain,
 		Observe: func(ev run.Event) {
 			mu.Lock()
-			o.Events = append(o.Events, ev)
+			if o.kept[ev.Component] < maxObservedEvents {
+				o.kept[ev.Component]++
+				o.Events = append(o.Events, ev)
+			} else {
+				o.dropped[ev.Component]++
+			}
 			mu.Unlock()
 			w.see(ev)
 		},
@@ -298,6 +312,9 @@ func (sc *Scenario) judge(o *Observed, sr *ScenarioResult) {
 	}
 	if o.Under.Plugin.From == lab.Plain && o.Under.Role.Side == roles.Client && o.Under.Plugin.Expects != o.Under.Role.Plain.Address {
 		sr.Notes = append(sr.Notes, "the client's link listened at "+o.Under.Plugin.Expects+", where it sends")
+	}
+	if n := o.dropped[o.Under]; n > 0 && o.limit == "" {
+		o.limit = fmt.Sprintf("made more than %d events (its own and its link's) in scenario %s; %d more were not kept", maxObservedEvents, sc.Name, n)
 	}
 	if o.limit != "" {
 		// The sandbox stopped it at a limit: that is the cause, and what
