@@ -34,9 +34,14 @@ func NewSocketDir() (*SocketDir, error) {
 	if err != nil {
 		return nil, fmt.Errorf("plugin socket directory: %w", err)
 	}
-	lock, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_CREATE|os.O_RDWR|syscall.O_CLOEXEC, 0o600)
+	// The lock file is locked before it takes its name: another run's
+	// sweep opens only ".lock", so it never finds this one unlocked.
+	lock, err := os.OpenFile(filepath.Join(dir, ".lock-new"), os.O_CREATE|os.O_RDWR|syscall.O_CLOEXEC, 0o600)
 	if err == nil {
 		err = syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	}
+	if err == nil {
+		err = os.Rename(filepath.Join(dir, ".lock-new"), filepath.Join(dir, ".lock"))
 	}
 	if err != nil {
 		os.RemoveAll(dir)
