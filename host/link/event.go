@@ -215,6 +215,29 @@ func (s Summary) String() string {
 	return strings.TrimSuffix(b.String(), ";")
 }
 
+// Line says in the sheet's words what the link did each way, as the
+// report and the page show it: "link (datagrams): to server 9 delivered,
+// 1 dropped; to client 9 delivered".
+func (s *Summary) Line() string {
+	dir := func(name string, d DirSummary) string {
+		out := fmt.Sprintf("%s %d delivered", name, d.Delivered)
+		for _, n := range []struct {
+			what  string
+			count uint64
+		}{{"dropped", d.Dropped}, {"duplicated", d.Duplicated}, {"reordered", d.Reordered}, {"delayed", d.Delayed}, {"reset", d.Resets}} {
+			if n.count > 0 {
+				out += fmt.Sprintf(", %d %s", n.count, n.what)
+			}
+		}
+		return out
+	}
+	unit := "datagrams"
+	if s.Proto == roles.TCP {
+		unit = "segments"
+	}
+	return fmt.Sprintf("link (%s): %s; %s", unit, dir("to server", s.ToServer), dir("to client", s.ToClient))
+}
+
 // counters is the live form of a DirSummary, written by forwarding goroutines.
 type counters struct {
 	packets, bytes, delivered, deliveredBytes, dropped, duplicated, delayed, reordered, resets atomic.Uint64

@@ -198,7 +198,7 @@ func Report(w io.Writer, res *run.Result) {
 			fmt.Fprintf(w, "%-*s  %s\n", width, "", text.Escape(Describe(c.Component.Role.Name, "summary", c.Summary)))
 		}
 		if c.Link != nil {
-			fmt.Fprintf(w, "%-*s  %s\n", width, "", linkSummary(c.Link))
+			fmt.Fprintf(w, "%-*s  %s\n", width, "", c.Link.Line())
 		}
 		if err := c.Failure(); err != nil {
 			fmt.Fprintf(w, "%-*s  %s\n", width, "", indent(text.EscapeLines(err.Error()), width+2))
@@ -233,27 +233,6 @@ func tally(res *run.Result) string {
 		return "failed"
 	}
 	return strings.Join(parts, ", ")
-}
-
-// linkSummary says in a line what a client's link did each way.
-func linkSummary(s *link.Summary) string {
-	dir := func(name string, d link.DirSummary) string {
-		out := fmt.Sprintf("%s %d delivered", name, d.Delivered)
-		for _, n := range []struct {
-			what  string
-			count uint64
-		}{{"dropped", d.Dropped}, {"duplicated", d.Duplicated}, {"reordered", d.Reordered}, {"delayed", d.Delayed}, {"reset", d.Resets}} {
-			if n.count > 0 {
-				out += fmt.Sprintf(", %d %s", n.count, n.what)
-			}
-		}
-		return out
-	}
-	unit := "datagrams"
-	if s.Proto == "tcp" {
-		unit = "segments"
-	}
-	return fmt.Sprintf("link (%s): %s; %s", unit, dir("to server", s.ToServer), dir("to client", s.ToClient))
 }
 
 func indent(s string, n int) string {

@@ -681,7 +681,7 @@ func (b *builder) finish(res *run.Result) {
 			row.Summary = output.Describe(c.Component.Role.Name, "summary", c.Summary)
 		}
 		if c.Link != nil {
-			row.Link = linkSummary(c.Link)
+			row.Link = c.Link.Line()
 		}
 		t.Summary = append(t.Summary, row)
 	}
@@ -751,28 +751,6 @@ func (b *builder) waterfall(client string, rows []WebRow) []WebRow {
 		}
 	}
 	return rows
-}
-
-// linkSummary says in a line what a client's link did each way, as the
-// console's report does.
-func linkSummary(s *link.Summary) string {
-	dir := func(name string, d link.DirSummary) string {
-		out := fmt.Sprintf("%s %d delivered", name, d.Delivered)
-		for _, n := range []struct {
-			what  string
-			count uint64
-		}{{"dropped", d.Dropped}, {"duplicated", d.Duplicated}, {"reordered", d.Reordered}, {"delayed", d.Delayed}, {"reset", d.Resets}} {
-			if n.count > 0 {
-				out += fmt.Sprintf(", %d %s", n.count, n.what)
-			}
-		}
-		return out
-	}
-	unit := "datagrams"
-	if s.Proto == "tcp" {
-		unit = "segments"
-	}
-	return fmt.Sprintf("link (%s): %s; %s", unit, dir("to server", s.ToServer), dir("to client", s.ToClient))
 }
 
 // HighlightFrom picks the packet keys a grade's evidence names ("ping 3:
