@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -272,23 +271,11 @@ func killDescendants(mode containMode) {
 
 // descendants lists the live processes below pid.
 func descendants(pid int) []int {
-	entries, _ := os.ReadDir("/proc")
 	parent := map[int]int{}
-	for _, e := range entries {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
+	for _, p := range processes() {
+		if !p.zombie {
+			parent[p.pid] = p.ppid
 		}
-		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		i := strings.LastIndexByte(string(stat), ')')
-		fields := strings.Fields(string(stat[i+1:]))
-		if len(fields) < 2 || fields[0] == "Z" {
-			continue
-		}
-		parent[p], _ = strconv.Atoi(fields[1])
 	}
 	var out []int
 	for p := range parent {

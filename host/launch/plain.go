@@ -219,8 +219,25 @@ func procAddr(s string) (netip.AddrPort, bool) {
 
 // groupMembers lists the processes of process group pgid.
 func groupMembers(pgid int) []int {
-	entries, _ := os.ReadDir("/proc")
 	var pids []int
+	for _, p := range processes() {
+		if p.pgrp == pgid {
+			pids = append(pids, p.pid)
+		}
+	}
+	return pids
+}
+
+// process is what /proc/PID/stat says of a process that this needs.
+type process struct {
+	pid, ppid, pgrp int
+	zombie          bool
+}
+
+// processes lists the processes /proc shows.
+func processes() []process {
+	entries, _ := os.ReadDir("/proc")
+	var out []process
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil {
@@ -233,9 +250,13 @@ func groupMembers(pgid int) []int {
 		// pid (comm) state ppid pgrp ...: comm may hold spaces and parens.
 		i := strings.LastIndexByte(string(stat), ')')
 		fields := strings.Fields(string(stat[i+1:]))
-		if len(fields) >= 3 && fields[2] == strconv.Itoa(pgid) {
-			pids = append(pids, pid)
+		if len(fields) < 3 {
+			continue
 		}
+		p := process{pid: pid, zombie: fields[0] == "Z"}
+		p.ppid, _ = strconv.Atoi(fields[1])
+		p.pgrp, _ = strconv.Atoi(fields[2])
+		out = append(out, p)
 	}
-	return pids
+	return out
 }
