@@ -221,6 +221,9 @@ func TestPingClientChecks(t *testing.T) {
 		{"the next ping's reply", true, func(f *fake) {
 			f.event("student", 1020, pcReply(2, 10, "PING 1 1764147583.000 RTT: 0.01"))
 		}, "replies", nil, []string{"ping 2: the client printed the reply to ping 1 (\"PING 1 1764147583.000 RTT: 0.01\") as ping 2's"}},
+		{"replies to pings never sent", false, func(f *fake) {
+			f.event("student", 10, pcReply(7, 10, reply(7, 0)))
+		}, "replies", nil, []string{"nothing to judge: the client reported neither a reply nor a timeout for a ping it sent"}},
 		{"timeout after 5 s", false, func(f *fake) {
 			f.event("student", 5020, pcTimeout(2))
 		}, "timeout_length", nil, []string{"ping 2: the client said Request timed out 5.00s after sending it; the timeout is 1.00s"}},
