@@ -7,21 +7,22 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/socklab/socklab/internal/lazy"
 )
 
 // pythonName matches the interpreters a command may name: python,
 // python3, python3.11...
-var pythonName = regexp.MustCompile(`^python[0-9.]*$`)
+var pythonName = lazy.Regexp(`^python[0-9.]*$`)
 
 // PythonScript returns the script a command runs when its program is a
 // Python interpreter (python3 [OPTIONS] FILE.py ...), resolved against
 // dir; "" for anything else (python3 -m MODULE, -c CODE, not Python).
 func PythonScript(argv []string, dir string) string {
-	if len(argv) < 2 || !pythonName.MatchString(filepath.Base(argv[0])) {
+	if len(argv) < 2 || !pythonName().MatchString(filepath.Base(argv[0])) {
 		return ""
 	}
 	for _, a := range argv[1:] {

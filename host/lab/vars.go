@@ -3,7 +3,6 @@ package lab
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +13,8 @@ import (
 	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
+
+	"github.com/socklab/socklab/internal/lazy"
 )
 
 // loadVariables evaluates `variable "name" { default = ... }` blocks, with
@@ -291,7 +292,7 @@ func functions() map[string]function.Function {
 }
 
 // widths finds the widths and precisions of a format string's verbs.
-var widths = regexp.MustCompile(`%[-+# 0]*([0-9]*)(?:\.([0-9]*))?`)
+var widths = lazy.Regexp(`%[-+# 0]*([0-9]*)(?:\.([0-9]*))?`)
 
 // checkArgs refuses arguments that make a result larger than limit.
 func checkArgs(args []cty.Value, limit int, formats bool) error {
@@ -309,7 +310,7 @@ func checkArgs(args []cty.Value, limit int, formats bool) error {
 	// argument; formatlist writes the format once per element.
 	format := args[0].AsString()
 	per := len(format)
-	for _, m := range widths.FindAllStringSubmatch(format, -1) {
+	for _, m := range widths().FindAllStringSubmatch(format, -1) {
 		for _, n := range m[1:] {
 			if w, err := strconv.Atoi(n); err == nil {
 				per += w

@@ -3,13 +3,14 @@ package launch
 import (
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"strings"
+
+	"github.com/socklab/socklab/internal/lazy"
 )
 
 var (
-	pythonFrame = regexp.MustCompile(`^\s*File "([^"]+)", line (\d+)`)
-	goFrame     = regexp.MustCompile(`^\t(\S+\.go):(\d+)`)
+	pythonFrame = lazy.Regexp(`^\s*File "([^"]+)", line (\d+)`)
+	goFrame     = lazy.Regexp(`^\t(\S+\.go):(\d+)`)
 )
 
 // cause says in one line why a process that printed tail ended: a Python
@@ -50,7 +51,7 @@ func crashCause(tail []string) (string, bool) {
 func pythonCause(lines []string) string {
 	exception, where := "", ""
 	for _, l := range lines {
-		if m := pythonFrame.FindStringSubmatch(l); m != nil {
+		if m := pythonFrame().FindStringSubmatch(l); m != nil {
 			where = filepath.Base(m[1]) + ":" + m[2]
 			continue
 		}
@@ -71,7 +72,7 @@ func pythonCause(lines []string) string {
 // goCause adds to a panic line the first frame of the program's own code.
 func goCause(panicLine string, lines []string) string {
 	for i := 1; i < len(lines); i++ {
-		m := goFrame.FindStringSubmatch(lines[i])
+		m := goFrame().FindStringSubmatch(lines[i])
 		if m == nil {
 			continue
 		}

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -21,6 +20,7 @@ import (
 	"github.com/rs/zerolog"
 	"google.golang.org/grpc"
 
+	"github.com/socklab/socklab/internal/lazy"
 	"github.com/socklab/socklab/plugins/sdk"
 )
 
@@ -248,8 +248,8 @@ func (p *Process) endedBeforeHandshake() string {
 }
 
 var (
-	pluginVersion = regexp.MustCompile(`Plugin version: (\d+)`)
-	strayStdout   = regexp.MustCompile(`Unrecognized remote plugin message: ([^\n]*)`)
+	pluginVersion = lazy.Regexp(`Plugin version: (\d+)`)
+	strayStdout   = lazy.Regexp(`Unrecognized remote plugin message: ([^\n]*)`)
 )
 
 // explain turns go-plugin's start errors into what happened to the plugin.
@@ -259,7 +259,7 @@ func (p *Process) explain(err error, o Options) error {
 	switch {
 	case strings.Contains(msg, "Unrecognized remote plugin message"):
 		line := ""
-		if m := strayStdout.FindStringSubmatch(msg); m != nil {
+		if m := strayStdout().FindStringSubmatch(msg); m != nil {
 			line = strings.TrimSpace(m[1])
 		}
 		if line == "" {
@@ -269,7 +269,7 @@ func (p *Process) explain(err error, o Options) error {
 		}
 	case strings.Contains(strings.ToLower(msg), "incompatible api version"):
 		theirs := "?"
-		if m := pluginVersion.FindStringSubmatch(msg); m != nil {
+		if m := pluginVersion().FindStringSubmatch(msg); m != nil {
 			theirs = m[1]
 		}
 		what = fmt.Sprintf("speaks socklab plugin protocol %s but this host speaks %d: rebuild it against the matching socklab SDK", theirs, sdk.ProtocolVersion)

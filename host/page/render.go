@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 )
 
 //go:embed assets/page.tmpl assets/style.css assets/script.js
@@ -69,7 +70,9 @@ func Templates(more ...string) *template.Template {
 	return t
 }
 
-var runTemplates = Templates()
+// runTemplates are parsed at the first page written, not at start-up:
+// every socklab process, the builtin plugin too, would pay for them.
+var runTemplates = sync.OnceValue(func() *template.Template { return Templates() })
 
 // runPage is what the run page's template is given.
 type runPage struct {
@@ -122,7 +125,7 @@ func Write(w io.Writer, t *Trace) error {
 
 func writeRun(w io.Writer, t *Trace, live string) error {
 	p := runPage{Shell: NewShell(t.title(), live), Trace: t, Figures: t.Figures()}
-	return runTemplates.ExecuteTemplate(w, "run", p)
+	return runTemplates().ExecuteTemplate(w, "run", p)
 }
 
 // Main renders only the page's main element's content, for a live
@@ -130,7 +133,7 @@ func writeRun(w io.Writer, t *Trace, live string) error {
 func Main(t *Trace) (string, error) {
 	var b strings.Builder
 	p := runPage{Shell: NewShell(t.title(), ""), Trace: t, Figures: t.Figures()}
-	err := runTemplates.ExecuteTemplate(&b, "runmain", p)
+	err := runTemplates().ExecuteTemplate(&b, "runmain", p)
 	return b.String(), err
 }
 

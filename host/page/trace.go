@@ -3,7 +3,6 @@ package page
 import (
 	"fmt"
 	"net/netip"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"github.com/socklab/socklab/host/link"
 	"github.com/socklab/socklab/host/output"
 	"github.com/socklab/socklab/host/run"
+	"github.com/socklab/socklab/internal/lazy"
 	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
@@ -549,7 +549,7 @@ func (b *builder) addPacket(ev run.Event) {
 	b.t.Packets = append(b.t.Packets, p)
 }
 
-var messageRE = regexp.MustCompile(`^([A-Za-z]+) (\d+)`)
+var messageRE = lazy.Regexp(`^([A-Za-z]+) (\d+)`)
 
 // describePayload labels a packet by what it carried: "Ping 3", a
 // request or status line, or its size.
@@ -566,7 +566,7 @@ func describePayload(l *link.Event) (label, key string) {
 		}
 		return fmt.Sprintf("%d bytes at %d", l.Size, l.Seq), ""
 	}
-	if m := messageRE.FindStringSubmatch(text); m != nil {
+	if m := messageRE().FindStringSubmatch(text); m != nil {
 		return m[0], strings.ToLower(m[1]) + " " + m[2]
 	}
 	if text == "" {
@@ -765,7 +765,7 @@ func HighlightFrom(evidence []string) []string {
 		}
 	}
 	for _, e := range evidence {
-		for _, m := range evidenceRE.FindAllStringSubmatch(e, -1) {
+		for _, m := range evidenceRE().FindAllStringSubmatch(e, -1) {
 			switch {
 			case m[1] != "":
 				word := strings.ToLower(m[1])
@@ -782,7 +782,7 @@ func HighlightFrom(evidence []string) []string {
 	return keys
 }
 
-var evidenceRE = regexp.MustCompile(`(?i)\b(ping|heartbeats?)\s+(\d+)(?:\s+and\s+(\d+))?|\bGET (/\S*?):`)
+var evidenceRE = lazy.Regexp(`(?i)\b(ping|heartbeats?)\s+(\d+)(?:\s+and\s+(\d+))?|\bGET (/\S*?):`)
 
 // MarkUnderTest names the lanes of the component a grade is about.
 func (t *Trace) MarkUnderTest(component string) {

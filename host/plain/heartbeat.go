@@ -1,13 +1,13 @@
 package plain
 
 import (
-	"regexp"
 	"strconv"
 	"time"
 
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/socklab/socklab/internal/lazy"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
@@ -16,26 +16,26 @@ import (
 type heartbeatServer struct{}
 
 var (
-	upRE   = regexp.MustCompile(`(?i)\b(up again|back up|is up|came back|comes? back|back online|alive again|resumed|reconnected|recovered)\b`)
-	downRE = regexp.MustCompile(`(?i)\b(down|stopped|dead|offline|not responding|inactive|no heartbeats?|disconnected|timed out)\b`)
-	lostRE = regexp.MustCompile(`(?i)\b(lost|missing)\b`)
+	upRE   = lazy.Regexp(`(?i)\b(up again|back up|is up|came back|comes? back|back online|alive again|resumed|reconnected|recovered)\b`)
+	downRE = lazy.Regexp(`(?i)\b(down|stopped|dead|offline|not responding|inactive|no heartbeats?|disconnected|timed out)\b`)
+	lostRE = lazy.Regexp(`(?i)\b(lost|missing)\b`)
 	// seqRunRE is one seq or a range of them; countWordRE follows a count.
-	seqRunRE    = regexp.MustCompile(`(?i)(?:^|[^0-9.\-])(\d{1,18})(?:\s*(?:-|–|\.\.|\bto\b)\s*(\d{1,18}))?`)
-	countWordRE = regexp.MustCompile(`(?i)^\s*(packets|heartbeats|pings|messages|datagrams)\b`)
+	seqRunRE    = lazy.Regexp(`(?i)(?:^|[^0-9.\-])(\d{1,18})(?:\s*(?:-|–|\.\.|\bto\b)\s*(\d{1,18}))?`)
+	countWordRE = lazy.Regexp(`(?i)^\s*(packets|heartbeats|pings|messages|datagrams)\b`)
 	// totalRE marks a line that counts the lost rather than naming them:
 	// "total number of packets lost = 1".
-	totalRE = regexp.MustCompile(`(?i)\b(total|number\s+of|count)\b|\b(lost|missing)\s*=`)
+	totalRE = lazy.Regexp(`(?i)\b(total|number\s+of|count)\b|\b(lost|missing)\s*=`)
 )
 
 func (heartbeatServer) line(text string, at time.Time) []proto.Message {
 	masked := maskAddresses(text)
 	var ev *pb.HeartbeatServerEvent
 	switch {
-	case upRE.MatchString(masked):
+	case upRE().MatchString(masked):
 		ev = &pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Up{Up: &pb.ClientUp{}}}
-	case downRE.MatchString(masked):
+	case downRE().MatchString(masked):
 		ev = &pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Down{Down: &pb.ClientDown{LastSeen: timestamppb.New(at)}}}
-	case lostRE.MatchString(masked) && !totalRE.MatchString(masked):
+	case lostRE().MatchString(masked) && !totalRE().MatchString(masked):
 		var evs []proto.Message
 		for _, r := range lostSeqs(masked) {
 			evs = append(evs, &pb.HeartbeatServerEvent{Time: timestamppb.New(at),
@@ -52,12 +52,12 @@ func (heartbeatServer) line(text string, at time.Time) []proto.Message {
 // lostSeqs reads the seqs a "lost" line names, as runs [first, last].
 func lostSeqs(line string) [][2]uint64 {
 	var runs [][2]uint64
-	for _, m := range seqRunRE.FindAllStringSubmatchIndex(line, -1) {
+	for _, m := range seqRunRE().FindAllStringSubmatchIndex(line, -1) {
 		end := m[1]
 		if end < len(line) && (line[end] == '.' && end+1 < len(line) && line[end+1] >= '0' && line[end+1] <= '9' || line[end] == '%') {
 			continue // a fraction or a percentage
 		}
-		if countWordRE.MatchString(line[end:]) {
+		if countWordRE().MatchString(line[end:]) {
 			continue // "3 packets": a count
 		}
 		first, err := strconv.ParseUint(line[m[2]:m[3]], 10, 64)

@@ -1,10 +1,11 @@
 package plain
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/socklab/socklab/internal/lazy"
 )
 
 // number is one number printed on a line, with what follows it.
@@ -34,10 +35,10 @@ func (n number) duration() time.Duration {
 func (n number) unixTime() bool { return n.unit == 0 && n.value >= 1e6 }
 
 var (
-	numberRE = regexp.MustCompile(`[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?`)
-	unitRE   = regexp.MustCompile(`^\s*(?i:(milliseconds?|msecs?|ms|microseconds?|usecs?|us|µs|μs|nanoseconds?|ns|seconds?|secs?|s))\b`)
+	numberRE = lazy.Regexp(`[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?`)
+	unitRE   = lazy.Regexp(`^\s*(?i:(milliseconds?|msecs?|ms|microseconds?|usecs?|us|µs|μs|nanoseconds?|ns|seconds?|secs?|s))\b`)
 	// An "s" right after a number is a unit only if no letter follows it.
-	percentRE = regexp.MustCompile(`^\s*%`)
+	percentRE = lazy.Regexp(`^\s*%`)
 )
 
 // units maps a unit word's first letters to its duration.
@@ -57,7 +58,7 @@ func unitOf(word string) time.Duration {
 // numbers finds every number on a line, with its unit or percent sign.
 func numbers(line string) []number {
 	var ns []number
-	for _, loc := range numberRE.FindAllStringIndex(line, -1) {
+	for _, loc := range numberRE().FindAllStringIndex(line, -1) {
 		text := line[loc[0]:loc[1]]
 		// A sign glued to a word ("rtt-0.2") or a number inside a word
 		// ("UDP4", "0x1f") is not a number of its own.
@@ -70,10 +71,10 @@ func numbers(line string) []number {
 		}
 		n := number{value: v, start: loc[0], end: loc[1], fraction: strings.ContainsAny(text, ".eE")}
 		rest := line[loc[1]:]
-		if m := unitRE.FindStringSubmatchIndex(rest); m != nil {
+		if m := unitRE().FindStringSubmatchIndex(rest); m != nil {
 			n.unit = unitOf(rest[m[2]:m[3]])
 			n.end += m[1]
-		} else if m := percentRE.FindStringIndex(rest); m != nil {
+		} else if m := percentRE().FindStringIndex(rest); m != nil {
 			n.percent = true
 			n.end += m[1]
 		} else if len(rest) > 0 && isWordByte(rest[0]) {
@@ -91,11 +92,11 @@ func isWordByte(c byte) bool {
 // lineUnit is the unit a line names on its own, as in "RTT (ms): 0.21" or
 // "min/avg/max = 1/2/3 ms": the last unit word that follows no number.
 func lineUnit(line string) time.Duration {
-	words := unitWordRE.FindAllStringSubmatch(line, -1)
+	words := unitWordRE().FindAllStringSubmatch(line, -1)
 	if len(words) == 0 {
 		return 0
 	}
 	return unitOf(words[len(words)-1][1])
 }
 
-var unitWordRE = regexp.MustCompile(`(?i)(?:^|[\s(\[/])(milliseconds|msecs?|ms|microseconds|usecs?|us|µs|μs|seconds|secs?)(?:$|[\s)\]:,.=])`)
+var unitWordRE = lazy.Regexp(`(?i)(?:^|[\s(\[/])(milliseconds|msecs?|ms|microseconds|usecs?|us|µs|μs|seconds|secs?)(?:$|[\s)\]:,.=])`)

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/socklab/socklab/internal/lazy"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
@@ -34,26 +35,26 @@ type pingStats struct {
 }
 
 var (
-	pingSeqRE   = regexp.MustCompile(`(?i)\bping\s*(?:message|msg|number|no\.?|seq(?:uence)?(?:\s+number)?)?\s*[#:]?\s*(\d{1,9})\b`)
-	timeoutRE   = regexp.MustCompile(`(?i)\btim(?:e|ed)[\s-]*out\b|\btimeout\b|\bno (?:reply|response)\b|\blost\b`)
-	sentRE      = regexp.MustCompile(`(?i)\b(?:sent|send|sending)\b`)
-	rttLabelRE  = regexp.MustCompile(`(?i)\b(rtt|round[\s-]*trip(?:[\s-]*time)?|delay|elapsed)\b`)
-	timeLabelRE = regexp.MustCompile(`(?i)\btime\b`)
-	statNameRE  = regexp.MustCompile(`(?i)\b(min|minimum|max|maximum|avg|average|mean|mdev|stddev)\b`)
-	slashStatRE = regexp.MustCompile(`(?i)\b((?:min|avg|max|mdev|stddev)(?:/(?:min|avg|max|mdev|stddev))+)\b[^0-9]*?((?:[-+]?[0-9.eE]+)(?:/[-+]?[0-9.eE]+)+)`)
-	lossRE      = regexp.MustCompile(`(?i)\bloss\b`)
-	countRE     = regexp.MustCompile(`(?i)(\d+)\s+(?:packets?\s+)?(transmitted|received)\b|(\d+)\s+(packets?\s+sent)\b|\b(transmitted|received|sent)\s*[:=]\s*(\d+)`)
+	pingSeqRE   = lazy.Regexp(`(?i)\bping\s*(?:message|msg|number|no\.?|seq(?:uence)?(?:\s+number)?)?\s*[#:]?\s*(\d{1,9})\b`)
+	timeoutRE   = lazy.Regexp(`(?i)\btim(?:e|ed)[\s-]*out\b|\btimeout\b|\bno (?:reply|response)\b|\blost\b`)
+	sentRE      = lazy.Regexp(`(?i)\b(?:sent|send|sending)\b`)
+	rttLabelRE  = lazy.Regexp(`(?i)\b(rtt|round[\s-]*trip(?:[\s-]*time)?|delay|elapsed)\b`)
+	timeLabelRE = lazy.Regexp(`(?i)\btime\b`)
+	statNameRE  = lazy.Regexp(`(?i)\b(min|minimum|max|maximum|avg|average|mean|mdev|stddev)\b`)
+	slashStatRE = lazy.Regexp(`(?i)\b((?:min|avg|max|mdev|stddev)(?:/(?:min|avg|max|mdev|stddev))+)\b[^0-9]*?((?:[-+]?[0-9.eE]+)(?:/[-+]?[0-9.eE]+)+)`)
+	lossRE      = lazy.Regexp(`(?i)\bloss\b`)
+	countRE     = lazy.Regexp(`(?i)(\d+)\s+(?:packets?\s+)?(transmitted|received)\b|(\d+)\s+(packets?\s+sent)\b|\b(transmitted|received|sent)\s*[:=]\s*(\d+)`)
 	// lostCountRE is a count of lost pings: "Lost=4", "Packets lost: 3",
 	// "total number of packets lost = 1", "3 packets lost" (not "Ping 3
 	// lost", which is that ping's timeout).
-	lostCountRE = regexp.MustCompile(`(?i)\blost\s*[:=]\s*(\d+)\b|\b(\d+)\s+packets?\s+(?:were\s+)?lost\b`)
-	addressRE   = regexp.MustCompile(`\[[0-9a-fA-F:.]+\](?::\d+)?|\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b|\blocalhost:\d+\b|\b\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\b`)
+	lostCountRE = lazy.Regexp(`(?i)\blost\s*[:=]\s*(\d+)\b|\b(\d+)\s+packets?\s+(?:were\s+)?lost\b`)
+	addressRE   = lazy.Regexp(`\[[0-9a-fA-F:.]+\](?::\d+)?|\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b|\blocalhost:\d+\b|\b\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\b`)
 )
 
 // maskAddresses blanks addresses and clock times, keeping offsets, so that
 // their digits are not read as numbers.
 func maskAddresses(line string) string {
-	return addressRE.ReplaceAllStringFunc(line, func(s string) string { return strings.Repeat(" ", len(s)) })
+	return addressRE().ReplaceAllStringFunc(line, func(s string) string { return strings.Repeat(" ", len(s)) })
 }
 
 func (p *pingClient) line(text string, at time.Time) []proto.Message {
@@ -61,17 +62,17 @@ func (p *pingClient) line(text string, at time.Time) []proto.Message {
 	if p.statsLine(masked, at) {
 		return p.flush()
 	}
-	if timeoutRE.MatchString(masked) {
+	if timeoutRE().MatchString(masked) {
 		evs := p.flush()
 		p.outcomes++
 		return append(evs, pingEvent(at, &pb.PingClientEvent{Event: &pb.PingClientEvent_Timeout{Timeout: &pb.PingTimeout{Seq: uint32(p.outcomes)}}}))
 	}
-	seqLoc := pingSeqRE.FindStringSubmatchIndex(masked)
+	seqLoc := pingSeqRE().FindStringSubmatchIndex(masked)
 	rtt, hasRTT := replyRTT(masked, seqLoc)
 	switch {
 	case seqLoc == nil && !hasRTT:
 		return nil
-	case seqLoc != nil && !hasRTT && sentRE.MatchString(masked):
+	case seqLoc != nil && !hasRTT && sentRE().MatchString(masked):
 		return nil // the program showing the ping it sends
 	case seqLoc == nil && p.pending != nil:
 		// "RTT: x" completing the "PING n ..." line before it.
@@ -103,7 +104,7 @@ func (p *pingClient) flush() []proto.Message {
 func replyRTT(line string, seqLoc []int) (time.Duration, bool) {
 	ns := numbers(line)
 	seqs := map[int]bool{} // every "PING <seq>" on the line: "Ping message 1 received: PING 1 ..."
-	for _, m := range pingSeqRE.FindAllStringSubmatchIndex(line, -1) {
+	for _, m := range pingSeqRE().FindAllStringSubmatchIndex(line, -1) {
 		seqs[m[2]] = true
 	}
 	isSeq := func(n number) bool { return seqs[n.start] }
@@ -124,7 +125,7 @@ func replyRTT(line string, seqLoc []int) (time.Duration, bool) {
 		}
 		return number{}, false
 	}
-	for _, re := range []*regexp.Regexp{rttLabelRE, timeLabelRE} {
+	for _, re := range []*regexp.Regexp{rttLabelRE(), timeLabelRE()} {
 		for _, label := range re.FindAllStringIndex(line, -1) {
 			if n, ok := after(label); ok {
 				return n.duration(), true
@@ -154,11 +155,11 @@ func replyRTT(line string, seqLoc []int) (time.Duration, bool) {
 
 // statsLine reads a statistics line into p.stats; false if it is not one.
 func (p *pingClient) statsLine(line string, at time.Time) bool {
-	if pingSeqRE.MatchString(line) && !slashStatRE.MatchString(line) {
+	if pingSeqRE().MatchString(line) && !slashStatRE().MatchString(line) {
 		return false // a line about one ping: "Ping message 1 received"
 	}
 	found := false
-	if m := slashStatRE.FindStringSubmatch(line); m != nil {
+	if m := slashStatRE().FindStringSubmatch(line); m != nil {
 		names := strings.Split(strings.ToLower(m[1]), "/")
 		vals := strings.Split(m[2], "/")
 		unit := lineUnit(line[strings.Index(line, m[2])+len(m[2]):])
@@ -175,7 +176,7 @@ func (p *pingClient) statsLine(line string, at time.Time) bool {
 			found = true
 		}
 	} else {
-		for _, loc := range statNameRE.FindAllStringIndex(line, -1) {
+		for _, loc := range statNameRE().FindAllStringIndex(line, -1) {
 			name := strings.ToLower(line[loc[0]:loc[1]])
 			for _, n := range numbers(line[loc[1]:]) {
 				if n.unixTime() || n.percent {
@@ -190,19 +191,19 @@ func (p *pingClient) statsLine(line string, at time.Time) bool {
 			}
 		}
 	}
-	if lossRE.MatchString(line) {
+	if lossRE().MatchString(line) {
 		if loss, ok := lossOf(line); ok {
 			p.stats.loss = loss
 			found = true
 		}
 	}
-	if m := lostCountRE.FindStringSubmatch(line); m != nil {
+	if m := lostCountRE().FindStringSubmatch(line); m != nil {
 		if n, err := strconv.Atoi(m[1] + m[2]); err == nil {
 			p.stats.lost = n
 			found = true
 		}
 	}
-	for _, m := range countRE.FindAllStringSubmatch(line, -1) {
+	for _, m := range countRE().FindAllStringSubmatch(line, -1) {
 		digits, word := m[1]+m[3]+m[6], strings.ToLower(m[2]+m[4]+m[5])
 		n, err := strconv.ParseUint(digits, 10, 32)
 		if err != nil {
@@ -232,7 +233,7 @@ func lossOf(line string) (float64, bool) {
 			return n.value, true
 		}
 	}
-	loc := lossRE.FindStringIndex(line)
+	loc := lossRE().FindStringIndex(line)
 	for _, n := range ns {
 		if n.start >= loc[1] {
 			if n.value <= 1 {

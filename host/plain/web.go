@@ -1,7 +1,6 @@
 package plain
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/socklab/socklab/internal/lazy"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
@@ -23,7 +23,7 @@ type webClient struct {
 	sum   pb.WebClientSummary
 }
 
-var statusLineRE = regexp.MustCompile(`^\s*(HTTP/\d\.\d)\s+(\d{3})\b`)
+var statusLineRE = lazy.Regexp(`^\s*(HTTP/\d\.\d)\s+(\d{3})\b`)
 
 func (w *webClient) line(text string, at time.Time) []proto.Message {
 	if len(w.lines) == 0 {
@@ -72,7 +72,7 @@ func readResponse(path string, lines []string) *pb.WebResponse {
 	resp := &pb.WebResponse{Path: path}
 	i := 0
 	for ; i < len(lines); i++ {
-		if m := statusLineRE.FindStringSubmatch(lines[i]); m != nil {
+		if m := statusLineRE().FindStringSubmatch(lines[i]); m != nil {
 			resp.StatusLine = strings.TrimSpace(lines[i])
 			n, _ := strconv.Atoi(m[2])
 			resp.Status = uint32(n)
