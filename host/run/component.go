@@ -108,9 +108,24 @@ func (c *component) serve(r *runner) {
 	if err == nil {
 		err = c.checkEnd()
 	}
-	if err != nil {
+	switch {
+	case err == nil:
+	case c.lab.Role.Side == roles.Server && c.wasReady() && r.hasClients():
+		// A server that ends while the lab has clients ends nothing else:
+		// what it already sent is still on its way, and the clients finish
+		// within their own timeouts, so what they report does not depend
+		// on how soon the host noticed the exit.
+		r.note(c, err)
+	default:
 		r.fail(c, err)
 	}
+}
+
+// wasReady reports whether a server has sent its Ready.
+func (c *component) wasReady() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.address != ""
 }
 
 // protocolProblem says what is wrong with an event the protocol forbids:

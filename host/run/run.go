@@ -244,6 +244,23 @@ func (r *runner) fail(c *component, err error) {
 	})
 }
 
+// note records c's failure without ending the run.
+func (r *runner) note(c *component, err error) {
+	if c.setErr(err) {
+		c.log.Error().Msg(text.EscapeLines(err.Error()))
+	}
+}
+
+// hasClients reports whether the lab has a client.
+func (r *runner) hasClients() bool {
+	for _, c := range r.comps {
+		if c.lab.Role.Side == roles.Client {
+			return true
+		}
+	}
+	return false
+}
+
 // launchAll starts every plugin process at once, servers' first; each
 // component's launched channel is closed when its start has ended.
 func (r *runner) launchAll(ctx context.Context) {
