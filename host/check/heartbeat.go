@@ -1,6 +1,7 @@
 package check
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"regexp"
@@ -33,6 +34,14 @@ func heartbeatSeq(b []byte) (uint64, bool) {
 	}
 	n, err := strconv.ParseUint(string(m[1]), 10, 64)
 	return n, err == nil
+}
+
+// heartbeatForm names the form a heartbeat's seq was read from.
+func heartbeatForm(b []byte) string {
+	if m := heartbeatSeqRE.FindSubmatchIndex(b); m != nil && len(bytes.TrimSpace(b[:m[2]])) > 0 {
+		return fmt.Sprintf("the %q form, seq after the word", "<word> <seq> <time>")
+	}
+	return fmt.Sprintf("the %q form, seq first", "<seq> <time>")
 }
 
 func sortedSeqs(set map[uint64]bool) []uint64 {
@@ -182,7 +191,7 @@ func heartbeatServerChecks() []*Check {
 				if expected == 0 {
 					return nil, fmt.Errorf("the link dropped no heartbeat between two that arrived: choose another seed or more loss")
 				}
-				return e.result(), nil
+				return withReadings(e.result(), o, readLost), nil
 			}},
 		{Role: role, Name: "no_false_down", Doc: "no client is declared down while its heartbeats keep coming",
 			Judge: func(o *Observed, _ Params) ([]string, error) {
@@ -203,7 +212,7 @@ func heartbeatServerChecks() []*Check {
 						}
 					}
 				}
-				return e.result(), nil
+				return withReadings(e.result(), o, readDown), nil
 			}},
 		{Role: role, Name: "down", Doc: "a client silent for longer than dead_after (a plain server: its own threshold, up to silence) is declared down, once, about dead_after after its last heartbeat",
 			Params: silenceParam,
@@ -236,7 +245,7 @@ func heartbeatServerChecks() []*Check {
 				if !found {
 					return nil, fmt.Errorf("no client fell silent for long enough (silence): give one a longer pause")
 				}
-				return e.result(), nil
+				return withReadings(e.result(), o, readDown), nil
 			}},
 		{Role: role, Name: "up", Doc: "a client that was down is reported up when its next heartbeat arrives",
 			Params: silenceParam,
@@ -260,10 +269,18 @@ func heartbeatServerChecks() []*Check {
 				if !found {
 					return nil, fmt.Errorf("no client fell silent for long enough (silence): give one a longer pause")
 				}
-				return e.result(), nil
+				return withReadings(e.result(), o, readUpDown), nil
 			}},
 	}
 }
+
+// What a plain heartbeat server's lines were read as (host/plain's
+// readings), for the checks that judge them.
+func readLost(as string) bool {
+	return asPrefix("heartbeats lost", "a count of lost heartbeats", "lost heartbeats without a seq")(as)
+}
+func readDown(as string) bool   { return asPrefix("the client declared down")(as) }
+func readUpDown(as string) bool { return readDown(as) || asPrefix("the client up again")(as) }
 
 func heartbeatClientChecks() []*Check {
 	role := roles.HeartbeatClient().Name
@@ -287,7 +304,7 @@ func heartbeatClientChecks() []*Check {
 					}
 					t, _ := strconv.ParseFloat(string(m[2]), 64)
 					if off := math.Abs(t - float64(received(ev).UnixNano())/1e9); off > 2 {
-						e.add("heartbeat %s carries the time %s, %s off the clock: it is the send time in Unix seconds", m[1], m[2], human(time.Duration(off*1e9)))
+						e.add("heartbeat %s carries the time %s, %s off the clock: it is the send time in Unix seconds (read %s as seq %s, time %s: %s)", m[1], m[2], human(time.Duration(off*1e9)), quote(ev.Payload), m[1], m[2], heartbeatForm(ev.Payload))
 					}
 				}
 				for _, srv := range o.peers(roles.HeartbeatServer().Name) {
@@ -304,8 +321,12 @@ func heartbeatClientChecks() []*Check {
 					return []string{sentNothing(o, "heartbeat")}, nil
 				}
 				for i, ev := range evs {
-					if seq, ok := heartbeatSeq(ev.Payload); !ok || seq != uint64(i+1) {
-						return []string{fmt.Sprintf("heartbeat %d %s does not carry seq %d", i+1, quote(ev.Payload), i+1)}, nil
+					seq, ok := heartbeatSeq(ev.Payload)
+					switch {
+					case !ok:
+						return []string{fmt.Sprintf("heartbeat %d %s does not carry seq %d: read as no seq at all", i+1, quote(ev.Payload), i+1)}, nil
+					case seq != uint64(i+1):
+						return []string{fmt.Sprintf("heartbeat %d %s does not carry seq %d: read as seq %d (%s)", i+1, quote(ev.Payload), i+1, seq, heartbeatForm(ev.Payload))}, nil
 					}
 				}
 				return nil, nil

@@ -6,6 +6,7 @@ import (
 	"math"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/zclconf/go-cty/cty"
@@ -271,7 +272,7 @@ func pingClientChecks() []*Check {
 					case want == "timeout" && replied:
 						e.add("ping %d: %s; the client %s a reply%s instead of Request timed out%s", x.seq, x.fate(timeout), o.said(), rttText(r), readAs(o, r))
 					case want == "reply" && timedOut:
-						e.add("ping %d: %s; the client %s Request timed out", x.seq, x.fate(timeout), o.said())
+						e.add("ping %d: %s; the client %s Request timed out%s", x.seq, x.fate(timeout), o.said(), readTimeout(o, x.seq))
 					case !replied && !timedOut:
 						wantText := "Request timed out"
 						if want == "reply" {
@@ -344,7 +345,7 @@ func pingClientChecks() []*Check {
 					}
 					judged++
 					if r.Rtt == nil {
-						e.add("ping %d: the client %s its reply without an RTT", x.seq, o.said())
+						e.add("ping %d: the client %s its reply without an RTT%s", x.seq, o.said(), readAs(o, r))
 						continue
 					}
 					wire, got := at.Sub(x.sent()), r.Rtt.AsDuration()
@@ -352,7 +353,7 @@ func pingClientChecks() []*Check {
 					// that is late, and the client may well have measured less.
 					lo, hi := wire-25*time.Millisecond-wire/10, wire+tolerance+wire/20
 					if got < lo || got > hi {
-						e.add("ping %d: the client %s an RTT of %s, but the reply came %s after the ping (on the link)", x.seq, o.said(), human(got), human(wire))
+						e.add("ping %d: the client %s an RTT of %s, but the reply came %s after the ping (on the link)%s", x.seq, o.said(), human(got), human(wire), readAs(o, r))
 					}
 				}
 				if judged == 0 {
@@ -362,7 +363,7 @@ func pingClientChecks() []*Check {
 			}},
 		{Role: role, Name: "statistics", Doc: "min/avg/max of the RTTs shown, and the packet loss in percent of the pings sent",
 			Judge: func(o *Observed, _ Params) ([]string, error) {
-				return pingStatistics(o), nil
+				return withReadings(pingStatistics(o), o, asPrefix("statistics: ")), nil
 			}},
 	}
 }
@@ -448,13 +449,25 @@ func shownSeq(b []byte) int {
 	return n
 }
 
-// readAs says, for a plain program, which printed line was read as the
-// reply: a line can be read more than one way.
+// readAs says, for a plain program, how the lines that made the reply were
+// read: a line can be read more than one way.
 func readAs(o *Observed, r *pb.PingReply) string {
 	if !o.Plain || r == nil || len(r.Payload) == 0 {
 		return ""
 	}
+	if rs := readings(o, asPrefix(fmt.Sprintf("ping %d's reply", r.Seq), fmt.Sprintf("the RTT of ping %d's reply", r.Seq))); len(rs) > 0 {
+		return " (" + strings.Join(rs, "; ") + ")"
+	}
 	return " (read from the line " + quote(r.Payload) + ")"
+}
+
+// readTimeout says, for a plain program, which line was read as ping
+// seq's timeout.
+func readTimeout(o *Observed, seq int) string {
+	if rs := readings(o, asPrefix(fmt.Sprintf("ping %d's timeout", seq))); len(rs) > 0 {
+		return " (" + strings.Join(rs, "; ") + ")"
+	}
+	return ""
 }
 
 func rttText(r *pb.PingReply) string {

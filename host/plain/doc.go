@@ -45,6 +45,12 @@
 // "Heartbeat <seq> <time>" or "<seq> <time>": the sheet asks for a
 // sequence number and a timestamp, not a keyword.
 //
+// Every line taken for something is also reported as it was read: a
+// debug Log event `read "<line>" as <what>` (Reading splits it), such as
+// `read "Packets lost: 3" as statistics: 3 lost of the pings sent (a count,
+// not ping 3 lost)`, so that a grader's evidence quotes the line and the
+// reading wherever a line could be read two ways.
+//
 // Lines are read as the program prints them (the host sets
 // PYTHONUNBUFFERED=1; a C program must flush stdout after each line). Case
 // does not matter, numbers may have a fraction or an exponent, and a number

@@ -1,7 +1,9 @@
 package plain
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -30,23 +32,39 @@ var (
 func (heartbeatServer) line(text string, at time.Time) []proto.Message {
 	masked := maskAddresses(text)
 	var ev *pb.HeartbeatServerEvent
+	var as string
 	switch {
 	case upRE().MatchString(masked):
 		ev = &pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Up{Up: &pb.ClientUp{}}}
+		as = "the client up again"
 	case downRE().MatchString(masked):
 		ev = &pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Down{Down: &pb.ClientDown{LastSeen: timestamppb.New(at)}}}
-	case lostRE().MatchString(masked) && !totalRE().MatchString(masked):
-		var evs []proto.Message
-		for _, r := range lostSeqs(masked) {
+		as = "the client declared down (stopped)"
+	case lostRE().MatchString(masked) && totalRE().MatchString(masked):
+		return []proto.Message{heartbeatReading(at, text, "a count of lost heartbeats, not which were lost")}
+	case lostRE().MatchString(masked):
+		runs := lostSeqs(masked)
+		if len(runs) == 0 {
+			return []proto.Message{heartbeatReading(at, text, "lost heartbeats without a seq (a count), not which were lost")}
+		}
+		var seqs []string
+		evs := []proto.Message{nil} // the reading goes first
+		for _, r := range runs {
 			evs = append(evs, &pb.HeartbeatServerEvent{Time: timestamppb.New(at),
 				Event: &pb.HeartbeatServerEvent_Lost{Lost: &pb.HeartbeatLost{FirstSeq: r[0], LastSeq: r[1]}}})
+			if r[0] == r[1] {
+				seqs = append(seqs, strconv.FormatUint(r[0], 10))
+			} else {
+				seqs = append(seqs, fmt.Sprintf("%d-%d", r[0], r[1]))
+			}
 		}
+		evs[0] = heartbeatReading(at, text, "heartbeats lost: "+strings.Join(seqs, ", "))
 		return evs
 	default:
 		return nil
 	}
 	ev.Time = timestamppb.New(at)
-	return []proto.Message{ev}
+	return []proto.Message{heartbeatReading(at, text, as), ev}
 }
 
 // lostSeqs reads the seqs a "lost" line names, as runs [first, last].

@@ -1,6 +1,7 @@
 package plain
 
 import (
+	"fmt"
 	"math"
 	"regexp"
 	"strconv"
@@ -59,12 +60,13 @@ func maskAddresses(line string) string {
 
 func (p *pingClient) line(text string, at time.Time) []proto.Message {
 	masked := maskAddresses(text)
-	if p.statsLine(masked, at) {
-		return p.flush()
+	if stats := p.statsLine(masked, at); stats != "" {
+		return append(p.flush(), pingReading(at, text, "statistics: "+stats))
 	}
 	if timeoutRE().MatchString(masked) {
 		evs := p.flush()
 		p.outcomes++
+		evs = append(evs, pingReading(at, text, fmt.Sprintf("ping %d's timeout (the %s outcome printed)", p.outcomes, ordinal(p.outcomes))))
 		return append(evs, pingEvent(at, &pb.PingClientEvent{Event: &pb.PingClientEvent_Timeout{Timeout: &pb.PingTimeout{Seq: uint32(p.outcomes)}}}))
 	}
 	seqLoc := pingSeqRE().FindStringSubmatchIndex(masked)
@@ -73,19 +75,23 @@ func (p *pingClient) line(text string, at time.Time) []proto.Message {
 	case seqLoc == nil && !hasRTT:
 		return nil
 	case seqLoc != nil && !hasRTT && sentRE().MatchString(masked):
-		return nil // the program showing the ping it sends
+		return []proto.Message{pingReading(at, text, "the program's own ping going out, not an outcome")}
 	case seqLoc == nil && p.pending != nil:
 		// "RTT: x" completing the "PING n ..." line before it.
 		p.pending.Rtt = durationpb.New(rtt)
-		return p.flush()
+		read := pingReading(at, text, fmt.Sprintf("the RTT of ping %d's reply, on the line before: %s", p.pending.Seq, rtt))
+		return append([]proto.Message{read}, p.flush()...)
 	}
 	evs := p.flush()
 	p.outcomes++
 	reply := &pb.PingReply{Seq: uint32(p.outcomes), Payload: []byte(strings.TrimSpace(text))}
+	as := fmt.Sprintf("ping %d's reply (the %s outcome printed)", p.outcomes, ordinal(p.outcomes))
 	if hasRTT {
 		reply.Rtt = durationpb.New(rtt)
+		evs = append(evs, pingReading(at, text, fmt.Sprintf("%s, RTT %s", as, rtt)))
 		return append(evs, pingEvent(at, &pb.PingClientEvent{Event: &pb.PingClientEvent_Reply{Reply: reply}}))
 	}
+	evs = append(evs, pingReading(at, text, as+" without an RTT on this line"))
 	p.pending, p.pendAt = reply, at
 	return evs
 }
@@ -153,12 +159,13 @@ func replyRTT(line string, seqLoc []int) (time.Duration, bool) {
 	return last.duration(), true
 }
 
-// statsLine reads a statistics line into p.stats; false if it is not one.
-func (p *pingClient) statsLine(line string, at time.Time) bool {
+// statsLine reads a statistics line into p.stats and says what it read
+// ("min 1ms, loss 30%"); "" if it is not one.
+func (p *pingClient) statsLine(line string, at time.Time) string {
 	if pingSeqRE().MatchString(line) && !slashStatRE().MatchString(line) {
-		return false // a line about one ping: "Ping message 1 received"
+		return "" // a line about one ping: "Ping message 1 received"
 	}
-	found := false
+	var read []string
 	if m := slashStatRE().FindStringSubmatch(line); m != nil {
 		names := strings.Split(strings.ToLower(m[1]), "/")
 		vals := strings.Split(m[2], "/")
@@ -172,8 +179,7 @@ func (p *pingClient) statsLine(line string, at time.Time) bool {
 			if n.unit == 0 {
 				n.unit = unit
 			}
-			p.stats.set(names[i], n.duration())
-			found = true
+			read = append(read, p.stats.set(names[i], n.duration()))
 		}
 	} else {
 		for _, loc := range statNameRE().FindAllStringIndex(line, -1) {
@@ -185,8 +191,7 @@ func (p *pingClient) statsLine(line string, at time.Time) bool {
 				if n.unit == 0 {
 					n.unit = lineUnit(line[loc[1]:])
 				}
-				p.stats.set(name, n.duration())
-				found = true
+				read = append(read, p.stats.set(name, n.duration()))
 				break
 			}
 		}
@@ -194,13 +199,13 @@ func (p *pingClient) statsLine(line string, at time.Time) bool {
 	if lossRE().MatchString(line) {
 		if loss, ok := lossOf(line); ok {
 			p.stats.loss = loss
-			found = true
+			read = append(read, fmt.Sprintf("loss %s%%", strconv.FormatFloat(loss, 'f', -1, 64)))
 		}
 	}
 	if m := lostCountRE().FindStringSubmatch(line); m != nil {
 		if n, err := strconv.Atoi(m[1] + m[2]); err == nil {
 			p.stats.lost = n
-			found = true
+			read = append(read, fmt.Sprintf("%d lost of the pings sent (a count, not ping %d lost)", n, n))
 		}
 	}
 	for _, m := range countRE().FindAllStringSubmatch(line, -1) {
@@ -211,17 +216,16 @@ func (p *pingClient) statsLine(line string, at time.Time) bool {
 		}
 		if word == "received" {
 			p.stats.received = uint32(n)
-		} else if word == "sent" && !strings.Contains(strings.ToLower(line), "transmitted") {
-			p.stats.transmitted = uint32(n)
+			read = append(read, fmt.Sprintf("%d received", n))
 		} else {
 			p.stats.transmitted = uint32(n)
+			read = append(read, fmt.Sprintf("%d sent", n))
 		}
-		found = true
 	}
-	if found {
+	if len(read) > 0 {
 		p.stats.seen, p.stats.at = true, at
 	}
-	return found
+	return strings.Join(read, ", ")
 }
 
 // lossOf reads a loss percentage: the number with "%", else the number
@@ -245,15 +249,20 @@ func lossOf(line string) (float64, bool) {
 	return 0, false
 }
 
-func (s *pingStats) set(name string, d time.Duration) {
+// set records a statistic and says how it was read.
+func (s *pingStats) set(name string, d time.Duration) string {
 	switch name {
 	case "min", "minimum":
 		s.min = &d
+		return fmt.Sprintf("min RTT %s", d)
 	case "max", "maximum":
 		s.max = &d
+		return fmt.Sprintf("max RTT %s", d)
 	case "avg", "average", "mean":
 		s.avg = &d
+		return fmt.Sprintf("avg RTT %s", d)
 	}
+	return fmt.Sprintf("%s %s (not judged)", name, d)
 }
 
 func (p *pingClient) endRun(time.Time, error) []proto.Message { return p.flush() }

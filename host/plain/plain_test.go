@@ -14,8 +14,40 @@ import (
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
-// play feeds lines to a player of role, one run, and describes the events.
+// play feeds lines to a player of role, one run, and describes the events
+// but the readings.
 func play(t *testing.T, role string, cfg proto.Message, lines ...string) []string {
+	t.Helper()
+	var out []string
+	for _, ev := range playEvents(t, role, cfg, lines...) {
+		kind, body, _ := roles.Unpack(ev)
+		if kind != "log" {
+			out = append(out, describe(kind, body))
+		}
+	}
+	return out
+}
+
+// readings feeds lines to a player of role and returns how it said it read
+// them.
+func readings(t *testing.T, role string, cfg proto.Message, lines ...string) []string {
+	t.Helper()
+	var out []string
+	for _, ev := range playEvents(t, role, cfg, lines...) {
+		if _, body, _ := roles.Unpack(ev); body != nil {
+			if l, ok := body.(*pb.Log); ok {
+				line, as, ok := Reading(l.Message)
+				if !ok || l.Level != pb.Log_LEVEL_DEBUG {
+					t.Errorf("log %q is no reading", l.Message)
+				}
+				out = append(out, fmt.Sprintf("%s => %s", line, as))
+			}
+		}
+	}
+	return out
+}
+
+func playEvents(t *testing.T, role string, cfg proto.Message, lines ...string) []proto.Message {
 	t.Helper()
 	r, _ := roles.Lookup(role)
 	p, err := New(r, cfg, nil, "127.0.0.1:12000")
@@ -28,13 +60,7 @@ func play(t *testing.T, role string, cfg proto.Message, lines ...string) []strin
 		evs = append(evs, p.Line(l, at)...)
 	}
 	evs = append(evs, p.EndRun(at, nil)...)
-	evs = append(evs, p.Finish(at)...)
-	var out []string
-	for _, ev := range evs {
-		kind, body, _ := roles.Unpack(ev)
-		out = append(out, describe(kind, body))
-	}
-	return out
+	return append(evs, p.Finish(at)...)
 }
 
 func describe(kind string, body proto.Message) string {
@@ -233,6 +259,71 @@ func TestSheetAddresses(t *testing.T) {
 	for role, want := range map[string]string{"ping_client": "127.0.0.1:12000", "heartbeat_server": "127.0.0.1:12000", "web_server": "127.0.0.1:6789", "web_client": ""} {
 		if r, _ := roles.Lookup(role); r.Plain.Address != want {
 			t.Errorf("%s: %q, want %q", role, r.Plain.Address, want)
+		}
+	}
+}
+
+// TestReadings: every form of the package doc's table that could be read
+// two ways says how it was read, quoting the line.
+func TestReadings(t *testing.T) {
+	tests := []struct {
+		role  string
+		lines []string
+		want  []string
+	}{
+		{"ping_client", []string{"Sent=10, Received=6, Lost=4 (40% loss)"},
+			[]string{"Sent=10, Received=6, Lost=4 (40% loss) => statistics: loss 40%, 4 lost of the pings sent (a count, not ping 4 lost), 10 sent, 6 received"}},
+		{"ping_client", []string{"Packets lost: 3"},
+			[]string{"Packets lost: 3 => statistics: 3 lost of the pings sent (a count, not ping 3 lost)"}},
+		{"ping_client", []string{"total number of packets lost = 1"},
+			[]string{"total number of packets lost = 1 => statistics: 1 lost of the pings sent (a count, not ping 1 lost)"}},
+		{"ping_client", []string{"Minimum RTT = 0.0002, Maximum RTT = 0.0005, Average RTT = 0.0003"},
+			[]string{"Minimum RTT = 0.0002, Maximum RTT = 0.0005, Average RTT = 0.0003 => statistics: min RTT 200µs, max RTT 500µs, avg RTT 300µs"}},
+		{"ping_client", []string{"rtt min/avg/max/mdev = 0.210/0.855/1.500/0.645 ms"},
+			[]string{"rtt min/avg/max/mdev = 0.210/0.855/1.500/0.645 ms => statistics: min RTT 210µs, avg RTT 855µs, max RTT 1.5ms, mdev 645µs (not judged)"}},
+		{"ping_client", []string{"Reply from 127.0.0.1: PING 1 1764147583.5", "RTT: 0.00123 seconds"},
+			[]string{"Reply from 127.0.0.1: PING 1 1764147583.5 => ping 1's reply (the 1st outcome printed) without an RTT on this line",
+				"RTT: 0.00123 seconds => the RTT of ping 1's reply, on the line before: 1.23ms"}},
+		{"ping_client", []string{"Ping message 1 received: PING 1 1764147583.5 RTT = 0.000213 s"},
+			[]string{"Ping message 1 received: PING 1 1764147583.5 RTT = 0.000213 s => ping 1's reply (the 1st outcome printed), RTT 213µs"}},
+		{"ping_client", []string{"Request timed out", "Packet 2 lost"},
+			[]string{"Request timed out => ping 1's timeout (the 1st outcome printed)", "Packet 2 lost => ping 2's timeout (the 2nd outcome printed)"}},
+		{"ping_client", []string{"Sending: Ping 1 1764147583.765584"},
+			[]string{"Sending: Ping 1 1764147583.765584 => the program's own ping going out, not an outcome"}},
+		{"heartbeat_server", []string{"total number of packets lost = 1"},
+			[]string{"total number of packets lost = 1 => a count of lost heartbeats, not which were lost"}},
+		{"heartbeat_server", []string{"Missing packets: 3 4", "lost heartbeats 7-9 from 127.0.0.1:51234"},
+			[]string{"Missing packets: 3 4 => heartbeats lost: 3, 4", "lost heartbeats 7-9 from 127.0.0.1:51234 => heartbeats lost: 7-9"}},
+		{"heartbeat_server", []string{"Client 127.0.0.1:5000 has disconnected"},
+			[]string{"Client 127.0.0.1:5000 has disconnected => the client declared down (stopped)"}},
+		{"heartbeat_server", []string{"Client stopped responding", "Client is back up"},
+			[]string{"Client stopped responding => the client declared down (stopped)", "Client is back up => the client up again"}},
+		{"heartbeat_server", []string{"Heartbeat 3 received, delay 0.000123 s"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lines[0], func(t *testing.T) {
+			var cfg proto.Message = &pb.PingClientConfig{}
+			if tt.role == "heartbeat_server" {
+				cfg = &pb.HeartbeatServerConfig{}
+			}
+			got := readings(t, tt.role, cfg, tt.lines...)
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("got\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(tt.want, "\n  "))
+			}
+		})
+	}
+}
+
+func TestReadingRoundTrip(t *testing.T) {
+	for _, line := range []string{`plain`, `with "quotes" and \ and a tab	`, "as \"x\" as y"} {
+		gotLine, gotAs, ok := Reading(readingText(line, "what as it is"))
+		if !ok || gotLine != strings.TrimSpace(line) || gotAs != "what as it is" {
+			t.Errorf("%q: got %q %q %v", line, gotLine, gotAs, ok)
+		}
+	}
+	for _, msg := range []string{"", "read", `read "x"`, "read x as y", "reading \"x\" as y"} {
+		if _, _, ok := Reading(msg); ok {
+			t.Errorf("%q read as a reading", msg)
 		}
 	}
 }
