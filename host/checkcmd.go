@@ -16,6 +16,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/socklab/socklab/host/check"
+	"github.com/socklab/socklab/host/check/suite"
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/launch"
 	"github.com/socklab/socklab/host/sandbox"
@@ -188,7 +189,7 @@ func runCheck(o *checkOptions, positional, command []string, stdout, stderr io.W
 }
 
 // loadSuite reads --suite, or the built-in suite of --role.
-func loadSuite(path, role string, stderr io.Writer) (*check.Suite, int) {
+func loadSuite(path, role string, stderr io.Writer) (*suite.Suite, int) {
 	if path == "" && role == "" {
 		fmt.Fprintf(stderr, "socklab check: say which role to grade with --role (%s), or give a --suite\n", strings.Join(roles.Names(), ", "))
 		return nil, exitBadLab

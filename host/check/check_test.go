@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"github.com/socklab/socklab/host/check/suite"
 	"os"
 	"os/signal"
 	"strings"
@@ -58,7 +59,7 @@ func TestMain(m *testing.M) {
 // child (this test binary) in a network namespace of its own. Without
 // namespaces (not root, no user namespaces) the test skips: plain
 // programs would share the host's ports with every other test.
-func gradeIsolated(t *testing.T, s *Suite, jobs int, subs ...Submission) *Report {
+func gradeIsolated(t *testing.T, s *suite.Suite, jobs int, subs ...Submission) *Report {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
@@ -87,9 +88,9 @@ func testEnv(t *testing.T) Env {
 	}
 }
 
-func builtin(t *testing.T, role string) *Suite {
+func builtin(t *testing.T, role string) *suite.Suite {
 	t.Helper()
-	s, diags := BuiltinSuite(role)
+	s, diags := suite.Builtin(Graders(), role)
 	if diags.HasErrors() {
 		t.Fatalf("built-in suite %s: %s", role, diags.Error())
 	}

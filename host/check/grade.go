@@ -6,16 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/socklab/socklab/host/check/suite"
 	"io"
-	"os"
 	"os/exec"
 	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
-
-	"github.com/hashicorp/hcl/v2"
 
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/launch"
@@ -24,7 +22,7 @@ import (
 
 // Options of a grading run.
 type Options struct {
-	Suite       *Suite
+	Suite       *suite.Suite
 	Submissions []Submission
 	// Jobs is how many submissions are graded at once (with None, one).
 	Jobs int
@@ -210,7 +208,7 @@ func (o Options) gradeOne(ctx context.Context, sub Submission) *SubmissionResult
 
 // runScenario runs one scenario of the suite against sub in a child
 // process and reads the child's result.
-func (o Options) runScenario(ctx context.Context, sub Submission, sc *Scenario) *ScenarioResult {
+func (o Options) runScenario(ctx context.Context, sub Submission, sc *suite.Scenario) *ScenarioResult {
 	start := time.Now()
 	fail := func(why string) *ScenarioResult {
 		return &ScenarioResult{Name: sc.Name, Description: sc.Description, MaxPoints: sc.MaxPoints(), Error: printable(why),
@@ -304,18 +302,6 @@ func lastLines(s string, n int) string {
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
 
-// LoadSuite reads a suite: a file, or "builtin:ROLE".
-func LoadSuite(path string) (*Suite, hcl.Diagnostics) {
-	if role, ok := strings.CutPrefix(path, "builtin:"); ok {
-		return BuiltinSuite(role)
-	}
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read suite", Detail: err.Error()}}
-	}
-	return ParseSuite(path, src)
-}
-
 // RunOne is `socklab check --one`: it reads a job from in, runs its suite
 // (or the one scenario it names) against its submission, and writes the
 // SubmissionResult as JSON to out. Cancelling ctx (SIGTERM from the
@@ -337,17 +323,17 @@ func RunOne(ctx context.Context, in io.Reader, out io.Writer, env Env) error {
 			}
 		}
 	}
-	suite, diags := LoadSuite(j.Suite)
+	s, diags := LoadSuite(j.Suite)
 	if diags.HasErrors() {
 		return fmt.Errorf("suite %s: %s", j.Suite, diags.Error())
 	}
-	if j.Scenario != "" && !slices.ContainsFunc(suite.Scenarios, func(sc *Scenario) bool { return sc.Name == j.Scenario }) {
+	if j.Scenario != "" && !slices.ContainsFunc(s.Scenarios, func(sc *suite.Scenario) bool { return sc.Name == j.Scenario }) {
 		return fmt.Errorf("suite %s has no scenario %q", j.Suite, j.Scenario)
 	}
 	env.Sandbox = j.Sandbox
 	start := time.Now()
 	res := &SubmissionResult{Name: j.Submission.Name, Component: describeSpec(j.Submission)}
-	for _, sc := range suite.Scenarios {
+	for _, sc := range s.Scenarios {
 		if j.Scenario != "" && sc.Name != j.Scenario {
 			continue
 		}

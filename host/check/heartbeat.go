@@ -3,6 +3,7 @@ package check
 import (
 	"bytes"
 	"fmt"
+	"github.com/socklab/socklab/host/check/judge"
 	"math"
 	"regexp"
 	"sort"
@@ -67,11 +68,11 @@ type beats struct {
 	sent      map[uint64]bool
 }
 
-func clientBeats(o *Observed) []beats {
+func clientBeats(o *judge.Observed) []beats {
 	var out []beats
-	for _, c := range o.peers(roles.HeartbeatClient().Name) {
+	for _, c := range o.Peers(roles.HeartbeatClient().Name) {
 		b := beats{client: c, dropped: map[uint64]bool{}, sent: map[uint64]bool{}}
-		for _, ev := range o.linkEvents(c, link.ToServer) {
+		for _, ev := range o.LinkEvents(c, link.ToServer) {
 			seq, ok := heartbeatSeq(ev.Payload)
 			if !ok {
 				continue
@@ -97,14 +98,14 @@ type silence struct {
 func (s silence) length() time.Duration { return s.after.at.Sub(s.before.at) }
 
 // deadAfter is the server's setting; a plain program's own is unknown.
-func deadAfter(o *Observed) (time.Duration, bool) {
+func deadAfter(o *judge.Observed) (time.Duration, bool) {
 	return o.Under.Config.(*pb.HeartbeatServerConfig).DeadAfter.AsDuration(), !o.Plain
 }
 
 // silences are the gaps long enough that the server must declare the
 // client down: past dead_after, or for a plain program (whose dead_after
 // is its own) at least the check's silence.
-func silences(o *Observed, b beats, p Params) []silence {
+func silences(o *judge.Observed, b beats, p judge.Params) []silence {
 	limit, known := deadAfter(o)
 	if known {
 		limit += 300 * time.Millisecond
@@ -128,7 +129,7 @@ const stampSlack = 250 * time.Millisecond
 // silenceParam is the setting of the down and up checks: how long a
 // silence a plain server (whose threshold the suite cannot set) must
 // take for a client that has stopped. Common thresholds are 5-10 s.
-var silenceParam = map[string]Param{"silence": {
+var silenceParam = map[string]judge.Param{"silence": {
 	Doc:     "the silence after which a plain server, whose own threshold the suite cannot set, must have declared the client down; the scenario's pause must be at least as long",
 	Default: cty.StringVal("11s"),
 }}
@@ -146,14 +147,14 @@ func lastBefore(b beats, t time.Time) (beat, bool) {
 	return last, found
 }
 
-func heartbeatServerChecks() []*Check {
+func heartbeatServerChecks() []*judge.Check {
 	role := roles.HeartbeatServer().Name
-	return []*Check{
+	return []*judge.Check{
 		{Role: role, Name: "lost", Doc: "the heartbeats reported lost are exactly those the link dropped (between the first and the last that arrived)",
-			Judge: func(o *Observed, _ Params) ([]string, error) {
-				var e evidence
+			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
+				var e judge.Evidence
 				claimed := map[uint64]bool{}
-				for _, l := range bodies[*pb.HeartbeatLost](o, o.Under, "lost") {
+				for _, l := range judge.Bodies[*pb.HeartbeatLost](o, o.Under, "lost") {
 					for s := l.FirstSeq; s <= l.LastSeq && s-l.FirstSeq < 1<<16; s++ {
 						claimed[s] = true
 					}
@@ -175,69 +176,69 @@ func heartbeatServerChecks() []*Check {
 						if b.dropped[s] {
 							expected++
 							if !claimed[s] {
-								e.add("heartbeat %d: the link dropped it; the server never reported it lost", s)
+								e.Add("heartbeat %d: the link dropped it; the server never reported it lost", s)
 							}
 						}
 					}
 					for _, s := range sortedSeqs(claimed) {
 						switch {
 						case !b.sent[s]:
-							e.add("heartbeat %d: the server reported it lost, but the client never sent it", s)
+							e.Add("heartbeat %d: the server reported it lost, but the client never sent it", s)
 						case !b.dropped[s]:
-							e.add("heartbeat %d: the server reported it lost, but the link delivered it", s)
+							e.Add("heartbeat %d: the server reported it lost, but the link delivered it", s)
 						}
 					}
 				}
 				if expected == 0 {
 					return nil, fmt.Errorf("the link dropped no heartbeat between two that arrived: choose another seed or more loss")
 				}
-				return withReadings(e.result(), o, readLost), nil
+				return withReadings(e.Result(), o, readLost), nil
 			}},
 		{Role: role, Name: "no_false_down", Doc: "no client is declared down while its heartbeats keep coming",
-			Judge: func(o *Observed, _ Params) ([]string, error) {
-				var e evidence
+			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
+				var e judge.Evidence
 				limit, known := deadAfter(o)
 				for _, b := range clientBeats(o) {
 					if len(b.delivered) == 0 {
-						return []string{nothingToJudge("no heartbeat reached the server")}, nil
+						return []string{judge.NothingToJudge("no heartbeat reached the server")}, nil
 					}
 					interval := b.client.Config.(*pb.HeartbeatClientConfig).Interval.AsDuration()
 					if !known {
 						limit = 2 * interval
 					}
-					for _, ev := range o.of(o.Under, "down") {
+					for _, ev := range o.Of(o.Under, "down") {
 						last, ok := lastBefore(b, ev.Time)
 						if ok && ev.Time.Sub(last.at) < limit-stampSlack {
-							e.add("the server declared the client down %s after heartbeat %d arrived, while heartbeats came every %s", human(ev.Time.Sub(last.at)), last.seq, human(interval))
+							e.Add("the server declared the client down %s after heartbeat %d arrived, while heartbeats came every %s", judge.Human(ev.Time.Sub(last.at)), last.seq, judge.Human(interval))
 						}
 					}
 				}
-				return withReadings(e.result(), o, readDown), nil
+				return withReadings(e.Result(), o, readDown), nil
 			}},
 		{Role: role, Name: "down", Doc: "a client silent for longer than dead_after (a plain server: its own threshold, up to silence) is declared down, once, about dead_after after its last heartbeat",
 			Params: silenceParam,
-			Judge: func(o *Observed, p Params) ([]string, error) {
-				var e evidence
+			Judge: func(o *judge.Observed, p judge.Params) ([]string, error) {
+				var e judge.Evidence
 				dead, known := deadAfter(o)
 				found := false
 				for _, b := range clientBeats(o) {
 					for _, s := range silences(o, b, p) {
 						found = true
 						var downs []time.Time
-						for _, ev := range o.of(o.Under, "down") {
+						for _, ev := range o.Of(o.Under, "down") {
 							if ev.Time.After(s.before.at) && !ev.Time.After(s.after.at.Add(300*time.Millisecond)) {
 								downs = append(downs, ev.Time)
 							}
 						}
-						what := fmt.Sprintf("the client fell silent for %s after heartbeat %d", human(s.length()), s.before.seq)
+						what := fmt.Sprintf("the client fell silent for %s after heartbeat %d", judge.Human(s.length()), s.before.seq)
 						switch {
 						case len(downs) == 0:
-							e.add("%s; the server never declared it down", what)
+							e.Add("%s; the server never declared it down", what)
 						case len(downs) > 1:
-							e.add("%s; the server declared it down %d times", what, len(downs))
+							e.Add("%s; the server declared it down %d times", what, len(downs))
 						case known:
 							if at := downs[0].Sub(s.before.at); at < dead-stampSlack || at > dead+time.Second {
-								e.add("%s; the server declared it down %s into the silence, want about dead_after (%s)", what, human(at), human(dead))
+								e.Add("%s; the server declared it down %s into the silence, want about dead_after (%s)", what, judge.Human(at), judge.Human(dead))
 							}
 						}
 					}
@@ -245,31 +246,31 @@ func heartbeatServerChecks() []*Check {
 				if !found {
 					return nil, fmt.Errorf("no client fell silent for long enough (silence): give one a longer pause")
 				}
-				return withReadings(e.result(), o, readDown), nil
+				return withReadings(e.Result(), o, readDown), nil
 			}},
 		{Role: role, Name: "up", Doc: "a client that was down is reported up when its next heartbeat arrives",
 			Params: silenceParam,
-			Judge: func(o *Observed, p Params) ([]string, error) {
-				var e evidence
+			Judge: func(o *judge.Observed, p judge.Params) ([]string, error) {
+				var e judge.Evidence
 				found := false
 				for _, b := range clientBeats(o) {
 					for _, s := range silences(o, b, p) {
 						found = true
 						ok := false
-						for _, ev := range o.of(o.Under, "up") {
+						for _, ev := range o.Of(o.Under, "up") {
 							if d := ev.Time.Sub(s.after.at); d > -stampSlack && d < time.Second {
 								ok = true
 							}
 						}
 						if !ok {
-							e.add("heartbeat %d came after %s of silence; the server did not report the client up again", s.after.seq, human(s.length()))
+							e.Add("heartbeat %d came after %s of silence; the server did not report the client up again", s.after.seq, judge.Human(s.length()))
 						}
 					}
 				}
 				if !found {
 					return nil, fmt.Errorf("no client fell silent for long enough (silence): give one a longer pause")
 				}
-				return withReadings(e.result(), o, readUpDown), nil
+				return withReadings(e.Result(), o, readUpDown), nil
 			}},
 	}
 }
@@ -282,13 +283,13 @@ func readLost(as string) bool {
 func readDown(as string) bool   { return asPrefix("the client declared down")(as) }
 func readUpDown(as string) bool { return readDown(as) || asPrefix("the client up again")(as) }
 
-func heartbeatClientChecks() []*Check {
+func heartbeatClientChecks() []*judge.Check {
 	role := roles.HeartbeatClient().Name
-	sent := func(o *Observed) []*link.Event { return o.linkEvents(o.Under, link.ToServer) }
-	return []*Check{
+	sent := func(o *judge.Observed) []*link.Event { return o.LinkEvents(o.Under, link.ToServer) }
+	return []*judge.Check{
 		{Role: role, Name: "message_format", Doc: `every heartbeat is "<seq> <time>" or "Heartbeat <seq> <time>" (or with " <id>"), the time in Unix seconds when it was sent, and the reference server finds none malformed`,
-			Judge: func(o *Observed, _ Params) ([]string, error) {
-				var e evidence
+			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
+				var e judge.Evidence
 				evs := sent(o)
 				if len(evs) == 0 {
 					return []string{sentNothing(o, "heartbeat")}, nil
@@ -296,26 +297,26 @@ func heartbeatClientChecks() []*Check {
 				for i, ev := range evs {
 					m := heartbeatFormatRE.FindSubmatch(ev.Payload)
 					if m == nil || ev.Size > link.PayloadMax {
-						e.add("datagram %d %s is not \"Heartbeat <seq> <time>\" or \"<seq> <time>\" (like \"Heartbeat 1 1764147583.123456\")", i+1, quote(ev.Payload))
+						e.Add("datagram %d %s is not \"Heartbeat <seq> <time>\" or \"<seq> <time>\" (like \"Heartbeat 1 1764147583.123456\")", i+1, judge.Quote(ev.Payload))
 						continue
 					}
 					if m[1] == nil {
 						m = [][]byte{m[0], m[3], m[4]}
 					}
 					t, _ := strconv.ParseFloat(string(m[2]), 64)
-					if off := math.Abs(t - float64(received(ev).UnixNano())/1e9); off > 2 {
-						e.add("heartbeat %s carries the time %s, %s off the clock: it is the send time in Unix seconds (read %s as seq %s, time %s: %s)", m[1], m[2], human(time.Duration(off*1e9)), quote(ev.Payload), m[1], m[2], heartbeatForm(ev.Payload))
+					if off := math.Abs(t - float64(judge.Received(ev).UnixNano())/1e9); off > 2 {
+						e.Add("heartbeat %s carries the time %s, %s off the clock: it is the send time in Unix seconds (read %s as seq %s, time %s: %s)", m[1], m[2], judge.Human(time.Duration(off*1e9)), judge.Quote(ev.Payload), m[1], m[2], heartbeatForm(ev.Payload))
 					}
 				}
-				for _, srv := range o.peers(roles.HeartbeatServer().Name) {
-					for _, m := range bodies[*pb.HeartbeatMalformed](o, srv, "malformed") {
-						e.add("the reference server found %s malformed: %s", quote(m.Payload), m.Reason)
+				for _, srv := range o.Peers(roles.HeartbeatServer().Name) {
+					for _, m := range judge.Bodies[*pb.HeartbeatMalformed](o, srv, "malformed") {
+						e.Add("the reference server found %s malformed: %s", judge.Quote(m.Payload), m.Reason)
 					}
 				}
-				return e.result(), nil
+				return e.Result(), nil
 			}},
 		{Role: role, Name: "sequence", Doc: "the heartbeats carry seq 1, 2, 3, ... in order",
-			Judge: func(o *Observed, _ Params) ([]string, error) {
+			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
 				evs := sent(o)
 				if len(evs) == 0 {
 					return []string{sentNothing(o, "heartbeat")}, nil
@@ -324,16 +325,16 @@ func heartbeatClientChecks() []*Check {
 					seq, ok := heartbeatSeq(ev.Payload)
 					switch {
 					case !ok:
-						return []string{fmt.Sprintf("heartbeat %d %s does not carry seq %d: read as no seq at all", i+1, quote(ev.Payload), i+1)}, nil
+						return []string{fmt.Sprintf("heartbeat %d %s does not carry seq %d: read as no seq at all", i+1, judge.Quote(ev.Payload), i+1)}, nil
 					case seq != uint64(i+1):
-						return []string{fmt.Sprintf("heartbeat %d %s does not carry seq %d: read as seq %d (%s)", i+1, quote(ev.Payload), i+1, seq, heartbeatForm(ev.Payload))}, nil
+						return []string{fmt.Sprintf("heartbeat %d %s does not carry seq %d: read as seq %d (%s)", i+1, judge.Quote(ev.Payload), i+1, seq, heartbeatForm(ev.Payload))}, nil
 					}
 				}
 				return nil, nil
 			}},
 		{Role: role, Name: "periodic", Doc: "heartbeats go out every interval (a plain program's own, between 0.1 s and 10 s), within a quarter of it, all but one gap in five",
-			Judge: func(o *Observed, _ Params) ([]string, error) {
-				var e evidence
+			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
+				var e judge.Evidence
 				evs := sent(o)
 				if n := int(o.Under.Config.(*pb.HeartbeatClientConfig).Count); o.Plain && n > 0 && len(evs) > n {
 					evs = evs[:n] // what it sent after those, it sent while it was being stopped
@@ -343,7 +344,7 @@ func heartbeatClientChecks() []*Check {
 				}
 				var gaps []time.Duration
 				for i := 1; i < len(evs); i++ {
-					gaps = append(gaps, received(evs[i]).Sub(received(evs[i-1])))
+					gaps = append(gaps, judge.Received(evs[i]).Sub(judge.Received(evs[i-1])))
 				}
 				interval := o.Under.Config.(*pb.HeartbeatClientConfig).Interval.AsDuration()
 				if o.Plain {
@@ -351,14 +352,14 @@ func heartbeatClientChecks() []*Check {
 					sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
 					interval = sorted[len(sorted)/2]
 					if interval < 100*time.Millisecond || interval > 10*time.Second {
-						return []string{fmt.Sprintf("the heartbeats go out every %s; a heartbeat interval is between 0.1s and 10s", human(interval))}, nil
+						return []string{fmt.Sprintf("the heartbeats go out every %s; a heartbeat interval is between 0.1s and 10s", judge.Human(interval))}, nil
 					}
 				}
 				off := 0
 				for i, g := range gaps {
 					if (g - interval).Abs() > interval/4+20*time.Millisecond {
 						off++
-						e.add("heartbeats %d and %d went out %s apart; the interval is %s", i+1, i+2, human(g), human(interval))
+						e.Add("heartbeats %d and %d went out %s apart; the interval is %s", i+1, i+2, judge.Human(g), judge.Human(interval))
 					}
 				}
 				if off*5 <= len(gaps) {
@@ -366,10 +367,10 @@ func heartbeatClientChecks() []*Check {
 					// program now and then; a rhythm of its own it does not have.
 					return nil, nil
 				}
-				return e.result(), nil
+				return e.Result(), nil
 			}},
 		{Role: role, Name: "count", Doc: "as many heartbeats as asked for (a plain program, which cannot be told: at least as many)",
-			Judge: func(o *Observed, _ Params) ([]string, error) {
+			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
 				want := int(o.Under.Config.(*pb.HeartbeatClientConfig).Count)
 				got := len(sent(o))
 				switch {

@@ -2,6 +2,8 @@ package check
 
 import (
 	"fmt"
+	"github.com/socklab/socklab/host/check/judge"
+	"github.com/socklab/socklab/host/check/suite"
 	"math"
 	"strings"
 	"testing"
@@ -25,7 +27,8 @@ import (
 // fake is a made-up run of a scenario.
 type fake struct {
 	t  *testing.T
-	o  *Observed
+	o  *judge.Observed
+	sc *suite.Scenario
 	t0 time.Time
 }
 
@@ -33,8 +36,8 @@ type fake struct {
 // component under test plain or a plugin.
 func newFake(t *testing.T, role, body string, plain bool) *fake {
 	t.Helper()
-	src := fmt.Sprintf("suite {\n  role = %q\n}\nscenario \"s\" {\n  check %q {}\n%s\n}\n", role, CheckNames(role)[0], body)
-	s, diags := ParseSuite("fake.hcl", []byte(src))
+	src := fmt.Sprintf("suite {\n  role = %q\n}\nscenario \"s\" {\n  check %q {}\n%s\n}\n", role, checkNames(role)[0], body)
+	s, diags := suite.Parse("fake.hcl", []byte(src), Graders())
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -43,12 +46,12 @@ func newFake(t *testing.T, role, body string, plain bool) *fake {
 		sub.Spec = lab.PluginSpec{From: lab.Plain, Command: []string{"/bin/true"}}
 	}
 	dir := t.TempDir()
-	l, under, err := s.Scenarios[0].prepare(dir, sub)
+	l, under, err := prepare(s.Scenarios[0], dir, sub)
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := &Observed{Scenario: s.Scenarios[0], Lab: l, Under: under, Plain: plain, Files: s.Files, Dir: dir, Result: &run.Result{}}
-	return &fake{t: t, o: o, t0: time.Unix(1764147583, 0)}
+	o := &judge.Observed{Lab: l, Under: under, Plain: plain, Files: s.Files, Dir: dir, Result: &run.Result{}}
+	return &fake{t: t, o: o, sc: s.Scenarios[0], t0: time.Unix(1764147583, 0)}
 }
 
 func (f *fake) at(ms int) time.Time { return f.t0.Add(time.Duration(ms) * time.Millisecond) }
@@ -86,19 +89,26 @@ func (f *fake) event(c string, ms int, ev proto.Message) {
 // judge runs check name and returns its evidence, or the error.
 func (f *fake) judge(name string, params map[string]string) []string {
 	f.t.Helper()
-	c := lookupCheck(f.o.Under.Role.Name, name)
+	g, _ := Graders().Lookup(f.o.Under.Role.Name)
+	c := g.Check(name)
 	if c == nil {
 		f.t.Fatalf("no check %s", name)
 	}
-	p := Params{check: c, set: map[string]cty.Value{}}
+	set := map[string]cty.Value{}
 	for k, v := range params {
-		p.set[k] = cty.StringVal(v)
+		set[k] = cty.StringVal(v)
 	}
-	ev, err := c.Judge(f.o, p)
+	ev, err := c.Judge(f.o, judge.NewParams(c, set))
 	if err != nil {
 		return []string{"ERROR " + err.Error()}
 	}
 	return ev
+}
+
+// checkNames lists the names of role's checks.
+func checkNames(role string) []string {
+	g, _ := Graders().Lookup(role)
+	return g.CheckNames()
 }
 
 // want checks evidence: none when wants is empty, else each want in a line.
@@ -437,7 +447,7 @@ func TestWebServerChecks(t *testing.T) {
 	tests := []struct {
 		name      string
 		responses []*pb.WebClientEvent
-		probes    []ProbeResult
+		probes    []judge.ProbeResult
 		check     string
 		wants     []string
 	}{
@@ -458,13 +468,13 @@ func TestWebServerChecks(t *testing.T) {
 		{"traversal refused", []*pb.WebClientEvent{wcResponse("/../secret.txt", 404, nil, "")}, nil, "traversal", nil},
 		{"traversal served", []*pb.WebClientEvent{wcResponse("/%2e%2e/secret.txt", 200, nil, "the secret\n")}, nil, "traversal",
 			[]string{"GET /%2e%2e/secret.txt: \"HTTP/1.1 200 X\" with the content of secret.txt, a file outside the document root"}},
-		{"400", nil, []ProbeResult{{Sent: []byte("GET\r\n\r\n"), Reply: []byte("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")}}, "malformed", nil},
-		{"no answer to garbage", nil, []ProbeResult{{Sent: []byte("GARBAGE\r\n\r\n")}, {Sent: []byte("GET\r\n\r\n"), Reply: []byte("HTTP/1.0 404 Not Found\r\n\r\n")}}, "malformed",
+		{"400", nil, []judge.ProbeResult{{Sent: []byte("GET\r\n\r\n"), Reply: []byte("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")}}, "malformed", nil},
+		{"no answer to garbage", nil, []judge.ProbeResult{{Sent: []byte("GARBAGE\r\n\r\n")}, {Sent: []byte("GET\r\n\r\n"), Reply: []byte("HTTP/1.0 404 Not Found\r\n\r\n")}}, "malformed",
 			[]string{`request "GARBAGE\r\n\r\n": the server closed the connection without an answer; want 400 Bad Request`,
 				`request "GET\r\n\r\n": the server answered "HTTP/1.0 404 Not Found", want 400 Bad Request`}},
-		{"served while one sat idle", []*pb.WebClientEvent{wcResponse("/hello.html", 200, good, hello)}, []ProbeResult{{Held: true}}, "concurrent", nil},
+		{"served while one sat idle", []*pb.WebClientEvent{wcResponse("/hello.html", 200, good, hello)}, []judge.ProbeResult{{Held: true}}, "concurrent", nil},
 		{"blocked by an idle one", []*pb.WebClientEvent{{Event: &pb.WebClientEvent_Response{Response: &pb.WebResponse{Path: "/hello.html", Error: "timeout"}}}},
-			[]ProbeResult{{Held: true}}, "concurrent", []string{"GET /hello.html: no whole response (timeout) while 1 other connection(s) sat idle"}},
+			[]judge.ProbeResult{{Held: true}}, "concurrent", []string{"GET /hello.html: no whole response (timeout) while 1 other connection(s) sat idle"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -583,13 +593,13 @@ func TestHeartbeatClientChecks(t *testing.T) {
 func TestFloodIsNotJudged(t *testing.T) {
 	for _, dropped := range []int{0, 7} {
 		f := newFake(t, "ping_client", pingClientLab, false)
-		f.o.dropped = map[*lab.Component]int{f.o.Under: dropped}
-		sc := f.o.Scenario
+		o := &observation{Observed: f.o, sc: f.sc, dropped: map[*lab.Component]int{f.o.Under: dropped}}
+		sc := f.sc
 		sr := &ScenarioResult{Name: sc.Name}
 		for _, c := range sc.Checks {
 			sr.Checks = append(sr.Checks, CheckResult{Name: c.Name, MaxPoints: c.Points})
 		}
-		sc.judge(f.o, sr)
+		judgeRun(o, sr)
 		flooded := strings.Contains(sr.Error, fmt.Sprintf("made more than %d events", maxObservedEvents)) &&
 			strings.Contains(sr.Error, "7 more were not kept")
 		if flooded != (dropped > 0) || dropped > 0 && (sr.Passed || sr.Points != 0) {

@@ -3,6 +3,7 @@ package check
 import (
 	"bytes"
 	"fmt"
+	"github.com/socklab/socklab/host/check/judge"
 	"math"
 	"regexp"
 	"strconv"
@@ -36,7 +37,7 @@ type exchange struct {
 }
 
 // sent is when the client sent the ping: when the link received it.
-func (e *exchange) sent() time.Time { return received(e.ping) }
+func (e *exchange) sent() time.Time { return judge.Received(e.ping) }
 
 // answered reports whether a reply reached the client, and when.
 func (e *exchange) answered() (time.Time, bool) {
@@ -58,16 +59,16 @@ func (e *exchange) fate(timeout time.Duration) string {
 	case e.reply == nil:
 		return "no reply came back"
 	case !e.reply.Fate.Has(link.Delivered) && (e.reply.Time.Sub(e.sent()) > timeout || !e.lossy[link.ToClient]):
-		return "the reply had not come back when the run ended, " + human(e.reply.Time.Sub(e.sent())) + " after the ping"
+		return "the reply had not come back when the run ended, " + judge.Human(e.reply.Time.Sub(e.sent())) + " after the ping"
 	case !e.reply.Fate.Has(link.Delivered):
 		return "the link dropped the reply"
 	}
 	at, _ := e.answered()
 	rtt := at.Sub(e.sent())
 	if rtt > timeout {
-		return fmt.Sprintf("the reply came %s after the ping, past the %s timeout", human(rtt), human(timeout))
+		return fmt.Sprintf("the reply came %s after the ping, past the %s timeout", judge.Human(rtt), judge.Human(timeout))
 	}
-	return fmt.Sprintf("the reply came %s after the ping, within the %s timeout", human(rtt), human(timeout))
+	return fmt.Sprintf("the reply came %s after the ping, within the %s timeout", judge.Human(rtt), judge.Human(timeout))
 }
 
 var (
@@ -93,7 +94,7 @@ func payloadSeq(b []byte) int {
 // order it sent them, whatever seq they carry; and as it cannot be told
 // the scenario's count, only that many of its pings are judged (the rest
 // it sent before it was stopped).
-func exchanges(o *Observed, client *lab.Component) []*exchange {
+func exchanges(o *judge.Observed, client *lab.Component) []*exchange {
 	out := allExchanges(o, client)
 	if n := int(client.Config.(*pb.PingClientConfig).GetCount()); o.Plain && client == o.Under && n > 0 && len(out) > n {
 		out = out[:n]
@@ -101,11 +102,11 @@ func exchanges(o *Observed, client *lab.Component) []*exchange {
 	return out
 }
 
-func allExchanges(o *Observed, client *lab.Component) []*exchange {
+func allExchanges(o *judge.Observed, client *lab.Component) []*exchange {
 	var out []*exchange
 	bySeq := map[int]*exchange{}
 	plainOrder := o.Plain && client == o.Under
-	for i, ev := range o.linkEvents(client, link.ToServer) {
+	for i, ev := range o.LinkEvents(client, link.ToServer) {
 		seq := payloadSeq(ev.Payload)
 		if seq < 0 || plainOrder {
 			seq = i + 1
@@ -117,7 +118,7 @@ func allExchanges(o *Observed, client *lab.Component) []*exchange {
 		bySeq[seq] = e
 		out = append(out, e)
 	}
-	for _, ev := range o.linkEvents(client, link.ToClient) {
+	for _, ev := range o.LinkEvents(client, link.ToClient) {
 		for _, e := range out {
 			if e.reply == nil && bytes.Equal(ev.Payload, upperASCII(e.ping.Payload)) {
 				e.reply = ev
@@ -125,8 +126,8 @@ func allExchanges(o *Observed, client *lab.Component) []*exchange {
 			}
 		}
 	}
-	for _, srv := range o.peers(roles.PingServer().Name) {
-		for _, d := range bodies[*pb.PingDrop](o, srv, "drop") {
+	for _, srv := range o.Peers(roles.PingServer().Name) {
+		for _, d := range judge.Bodies[*pb.PingDrop](o, srv, "drop") {
 			for _, e := range out {
 				if bytes.Equal(d.Request[:min(len(d.Request), link.PayloadMax)], e.ping.Payload) {
 					e.serverDropped = true
@@ -144,21 +145,21 @@ type claims struct {
 	summary  *pb.PingClientSummary
 }
 
-func pingClaims(o *Observed) claims {
+func pingClaims(o *judge.Observed) claims {
 	c := claims{replies: map[int]*pb.PingReply{}, timeouts: map[int]time.Time{}}
-	for _, ev := range o.of(o.Under, "reply") {
+	for _, ev := range o.Of(o.Under, "reply") {
 		r := ev.Body.(*pb.PingReply)
 		if _, dup := c.replies[int(r.Seq)]; !dup {
 			c.replies[int(r.Seq)] = r
 		}
 	}
-	for _, ev := range o.of(o.Under, "timeout") {
+	for _, ev := range o.Of(o.Under, "timeout") {
 		seq := int(ev.Body.(*pb.PingTimeout).Seq)
 		if _, dup := c.timeouts[seq]; !dup {
 			c.timeouts[seq] = ev.Time
 		}
 	}
-	if sums := bodies[*pb.PingClientSummary](o, o.Under, "summary"); len(sums) > 0 {
+	if sums := judge.Bodies[*pb.PingClientSummary](o, o.Under, "summary"); len(sums) > 0 {
 		c.summary = sums[len(sums)-1]
 	}
 	return c
@@ -166,7 +167,7 @@ func pingClaims(o *Observed) claims {
 
 // pingTimeout is the timeout the client was to use: its setting (a plain
 // program cannot be told, so the sheet's 1 s, which is the default).
-func pingTimeout(o *Observed) time.Duration {
+func pingTimeout(o *judge.Observed) time.Duration {
 	return o.Under.Config.(*pb.PingClientConfig).Timeout.AsDuration()
 }
 
@@ -191,7 +192,7 @@ func verdict(e *exchange, timeout time.Duration) string {
 
 // sentNothing says that the client under test sent no datagram of what
 // (a plain one: to the address it should have written in).
-func sentNothing(o *Observed, what string) string {
+func sentNothing(o *judge.Observed, what string) string {
 	addr := "its server"
 	if o.Plain {
 		addr = o.Under.Plugin.Expects
@@ -204,33 +205,33 @@ func sentNothing(o *Observed, what string) string {
 	return "the client sent no " + what + " to " + addr
 }
 
-func pingClientChecks() []*Check {
+func pingClientChecks() []*judge.Check {
 	role := roles.PingClient().Name
-	return []*Check{
+	return []*judge.Check{
 		{Role: role, Name: "message_format", Doc: `every ping is "Ping <seq> <time>", the time in Unix seconds when it was sent`,
-			Judge: func(o *Observed, _ Params) ([]string, error) {
-				var e evidence
-				pings := o.linkEvents(o.Under, link.ToServer)
+			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
+				var e judge.Evidence
+				pings := o.LinkEvents(o.Under, link.ToServer)
 				if len(pings) == 0 {
 					return []string{sentNothing(o, "ping")}, nil
 				}
 				for i, ev := range pings {
 					m := pingFormatRE.FindSubmatch(ev.Payload)
 					if m == nil || ev.Size > link.PayloadMax {
-						e.add("datagram %d %s is not \"Ping <seq> <time>\" (like \"Ping 1 1764147583.123456\")", i+1, quote(ev.Payload))
+						e.Add("datagram %d %s is not \"Ping <seq> <time>\" (like \"Ping 1 1764147583.123456\")", i+1, judge.Quote(ev.Payload))
 						continue
 					}
 					t, _ := strconv.ParseFloat(string(m[2]), 64)
-					wire := float64(received(ev).UnixNano()) / 1e9
+					wire := float64(judge.Received(ev).UnixNano()) / 1e9
 					if math.Abs(t-wire) > 5 {
-						e.add("ping %s carries the time %s, %s off the clock: it is the send time in Unix seconds, like Python's time.time()", m[1], m[2], human(time.Duration(math.Abs(t-wire)*1e9)))
+						e.Add("ping %s carries the time %s, %s off the clock: it is the send time in Unix seconds, like Python's time.time()", m[1], m[2], judge.Human(time.Duration(math.Abs(t-wire)*1e9)))
 					}
 				}
-				return e.result(), nil
+				return e.Result(), nil
 			}},
 		{Role: role, Name: "sequence", Doc: "the pings carry seq 1, 2, 3, ... in order, each once",
-			Judge: func(o *Observed, _ Params) ([]string, error) {
-				pings := o.linkEvents(o.Under, link.ToServer)
+			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
+				pings := o.LinkEvents(o.Under, link.ToServer)
 				if len(pings) == 0 {
 					return []string{sentNothing(o, "ping")}, nil
 				}
@@ -242,15 +243,15 @@ func pingClientChecks() []*Check {
 							what = "seq " + strconv.Itoa(got)
 						}
 						if i == 0 {
-							return []string{fmt.Sprintf("the first ping %s has %s; seq counts from 1", quote(ev.Payload), what)}, nil
+							return []string{fmt.Sprintf("the first ping %s has %s; seq counts from 1", judge.Quote(ev.Payload), what)}, nil
 						}
-						return []string{fmt.Sprintf("ping %d %s has %s, want %d (one more than the ping before)", i+1, quote(ev.Payload), what, i+1)}, nil
+						return []string{fmt.Sprintf("ping %d %s has %s, want %d (one more than the ping before)", i+1, judge.Quote(ev.Payload), what, i+1)}, nil
 					}
 				}
 				return nil, nil
 			}},
 		{Role: role, Name: "count", Doc: "as many pings as asked for (the sheet's 10)",
-			Judge: func(o *Observed, _ Params) ([]string, error) {
+			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
 				want := int(o.Under.Config.(*pb.PingClientConfig).Count)
 				if got := len(allExchanges(o, o.Under)); got != want {
 					return []string{fmt.Sprintf("the client sent %d pings, want %d", got, want)}, nil
@@ -258,8 +259,8 @@ func pingClientChecks() []*Check {
 				return nil, nil
 			}},
 		{Role: role, Name: "timeouts", Doc: "Request timed out exactly for the pings whose reply did not come within the timeout (lost, or late), a reply for the others",
-			Judge: func(o *Observed, _ Params) ([]string, error) {
-				var e evidence
+			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
+				var e judge.Evidence
 				c, timeout := pingClaims(o), pingTimeout(o)
 				exs := exchanges(o, o.Under)
 				if len(exs) == 0 {
@@ -270,22 +271,22 @@ func pingClientChecks() []*Check {
 					_, timedOut := c.timeouts[x.seq]
 					switch want := verdict(x, timeout); {
 					case want == "timeout" && replied:
-						e.add("ping %d: %s; the client %s a reply%s instead of Request timed out%s", x.seq, x.fate(timeout), o.said(), rttText(r), readAs(o, r))
+						e.Add("ping %d: %s; the client %s a reply%s instead of Request timed out%s", x.seq, x.fate(timeout), o.Said(), rttText(r), readAs(o, r))
 					case want == "reply" && timedOut:
-						e.add("ping %d: %s; the client %s Request timed out%s", x.seq, x.fate(timeout), o.said(), readTimeout(o, x.seq))
+						e.Add("ping %d: %s; the client %s Request timed out%s", x.seq, x.fate(timeout), o.Said(), readTimeout(o, x.seq))
 					case !replied && !timedOut:
 						wantText := "Request timed out"
 						if want == "reply" {
 							wantText = "the reply"
 						}
-						e.add("ping %d: %s; the client %s nothing about it (want %s)", x.seq, x.fate(timeout), o.said(), wantText)
+						e.Add("ping %d: %s; the client %s nothing about it (want %s)", x.seq, x.fate(timeout), o.Said(), wantText)
 					}
 				}
-				return e.result(), nil
+				return e.Result(), nil
 			}},
 		{Role: role, Name: "replies", Doc: "a reply is shown as the reply to the ping it answers, never to a later one",
-			Judge: func(o *Observed, _ Params) ([]string, error) {
-				var e evidence
+			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
+				var e judge.Evidence
 				c := pingClaims(o)
 				judged := 0 // pings sent that the client said something of
 				for _, x := range exchanges(o, o.Under) {
@@ -302,17 +303,17 @@ func pingClientChecks() []*Check {
 						carried = x.seq
 					}
 					if got := shownSeq(r.Payload); got >= 0 && got != carried {
-						e.add("ping %d: the client %s the reply to ping %d (%s) as ping %d's", carried, o.said(), got, quote(r.Payload), carried)
+						e.Add("ping %d: the client %s the reply to ping %d (%s) as ping %d's", carried, o.Said(), got, judge.Quote(r.Payload), carried)
 					}
 				}
 				if judged == 0 {
-					return []string{nothingToJudge("the client %s neither a reply nor a timeout for a ping it sent", o.said())}, nil
+					return []string{judge.NothingToJudge("the client %s neither a reply nor a timeout for a ping it sent", o.Said())}, nil
 				}
-				return e.result(), nil
+				return e.Result(), nil
 			}},
 		{Role: role, Name: "timeout_length", Doc: "after a ping with no reply, the client waits about the timeout (1 s) before Request timed out",
-			Judge: func(o *Observed, _ Params) ([]string, error) {
-				var e evidence
+			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
+				var e judge.Evidence
 				c, timeout := pingClaims(o), pingTimeout(o)
 				judged := 0
 				for _, x := range exchanges(o, o.Under) {
@@ -323,18 +324,18 @@ func pingClientChecks() []*Check {
 					judged++
 					waited := at.Sub(x.sent())
 					if waited < timeout-100*time.Millisecond || waited > timeout+500*time.Millisecond {
-						e.add("ping %d: the client said Request timed out %s after sending it; the timeout is %s", x.seq, human(waited), human(timeout))
+						e.Add("ping %d: the client said Request timed out %s after sending it; the timeout is %s", x.seq, judge.Human(waited), judge.Human(timeout))
 					}
 				}
 				if judged == 0 {
-					return []string{nothingToJudge("the client %s no Request timed out for a ping it sent", o.said())}, nil
+					return []string{judge.NothingToJudge("the client %s no Request timed out for a ping it sent", o.Said())}, nil
 				}
-				return e.result(), nil
+				return e.Result(), nil
 			}},
 		{Role: role, Name: "rtt", Doc: "each RTT shown is the time from the ping to its reply, within tolerance of what the link measured",
-			Params: map[string]Param{"tolerance": {Doc: "how much longer than the link's measure an RTT may be", Default: cty.StringVal("100ms")}},
-			Judge: func(o *Observed, p Params) ([]string, error) {
-				var e evidence
+			Params: map[string]judge.Param{"tolerance": {Doc: "how much longer than the link's measure an RTT may be", Default: cty.StringVal("100ms")}},
+			Judge: func(o *judge.Observed, p judge.Params) ([]string, error) {
+				var e judge.Evidence
 				c, tolerance := pingClaims(o), p.Duration("tolerance")
 				judged := 0
 				for _, x := range exchanges(o, o.Under) {
@@ -345,7 +346,7 @@ func pingClientChecks() []*Check {
 					}
 					judged++
 					if r.Rtt == nil {
-						e.add("ping %d: the client %s its reply without an RTT%s", x.seq, o.said(), readAs(o, r))
+						e.Add("ping %d: the client %s its reply without an RTT%s", x.seq, o.Said(), readAs(o, r))
 						continue
 					}
 					wire, got := at.Sub(x.sent()), r.Rtt.AsDuration()
@@ -353,16 +354,16 @@ func pingClientChecks() []*Check {
 					// that is late, and the client may well have measured less.
 					lo, hi := wire-25*time.Millisecond-wire/10, wire+tolerance+wire/20
 					if got < lo || got > hi {
-						e.add("ping %d: the client %s an RTT of %s, but the reply came %s after the ping (on the link)%s", x.seq, o.said(), human(got), human(wire), readAs(o, r))
+						e.Add("ping %d: the client %s an RTT of %s, but the reply came %s after the ping (on the link)%s", x.seq, o.Said(), judge.Human(got), judge.Human(wire), readAs(o, r))
 					}
 				}
 				if judged == 0 {
-					return []string{nothingToJudge("the client %s no reply to a ping that was answered", o.said())}, nil
+					return []string{judge.NothingToJudge("the client %s no reply to a ping that was answered", o.Said())}, nil
 				}
-				return e.result(), nil
+				return e.Result(), nil
 			}},
 		{Role: role, Name: "statistics", Doc: "min/avg/max of the RTTs shown, and the packet loss in percent of the pings sent",
-			Judge: func(o *Observed, _ Params) ([]string, error) {
+			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
 				return withReadings(pingStatistics(o), o, asPrefix("statistics: ")), nil
 			}},
 	}
@@ -370,7 +371,7 @@ func pingClientChecks() []*Check {
 
 // pingStatistics judges the client's summary against its own RTTs and the
 // link's count of pings without a reply in time.
-func pingStatistics(o *Observed) []string {
+func pingStatistics(o *judge.Observed) []string {
 	c, timeout := pingClaims(o), pingTimeout(o)
 	s := c.summary
 	if s == nil {
@@ -379,7 +380,7 @@ func pingStatistics(o *Observed) []string {
 		}
 		return []string{"the client reported no Summary"}
 	}
-	var e evidence
+	var e judge.Evidence
 	exs := exchanges(o, o.Under)
 	var rtts []time.Duration
 	lostLo, lostHi := 0, 0 // pings without a reply in time: certainly, possibly
@@ -408,28 +409,28 @@ func pingStatistics(o *Observed) []string {
 			want time.Duration
 		}{{"minimum", s.RttMin, s.RttMin != nil, lo}, {"average", s.RttAvg, s.RttAvg != nil, avg}, {"maximum", s.RttMax, s.RttMax != nil, hi}} {
 			if !st.set {
-				e.add("the statistics lack the %s RTT", st.name)
+				e.Add("the statistics lack the %s RTT", st.name)
 				continue
 			}
 			if got := st.got.AsDuration(); (got - st.want).Abs() > time.Millisecond+st.want/50 {
-				e.add("the %s RTT is %s, but the RTTs the client %s give %s", st.name, human(got), o.said(), human(st.want))
+				e.Add("the %s RTT is %s, but the RTTs the client %s give %s", st.name, judge.Human(got), o.Said(), judge.Human(st.want))
 			}
 		}
 		if s.RttMin != nil && s.RttMax != nil && s.RttMin.AsDuration() > s.RttMax.AsDuration() {
-			e.add("the minimum RTT %s is above the maximum %s", human(s.RttMin.AsDuration()), human(s.RttMax.AsDuration()))
+			e.Add("the minimum RTT %s is above the maximum %s", judge.Human(s.RttMin.AsDuration()), judge.Human(s.RttMax.AsDuration()))
 		}
 	}
 	n := len(exs)
 	switch {
 	case math.IsNaN(s.LossPercent):
-		e.add("the statistics lack the packet loss")
+		e.Add("the statistics lack the packet loss")
 	case n > 0:
 		lo, hi := 100*float64(lostLo)/float64(n), 100*float64(lostHi)/float64(n)
 		if s.LossPercent < lo-0.5 || s.LossPercent > hi+0.5 {
-			e.add("the packet loss is %s%%, but %d of the %d pings got no reply within the timeout (%s%%)", percent(s.LossPercent), lostLo, n, percent(lo))
+			e.Add("the packet loss is %s%%, but %d of the %d pings got no reply within the timeout (%s%%)", percent(s.LossPercent), lostLo, n, percent(lo))
 		}
 	}
-	return e.result()
+	return e.Result()
 }
 
 // percent shows a percentage to two decimals at most.
@@ -451,19 +452,19 @@ func shownSeq(b []byte) int {
 
 // readAs says, for a plain program, how the lines that made the reply were
 // read: a line can be read more than one way.
-func readAs(o *Observed, r *pb.PingReply) string {
+func readAs(o *judge.Observed, r *pb.PingReply) string {
 	if !o.Plain || r == nil || len(r.Payload) == 0 {
 		return ""
 	}
 	if rs := readings(o, asPrefix(fmt.Sprintf("ping %d's reply", r.Seq), fmt.Sprintf("the RTT of ping %d's reply", r.Seq))); len(rs) > 0 {
 		return " (" + strings.Join(rs, "; ") + ")"
 	}
-	return " (read from the line " + quote(r.Payload) + ")"
+	return " (read from the line " + judge.Quote(r.Payload) + ")"
 }
 
 // readTimeout says, for a plain program, which line was read as ping
 // seq's timeout.
-func readTimeout(o *Observed, seq int) string {
+func readTimeout(o *judge.Observed, seq int) string {
 	if rs := readings(o, asPrefix(fmt.Sprintf("ping %d's timeout", seq))); len(rs) > 0 {
 		return " (" + strings.Join(rs, "; ") + ")"
 	}
@@ -474,25 +475,5 @@ func rttText(r *pb.PingReply) string {
 	if r == nil || r.Rtt == nil {
 		return ""
 	}
-	return " (RTT " + human(r.Rtt.AsDuration()) + ")"
-}
-
-// human shows a duration the way a person reads it: 213µs, 80.3ms, 1.50s.
-func human(d time.Duration) string {
-	switch a := d.Abs(); {
-	case a < time.Millisecond:
-		return d.Round(time.Microsecond).String()
-	case a < time.Second:
-		return d.Round(100 * time.Microsecond).String()
-	}
-	return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + "s"
-}
-
-// quote shows a payload as a Go string, cut to a line's length.
-func quote(b []byte) string {
-	const max = 60
-	if len(b) > max {
-		return strconv.Quote(string(b[:max])) + "..."
-	}
-	return strconv.Quote(string(b))
+	return " (RTT " + judge.Human(r.Rtt.AsDuration()) + ")"
 }

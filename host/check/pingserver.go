@@ -3,6 +3,7 @@ package check
 import (
 	"bytes"
 	"fmt"
+	"github.com/socklab/socklab/host/check/judge"
 	"math"
 	"strings"
 
@@ -24,17 +25,17 @@ type echoes struct {
 	stray []*link.Event
 }
 
-func serverEchoes(o *Observed) echoes {
+func serverEchoes(o *judge.Observed) echoes {
 	e := echoes{reply: map[*link.Event]*link.Event{}}
-	for _, client := range o.peers(roles.PingClient().Name) {
+	for _, client := range o.Peers(roles.PingClient().Name) {
 		bySeq := map[int]*link.Event{}
-		for _, ev := range o.linkEvents(client, link.ToServer) {
+		for _, ev := range o.LinkEvents(client, link.ToServer) {
 			if ev.Fate.Has(link.Delivered) {
 				e.delivered = append(e.delivered, ev)
 				bySeq[payloadSeq(ev.Payload)] = ev
 			}
 		}
-		for _, r := range o.linkEvents(client, link.ToClient) {
+		for _, r := range o.LinkEvents(client, link.ToClient) {
 			ping := bySeq[payloadSeq(r.Payload)]
 			if ping == nil || e.reply[ping] != nil {
 				e.stray = append(e.stray, r)
@@ -50,12 +51,12 @@ func serverEchoes(o *Observed) echoes {
 // bounds are this many standard deviations of the binomial wide.
 const dropRateSigmas = 6
 
-func pingServerChecks() []*Check {
+func pingServerChecks() []*judge.Check {
 	role := roles.PingServer().Name
-	return []*Check{
+	return []*judge.Check{
 		{Role: role, Name: "echo_upper", Doc: "each reply is the ping it answers, upper-cased (ASCII letters only), sent back to the client",
-			Judge: func(o *Observed, _ Params) ([]string, error) {
-				var e evidence
+			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
+				var e judge.Evidence
 				ex := serverEchoes(o)
 				if len(ex.delivered) == 0 {
 					return nil, fmt.Errorf("no ping reached the server")
@@ -68,19 +69,19 @@ func pingServerChecks() []*Check {
 					}
 					answered++
 					if want := upperASCII(ping.Payload); !bytes.Equal(r.Payload, want) {
-						e.add("the reply %s to %s is not the ping upper-cased (%s)", quote(r.Payload), quote(ping.Payload), quote(want))
+						e.Add("the reply %s to %s is not the ping upper-cased (%s)", judge.Quote(r.Payload), judge.Quote(ping.Payload), judge.Quote(want))
 					}
 				}
 				for _, r := range ex.stray {
-					e.add("the server sent %s, which answers none of the pings", quote(r.Payload))
+					e.Add("the server sent %s, which answers none of the pings", judge.Quote(r.Payload))
 				}
 				if answered == 0 {
-					e.add("the server answered none of the %d pings it received", len(ex.delivered))
+					e.Add("the server answered none of the %d pings it received", len(ex.delivered))
 				}
-				return e.result(), nil
+				return e.Result(), nil
 			}},
 		{Role: role, Name: "survives_junk", Doc: "after junk datagrams (empty, binary, not a ping) the server keeps answering pings",
-			Judge: func(o *Observed, _ Params) ([]string, error) {
+			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
 				if len(o.Probes) == 0 {
 					return nil, fmt.Errorf("the scenario sends no junk: give it a probe")
 				}
@@ -90,13 +91,13 @@ func pingServerChecks() []*Check {
 				}
 				var junk []string
 				for _, p := range o.Probes {
-					junk = append(junk, quote(p.Sent))
+					junk = append(junk, judge.Quote(p.Sent))
 				}
 				return []string{fmt.Sprintf("after the junk datagrams %s the server answered none of the %d pings",
 					strings.Join(junk, ", "), len(ex.delivered))}, nil
 			}},
 		{Role: role, Name: "drop_rate", Doc: "the share of pings left unanswered is near the configured drop_rate (within 6 standard deviations of the binomial)",
-			Judge: func(o *Observed, _ Params) ([]string, error) {
+			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
 				ex := serverEchoes(o)
 				n := float64(len(ex.delivered))
 				if n < 50 {

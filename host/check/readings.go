@@ -2,25 +2,26 @@ package check
 
 import (
 	"fmt"
+	"github.com/socklab/socklab/host/check/judge"
 	"strings"
 
 	"github.com/socklab/socklab/host/plain"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
-// maxReadings is how many readings one check's evidence quotes.
+// maxReadings is how many readings one check's judge.Evidence quotes.
 const maxReadings = 6
 
 // readings are the lines of the plain program under test that its reader
 // took for what keep accepts, each as "read <line> as <what>": a line can
-// be read more than one way, and the evidence says which.
-func readings(o *Observed, keep func(as string) bool) []string {
+// be read more than one way, and the judge.Evidence says which.
+func readings(o *judge.Observed, keep func(as string) bool) []string {
 	if !o.Plain {
 		return nil
 	}
 	var out []string
 	more := 0
-	for _, l := range bodies[*pb.Log](o, o.Under, "log") {
+	for _, l := range judge.Bodies[*pb.Log](o, o.Under, "log") {
 		if _, as, ok := plain.Reading(l.Message); ok && keep(as) {
 			if len(out) == maxReadings {
 				more++
@@ -35,9 +36,9 @@ func readings(o *Observed, keep func(as string) bool) []string {
 	return out
 }
 
-// withReadings adds to a failed check's evidence how the lines it judged
+// withReadings adds to a failed check's judge.Evidence how the lines it judged
 // were read; a pass stays a pass.
-func withReadings(ev []string, o *Observed, keep func(as string) bool) []string {
+func withReadings(ev []string, o *judge.Observed, keep func(as string) bool) []string {
 	if len(ev) == 0 {
 		return ev
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"github.com/socklab/socklab/host/check/suite"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,7 +26,7 @@ func sampleReport() *Report {
 			{Name: "message_format", MaxPoints: 2, Evidence: []string{`datagram 1 "ping 1" is not "Ping <seq> <time>"`, "& <and> \"quotes\""}}}},
 		{Name: "lossy", MaxPoints: 4, Error: "ended with exit status 1; last output:\nTraceback", Checks: []CheckResult{{Name: "timeouts", MaxPoints: 4, Passed: true}}},
 	}}
-	carol := (Options{Suite: &Suite{Scenarios: []*Scenario{{Name: "clean", Checks: []CheckSpec{{Points: 5}}}, {Name: "lossy", Checks: []CheckSpec{{Points: 4}}}}}}).
+	carol := (Options{Suite: &suite.Suite{Scenarios: []*suite.Scenario{{Name: "clean", Checks: []suite.CheckSpec{{Points: 5}}}, {Name: "lossy", Checks: []suite.CheckSpec{{Points: 4}}}}}}).
 		failed(Submission{Name: "carol"}, "does not build:\n./main.go:3:1: syntax error")
 	r := &Report{Suite: "builtin:ping_client", Role: "ping_client", Started: time.Unix(1764147583, 0), ElapsedSeconds: 33, Isolation: "netns", Jobs: 2,
 		Submissions: []*SubmissionResult{alice, bob, carol}}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/socklab/socklab/host/check/judge"
+	"github.com/socklab/socklab/host/check/suite"
 	"hash/fnv"
 	"io"
 	"net"
@@ -14,11 +16,9 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/launch"
-	"github.com/socklab/socklab/host/link"
 	"github.com/socklab/socklab/host/page"
 	"github.com/socklab/socklab/host/run"
 	"github.com/socklab/socklab/proto/roles"
@@ -58,21 +58,11 @@ type Env struct {
 	Sandbox *Sandbox
 }
 
-// Observed is everything a scenario's run showed, for the checks.
-type Observed struct {
-	Scenario *Scenario
-	Lab      *lab.Lab
-	// Under is the component under test; Plain says it is a plain program.
-	Under *lab.Component
-	Plain bool
-	// Events are every component's events and every link event, in the
-	// order they happened.
-	Events []run.Event
-	Result *run.Result
-	Probes []ProbeResult
-	// Files are the suite's files, by path relative to Dir.
-	Files map[string][]byte
-	Dir   string
+// observation is a scenario's run as the runner keeps it: what the
+// checks see, and what only the runner needs.
+type observation struct {
+	*judge.Observed
+	sc *suite.Scenario
 	// limit says which sandbox limit the component under test exceeded.
 	limit string
 	// kept and dropped count each component's events, kept up to
@@ -85,20 +75,15 @@ type Observed struct {
 // for its checks: the sheet's labs send tens, a load test thousands.
 const maxObservedEvents = 200_000
 
-// ProbeResult is what one probe sent and what came back.
-type ProbeResult struct {
-	Probe string
-	Sent  []byte
-	Reply []byte
-	// Err says why no (whole) answer came; Held: the connection was kept
-	// open, silent, for the whole run.
-	Err  string
-	Held bool
-}
+// Default probe waits.
+const (
+	defaultTCPProbeWait = 3 * time.Second
+	defaultUDPProbeWait = 200 * time.Millisecond
+)
 
 // RunScenario runs one scenario with sub as its component under test and
 // judges it.
-func RunScenario(ctx context.Context, sc *Scenario, sub Submission, env Env) *ScenarioResult {
+func RunScenario(ctx context.Context, sc *suite.Scenario, sub Submission, env Env) *ScenarioResult {
 	start := time.Now()
 	sr := &ScenarioResult{Name: sc.Name, Description: sc.Description, MaxPoints: sc.MaxPoints()}
 	for _, c := range sc.Checks {
@@ -124,13 +109,13 @@ func RunScenario(ctx context.Context, sc *Scenario, sub Submission, env Env) *Sc
 		return sr
 	}
 	defer os.RemoveAll(dir)
-	o, err := sc.observe(ctx, dir, sub, env)
+	o, err := observe(ctx, sc, dir, sub, env)
 	if err != nil {
 		sr.Error = err.Error()
 		return sr
 	}
 	sr.Seed = o.Lab.Seed
-	sc.judge(o, sr)
+	judgeRun(o, sr)
 	if env.Traces && !sr.Passed {
 		sr.Trace = o.trace(sr)
 	}
@@ -139,9 +124,9 @@ func RunScenario(ctx context.Context, sc *Scenario, sub Submission, env Env) *Sc
 
 // trace is the scenario's run for its page: the packets the failed
 // checks' evidence names are highlighted, the component under test named.
-func (o *Observed) trace(sr *ScenarioResult) *page.Trace {
+func (o *observation) trace(sr *ScenarioResult) *page.Trace {
 	t := page.Build(o.Lab, o.Events, o.Result)
-	t.Title = o.Scenario.Name
+	t.Title = o.sc.Name
 	var evidence []string
 	for _, c := range sr.Checks {
 		if !c.Passed {
@@ -155,8 +140,8 @@ func (o *Observed) trace(sr *ScenarioResult) *page.Trace {
 
 // prepare writes the suite's files into dir and loads the scenario's lab
 // there with sub as the component under test.
-func (sc *Scenario) prepare(dir string, sub Submission) (*lab.Lab, *lab.Component, error) {
-	s := sc.suite
+func prepare(sc *suite.Scenario, dir string, sub Submission) (*lab.Lab, *lab.Component, error) {
+	s := sc.Suite
 	for path, data := range s.Files {
 		full := filepath.Join(dir, path)
 		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
@@ -166,7 +151,7 @@ func (sc *Scenario) prepare(dir string, sub Submission) (*lab.Lab, *lab.Componen
 			return nil, nil, err
 		}
 	}
-	l, diags := lab.LoadBody(s.Path, dir, sc.body, s.files, lab.Options{})
+	l, diags := sc.Load(dir)
 	if diags.HasErrors() {
 		return nil, nil, fmt.Errorf("scenario %s: %s", sc.Name, diags.Error())
 	}
@@ -176,7 +161,7 @@ func (sc *Scenario) prepare(dir string, sub Submission) (*lab.Lab, *lab.Componen
 		h.Write([]byte(sc.Name))
 		l.Seed, l.SeedOrigin = int64(h.Sum64()>>1), "scenario name"
 	}
-	under, err := underTest(l, s.Role)
+	under, err := suite.UnderTest(l, s.Role)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -208,13 +193,13 @@ func (sc *Scenario) prepare(dir string, sub Submission) (*lab.Lab, *lab.Componen
 }
 
 // observe runs the scenario's lab and gathers what happened.
-func (sc *Scenario) observe(ctx context.Context, dir string, sub Submission, env Env) (*Observed, error) {
-	l, under, err := sc.prepare(dir, sub)
+func observe(ctx context.Context, sc *suite.Scenario, dir string, sub Submission, env Env) (*observation, error) {
+	l, under, err := prepare(sc, dir, sub)
 	if err != nil {
 		return nil, err
 	}
-	o := &Observed{Scenario: sc, Lab: l, Under: under, Plain: under.Plugin.From == lab.Plain, Files: sc.suite.Files, Dir: dir,
-		kept: map[*lab.Component]int{}, dropped: map[*lab.Component]int{}}
+	o := &observation{Observed: &judge.Observed{Lab: l, Under: under, Plain: under.Plugin.From == lab.Plain, Files: sc.Suite.Files, Dir: dir},
+		sc: sc, kept: map[*lab.Component]int{}, dropped: map[*lab.Component]int{}}
 	if env.Sandbox != nil {
 		// The verdict goes beside the scenario's directory, which the
 		// program may see (a web server's root), not in it.
@@ -268,7 +253,8 @@ func (sc *Scenario) observe(ctx context.Context, dir string, sub Submission, env
 // component under test (it crashed, or ran past the limit) is noted and
 // costs only the checks that needed what did not happen; a failure of a
 // reference or of the run itself scores nothing.
-func (sc *Scenario) judge(o *Observed, sr *ScenarioResult) {
+func judgeRun(o *observation, sr *ScenarioResult) {
+	sc := o.sc
 	res := o.Result
 	underErr, otherErr := "", ""
 	for _, c := range res.Components {
@@ -288,7 +274,7 @@ func (sc *Scenario) judge(o *Observed, sr *ScenarioResult) {
 	}
 	for i, spec := range sc.Checks {
 		cr := &sr.Checks[i]
-		ev, err := spec.check.Judge(o, Params{check: spec.check, set: spec.Params})
+		ev, err := spec.Judge(o.Observed)
 		switch {
 		case err != nil && underErr != "":
 			cr.Evidence = []string{"nothing to judge: the " + o.Under.Role.Name + " under test " + firstLine(underErr)}
@@ -337,11 +323,11 @@ func (sc *Scenario) judge(o *Observed, sr *ScenarioResult) {
 
 // boundAt is where a plain server under test was found bound ("" for
 // anything else).
-func (o *Observed) boundAt() string {
+func (o *observation) boundAt() string {
 	if !o.Plain || o.Under.Role.Side != roles.Server {
 		return ""
 	}
-	if r := bodies[*pb.Ready](o, o.Under, "ready"); len(r) > 0 {
+	if r := judge.Bodies[*pb.Ready](o.Observed, o.Under, "ready"); len(r) > 0 {
 		return r[0].Address
 	}
 	return ""
@@ -349,8 +335,8 @@ func (o *Observed) boundAt() string {
 
 // runProbes sends each probe to the server at addr, in order, and returns
 // what came back and the connections held open.
-func runProbes(ctx context.Context, probes []Probe, transport roles.Transport, addr string) ([]ProbeResult, []io.Closer) {
-	var results []ProbeResult
+func runProbes(ctx context.Context, probes []suite.Probe, transport roles.Transport, addr string) ([]judge.ProbeResult, []io.Closer) {
+	var results []judge.ProbeResult
 	var held []io.Closer
 	for _, p := range probes {
 		if transport == roles.UDP {
@@ -367,16 +353,16 @@ func runProbes(ctx context.Context, probes []Probe, transport roles.Transport, a
 }
 
 // udpProbe sends each datagram, then gives the server Wait to take them.
-func udpProbe(ctx context.Context, p Probe, addr string) []ProbeResult {
-	var results []ProbeResult
+func udpProbe(ctx context.Context, p suite.Probe, addr string) []judge.ProbeResult {
+	var results []judge.ProbeResult
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "udp", addr)
 	if err != nil {
-		return []ProbeResult{{Probe: p.Name, Err: err.Error()}}
+		return []judge.ProbeResult{{Probe: p.Name, Err: err.Error()}}
 	}
 	defer conn.Close()
 	for _, b := range p.Send {
-		r := ProbeResult{Probe: p.Name, Sent: b}
+		r := judge.ProbeResult{Probe: p.Name, Sent: b}
 		if _, err := conn.Write(b); err != nil {
 			r.Err = err.Error()
 		}
@@ -396,8 +382,8 @@ func udpProbe(ctx context.Context, p Probe, addr string) []ProbeResult {
 // tcpProbe sends a probe's bytes over one connection and reads the answer
 // until the server closes it or Wait passes; a held probe's connection is
 // returned open instead.
-func tcpProbe(ctx context.Context, p Probe, addr string) (ProbeResult, io.Closer) {
-	r := ProbeResult{Probe: p.Name}
+func tcpProbe(ctx context.Context, p suite.Probe, addr string) (judge.ProbeResult, io.Closer) {
+	r := judge.ProbeResult{Probe: p.Name}
 	for _, b := range p.Send {
 		r.Sent = append(r.Sent, b...)
 	}
@@ -431,67 +417,3 @@ func tcpProbe(ctx context.Context, p Probe, addr string) (ProbeResult, io.Closer
 	}
 	return r, nil
 }
-
-// of returns the events of kind from component c.
-func (o *Observed) of(c *lab.Component, kind string) []run.Event {
-	var evs []run.Event
-	for _, ev := range o.Events {
-		if ev.Component == c && ev.Kind == kind {
-			evs = append(evs, ev)
-		}
-	}
-	return evs
-}
-
-// bodies returns the bodies of c's events of kind, as messages of type T.
-func bodies[T proto.Message](o *Observed, c *lab.Component, kind string) []T {
-	var out []T
-	for _, ev := range o.of(c, kind) {
-		if b, ok := ev.Body.(T); ok {
-			out = append(out, b)
-		}
-	}
-	return out
-}
-
-// linkEvents returns what c's link did in direction d, in the order the
-// datagrams or segments reached it.
-func (o *Observed) linkEvents(c *lab.Component, d link.Direction) []*link.Event {
-	var evs []*link.Event
-	for _, ev := range o.Events {
-		if ev.Component == c && ev.Source == run.FromLink && ev.Link.Dir == d {
-			evs = append(evs, ev.Link)
-		}
-	}
-	sort.SliceStable(evs, func(i, j int) bool {
-		if evs[i].Flow != evs[j].Flow {
-			return evs[i].Flow < evs[j].Flow
-		}
-		return evs[i].Seq < evs[j].Seq
-	})
-	return evs
-}
-
-// peers returns the reference components of role.
-func (o *Observed) peers(role string) []*lab.Component {
-	var cs []*lab.Component
-	for _, c := range o.Lab.Components {
-		if c != o.Under && c.Role.Name == role {
-			cs = append(cs, c)
-		}
-	}
-	return cs
-}
-
-// said is how the component under test reports: a plain program prints,
-// a plugin reports events.
-func (o *Observed) said() string {
-	if o.Plain {
-		return "printed"
-	}
-	return "reported"
-}
-
-// received is when a datagram reached the link: a held one was recorded
-// when it left.
-func received(ev *link.Event) time.Time { return ev.Time.Add(-ev.Delay) }

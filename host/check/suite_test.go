@@ -1,101 +1,22 @@
 package check
 
 import (
+	"github.com/socklab/socklab/host/check/suite"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/hcl/v2"
-
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/proto/roles"
 )
-
-const minimalScenario = `
-scenario "one" {
-  check "count" {
-    points = 2.5
-  }
-  check "rtt" {
-    points = 0
-    extra  = true
-  }
-  ping_server "reference" {
-    listen = "127.0.0.1:0"
-  }
-  ping_client "student" {
-    server = ping_server.reference.address
-  }
-}
-`
-
-func TestParseSuite(t *testing.T) {
-	s, diags := ParseSuite("s.hcl", []byte(`suite {
-  role  = "ping_client"
-  files = {
-    "www/a.html" = "<p>a</p>"
-    "bin"        = "hex:00ff"
-  }
-}
-`+minimalScenario))
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	if s.Role.Name != "ping_client" || len(s.Scenarios) != 1 || s.MaxPoints() != 2.5 || string(s.Files["bin"]) != "\x00\xff" || string(s.Files["www/a.html"]) != "<p>a</p>" {
-		t.Errorf("suite %+v", s)
-	}
-	if c := s.Scenarios[0].Checks; len(c) != 2 || c[0].Extra || !c[1].Extra {
-		t.Errorf("extra not read: %+v", c)
-	}
-	if s.Timeout() != lab.DefaultTimeout+20e9 {
-		t.Errorf("timeout %v", s.Timeout())
-	}
-}
-
-func TestSuiteMistakes(t *testing.T) {
-	tests := []struct {
-		name, src, summary string
-		line               int
-	}{
-		{"no suite block", minimalScenario, "One suite block needed", 1},
-		{"unknown role", "suite {\n  role = \"pinger\"\n}\n", "Unknown role", 2},
-		{"no scenarios", "suite {\n  role = \"ping_client\"\n}\n", "No scenarios", 1},
-		{"unknown check", "suite {\n  role = \"ping_client\"\n}\nscenario \"x\" {\n  check \"speed\" {}\n}\n", "Unknown check", 5},
-		{"no checks", "suite {\n  role = \"ping_client\"\n}\nscenario \"x\" {\n  ping_client \"c\" {\n    server = \"127.0.0.1:1\"\n  }\n}\n", "No checks", 4},
-		{"a check's unknown setting", "suite {\n  role = \"ping_client\"\n}\nscenario \"x\" {\n  check \"rtt\" {\n    slack = \"1s\"\n  }\n}\n", "Unsupported argument", 6},
-		{"a bad tolerance", "suite {\n  role = \"ping_client\"\n}\nscenario \"x\" {\n  check \"rtt\" {\n    tolerance = \"soon\"\n  }\n}\n", "Invalid value for tolerance", 6},
-		{"negative points", "suite {\n  role = \"ping_client\"\n}\nscenario \"x\" {\n  check \"rtt\" {\n    points = -1\n  }\n}\n", "Invalid points", 6},
-		{"no component under test", "suite {\n  role = \"ping_client\"\n}\nscenario \"x\" {\n  check \"rtt\" {}\n  ping_server \"s\" {\n  }\n}\n", "No component under test", 4},
-		{"a mistake in the lab", "suite {\n  role = \"ping_client\"\n}\nscenario \"x\" {\n  check \"rtt\" {}\n  ping_client \"c\" {\n    server = \"127.0.0.1:1\"\n    count = 0\n  }\n}\n", "Invalid value for count", 8},
-		{"probes on a client", "suite {\n  role = \"ping_client\"\n}\nscenario \"x\" {\n  check \"rtt\" {}\n  probe \"p\" {\n    send = \"x\"\n  }\n  ping_client \"c\" {\n    server = \"127.0.0.1:1\"\n  }\n}\n", "Probes need a server under test", 4},
-		{"bad hex", "suite {\n  role = \"ping_server\"\n}\nscenario \"x\" {\n  check \"echo_upper\" {}\n  probe \"p\" {\n    send = [\"hex:zz\"]\n  }\n}\n", "Invalid send", 7},
-		{"a file outside", "suite {\n  role = \"ping_client\"\n  files = {\n    \"../x\" = \"y\"\n  }\n}\n", "Invalid file path", 3},
-		{"duplicate scenario", "suite {\n  role = \"ping_client\"\n}\n" + minimalScenario + strings.Replace(minimalScenario, "\n", "\n\n", 1), "Duplicate scenario", 22},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, diags := ParseSuite("s.hcl", []byte(tt.src))
-			if !diags.HasErrors() {
-				t.Fatal("no error")
-			}
-			d := diags.Errs()[0].(*hcl.Diagnostic)
-			if !strings.Contains(d.Summary+" "+d.Detail, tt.summary) {
-				t.Errorf("first error %q (%s), want %q", d.Summary, d.Detail, tt.summary)
-			}
-			if d.Subject == nil || d.Subject.Start.Line != tt.line {
-				t.Errorf("at %v, want line %d", d.Subject, tt.line)
-			}
-		})
-	}
-}
 
 func TestBuiltinSourceIsTheSuite(t *testing.T) {
 	src, err := BuiltinSource("web_server")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, diags := ParseSuite("copy.hcl", src)
+	s, diags := suite.Parse("copy.hcl", src, Graders())
 	if diags.HasErrors() || s.Role.Name != "web_server" || s.Files["secret.txt"] == nil {
 		t.Fatalf("a copy of the built-in suite: %v %v", diags, s)
 	}
@@ -195,7 +116,7 @@ func TestChecksAreDocumented(t *testing.T) {
 			t.Errorf("docs/grading.md has no section on the %s checks", role)
 			continue
 		}
-		for _, name := range CheckNames(role) {
+		for _, name := range checkNames(role) {
 			if !strings.Contains(section, "- `"+name+"`:") {
 				t.Errorf("docs/grading.md does not describe the %s check %s", role, name)
 			}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"github.com/socklab/socklab/host/check/judge"
 	"net/http"
 	"net/url"
 	"path"
@@ -21,7 +22,7 @@ import (
 // and by the responses the client showed.
 
 // docFile returns the suite file a request path names under root.
-func docFile(o *Observed, root, target string) ([]byte, bool) {
+func docFile(o *judge.Observed, root, target string) ([]byte, bool) {
 	rel, err := filepath.Rel(o.Dir, root)
 	if err != nil {
 		return nil, false
@@ -44,7 +45,7 @@ func traversal(target string) bool {
 }
 
 // secrets are the suite's files outside root, which no response may carry.
-func secrets(o *Observed, root string) map[string][]byte {
+func secrets(o *judge.Observed, root string) map[string][]byte {
 	rel, _ := filepath.Rel(o.Dir, root)
 	out := map[string][]byte{}
 	for name, data := range o.Files {
@@ -55,13 +56,13 @@ func secrets(o *Observed, root string) map[string][]byte {
 	return out
 }
 
-func serverRoot(o *Observed) string { return o.Under.Config.(*pb.WebServerConfig).Root }
+func serverRoot(o *judge.Observed) string { return o.Under.Config.(*pb.WebServerConfig).Root }
 
 // responses are what the reference clients received, in order.
-func responses(o *Observed) []*pb.WebResponse {
+func responses(o *judge.Observed) []*pb.WebResponse {
 	var out []*pb.WebResponse
-	for _, c := range o.peers(roles.WebClient().Name) {
-		out = append(out, bodies[*pb.WebResponse](o, c, "response")...)
+	for _, c := range o.Peers(roles.WebClient().Name) {
+		out = append(out, judge.Bodies[*pb.WebResponse](o, c, "response")...)
 	}
 	return out
 }
@@ -91,7 +92,7 @@ var contentTypes = map[string][]string{
 }
 
 // probeStatus reads the status code of a probe's answer; 0 if none.
-func probeStatus(p ProbeResult) (int, string) {
+func probeStatus(p judge.ProbeResult) (int, string) {
 	if len(p.Reply) == 0 {
 		return 0, ""
 	}
@@ -109,18 +110,18 @@ func probeStatus(p ProbeResult) (int, string) {
 // 200 and the file's content; exact, byte for byte, else with trailing
 // blank space allowed (the sheet's skeleton, filled in, sends "\r\n"
 // after the file).
-func judgeServed(o *Observed, exact bool) ([]string, error) {
-	var e evidence
+func judgeServed(o *judge.Observed, exact bool) ([]string, error) {
+	var e judge.Evidence
 	n := 0
 	answered := map[string]bool{}
 	for _, r := range responses(o) {
 		answered[r.Path] = true
 	}
-	for _, c := range o.peers(roles.WebClient().Name) {
+	for _, c := range o.Peers(roles.WebClient().Name) {
 		for _, p := range c.Config.(*pb.WebClientConfig).GetPaths() {
 			if _, ok := docFile(o, serverRoot(o), p); ok && !traversal(p) && !answered[p] {
 				n++
-				e.add("GET %s: no response: the run ended before it came", p)
+				e.Add("GET %s: no response: the run ended before it came", p)
 			}
 		}
 	}
@@ -132,29 +133,29 @@ func judgeServed(o *Observed, exact bool) ([]string, error) {
 		n++
 		switch {
 		case r.Error != "" || r.Status != 200:
-			e.add("GET %s: got %s, want 200 OK", r.Path, got(r))
+			e.Add("GET %s: got %s, want 200 OK", r.Path, got(r))
 		case exact && r.BodySize != uint64(len(want)):
-			e.add("GET %s: 200 with %d bytes, but the file has %d%s", r.Path, r.BodySize, len(want), trailing(r.Body, want))
+			e.Add("GET %s: 200 with %d bytes, but the file has %d%s", r.Path, r.BodySize, len(want), trailing(r.Body, want))
 		case exact && len(r.Body) == len(want) && !bytes.Equal(r.Body, want):
-			e.add("GET %s: 200 with %d bytes, but not the file's (first difference at byte %d)", r.Path, len(r.Body), firstDiff(r.Body, want))
+			e.Add("GET %s: 200 with %d bytes, but not the file's (first difference at byte %d)", r.Path, len(r.Body), firstDiff(r.Body, want))
 		case !exact:
 			body, file := bytes.TrimRight(r.Body, " \t\r\n"), bytes.TrimRight(want, " \t\r\n")
 			switch {
 			case uint64(len(r.Body)) != r.BodySize: // kept in part: judge the size
 				if r.BodySize < uint64(len(file)) {
-					e.add("GET %s: 200 with %d bytes, but the file has %d", r.Path, r.BodySize, len(want))
+					e.Add("GET %s: 200 with %d bytes, but the file has %d", r.Path, r.BodySize, len(want))
 				}
 			case len(body) < len(file) && bytes.HasPrefix(file, body):
-				e.add("GET %s: 200 with %d bytes, but the file has %d", r.Path, r.BodySize, len(want))
+				e.Add("GET %s: 200 with %d bytes, but the file has %d", r.Path, r.BodySize, len(want))
 			case !bytes.Equal(body, file):
-				e.add("GET %s: 200 with %d bytes, but not the file's %d (first difference at byte %d)", r.Path, len(r.Body), len(want), firstDiff(body, file))
+				e.Add("GET %s: 200 with %d bytes, but not the file's %d (first difference at byte %d)", r.Path, len(r.Body), len(want), firstDiff(body, file))
 			}
 		}
 	}
 	if n == 0 {
 		return nil, fmt.Errorf("the reference client asked for no file of the document root")
 	}
-	return e.result(), nil
+	return e.Result(), nil
 }
 
 // trailing says what a body has after the file, when that is all that
@@ -166,20 +167,20 @@ func trailing(body, file []byte) string {
 	return ""
 }
 
-func webServerChecks() []*Check {
+func webServerChecks() []*judge.Check {
 	role := roles.WebServer().Name
-	return []*Check{
+	return []*judge.Check{
 		{Role: role, Name: "ok", Doc: "a file of the document root comes back as 200 with its content (trailing blank space aside, in as many writes as the server likes)",
-			Judge: func(o *Observed, _ Params) ([]string, error) {
+			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
 				return judgeServed(o, false)
 			}},
 		{Role: role, Name: "exact", Doc: "a file of the document root comes back with exactly its bytes, nothing after them",
-			Judge: func(o *Observed, _ Params) ([]string, error) {
+			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
 				return judgeServed(o, true)
 			}},
 		{Role: role, Name: "headers", Doc: "a 200 carries Content-Length (the file's size) and Content-Type (by the file's extension)",
-			Judge: func(o *Observed, _ Params) ([]string, error) {
-				var e evidence
+			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
+				var e judge.Evidence
 				n := 0
 				for _, r := range responses(o) {
 					want, ok := docFile(o, serverRoot(o), r.Path)
@@ -188,28 +189,28 @@ func webServerChecks() []*Check {
 					}
 					n++
 					if v, ok := header(r, "Content-Length"); !ok {
-						e.add("GET %s: no Content-Length header", r.Path)
+						e.Add("GET %s: no Content-Length header", r.Path)
 					} else if v != strconv.Itoa(len(want)) {
-						e.add("GET %s: Content-Length: %s, but the file has %d bytes", r.Path, v, len(want))
+						e.Add("GET %s: Content-Length: %s, but the file has %d bytes", r.Path, v, len(want))
 					}
 					v, ok := header(r, "Content-Type")
 					types := contentTypes[strings.ToLower(path.Ext(r.Path))]
 					mediaType, _, _ := strings.Cut(v, ";")
 					switch {
 					case !ok:
-						e.add("GET %s: no Content-Type header", r.Path)
+						e.Add("GET %s: no Content-Type header", r.Path)
 					case len(types) > 0 && !containsFold(types, strings.TrimSpace(mediaType)):
-						e.add("GET %s: Content-Type: %s, want %s", r.Path, v, strings.Join(types, " or "))
+						e.Add("GET %s: Content-Type: %s, want %s", r.Path, v, strings.Join(types, " or "))
 					}
 				}
 				if n == 0 {
-					return []string{nothingToJudge("no file of the document root came back as 200, so there are no headers to look at")}, nil
+					return []string{judge.NothingToJudge("no file of the document root came back as 200, so there are no headers to look at")}, nil
 				}
-				return e.result(), nil
+				return e.Result(), nil
 			}},
 		{Role: role, Name: "not_found", Doc: "a path that names no file gets 404 Not Found",
-			Judge: func(o *Observed, _ Params) ([]string, error) {
-				var e evidence
+			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
+				var e judge.Evidence
 				n := 0
 				for _, r := range responses(o) {
 					if _, ok := docFile(o, serverRoot(o), r.Path); ok || traversal(r.Path) {
@@ -217,17 +218,17 @@ func webServerChecks() []*Check {
 					}
 					n++
 					if r.Error != "" || r.Status != 404 {
-						e.add("GET %s (no such file): got %s, want 404 Not Found", r.Path, got(r))
+						e.Add("GET %s (no such file): got %s, want 404 Not Found", r.Path, got(r))
 					}
 				}
 				if n == 0 {
 					return nil, fmt.Errorf("the reference client asked for no missing file")
 				}
-				return e.result(), nil
+				return e.Result(), nil
 			}},
 		{Role: role, Name: "malformed", Doc: "a request that is not HTTP gets 400 Bad Request, and the server goes on serving",
-			Judge: func(o *Observed, _ Params) ([]string, error) {
-				var e evidence
+			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
+				var e judge.Evidence
 				n := 0
 				for _, p := range o.Probes {
 					if p.Held {
@@ -238,23 +239,23 @@ func webServerChecks() []*Check {
 					switch {
 					case status == 400:
 					case status != 0:
-						e.add("request %s: the server answered %q, want 400 Bad Request", quote(p.Sent), line)
+						e.Add("request %s: the server answered %q, want 400 Bad Request", judge.Quote(p.Sent), line)
 					case line != "":
-						e.add("request %s: the server answered %s, which is not an HTTP response; want 400 Bad Request", quote(p.Sent), quote([]byte(line)))
+						e.Add("request %s: the server answered %s, which is not an HTTP response; want 400 Bad Request", judge.Quote(p.Sent), judge.Quote([]byte(line)))
 					case p.Err != "":
-						e.add("request %s: %s; want 400 Bad Request", quote(p.Sent), p.Err)
+						e.Add("request %s: %s; want 400 Bad Request", judge.Quote(p.Sent), p.Err)
 					default:
-						e.add("request %s: the server closed the connection without an answer; want 400 Bad Request", quote(p.Sent))
+						e.Add("request %s: the server closed the connection without an answer; want 400 Bad Request", judge.Quote(p.Sent))
 					}
 				}
 				if n == 0 {
 					return nil, fmt.Errorf("the scenario sends no malformed request: give it a probe")
 				}
-				return e.result(), nil
+				return e.Result(), nil
 			}},
 		{Role: role, Name: "traversal", Doc: "no path leads out of the document root: no 2xx, and never the content of a file outside it",
-			Judge: func(o *Observed, _ Params) ([]string, error) {
-				var e evidence
+			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
+				var e judge.Evidence
 				hidden := secrets(o, serverRoot(o))
 				leaks := func(body []byte) string {
 					for name, data := range hidden {
@@ -272,27 +273,27 @@ func webServerChecks() []*Check {
 					n++
 					switch name := leaks(r.Body); {
 					case name != "":
-						e.add("GET %s: %s with the content of %s, a file outside the document root", r.Path, got(r), name)
+						e.Add("GET %s: %s with the content of %s, a file outside the document root", r.Path, got(r), name)
 					case r.Status == 0:
-						e.add("GET %s: %s; a path out of the document root must be refused with an answer (400, 403 or 404)", r.Path, got(r))
+						e.Add("GET %s: %s; a path out of the document root must be refused with an answer (400, 403 or 404)", r.Path, got(r))
 					case r.Status/100 == 2:
-						e.add("GET %s: %s; a path out of the document root must be refused (400, 403 or 404)", r.Path, got(r))
+						e.Add("GET %s: %s; a path out of the document root must be refused (400, 403 or 404)", r.Path, got(r))
 					}
 				}
 				for _, p := range o.Probes {
 					if name := leaks(p.Reply); name != "" {
 						n++
-						e.add("request %s: the answer carries the content of %s, a file outside the document root", quote(p.Sent), name)
+						e.Add("request %s: the answer carries the content of %s, a file outside the document root", judge.Quote(p.Sent), name)
 					}
 				}
 				if n == 0 {
 					return nil, fmt.Errorf("the reference client asked for no path with \"..\"")
 				}
-				return e.result(), nil
+				return e.Result(), nil
 			}},
 		{Role: role, Name: "concurrent", Doc: "while a connection sits idle, other clients are still served: one slow client does not block the rest",
-			Judge: func(o *Observed, _ Params) ([]string, error) {
-				var e evidence
+			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
+				var e judge.Evidence
 				held := 0
 				for _, p := range o.Probes {
 					if p.Held {
@@ -304,14 +305,14 @@ func webServerChecks() []*Check {
 				}
 				rs := responses(o)
 				if len(rs) == 0 {
-					return []string{nothingToJudge("the reference client got no response at all")}, nil
+					return []string{judge.NothingToJudge("the reference client got no response at all")}, nil
 				}
 				for _, r := range rs {
 					if r.Error != "" {
-						e.add("GET %s: %s while %d other connection(s) sat idle: the server serves one connection at a time", r.Path, got(r), held)
+						e.Add("GET %s: %s while %d other connection(s) sat idle: the server serves one connection at a time", r.Path, got(r), held)
 					}
 				}
-				return e.result(), nil
+				return e.Result(), nil
 			}},
 	}
 }
@@ -340,9 +341,9 @@ func normalizeText(b []byte) []byte {
 	return bytes.TrimRight(bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n")), " \t\r\n")
 }
 
-func webClientChecks() []*Check {
+func webClientChecks() []*judge.Check {
 	role := roles.WebClient().Name
-	paths := func(o *Observed) []string {
+	paths := func(o *judge.Observed) []string {
 		var out []string
 		for _, p := range o.Under.Config.(*pb.WebClientConfig).Paths {
 			if !strings.HasPrefix(p, "/") {
@@ -352,10 +353,10 @@ func webClientChecks() []*Check {
 		}
 		return out
 	}
-	requests := func(o *Observed) map[string]*pb.WebRequest {
+	requests := func(o *judge.Observed) map[string]*pb.WebRequest {
 		seen := map[string]*pb.WebRequest{}
-		for _, srv := range o.peers(roles.WebServer().Name) {
-			for _, r := range bodies[*pb.WebRequest](o, srv, "request") {
+		for _, srv := range o.Peers(roles.WebServer().Name) {
+			for _, r := range judge.Bodies[*pb.WebRequest](o, srv, "request") {
 				if _, dup := seen[r.Target]; !dup {
 					seen[r.Target] = r
 				}
@@ -363,9 +364,9 @@ func webClientChecks() []*Check {
 		}
 		return seen
 	}
-	shown := func(o *Observed) map[string]*pb.WebResponse {
+	shown := func(o *judge.Observed) map[string]*pb.WebResponse {
 		out := map[string]*pb.WebResponse{}
-		for _, r := range bodies[*pb.WebResponse](o, o.Under, "response") {
+		for _, r := range judge.Bodies[*pb.WebResponse](o, o.Under, "response") {
 			p := r.Path
 			if !strings.HasPrefix(p, "/") {
 				p = "/" + p
@@ -374,35 +375,35 @@ func webClientChecks() []*Check {
 		}
 		return out
 	}
-	root := func(o *Observed) string {
-		for _, srv := range o.peers(roles.WebServer().Name) {
+	root := func(o *judge.Observed) string {
+		for _, srv := range o.Peers(roles.WebServer().Name) {
 			return srv.Config.(*pb.WebServerConfig).Root
 		}
 		return o.Dir
 	}
-	return []*Check{
+	return []*judge.Check{
 		{Role: role, Name: "request", Doc: "each path is asked for with a well-formed GET the server accepts",
-			Judge: func(o *Observed, _ Params) ([]string, error) {
-				var e evidence
+			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
+				var e judge.Evidence
 				seen := requests(o)
 				for _, p := range paths(o) {
 					r, ok := seen[p]
 					switch {
 					case !ok && len(seen) == 0:
-						e.add("no request reached the server (asked for %s)", p)
+						e.Add("no request reached the server (asked for %s)", p)
 					case !ok:
-						e.add("no request for %s reached the server", p)
+						e.Add("no request for %s reached the server", p)
 					case r.Method != "GET":
-						e.add("the request for %s used method %q, want GET", p, r.Method)
+						e.Add("the request for %s used method %q, want GET", p, r.Method)
 					case r.Status == 400 || r.Status >= 500:
-						e.add("the server refused the request for %s with %d: %s", p, r.Status, r.Reason)
+						e.Add("the server refused the request for %s with %d: %s", p, r.Status, r.Reason)
 					}
 				}
-				return e.result(), nil
+				return e.Result(), nil
 			}},
 		{Role: role, Name: "status", Doc: "the client shows the status the server sent (200, 404)",
-			Judge: func(o *Observed, _ Params) ([]string, error) {
-				var e evidence
+			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
+				var e judge.Evidence
 				seen, out := requests(o), shown(o)
 				judged := 0
 				for _, p := range paths(o) {
@@ -414,21 +415,21 @@ func webClientChecks() []*Check {
 					r, ok := out[p]
 					switch {
 					case !ok:
-						e.add("%s: the server answered %d; the client %s no response", p, req.Status, o.said())
+						e.Add("%s: the server answered %d; the client %s no response", p, req.Status, o.Said())
 					case r.Status == 0:
-						e.add("%s: the server answered %d; the client %s no status line (%s)", p, req.Status, o.said(), r.Error)
+						e.Add("%s: the server answered %d; the client %s no status line (%s)", p, req.Status, o.Said(), r.Error)
 					case r.Status != req.Status:
-						e.add("%s: the server answered %d; the client %s %d", p, req.Status, o.said(), r.Status)
+						e.Add("%s: the server answered %d; the client %s %d", p, req.Status, o.Said(), r.Status)
 					}
 				}
 				if judged == 0 {
-					return []string{nothingToJudge("no request of the client reached the server")}, nil
+					return []string{judge.NothingToJudge("no request of the client reached the server")}, nil
 				}
-				return e.result(), nil
+				return e.Result(), nil
 			}},
 		{Role: role, Name: "body", Doc: "the client shows the whole file it fetched, byte for byte",
-			Judge: func(o *Observed, _ Params) ([]string, error) {
-				var e evidence
+			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
+				var e judge.Evidence
 				out := shown(o)
 				for _, p := range paths(o) {
 					want, ok := docFile(o, root(o), p)
@@ -438,14 +439,14 @@ func webClientChecks() []*Check {
 					r, ok := out[p]
 					switch {
 					case !ok:
-						e.add("%s: the client %s no response", p, o.said())
+						e.Add("%s: the client %s no response", p, o.Said())
 					case o.Plain && !bytes.Contains(normalizeText(r.Body), normalizeText(want)):
-						e.add("%s: the client printed %d bytes of body, not the file's %d bytes", p, len(r.Body), len(want))
+						e.Add("%s: the client printed %d bytes of body, not the file's %d bytes", p, len(r.Body), len(want))
 					case !o.Plain && !bytes.Equal(r.Body, want):
-						e.add("%s: the client reported %d bytes of body (%d in all), not the file's %d bytes", p, len(r.Body), r.BodySize, len(want))
+						e.Add("%s: the client reported %d bytes of body (%d in all), not the file's %d bytes", p, len(r.Body), r.BodySize, len(want))
 					}
 				}
-				return e.result(), nil
+				return e.Result(), nil
 			}},
 	}
 }

@@ -1,8 +1,12 @@
-package check
+// Package judge holds what every lab's checks share: a Check and its
+// settings, what a scenario's run showed (Observed) and the words of
+// evidence. A lab's checks live in a package of their own beside it
+// (judge/ping, judge/heartbeat, judge/web), each exporting one Grader per
+// role; the grader iterates a Graders registry and knows no role.
+package judge
 
 import (
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/zclconf/go-cty/cty"
@@ -28,7 +32,8 @@ type Param struct {
 	Default cty.Value
 }
 
-func (p Param) validate(v cty.Value) error {
+// Validate says why v is no value for the setting p.
+func (p Param) Validate(v cty.Value) error {
 	if p.Default.Type() == cty.String {
 		if v.Type() != cty.String || v.IsNull() {
 			return fmt.Errorf("want a string")
@@ -50,6 +55,9 @@ type Params struct {
 	set   map[string]cty.Value
 }
 
+// NewParams are c's settings given as set; the rest take their defaults.
+func NewParams(c *Check, set map[string]cty.Value) Params { return Params{check: c, set: set} }
+
 func (p Params) value(name string) cty.Value {
 	if v, ok := p.set[name]; ok {
 		return v
@@ -69,59 +77,17 @@ func (p Params) Number(name string) float64 {
 	return f
 }
 
-// catalogue is every check, by role and name.
-func catalogue() map[string]map[string]*Check {
-	all := map[string]map[string]*Check{}
-	for _, set := range [][]*Check{pingClientChecks(), pingServerChecks(), heartbeatClientChecks(),
-		heartbeatServerChecks(), webServerChecks(), webClientChecks()} {
-		for _, c := range set {
-			if all[c.Role] == nil {
-				all[c.Role] = map[string]*Check{}
-			}
-			all[c.Role][c.Name] = c
-		}
-	}
-	return all
-}
-
-func lookupCheck(role, name string) *Check { return catalogue()[role][name] }
-
-// Checks returns the checks of role, sorted by name.
-func Checks(role string) []*Check {
-	var cs []*Check
-	for _, c := range catalogue()[role] {
-		cs = append(cs, c)
-	}
-	sort.Slice(cs, func(i, j int) bool { return cs[i].Name < cs[j].Name })
-	return cs
-}
-
-// CheckNames lists the names of role's checks.
-func CheckNames(role string) []string {
-	var names []string
-	for _, c := range Checks(role) {
-		names = append(names, c.Name)
-	}
-	return names
-}
-
-func firstCheck(role string) string {
-	if names := CheckNames(role); len(names) > 0 {
-		return names[0]
-	}
-	return "name"
-}
-
-// evidence collects failure evidence, keeping the first few of a kind
+// Evidence collects failure evidence, keeping the first few of a kind
 // readable: after max lines it only counts.
-type evidence struct {
+type Evidence struct {
 	lines []string
 	more  int
 }
 
 const maxEvidence = 6
 
-func (e *evidence) add(format string, args ...any) {
+// Add adds a line of evidence.
+func (e *Evidence) Add(format string, args ...any) {
 	if len(e.lines) >= maxEvidence {
 		e.more++
 		return
@@ -129,15 +95,16 @@ func (e *evidence) add(format string, args ...any) {
 	e.lines = append(e.lines, fmt.Sprintf(format, args...))
 }
 
-func (e *evidence) result() []string {
+// Result is the evidence gathered: empty when nothing was added.
+func (e *Evidence) Result() []string {
 	if e.more > 0 {
 		return append(e.lines, fmt.Sprintf("... and %d more like these", e.more))
 	}
 	return e.lines
 }
 
-// nothingToJudge is the evidence of a check that saw nothing it could
+// NothingToJudge is the evidence of a check that saw nothing it could
 // judge: it gives no points, and says why.
-func nothingToJudge(format string, args ...any) string {
+func NothingToJudge(format string, args ...any) string {
 	return "nothing to judge: " + fmt.Sprintf(format, args...)
 }
