@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/socklab/socklab/plugins/sdk"
+	"github.com/socklab/socklab/internal/goplugin"
 )
 
 func faultPlugin(t *testing.T, name string) string {
@@ -36,7 +36,7 @@ func TestFaults(t *testing.T) {
 		{"ignores stop", faultPlugin(t, "ignore-stop"), "", "server",
 			[]string{"did not stop within 3s of being asked"}},
 		{"speaks another protocol version", faultPlugin(t, "wrong-version"), "", "server",
-			[]string{fmt.Sprintf("speaks socklab plugin protocol %d but this host speaks %d", sdk.ProtocolVersion+1, sdk.ProtocolVersion)}},
+			[]string{fmt.Sprintf("speaks socklab plugin protocol %d but this host speaks %d", goplugin.ProtocolVersion+1, goplugin.ProtocolVersion)}},
 		{"run returns an error", "", faultPlugin(t, "run-error"), "client",
 			[]string{"no route to the server: I gave up"}},
 		{"implements another role", "", goPlugin(t, "examples/ping-server"), "client",

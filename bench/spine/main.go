@@ -34,7 +34,7 @@ import (
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/launch"
 	"github.com/socklab/socklab/host/run"
-	"github.com/socklab/socklab/plugins/sdk"
+	"github.com/socklab/socklab/internal/goplugin"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
@@ -118,7 +118,7 @@ func bareStartups(bin string, n int) ([]time.Duration, error) {
 		start := time.Now()
 		c := plugin.NewClient(&plugin.ClientConfig{
 			HandshakeConfig:  plugin.HandshakeConfig{ProtocolVersion: 1, MagicCookieKey: "BARE_PLUGIN", MagicCookieValue: "bare"},
-			Plugins:          plugin.PluginSet{"bare": &sdk.GRPCPlugin{}},
+			Plugins:          plugin.PluginSet{"bare": &goplugin.GRPCPlugin{}},
 			Cmd:              exec.Command(bin),
 			AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 			Logger:           hclog.NewNullLogger(),

@@ -27,7 +27,7 @@ import (
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/launch"
 	"github.com/socklab/socklab/host/run"
-	"github.com/socklab/socklab/plugins/sdk"
+	"github.com/socklab/socklab/internal/goplugin"
 	"github.com/socklab/socklab/proto/roles"
 )
 
@@ -137,7 +137,7 @@ func bareStartup(bin string) (time.Duration, error) {
 	start := time.Now()
 	c := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  plugin.HandshakeConfig{ProtocolVersion: 1, MagicCookieKey: "BARE_PLUGIN", MagicCookieValue: "bare"},
-		Plugins:          plugin.PluginSet{"bare": &sdk.GRPCPlugin{}},
+		Plugins:          plugin.PluginSet{"bare": &goplugin.GRPCPlugin{}},
 		Cmd:              exec.Command(bin),
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		Logger:           hclog.NewNullLogger(),

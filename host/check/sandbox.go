@@ -13,7 +13,7 @@ import (
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/launch"
 	"github.com/socklab/socklab/host/sandbox"
-	"github.com/socklab/socklab/plugins/sdk"
+	"github.com/socklab/socklab/internal/goplugin"
 )
 
 // Sandbox is how each submission's process (and its Go build) is
@@ -74,7 +74,7 @@ func (s *Sandbox) wrap(under *lab.Component, sub Submission, scenarioDir, verdic
 	}
 	cfg := sandbox.Config{
 		Limits: s.Limits, Copy: copyDirs, ReadOnly: ro, Dir: spec.WorkDir, Env: spec.Env,
-		Pass:    []string{"PLUGIN_*", "PYTHONUNBUFFERED", sdk.Handshake().MagicCookieKey},
+		Pass:    []string{"PLUGIN_*", "PYTHONUNBUFFERED", goplugin.Handshake().MagicCookieKey},
 		Network: true, Verdict: verdict,
 	}
 	wrapped, err := sandbox.Command(s.Exe, cfg, argv)

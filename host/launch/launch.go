@@ -20,8 +20,8 @@ import (
 	"github.com/rs/zerolog"
 	"google.golang.org/grpc"
 
+	"github.com/socklab/socklab/internal/goplugin"
 	"github.com/socklab/socklab/internal/lazy"
-	"github.com/socklab/socklab/plugins/sdk"
 )
 
 // MaxEventMessage is the largest message a plugin may send the host:
@@ -111,8 +111,8 @@ func Start(ctx context.Context, o Options) (*Process, error) {
 
 	out := newOutput(o.Log, o.Output)
 	client := plugin.NewClient(&plugin.ClientConfig{
-		HandshakeConfig:  sdk.Handshake(),
-		VersionedPlugins: map[int]plugin.PluginSet{sdk.ProtocolVersion: {o.Role: &sdk.GRPCPlugin{}}},
+		HandshakeConfig:  goplugin.Handshake(),
+		VersionedPlugins: map[int]plugin.PluginSet{goplugin.ProtocolVersion: {o.Role: &goplugin.GRPCPlugin{}}},
 		Cmd:              cmd,
 		SkipHostEnv:      true,
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
@@ -272,7 +272,7 @@ func (p *Process) explain(err error, o Options) error {
 		if m := pluginVersion().FindStringSubmatch(msg); m != nil {
 			theirs = m[1]
 		}
-		what = fmt.Sprintf("speaks socklab plugin protocol %s but this host speaks %d: rebuild it against the matching socklab SDK", theirs, sdk.ProtocolVersion)
+		what = fmt.Sprintf("speaks socklab plugin protocol %s but this host speaks %d: rebuild it against the matching socklab SDK", theirs, goplugin.ProtocolVersion)
 	case strings.Contains(msg, "timeout while waiting for plugin to start"):
 		what = fmt.Sprintf("did not complete the plugin handshake within %s (start_timeout); it was stopped", o.Spec.StartTimeout)
 	case strings.Contains(msg, "plugin exited before we could connect"):

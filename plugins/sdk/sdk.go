@@ -26,26 +26,9 @@ import (
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
 
+	"github.com/socklab/socklab/internal/goplugin"
 	"github.com/socklab/socklab/proto/roles"
 )
-
-// The handshake host and plugins agree on before anything else. A plugin
-// whose ProtocolVersion differs from the host's is refused with a message
-// naming both; bump it when proto/ changes incompatibly.
-const (
-	ProtocolVersion  = 2
-	MagicCookieKey   = "SOCKLAB_PLUGIN"
-	MagicCookieValue = "udp-tcp-playground"
-)
-
-// Handshake returns the go-plugin handshake of this SDK.
-func Handshake() plugin.HandshakeConfig {
-	return plugin.HandshakeConfig{
-		ProtocolVersion:  ProtocolVersion,
-		MagicCookieKey:   MagicCookieKey,
-		MagicCookieValue: MagicCookieValue,
-	}
-}
 
 // Plugins holds the roles a plugin program implements; leave the others nil.
 // Most plugins implement one role and call that role's Serve function.
@@ -63,7 +46,7 @@ type Plugins struct {
 func (p Plugins) set() plugin.PluginSet {
 	set := plugin.PluginSet{}
 	add := func(name string, register func(*grpc.Server)) {
-		set[name] = &GRPCPlugin{register: register}
+		set[name] = &goplugin.GRPCPlugin{Register: register}
 	}
 	if p.PingServer != nil {
 		add(roles.PingServer().Name, registerPingServer(p.PingServer))
@@ -96,7 +79,7 @@ const parentPollInterval = 200 * time.Millisecond
 // is done with the plugin. Run directly from a shell, it explains what it is
 // and exits with status 1.
 func Serve(p Plugins) {
-	if os.Getenv(MagicCookieKey) != MagicCookieValue {
+	if os.Getenv(goplugin.MagicCookieKey) != goplugin.MagicCookieValue {
 		fmt.Fprintf(os.Stderr, "%s is a socklab plugin: the socklab host starts it.\n"+
 			"Name it in a lab file, for example:\n"+
 			"  plugin {\n    command = [%q]\n  }\n", os.Args[0], os.Args[0])
@@ -109,7 +92,7 @@ func Serve(p Plugins) {
 	}
 	go exitWhenOrphaned(os.Getppid(), parentPollInterval)
 	plugin.Serve(&plugin.ServeConfig{
-		HandshakeConfig: Handshake(),
+		HandshakeConfig: goplugin.Handshake(),
 		Plugins:         set,
 		GRPCServer:      plugin.DefaultGRPCServer,
 		Logger: hclog.New(&hclog.LoggerOptions{

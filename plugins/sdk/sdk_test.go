@@ -3,10 +3,14 @@ package sdk
 import (
 	"context"
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +20,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
+	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
@@ -214,4 +219,71 @@ func TestTextIsValidUTF8WhateverTheAuthorSends(t *testing.T) {
 		string(evs[1].GetReply().GetPayload()) != "\xff" || evs[2].GetSummary().GetTransmitted() != 1 {
 		t.Fatalf("events %v", evs)
 	}
+}
+
+// The SDK exports what a plugin author uses and nothing the host alone
+// needs (that is internal/goplugin): for each role of the sheet its
+// interface, Func adapter, event sender and Serve function, and Serve,
+// Plugins and NewRole. A new export is a decision: add it here.
+func TestExportsOnlyWhatAuthorsUse(t *testing.T) {
+	allowed := map[string]bool{"Serve": true, "Plugins": true, "Role": true, "NewRole": true}
+	for _, r := range roles.Builtin().All() {
+		n := string(r.Service.Name())
+		for _, name := range []string{n, n + "Func", n + "Events", "New" + n + "Events", "Serve" + n} {
+			allowed[name] = true
+		}
+	}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	exported := 0
+	for _, path := range files {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, decl := range f.Decls {
+			for _, name := range topLevelNames(decl) {
+				if !ast.IsExported(name) {
+					continue
+				}
+				exported++
+				if !allowed[name] {
+					t.Errorf("%s: plugins/sdk exports %s, which no plugin author uses; put what the host needs in internal/goplugin", fset.Position(decl.Pos()), name)
+				}
+			}
+		}
+	}
+	if exported < len(allowed)/2 {
+		t.Errorf("found %d exported names: is this package sdk?", exported)
+	}
+}
+
+// topLevelNames are the names a declaration gives at package level
+// (methods aside).
+func topLevelNames(decl ast.Decl) []string {
+	var names []string
+	switch d := decl.(type) {
+	case *ast.FuncDecl:
+		if d.Recv == nil {
+			names = append(names, d.Name.Name)
+		}
+	case *ast.GenDecl:
+		for _, spec := range d.Specs {
+			switch s := spec.(type) {
+			case *ast.TypeSpec:
+				names = append(names, s.Name.Name)
+			case *ast.ValueSpec:
+				for _, id := range s.Names {
+					names = append(names, id.Name)
+				}
+			}
+		}
+	}
+	return names
 }

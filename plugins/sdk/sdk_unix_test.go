@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/socklab/socklab/internal/goplugin"
 )
 
 // TestPluginExitsWhenOrphaned starts a plugin under a shell, kills the
@@ -23,7 +25,7 @@ func TestPluginExitsWhenOrphaned(t *testing.T) {
 		t.Fatal(err)
 	}
 	sh := exec.Command("sh", "-c", `"$0" & echo $!; sleep 60`, self)
-	sh.Env = append(os.Environ(), beAPlugin+"=1", MagicCookieKey+"="+MagicCookieValue, "PLUGIN_PROTOCOL_VERSIONS="+strconv.Itoa(ProtocolVersion))
+	sh.Env = append(os.Environ(), beAPlugin+"=1", goplugin.MagicCookieKey+"="+goplugin.MagicCookieValue, "PLUGIN_PROTOCOL_VERSIONS="+strconv.Itoa(goplugin.ProtocolVersion))
 	out, err := sh.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -40,7 +42,7 @@ func TestPluginExitsWhenOrphaned(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer syscall.Kill(pid, syscall.SIGKILL)
-	if !lines.Scan() || !strings.HasPrefix(lines.Text(), fmt.Sprintf("1|%d|", ProtocolVersion)) {
+	if !lines.Scan() || !strings.HasPrefix(lines.Text(), fmt.Sprintf("1|%d|", goplugin.ProtocolVersion)) {
 		t.Fatalf("no handshake from the plugin: %q", lines.Text())
 	}
 	if err := sh.Process.Kill(); err != nil {

@@ -41,7 +41,7 @@ from socklab.v1 import common_pb2
 
 # The handshake host and plugins agree on (plugins/sdk/sdk.go).
 CORE_PROTOCOL_VERSION = 1  # go-plugin's own
-APP_PROTOCOL_VERSION = 2  # plugins/sdk.ProtocolVersion
+APP_PROTOCOL_VERSION = 2  # internal/goplugin.ProtocolVersion
 MAGIC_COOKIE_KEY = "SOCKLAB_PLUGIN"
 MAGIC_COOKIE_VALUE = "udp-tcp-playground"
 # The service name go-plugin checks with the health service.

@@ -21,7 +21,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/socklab/socklab/plugins/sdk"
+	"github.com/socklab/socklab/internal/goplugin"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
@@ -194,7 +194,7 @@ func run(ctx context.Context, cfg *pb.PingClientConfig, mode string, send func(f
 
 func main() {
 	plugin.Serve(&plugin.ServeConfig{
-		HandshakeConfig: sdk.Handshake(),
+		HandshakeConfig: goplugin.Handshake(),
 		Plugins:         plugin.PluginSet{"ping_client": &hostile{}},
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
 			return grpc.NewServer(append(opts, grpc.ForceServerCodec(codec{}))...)

@@ -7,7 +7,7 @@ import (
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
 
-	"github.com/socklab/socklab/plugins/sdk"
+	"github.com/socklab/socklab/internal/goplugin"
 )
 
 // nothing serves no service: the handshake is what this plugin is about.
@@ -20,8 +20,8 @@ func (nothing) GRPCClient(context.Context, *plugin.GRPCBroker, *grpc.ClientConn)
 }
 
 func main() {
-	hs := sdk.Handshake()
-	hs.ProtocolVersion = sdk.ProtocolVersion + 1
+	hs := goplugin.Handshake()
+	hs.ProtocolVersion = goplugin.ProtocolVersion + 1
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: hs,
 		Plugins:         plugin.PluginSet{"ping_server": nothing{}},
