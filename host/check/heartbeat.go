@@ -8,12 +8,14 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/link"
+	"github.com/socklab/socklab/host/plain"
 	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
@@ -97,16 +99,47 @@ type silence struct {
 
 func (s silence) length() time.Duration { return s.after.at.Sub(s.before.at) }
 
-// deadAfter is the server's setting; a plain program's own is unknown.
+// deadAfter is the server's setting; a plain program's own is the
+// threshold it printed ("considered down after 10 seconds"), unknown if it
+// printed none.
 func deadAfter(o *judge.Observed) (time.Duration, bool) {
-	return o.Under.Config.(*pb.HeartbeatServerConfig).DeadAfter.AsDuration(), !o.Plain
+	if !o.Plain {
+		return o.Under.Config.(*pb.HeartbeatServerConfig).DeadAfter.AsDuration(), true
+	}
+	for _, r := range readings(o, asPrefix(plain.ThresholdReading)) {
+		_, as, _ := plain.Reading(r)
+		if d, err := time.ParseDuration(strings.TrimPrefix(as, plain.ThresholdReading)); err == nil && d > 0 {
+			return d, true
+		}
+	}
+	return 0, false
+}
+
+// downAfter is the threshold the down and up checks judge by: deadAfter,
+// unless a plain program printed one longer than the check's silence,
+// which the scenario's pause is not made for.
+func downAfter(o *judge.Observed, p judge.Params) (time.Duration, bool) {
+	d, known := deadAfter(o)
+	if known && o.Plain && d > p.Duration("silence") {
+		return 0, false
+	}
+	return d, known
+}
+
+// thresholdName names the threshold a server was judged by.
+func thresholdName(o *judge.Observed) string {
+	if o.Plain {
+		return "the threshold it printed"
+	}
+	return "dead_after"
 }
 
 // silences are the gaps long enough that the server must declare the
-// client down: past dead_after, or for a plain program (whose dead_after
-// is its own) at least the check's silence.
+// client down: past dead_after (a plain program: the threshold it
+// printed), or for a plain program that printed none at least the check's
+// silence.
 func silences(o *judge.Observed, b beats, p judge.Params) []silence {
-	limit, known := deadAfter(o)
+	limit, known := downAfter(o, p)
 	if known {
 		limit += 300 * time.Millisecond
 	} else {
@@ -215,11 +248,11 @@ func heartbeatServerChecks() []*judge.Check {
 				}
 				return withReadings(e.Result(), o, readDown), nil
 			}},
-		{Role: role, Name: "down", Doc: "a client silent for longer than dead_after (a plain server: its own threshold, up to silence) is declared down, once, about dead_after after its last heartbeat",
+		{Role: role, Name: "down", Doc: "a client silent for longer than dead_after (a plain server: the threshold it prints, else its own up to silence) is declared down, once, about that long after its last heartbeat",
 			Params: silenceParam,
 			Judge: func(o *judge.Observed, p judge.Params) ([]string, error) {
 				var e judge.Evidence
-				dead, known := deadAfter(o)
+				dead, known := downAfter(o, p)
 				found := false
 				for _, b := range clientBeats(o) {
 					for _, s := range silences(o, b, p) {
@@ -237,8 +270,12 @@ func heartbeatServerChecks() []*judge.Check {
 						case len(downs) > 1:
 							e.Add("%s; the server declared it down %d times", what, len(downs))
 						case known:
-							if at := downs[0].Sub(s.before.at); at < dead-stampSlack || at > dead+time.Second {
-								e.Add("%s; the server declared it down %s into the silence, want about dead_after (%s)", what, judge.Human(at), judge.Human(dead))
+							hi := dead + time.Second
+							if o.Plain {
+								hi += dead / 10 // a program that looks now and then
+							}
+							if at := downs[0].Sub(s.before.at); at < dead-stampSlack || at > hi {
+								e.Add("%s; the server declared it down %s into the silence, want about %s (%s)", what, judge.Human(at), thresholdName(o), judge.Human(dead))
 							}
 						}
 					}
@@ -280,7 +317,9 @@ func heartbeatServerChecks() []*judge.Check {
 func readLost(as string) bool {
 	return asPrefix("heartbeats lost", "a count of lost heartbeats", "lost heartbeats without a seq")(as)
 }
-func readDown(as string) bool   { return asPrefix("the client declared down")(as) }
+func readDown(as string) bool {
+	return asPrefix("the client declared down", plain.ThresholdReading)(as)
+}
 func readUpDown(as string) bool { return readDown(as) || asPrefix("the client up again")(as) }
 
 func heartbeatClientChecks() []*judge.Check {

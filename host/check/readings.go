@@ -2,19 +2,19 @@ package check
 
 import (
 	"fmt"
-	"github.com/socklab/socklab/host/check/judge"
 	"strings"
 
+	"github.com/socklab/socklab/host/check/judge"
 	"github.com/socklab/socklab/host/plain"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
-// maxReadings is how many readings one check's judge.Evidence quotes.
+// maxReadings is how many readings one check's evidence quotes.
 const maxReadings = 6
 
 // readings are the lines of the plain program under test that its reader
 // took for what keep accepts, each as "read <line> as <what>": a line can
-// be read more than one way, and the judge.Evidence says which.
+// be read more than one way, and the evidence says which.
 func readings(o *judge.Observed, keep func(as string) bool) []string {
 	if !o.Plain {
 		return nil
@@ -36,7 +36,7 @@ func readings(o *judge.Observed, keep func(as string) bool) []string {
 	return out
 }
 
-// withReadings adds to a failed check's judge.Evidence how the lines it judged
+// withReadings adds to a failed check's evidence how the lines it judged
 // were read; a pass stays a pass.
 func withReadings(ev []string, o *judge.Observed, keep func(as string) bool) []string {
 	if len(ev) == 0 {

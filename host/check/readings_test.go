@@ -78,29 +78,43 @@ func TestEvidenceSaysHowALineWasRead(t *testing.T) {
 		}
 	})
 	t.Run("heartbeat server", func(t *testing.T) {
+		const startup = -100 // before the first heartbeat
 		tests := []struct {
-			name  string
-			lines []string
-			check string
-			wants []string
+			name    string
+			startup string // printed at start-up, "" for nothing
+			at      int    // when lines are printed
+			lines   []string
+			check   string
+			wants   []string
 		}{
-			{"a count is no seq", []string{"total number of packets lost = 3"}, "lost", []string{
+			{"a count is no seq", "", 450, []string{"total number of packets lost = 3"}, "lost", []string{
 				"heartbeat 3: the link dropped it; the server never reported it lost",
 				`read "total number of packets lost = 3" as a count of lost heartbeats, not which were lost`,
 			}},
-			{"seqs named", []string{"Missing packets: 3 5"}, "lost", []string{
+			{"seqs named", "", 450, []string{"Missing packets: 3 5"}, "lost", []string{
 				"heartbeat 5: the server reported it lost, but the link delivered it",
 				`read "Missing packets: 3 5" as heartbeats lost: 3, 5`,
 			}},
-			{"down, but not in the silence", []string{"Client 127.0.0.1:40000 has disconnected", "Client stopped responding"}, "down", []string{
+			{"down, but not in the silence", "", 450, []string{"Client 127.0.0.1:40000 has disconnected", "Client stopped responding"}, "down", []string{
 				"the client fell silent for 12.00s after heartbeat 10; the server never declared it down",
 				`read "Client 127.0.0.1:40000 has disconnected" as the client declared down (stopped)`,
 				`read "Client stopped responding" as the client declared down (stopped)`,
 			}},
+			{"down long after the threshold it printed", "Server ready: a client is considered down after 2 seconds", 900 + 5000, []string{"Client stopped"}, "down", []string{
+				"the client fell silent for 12.00s after heartbeat 10; the server declared it down 5.00s into the silence, want about the threshold it printed (2.00s)",
+				`read "Server ready: a client is considered down after 2 seconds" as the down threshold: 2s`,
+			}},
+			{"down about the threshold it printed", "Server ready: a client is considered down after 2 seconds", 900 + 2100, []string{"Client stopped"}, "down", nil},
+			// Past the check's silence (11 s), which the scenario's pause is
+			// made for: the check's own rule holds.
+			{"a threshold longer than the silence", "timeout = 30 s", 900 + 5000, []string{"Client stopped"}, "down", nil},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				f := newFake(t, "heartbeat_server", heartbeatServerLab, true)
+				if tt.startup != "" {
+					f.printed(startup, tt.startup)
+				}
 				// seqs 1..10 every 100 ms, the link dropping 3 and 4, then
 				// 12 s of silence, then 11.
 				for s := 1; s <= 11; s++ {
@@ -113,7 +127,7 @@ func TestEvidenceSaysHowALineWasRead(t *testing.T) {
 					}
 					f.link("reference", link.ToServer, ms, fate, fmt.Sprintf("Heartbeat %d 1764147583.%d", s, s))
 				}
-				f.printed(450, tt.lines...)
+				f.printed(tt.at, tt.lines...)
 				want(t, tt.check, f.judge(tt.check, nil), tt.wants...)
 			})
 		}

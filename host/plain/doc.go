@@ -40,6 +40,7 @@
 //	total number of packets lost = 2             heartbeat server: a count, no seq
 //	Client has disconnected / stopped responding heartbeat server: the client is down
 //	Client is back up                            heartbeat server: the client is up
+//	considered down after 10 seconds             heartbeat server: its down threshold, 10 s
 //
 // A heartbeat client's datagrams, judged on its link, may be
 // "Heartbeat <seq> <time>" or "<seq> <time>": the sheet asks for a
@@ -92,6 +93,12 @@
 // "number of", "lost = 2"), reports lost seqs: every whole number on it, with ranges written 4-6, 4 to
 // 6 or 4..6, except addresses (127.0.0.1:5000), times (12:30:01), numbers
 // with a fraction, percentages and counts ("3 packets", "3 heartbeats").
+//
+// A heartbeat server's line that states its threshold ("a client is
+// considered down after 10 seconds", "if no heartbeat for 7 s the client is
+// assumed stopped", "timeout = 5 s") is read as that threshold (the number
+// with a unit, else the first), and as a client down too if it also says
+// so: a statement printed at start-up comes before any heartbeat.
 //
 // Web client. The response as printed: the first line that starts with
 // "HTTP/1.x NNN" is the status line, the lines up to the first empty one

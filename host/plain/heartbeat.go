@@ -27,10 +27,52 @@ var (
 	// totalRE marks a line that counts the lost rather than naming them:
 	// "total number of packets lost = 1".
 	totalRE = lazy.Regexp(`(?i)\b(total|number\s+of|count)\b|\b(lost|missing)\s*=`)
+	// thresholdRE marks a line that states after how long a silent client
+	// counts as stopped: "a client is considered down after 10 seconds",
+	// "timeout = 5 s". "declared down after 10.2 s" reports a client down.
+	thresholdRE = lazy.Regexp(`(?i)\b(?:considered|deemed|assumed|treated\s+as)\b.*\b(?:after|if|when|once|for)\b|\b(?:if|when|once)\b.*\b(?:considered|deemed|assumed|treated\s+as)\b|\b(?:timeout|threshold|dead[_-]?after|down[_-]after)\s*(?:is|of|=|:)?\s*\d`)
 )
 
-func (heartbeatServer) line(text string, at time.Time) []proto.Message {
+// threshold reads the down threshold a line states; false if it states
+// none.
+func threshold(masked string) (time.Duration, bool) {
+	if !thresholdRE().MatchString(masked) {
+		return 0, false
+	}
+	var first *number
+	for _, n := range numbers(masked) {
+		if n.unixTime() || n.percent || n.value <= 0 {
+			continue
+		}
+		if n.unit != 0 {
+			return n.duration(), true
+		}
+		if first == nil {
+			first = &n
+		}
+	}
+	if first == nil {
+		return 0, false
+	}
+	return first.duration(), true
+}
+
+// ThresholdReading is how a reading of a heartbeat server's down threshold
+// begins; the duration follows, as time.Duration prints it.
+const ThresholdReading = "the down threshold: "
+
+func (h heartbeatServer) line(text string, at time.Time) []proto.Message {
 	masked := maskAddresses(text)
+	evs := h.report(text, masked, at)
+	if d, ok := threshold(masked); ok {
+		// A statement of the threshold may also say down: both readings.
+		evs = append([]proto.Message{heartbeatReading(at, text, ThresholdReading+d.String())}, evs...)
+	}
+	return evs
+}
+
+// report reads what a line reports: lost heartbeats, a client down or up.
+func (heartbeatServer) report(text, masked string, at time.Time) []proto.Message {
 	var ev *pb.HeartbeatServerEvent
 	var as string
 	switch {

@@ -299,6 +299,15 @@ func TestReadings(t *testing.T) {
 		{"heartbeat_server", []string{"Client stopped responding", "Client is back up"},
 			[]string{"Client stopped responding => the client declared down (stopped)", "Client is back up => the client up again"}},
 		{"heartbeat_server", []string{"Heartbeat 3 received, delay 0.000123 s"}, nil},
+		{"heartbeat_server", []string{"Listening on port 12000; a client is considered down after 10 seconds"},
+			[]string{"Listening on port 12000; a client is considered down after 10 seconds => the down threshold: 10s",
+				"Listening on port 12000; a client is considered down after 10 seconds => the client declared down (stopped)"}},
+		{"heartbeat_server", []string{"timeout = 2500 ms", "If no heartbeat comes for 7 s the client is assumed stopped"},
+			[]string{"timeout = 2500 ms => the down threshold: 2.5s", "If no heartbeat comes for 7 s the client is assumed stopped => the down threshold: 7s",
+				"If no heartbeat comes for 7 s the client is assumed stopped => the client declared down (stopped)"}},
+		{"heartbeat_server", []string{"No heartbeat for 10 seconds: the client application has stopped", "Client declared down after 10.2 s of silence"},
+			[]string{"No heartbeat for 10 seconds: the client application has stopped => the client declared down (stopped)",
+				"Client declared down after 10.2 s of silence => the client declared down (stopped)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lines[0], func(t *testing.T) {
