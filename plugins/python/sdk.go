@@ -3,6 +3,8 @@
 // SDK of the host that runs it without a PYTHONPATH of its own.
 package python
 
+//go:generate go run ./gen -o socklab/roles.py
+
 import (
 	"crypto/sha256"
 	"embed"

@@ -43,19 +43,13 @@ from socklab.events import (
     WebServerEvents,
 )
 from socklab.fields import address, host_port, seconds
-from socklab.roles import (
-    serve_heartbeat_client,
-    serve_heartbeat_server,
-    serve_ping_client,
-    serve_ping_server,
-    serve_web_client,
-    serve_web_server,
-)
+from socklab import roles as _roles
+# serve_ping_client and the other roles' serve functions: roles.py is
+# generated from the host's role registry.
+from socklab.roles import *  # noqa: F401,F403
 
 __all__ = [
     "HeartbeatClientEvents", "HeartbeatServerEvents", "PingClientEvents",
     "PingServerEvents", "WebClientEvents", "WebServerEvents",
     "address", "host_port", "seconds",
-    "serve_heartbeat_client", "serve_heartbeat_server", "serve_ping_client",
-    "serve_ping_server", "serve_web_client", "serve_web_server",
-]
+] + _roles.__all__
