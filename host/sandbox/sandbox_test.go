@@ -17,6 +17,9 @@ import (
 
 // The test binary is its own supervisor: Command runs it with Subcommand.
 func TestMain(m *testing.M) {
+	if last := os.Getenv(lastPidEnv); last != "" && len(os.Args) > 1 {
+		os.Exit(pidNamespaceInit(last, os.Args))
+	}
 	if len(os.Args) > 1 && os.Args[1] == Subcommand {
 		os.Exit(Main(os.Args[2:], os.Stdin, os.Stdout, os.Stderr))
 	}

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -26,6 +27,9 @@ const cgroupPrefix = "socklab-sandbox-"
 // cpuPoll is how often the supervisor reads the CPU time used.
 const cpuPoll = 50 * time.Millisecond
 
+// outputGrace is how long the output is read once the sandbox is gone.
+const outputGrace = 2 * time.Second
+
 // entry is what the supervisor tells the process that becomes bubblewrap.
 type entry struct {
 	Cgroups []string
@@ -35,6 +39,9 @@ type entry struct {
 	Args    []string
 	// Mounts are binds to make first, source on staged.
 	Mounts [][2]string
+	// NewProc mounts a /proc of the PID namespace the process is in
+	// over the one it inherited (see ownProc).
+	NewProc bool
 }
 
 // Main is the Subcommand: with "--config JSON -- COMMAND..." it supervises
@@ -114,6 +121,14 @@ func supervise(c Config, argv []string, stdin io.Reader, stdout, stderr io.Write
 	// root alone) the supervisor drops to nobody; otherwise bubblewrap runs
 	// as the grader's own user, and the program is nobody only inside.
 	root := os.Getuid() == 0 && mapped(c.uid())
+	// In a PID namespace of its own (a component under the host's
+	// contain) whose /proc is the host's, bubblewrap looks for its child
+	// at the pid clone gave it, which names another process or none in
+	// that /proc: it fails, and the child it made waits for it for ever.
+	// The process that becomes bubblewrap mounts the /proc of its PID
+	// namespace in a mount namespace of its own (which takes root, or a
+	// user namespace's root owning the PID namespace).
+	newProc := !ownProc()
 	sockets, err := os.MkdirTemp("", fmt.Sprintf("%s%d-", cgroupPrefix, os.Getpid()))
 	if err != nil {
 		return fail(fmt.Errorf("a directory for its sockets: %w", err))
@@ -161,7 +176,7 @@ func supervise(c Config, argv []string, stdin io.Reader, stdout, stderr io.Write
 		}
 	}
 
-	e := entry{Cgroups: cg.dirs, Limits: c.Limits, Bwrap: bwrap, Args: bargs, Mounts: mounts}
+	e := entry{Cgroups: cg.dirs, Limits: c.Limits, Bwrap: bwrap, Args: bargs, Mounts: mounts, NewProc: newProc}
 	if root {
 		e.UID = c.uid()
 	}
@@ -171,9 +186,12 @@ func supervise(c Config, argv []string, stdin io.Reader, stdout, stderr io.Write
 	}
 	cmd := exec.Command(exe, Subcommand, "--enter", string(eb))
 	cmd.Stdin = stdin
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if root {
-		cmd.SysProcAttr.Unshareflags = syscall.CLONE_NEWNS // for the staging mounts
+	// A process group of its own: a signal to the component's group (the
+	// host's SIGTERM at the end of a run) would end bubblewrap, not the
+	// program, which the supervisor passes it on to.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: len(cg.dirs) > 0}
+	if root || newProc {
+		cmd.SysProcAttr.Unshareflags = syscall.CLONE_NEWNS // for the staging mounts and /proc
 	}
 	for _, f := range files {
 		fh, err := os.Open(f.path)
@@ -184,19 +202,29 @@ func supervise(c Config, argv []string, stdin io.Reader, stdout, stderr io.Write
 		cmd.ExtraFiles = append(cmd.ExtraFiles, fh)
 	}
 	out := &limiter{limit: c.Limits.Output}
-	outR, err := cmd.StdoutPipe()
+	// Pipes of its own rather than exec's, so that bubblewrap's end is
+	// seen before the output's: whatever is left holding the write ends
+	// is killed first (see below).
+	outR, outW, err := os.Pipe()
 	if err != nil {
 		return fail(err)
 	}
-	errR, err := cmd.StderrPipe()
+	defer outR.Close()
+	errR, errW, err := os.Pipe()
 	if err != nil {
+		outW.Close()
 		return fail(err)
 	}
-	if err := cmd.Start(); err != nil {
-		return fail(fmt.Errorf("starting the sandbox: %w", err))
-	}
+	defer errR.Close()
+	cmd.Stdout, cmd.Stderr = outW, errW
+	err = cmd.Start()
+	outW.Close()
+	errW.Close()
 	for _, f := range cmd.ExtraFiles {
 		f.Close()
+	}
+	if err != nil {
+		return fail(fmt.Errorf("starting the sandbox: %w", err))
 	}
 	out.over = func() { stopWith(LimitOutput) }
 	var copies sync.WaitGroup
@@ -204,10 +232,7 @@ func supervise(c Config, argv []string, stdin io.Reader, stdout, stderr io.Write
 	copies.Go(func() { out.copy(stderr, errR) })
 
 	exited := make(chan error, 1)
-	go func() {
-		copies.Wait()
-		exited <- cmd.Wait()
-	}()
+	go func() { exited <- cmd.Wait() }()
 	tick := time.NewTicker(cpuPoll)
 	defer tick.Stop()
 	var waitErr error
@@ -218,10 +243,13 @@ wait:
 		case waitErr = <-exited:
 			break wait
 		case sig := <-sigs:
-			// Passed on to the program (not to bubblewrap, which would
-			// kill it at once): a client told to stop prints its summary.
+			// Passed on to the program (not to bubblewrap's first
+			// process, which would kill it at once; its second, the
+			// sandbox's PID 1, takes none from outside): a client told
+			// to stop prints its summary. (Pids, not names: /proc may be
+			// another PID namespace's.)
 			for _, pid := range cg.procs() {
-				if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); strings.TrimSpace(string(comm)) != "bwrap" {
+				if pid != cmd.Process.Pid {
 					_ = syscall.Kill(pid, sig.(syscall.Signal))
 				}
 			}
@@ -243,6 +271,23 @@ wait:
 		}
 	}
 	v.ExitCode = exitCode(waitErr)
+	// Bubblewrap is gone; so goes everything of the sandbox. Anything
+	// left (a child bubblewrap failed without) would hold the output open.
+	_ = cg.kill()
+	drained := make(chan struct{})
+	go func() {
+		copies.Wait()
+		close(drained)
+	}()
+	select {
+	case <-drained:
+	case <-time.After(outputGrace):
+		// Only without control groups can a process outlive bubblewrap
+		// unseen; its output is not waited for.
+		outR.Close()
+		errR.Close()
+		<-drained
+	}
 	if used, ok := cg.cpuUsed(); ok {
 		v.CPUSeconds = math.Round(used.Seconds()*1000) / 1000
 	}
@@ -262,6 +307,7 @@ wait:
 	if v.ExitCode == 1 && strings.HasPrefix(out.tail(), "bwrap: ") {
 		v.Error = strings.TrimSpace(out.tail())
 	}
+
 	return v
 }
 
@@ -293,6 +339,12 @@ func byStatus(code int, tail string, l Limits) string {
 		return LimitFileSize
 	}
 	return ""
+}
+
+// ownProc reports whether /proc is that of this process's PID namespace.
+func ownProc() bool {
+	self, err := os.Readlink("/proc/self")
+	return err == nil && self == strconv.Itoa(os.Getpid())
 }
 
 func exitCode(err error) int {
@@ -373,9 +425,14 @@ func enter(e entry) error {
 			return fmt.Errorf("joining %s: %w", dir, err)
 		}
 	}
-	if len(e.Mounts) > 0 {
+	if len(e.Mounts) > 0 || e.NewProc {
 		if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
 			return fmt.Errorf("a private mount namespace: %w", err)
+		}
+	}
+	if e.NewProc {
+		if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
+			return fmt.Errorf("mounting the /proc of its PID namespace: %w", err)
 		}
 	}
 	for _, m := range e.Mounts {
