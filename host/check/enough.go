@@ -1,14 +1,14 @@
 package check
 
 import (
+	"github.com/socklab/socklab/host/check/judge"
+	"google.golang.org/protobuf/proto"
 	"sync"
 	"time"
 
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/link"
 	"github.com/socklab/socklab/host/run"
-	"github.com/socklab/socklab/proto/roles"
-	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
 // A plain client under test may be written to run for ever (a heartbeat
@@ -23,6 +23,7 @@ type enoughWatch struct {
 
 	mu    sync.Mutex
 	under *lab.Component
+	rule  func(config proto.Message) judge.Enough
 	count int
 	sent  int
 	last  time.Time // the latest datagram
@@ -35,31 +36,25 @@ type enoughWatch struct {
 // enoughPoll is how often the watch looks at the client.
 const enoughPoll = 100 * time.Millisecond
 
-func newEnoughWatch(under *lab.Component) *enoughWatch {
-	w := &enoughWatch{enough: make(chan struct{}), stop: make(chan struct{}), under: under}
-	if under.Plugin.From != lab.Plain {
-		return w // a plugin is told its count and ends by itself
+func newEnoughWatch(under *lab.Component, g judge.Grader) *enoughWatch {
+	w := &enoughWatch{enough: make(chan struct{}), stop: make(chan struct{}), under: under, rule: g.Enough}
+	if under.Plugin.From != lab.Plain || g.Enough == nil {
+		// A plugin is told its count and ends by itself; a role without a
+		// rule is never enough before the clients are done.
+		return w
 	}
-	switch under.Role.Name {
-	case roles.PingClient().Name, roles.HeartbeatClient().Name:
-		go w.watch()
-	}
-	return w // for other roles never enough before the clients are done
+	go w.watch()
+	return w
 }
 
 // settings reads the client's count and timeout: its settings are decoded
 // when the run starts it, before its first datagram.
 func (w *enoughWatch) settings() {
-	switch cfg := w.under.Config.(type) {
-	case *pb.PingClientConfig:
-		timeout := cfg.GetTimeout().AsDuration()
-		w.count = int(cfg.GetCount())
-		w.grace = timeout + 1500*time.Millisecond
-		w.idle = 3*timeout + 2*time.Second
-	case *pb.HeartbeatClientConfig:
-		w.count = int(cfg.GetCount())
-		w.grace = 1500 * time.Millisecond
+	if w.rule == nil {
+		return
 	}
+	e := w.rule(w.under.Config)
+	w.count, w.grace, w.idle = e.Count, e.Grace, e.Idle
 }
 
 // see takes every event of the run.

@@ -1,7 +1,6 @@
 package check
 
 import (
-	"embed"
 	"fmt"
 	"os"
 	"strings"
@@ -9,34 +8,16 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/socklab/socklab/host/check/judge"
+	"github.com/socklab/socklab/host/check/judge/heartbeat"
+	pinger "github.com/socklab/socklab/host/check/judge/ping"
+	"github.com/socklab/socklab/host/check/judge/web"
 	"github.com/socklab/socklab/host/check/suite"
-	"github.com/socklab/socklab/proto/roles"
 )
 
-//go:embed suites/*.hcl
-var builtinSuites embed.FS
-
-func builtinSuite(r roles.Role) []byte {
-	src, _ := builtinSuites.ReadFile("suites/" + r.Name + ".hcl")
-	return src
-}
-
-// Graders is the registry of the roles socklab grades: each role's
-// checks, built-in suite and the rest of what grading knows of it.
+// Graders is the registry of the roles socklab grades: one value per
+// role, from the package of its lab's checks (the Pinger's is judge/ping).
 func Graders() judge.Graders {
-	var gs judge.Graders
-	for _, g := range []judge.Grader{
-		{Role: roles.PingClient(), Checks: pingClientChecks()},
-		{Role: roles.PingServer(), Checks: pingServerChecks()},
-		{Role: roles.HeartbeatClient(), Checks: heartbeatClientChecks()},
-		{Role: roles.HeartbeatServer(), Checks: heartbeatServerChecks()},
-		{Role: roles.WebServer(), Checks: webServerChecks()},
-		{Role: roles.WebClient(), Checks: webClientChecks()},
-	} {
-		g.Suite = builtinSuite(g.Role)
-		gs = append(gs, g)
-	}
-	return gs
+	return judge.Graders{pinger.Client(), pinger.Server(), heartbeat.Client(), heartbeat.Server(), web.Server(), web.Client()}
 }
 
 // LoadSuite reads a suite: a file, or "builtin:ROLE".

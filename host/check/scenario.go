@@ -180,9 +180,8 @@ func prepare(sc *suite.Scenario, dir string, sub Submission) (*lab.Lab, *lab.Com
 	}
 	if spec.WorkDir == "" {
 		spec.WorkDir = sub.Dir
-		if cfg, ok := under.Config.(*pb.WebServerConfig); ok && spec.From == lab.Plain {
-			// The sheet's server serves the files of its own directory.
-			spec.WorkDir = cfg.Root
+		if g := s.Grader; g.PlainDir != nil && spec.From == lab.Plain {
+			spec.WorkDir = g.PlainDir(under.Config)
 		}
 		if spec.WorkDir == "" {
 			spec.WorkDir = dir
@@ -221,7 +220,7 @@ func observe(ctx context.Context, sc *suite.Scenario, dir string, sub Submission
 			c.Close()
 		}
 	}()
-	w := newEnoughWatch(under)
+	w := newEnoughWatch(under, sc.Suite.Grader)
 	defer w.close()
 	opts := run.Options{
 		Builtin: env.Builtin, Builder: env.Builder, Log: env.Log, Contain: env.Contain,

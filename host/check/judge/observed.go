@@ -99,6 +99,21 @@ func (o *Observed) Said() string {
 	return "reported"
 }
 
+// SentNothing says that the client under test sent no datagram of what
+// (a plain one: to the address it should have written in).
+func (o *Observed) SentNothing(what string) string {
+	addr := "its server"
+	if o.Plain {
+		addr = o.Under.Plugin.Expects
+		if addr == o.Under.Role.Plain.Address {
+			addr += " (the sheet's server address)"
+		} else {
+			addr += " (the address it hard-codes)"
+		}
+	}
+	return "the client sent no " + what + " to " + addr
+}
+
 // Received is when a datagram reached the link: a held one was recorded
 // when it left.
 func Received(ev *link.Event) time.Time { return ev.Time.Add(-ev.Delay) }

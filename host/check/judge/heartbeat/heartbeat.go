@@ -1,9 +1,8 @@
-package check
+package heartbeat
 
 import (
 	"bytes"
 	"fmt"
-	"github.com/socklab/socklab/host/check/judge"
 	"math"
 	"regexp"
 	"sort"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/socklab/socklab/host/check/judge"
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/link"
 	"github.com/socklab/socklab/host/plain"
@@ -106,7 +106,7 @@ func deadAfter(o *judge.Observed) (time.Duration, bool) {
 	if !o.Plain {
 		return o.Under.Config.(*pb.HeartbeatServerConfig).DeadAfter.AsDuration(), true
 	}
-	for _, r := range readings(o, asPrefix(plain.ThresholdReading)) {
+	for _, r := range judge.Readings(o, judge.AsPrefix(plain.ThresholdReading)) {
 		_, as, _ := plain.Reading(r)
 		if d, err := time.ParseDuration(strings.TrimPrefix(as, plain.ThresholdReading)); err == nil && d > 0 {
 			return d, true
@@ -180,7 +180,7 @@ func lastBefore(b beats, t time.Time) (beat, bool) {
 	return last, found
 }
 
-func heartbeatServerChecks() []*judge.Check {
+func serverChecks() []*judge.Check {
 	role := roles.HeartbeatServer().Name
 	return []*judge.Check{
 		{Role: role, Name: "lost", Doc: "the heartbeats reported lost are exactly those the link dropped (between the first and the last that arrived)",
@@ -225,7 +225,7 @@ func heartbeatServerChecks() []*judge.Check {
 				if expected == 0 {
 					return nil, fmt.Errorf("the link dropped no heartbeat between two that arrived: choose another seed or more loss")
 				}
-				return withReadings(e.Result(), o, readLost), nil
+				return judge.WithReadings(e.Result(), o, readLost), nil
 			}},
 		{Role: role, Name: "no_false_down", Doc: "no client is declared down while its heartbeats keep coming",
 			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
@@ -246,7 +246,7 @@ func heartbeatServerChecks() []*judge.Check {
 						}
 					}
 				}
-				return withReadings(e.Result(), o, readDown), nil
+				return judge.WithReadings(e.Result(), o, readDown), nil
 			}},
 		{Role: role, Name: "down", Doc: "a client silent for longer than dead_after (a plain server: the threshold it prints, else its own up to silence) is declared down, once, about that long after its last heartbeat",
 			Params: silenceParam,
@@ -283,7 +283,7 @@ func heartbeatServerChecks() []*judge.Check {
 				if !found {
 					return nil, fmt.Errorf("no client fell silent for long enough (silence): give one a longer pause")
 				}
-				return withReadings(e.Result(), o, readDown), nil
+				return judge.WithReadings(e.Result(), o, readDown), nil
 			}},
 		{Role: role, Name: "up", Doc: "a client that was down is reported up when its next heartbeat arrives",
 			Params: silenceParam,
@@ -307,7 +307,7 @@ func heartbeatServerChecks() []*judge.Check {
 				if !found {
 					return nil, fmt.Errorf("no client fell silent for long enough (silence): give one a longer pause")
 				}
-				return withReadings(e.Result(), o, readUpDown), nil
+				return judge.WithReadings(e.Result(), o, readUpDown), nil
 			}},
 	}
 }
@@ -315,14 +315,14 @@ func heartbeatServerChecks() []*judge.Check {
 // What a plain heartbeat server's lines were read as (host/plain's
 // readings), for the checks that judge them.
 func readLost(as string) bool {
-	return asPrefix("heartbeats lost", "a count of lost heartbeats", "lost heartbeats without a seq")(as)
+	return judge.AsPrefix("heartbeats lost", "a count of lost heartbeats", "lost heartbeats without a seq")(as)
 }
 func readDown(as string) bool {
-	return asPrefix("the client declared down", plain.ThresholdReading)(as)
+	return judge.AsPrefix("the client declared down", plain.ThresholdReading)(as)
 }
-func readUpDown(as string) bool { return readDown(as) || asPrefix("the client up again")(as) }
+func readUpDown(as string) bool { return readDown(as) || judge.AsPrefix("the client up again")(as) }
 
-func heartbeatClientChecks() []*judge.Check {
+func clientChecks() []*judge.Check {
 	role := roles.HeartbeatClient().Name
 	sent := func(o *judge.Observed) []*link.Event { return o.LinkEvents(o.Under, link.ToServer) }
 	return []*judge.Check{
@@ -331,7 +331,7 @@ func heartbeatClientChecks() []*judge.Check {
 				var e judge.Evidence
 				evs := sent(o)
 				if len(evs) == 0 {
-					return []string{sentNothing(o, "heartbeat")}, nil
+					return []string{o.SentNothing("heartbeat")}, nil
 				}
 				for i, ev := range evs {
 					m := heartbeatFormatRE.FindSubmatch(ev.Payload)
@@ -358,7 +358,7 @@ func heartbeatClientChecks() []*judge.Check {
 			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
 				evs := sent(o)
 				if len(evs) == 0 {
-					return []string{sentNothing(o, "heartbeat")}, nil
+					return []string{o.SentNothing("heartbeat")}, nil
 				}
 				for i, ev := range evs {
 					seq, ok := heartbeatSeq(ev.Payload)
@@ -414,7 +414,7 @@ func heartbeatClientChecks() []*judge.Check {
 				got := len(sent(o))
 				switch {
 				case got == 0:
-					return []string{sentNothing(o, "heartbeat")}, nil
+					return []string{o.SentNothing("heartbeat")}, nil
 				case o.Plain && got < want:
 					// A plain program cannot be told the count; it may beat for ever.
 					return []string{fmt.Sprintf("the client sent %d heartbeats, want at least %d", got, want)}, nil

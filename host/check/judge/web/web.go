@@ -1,4 +1,4 @@
-package check
+package web
 
 import (
 	"bufio"
@@ -167,7 +167,7 @@ func trailing(body, file []byte) string {
 	return ""
 }
 
-func webServerChecks() []*judge.Check {
+func serverChecks() []*judge.Check {
 	role := roles.WebServer().Name
 	return []*judge.Check{
 		{Role: role, Name: "ok", Doc: "a file of the document root comes back as 200 with its content (trailing blank space aside, in as many writes as the server likes)",
@@ -341,7 +341,7 @@ func normalizeText(b []byte) []byte {
 	return bytes.TrimRight(bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n")), " \t\r\n")
 }
 
-func webClientChecks() []*judge.Check {
+func clientChecks() []*judge.Check {
 	role := roles.WebClient().Name
 	paths := func(o *judge.Observed) []string {
 		var out []string

@@ -1,4 +1,4 @@
-package check
+package ping
 
 import (
 	"bytes"
@@ -190,22 +190,7 @@ func verdict(e *exchange, timeout time.Duration) string {
 	return ""
 }
 
-// sentNothing says that the client under test sent no datagram of what
-// (a plain one: to the address it should have written in).
-func sentNothing(o *judge.Observed, what string) string {
-	addr := "its server"
-	if o.Plain {
-		addr = o.Under.Plugin.Expects
-		if addr == o.Under.Role.Plain.Address {
-			addr += " (the sheet's server address)"
-		} else {
-			addr += " (the address it hard-codes)"
-		}
-	}
-	return "the client sent no " + what + " to " + addr
-}
-
-func pingClientChecks() []*judge.Check {
+func clientChecks() []*judge.Check {
 	role := roles.PingClient().Name
 	return []*judge.Check{
 		{Role: role, Name: "message_format", Doc: `every ping is "Ping <seq> <time>", the time in Unix seconds when it was sent`,
@@ -213,7 +198,7 @@ func pingClientChecks() []*judge.Check {
 				var e judge.Evidence
 				pings := o.LinkEvents(o.Under, link.ToServer)
 				if len(pings) == 0 {
-					return []string{sentNothing(o, "ping")}, nil
+					return []string{o.SentNothing("ping")}, nil
 				}
 				for i, ev := range pings {
 					m := pingFormatRE.FindSubmatch(ev.Payload)
@@ -233,7 +218,7 @@ func pingClientChecks() []*judge.Check {
 			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
 				pings := o.LinkEvents(o.Under, link.ToServer)
 				if len(pings) == 0 {
-					return []string{sentNothing(o, "ping")}, nil
+					return []string{o.SentNothing("ping")}, nil
 				}
 				for i, ev := range pings {
 					got := payloadSeq(ev.Payload)
@@ -264,7 +249,7 @@ func pingClientChecks() []*judge.Check {
 				c, timeout := pingClaims(o), pingTimeout(o)
 				exs := exchanges(o, o.Under)
 				if len(exs) == 0 {
-					return []string{sentNothing(o, "ping")}, nil
+					return []string{o.SentNothing("ping")}, nil
 				}
 				for _, x := range exs {
 					r, replied := c.replies[x.seq]
@@ -364,7 +349,7 @@ func pingClientChecks() []*judge.Check {
 			}},
 		{Role: role, Name: "statistics", Doc: "min/avg/max of the RTTs shown, and the packet loss in percent of the pings sent",
 			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
-				return withReadings(pingStatistics(o), o, asPrefix("statistics: ")), nil
+				return judge.WithReadings(pingStatistics(o), o, judge.AsPrefix("statistics: ")), nil
 			}},
 	}
 }
@@ -456,7 +441,7 @@ func readAs(o *judge.Observed, r *pb.PingReply) string {
 	if !o.Plain || r == nil || len(r.Payload) == 0 {
 		return ""
 	}
-	if rs := readings(o, asPrefix(fmt.Sprintf("ping %d's reply", r.Seq), fmt.Sprintf("the RTT of ping %d's reply", r.Seq))); len(rs) > 0 {
+	if rs := judge.Readings(o, judge.AsPrefix(fmt.Sprintf("ping %d's reply", r.Seq), fmt.Sprintf("the RTT of ping %d's reply", r.Seq))); len(rs) > 0 {
 		return " (" + strings.Join(rs, "; ") + ")"
 	}
 	return " (read from the line " + judge.Quote(r.Payload) + ")"
@@ -465,7 +450,7 @@ func readAs(o *judge.Observed, r *pb.PingReply) string {
 // readTimeout says, for a plain program, which line was read as ping
 // seq's timeout.
 func readTimeout(o *judge.Observed, seq int) string {
-	if rs := readings(o, asPrefix(fmt.Sprintf("ping %d's timeout", seq))); len(rs) > 0 {
+	if rs := judge.Readings(o, judge.AsPrefix(fmt.Sprintf("ping %d's timeout", seq))); len(rs) > 0 {
 		return " (" + strings.Join(rs, "; ") + ")"
 	}
 	return ""

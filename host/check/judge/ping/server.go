@@ -1,4 +1,4 @@
-package check
+package ping
 
 import (
 	"bytes"
@@ -51,7 +51,7 @@ func serverEchoes(o *judge.Observed) echoes {
 // bounds are this many standard deviations of the binomial wide.
 const dropRateSigmas = 6
 
-func pingServerChecks() []*judge.Check {
+func serverChecks() []*judge.Check {
 	role := roles.PingServer().Name
 	return []*judge.Check{
 		{Role: role, Name: "echo_upper", Doc: "each reply is the ping it answers, upper-cased (ASCII letters only), sent back to the client",

@@ -1,0 +1,38 @@
+// Package web judges the Web Server lab's roles: a server by what the
+// reference client received and the answers to raw probes, against the
+// files the suite put in its document root; a client by the requests the
+// reference server saw and the responses the client showed.
+package web
+
+import (
+	"embed"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/socklab/socklab/host/check/judge"
+	"github.com/socklab/socklab/proto/roles"
+	pb "github.com/socklab/socklab/proto/socklabpb"
+)
+
+//go:embed suites/*.hcl
+var suites embed.FS
+
+func builtinSuite(r roles.Role) []byte {
+	src, _ := suites.ReadFile("suites/" + r.Name + ".hcl")
+	return src
+}
+
+// Server grades the web server. The sheet's plain server serves the
+// files of its own directory: it runs in the document root.
+func Server() judge.Grader {
+	return judge.Grader{Role: roles.WebServer(), Checks: serverChecks(), Suite: builtinSuite(roles.WebServer()),
+		PlainDir: func(config proto.Message) string {
+			cfg, _ := config.(*pb.WebServerConfig)
+			return cfg.GetRoot()
+		}}
+}
+
+// Client grades the web client.
+func Client() judge.Grader {
+	return judge.Grader{Role: roles.WebClient(), Checks: clientChecks(), Suite: builtinSuite(roles.WebClient())}
+}
