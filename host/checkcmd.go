@@ -16,6 +16,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/socklab/socklab/host/check"
+	"github.com/socklab/socklab/host/check/submission"
 	"github.com/socklab/socklab/host/check/suite"
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/launch"
@@ -58,7 +59,7 @@ func checkFlags(fs *flag.FlagSet, std stdio) func(positional, command []string) 
 	fs.IntVar(&o.jobs, "jobs", runtime.NumCPU(), "`N` submissions graded at once")
 	fs.DurationVar(&o.timeout, "timeout", 0, "longest run (a `DURATION`, like 2m) of the suite per submission (default: the suite's)")
 	fs.StringVar(&o.isolation, "isolation", "auto", "`MODE`: auto, netns, userns or none (one at a time)")
-	fs.StringVar(&o.python, "python", check.DefaultPython(), "`PATH` of the interpreter for Python submissions")
+	fs.StringVar(&o.python, "python", submission.DefaultPython(), "`PATH` of the interpreter for Python submissions")
 	fs.BoolVar(&o.program, "program", false, "a command is a plain program, not a plugin")
 	fs.StringVar(&o.expects, "expects", "", "override: the `ADDRESS` plain clients send to, or plain servers must bind (default: what each program hard-codes, a server's read from /proc)")
 	fs.StringVar(&o.sandbox, "sandbox", "off", "`MODE`: on (each submission sandboxed, or an error), off, or auto (on where it can be)")
@@ -113,8 +114,8 @@ func runCheck(o *checkOptions, positional, command []string, stdout, stderr io.W
 		fmt.Fprintln(stderr, "socklab check: name a component to grade\nRun 'socklab help check' for its usage.")
 		return exitBadLab
 	}
-	d := check.Detector{Role: suite.Role, Python: o.python, Plain: o.program, Expects: o.expects}
-	var subs []check.Submission
+	d := submission.Detector{Role: suite.Role, Python: o.python, Plain: o.program, Expects: o.expects}
+	var subs []submission.Submission
 	for _, p := range positional {
 		found, err := d.Paths(p)
 		if err != nil {

@@ -2,7 +2,6 @@ package check
 
 import (
 	"context"
-	"github.com/socklab/socklab/host/check/suite"
 	"os"
 	"os/signal"
 	"strings"
@@ -12,6 +11,9 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/socklab/socklab/host/check/report"
+	"github.com/socklab/socklab/host/check/submission"
+	"github.com/socklab/socklab/host/check/suite"
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/launch"
 	"github.com/socklab/socklab/plugins/reference"
@@ -59,7 +61,7 @@ func TestMain(m *testing.M) {
 // child (this test binary) in a network namespace of its own. Without
 // namespaces (not root, no user namespaces) the test skips: plain
 // programs would share the host's ports with every other test.
-func gradeIsolated(t *testing.T, s *suite.Suite, jobs int, subs ...Submission) *Report {
+func gradeIsolated(t *testing.T, s *suite.Suite, jobs int, subs ...submission.Submission) *report.Report {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
@@ -98,9 +100,9 @@ func builtin(t *testing.T, role string) *suite.Suite {
 }
 
 // describe puts a scenario's outcome in a line for test failures.
-func describe(sr *ScenarioResult) string {
+func describe(sr *report.ScenarioResult) string {
 	var b strings.Builder
-	b.WriteString(sr.Name + ": " + passFail(sr.Passed))
+	b.WriteString(sr.Name + ": " + map[bool]string{true: "pass", false: "FAIL"}[sr.Passed])
 	if sr.Error != "" {
 		b.WriteString(" error: " + sr.Error)
 	}
@@ -132,7 +134,7 @@ func TestReferencesPassEverySuite(t *testing.T) {
 			t.Parallel()
 			s := builtin(t, role)
 			for _, sc := range s.Scenarios {
-				sr := RunScenario(context.Background(), sc, Submission{Name: "reference", Spec: lab.PluginSpec{From: lab.Builtin}}, env)
+				sr := RunScenario(context.Background(), sc, submission.Submission{Name: "reference", Spec: lab.PluginSpec{From: lab.Builtin}}, env)
 				mu.Lock()
 				t.Logf("%s %.1fs", sc.Name, sr.ElapsedSeconds)
 				mu.Unlock()

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/socklab/socklab/host/check/report"
+	"github.com/socklab/socklab/host/check/submission"
 	"github.com/socklab/socklab/proto/roles"
 )
 
@@ -88,12 +90,12 @@ func TestStudentCorpus(t *testing.T) {
 	start := time.Now()
 	var table []string
 	for _, role := range roles {
-		d := Detector{Role: roleNamed(role), Python: DefaultPython()}
+		d := submission.Detector{Role: roleNamed(role), Python: submission.DefaultPython()}
 		subs, err := d.Paths(filepath.Join("testdata", "students", role))
 		if err != nil {
 			t.Fatal(err)
 		}
-		twice := append([]Submission(nil), subs...)
+		twice := append([]submission.Submission(nil), subs...)
 		for _, s := range subs {
 			s.Name += "#2"
 			twice = append(twice, s)
@@ -108,10 +110,10 @@ func TestStudentCorpus(t *testing.T) {
 			}
 			var got, diffs []string
 			for _, sc := range res.Scenarios {
-				got = append(got, fmt.Sprintf("%s=%s", sc.Name, points(sc.Points)))
+				got = append(got, fmt.Sprintf("%s=%s", sc.Name, report.Points(sc.Points)))
 				w, ok := g.points[sc.Name]
 				if !ok || w != sc.Points {
-					diffs = append(diffs, fmt.Sprintf("%s: %s points, want %s%s", sc.Name, points(sc.Points), points(w), scenarioDetail(sc)))
+					diffs = append(diffs, fmt.Sprintf("%s: %s points, want %s%s", sc.Name, report.Points(sc.Points), report.Points(w), scenarioDetail(sc)))
 				}
 			}
 			if len(g.points) != len(res.Scenarios) {
@@ -121,7 +123,7 @@ func TestStudentCorpus(t *testing.T) {
 				t.Errorf("%s/%s (%s; GRADES:%d: %s):\n  %s", role, res.Name, res.Component, g.line, g.reason, strings.Join(diffs, "\n  "))
 			}
 			if res.Name == name {
-				table = append(table, fmt.Sprintf("%-16s %-6s %5s/%-3s %s", role, name, points(res.Points), points(res.MaxPoints), strings.Join(got, " ")))
+				table = append(table, fmt.Sprintf("%-16s %-6s %5s/%-3s %s", role, name, report.Points(res.Points), report.Points(res.MaxPoints), strings.Join(got, " ")))
 			}
 		}
 	}
@@ -129,14 +131,14 @@ func TestStudentCorpus(t *testing.T) {
 }
 
 // scenarioDetail is a scenario's error and evidence, for a failure.
-func scenarioDetail(sc *ScenarioResult) string {
+func scenarioDetail(sc *report.ScenarioResult) string {
 	var b strings.Builder
 	if sc.Error != "" {
-		b.WriteString("\n      error: " + firstLine(sc.Error))
+		b.WriteString("\n      error: " + report.FirstLine(sc.Error))
 	}
 	for _, c := range sc.Checks {
 		for _, e := range c.Evidence {
-			b.WriteString("\n      " + c.label() + ": " + e)
+			b.WriteString("\n      " + c.Label() + ": " + e)
 		}
 	}
 	return b.String()

@@ -6,19 +6,20 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/socklab/socklab/host/check/submission"
 	"github.com/socklab/socklab/host/lab"
 )
 
 // plainStudent is a student's Python program of the corpus as a plain
 // program.
-func plainStudent(t *testing.T, role, name, file string) Submission {
+func plainStudent(t *testing.T, role, name, file string) submission.Submission {
 	t.Helper()
 	py, err := exec.LookPath("python3")
 	if err != nil {
 		t.Skip("python3 is not installed (Debian package python3)")
 	}
 	dir, _ := filepath.Abs(filepath.Join("testdata", "students", role, name))
-	return Submission{Name: name, Dir: dir, Spec: lab.PluginSpec{From: lab.Plain, Command: []string{py, filepath.Join(dir, file)}}}
+	return submission.Submission{Name: name, Dir: dir, Spec: lab.PluginSpec{From: lab.Plain, Command: []string{py, filepath.Join(dir, file)}}}
 }
 
 // TestEndlessClientStopped: a heartbeat client written to beat for ever

@@ -1,11 +1,12 @@
 package check
 
 import (
-	"github.com/socklab/socklab/host/check/judge"
-	"google.golang.org/protobuf/proto"
 	"sync"
 	"time"
 
+	"google.golang.org/protobuf/proto"
+
+	"github.com/socklab/socklab/host/check/judge"
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/link"
 	"github.com/socklab/socklab/host/run"

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/socklab/socklab/host/check/suite"
 	"io"
 	"os/exec"
 	"slices"
@@ -15,6 +14,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/socklab/socklab/host/check/report"
+	"github.com/socklab/socklab/host/check/submission"
+	"github.com/socklab/socklab/host/check/suite"
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/launch"
 	"github.com/socklab/socklab/host/page"
@@ -23,7 +25,7 @@ import (
 // Options of a grading run.
 type Options struct {
 	Suite       *suite.Suite
-	Submissions []Submission
+	Submissions []submission.Submission
 	// Jobs is how many submissions are graded at once (with None, one).
 	Jobs int
 	// Timeout bounds one submission's whole run of the suite.
@@ -53,7 +55,7 @@ type job struct {
 	Suite string
 	// Scenario names the one scenario to run ("": all of them).
 	Scenario   string
-	Submission Submission
+	Submission submission.Submission
 	// Loopback: bring lo up first (a new network namespace has it down).
 	Loopback bool
 	// Traces: send a failed scenario's run for its page.
@@ -64,20 +66,20 @@ type job struct {
 // childResult is what a child check writes: the result and, when the
 // job asks for them, its scenarios' traces (nil for those that passed).
 type childResult struct {
-	*SubmissionResult
+	*report.SubmissionResult
 	Traces []*page.Trace `json:"traces,omitempty"`
 }
 
 // Grade runs the suite against every submission, each in a child process
 // of its own (isolated as o.Isolation), o.Jobs at a time, and reports.
-func Grade(ctx context.Context, o Options) *Report {
+func Grade(ctx context.Context, o Options) *report.Report {
 	start := time.Now()
 	jobs := max(1, o.Jobs)
 	if o.Isolation == None {
 		jobs = 1 // plain programs share the host's ports
 	}
-	r := &Report{Suite: o.Suite.Path, Role: o.Suite.Role.Name, Started: start, Isolation: string(o.Isolation), Jobs: jobs,
-		Submissions: make([]*SubmissionResult, len(o.Submissions))}
+	r := &report.Report{Suite: o.Suite.Path, Role: o.Suite.Role.Name, Started: start, Isolation: string(o.Isolation), Jobs: jobs,
+		Submissions: make([]*report.SubmissionResult, len(o.Submissions))}
 	subs := o.buildAll(ctx, jobs)
 
 	var wg sync.WaitGroup
@@ -93,7 +95,7 @@ func Grade(ctx context.Context, o Options) *Report {
 				done++
 				if o.Progress != nil {
 					fmt.Fprintf(o.Progress, "graded %s (%d/%d): %s/%s points in %.1fs\n", res.Name, done, len(subs),
-						points(res.Points), points(res.MaxPoints), res.ElapsedSeconds)
+						report.Points(res.Points), report.Points(res.MaxPoints), res.ElapsedSeconds)
 				}
 				mu.Unlock()
 			}
@@ -113,15 +115,15 @@ func Grade(ctx context.Context, o Options) *Report {
 		}
 	}
 	r.ElapsedSeconds = time.Since(start).Seconds()
-	r.total()
+	r.Total()
 	return r
 }
 
 // buildAll builds the Go submissions first, in this process, so that a
 // compile error is a submission's grade and the children find the plugin
 // built.
-func (o Options) buildAll(ctx context.Context, jobs int) []Submission {
-	subs := append([]Submission(nil), o.Submissions...)
+func (o Options) buildAll(ctx context.Context, jobs int) []submission.Submission {
+	subs := append([]submission.Submission(nil), o.Submissions...)
 	sem := make(chan struct{}, jobs)
 	b := o.Builder
 	if o.Sandbox != nil {
@@ -152,17 +154,11 @@ func (o Options) buildAll(ctx context.Context, jobs int) []Submission {
 }
 
 // failed is the grade of a submission that could not run the suite.
-func (o Options) failed(sub Submission, why string) *SubmissionResult {
-	why = printable(why)
-	res := &SubmissionResult{Name: sub.Name, Component: describeSpec(sub), Error: why}
-	for _, sc := range o.Suite.Scenarios {
-		res.Scenarios = append(res.Scenarios, &ScenarioResult{Name: sc.Name, Description: sc.Description, MaxPoints: sc.MaxPoints(), Error: why})
-	}
-	res.total()
-	return res
+func (o Options) failed(sub submission.Submission, why string) *report.SubmissionResult {
+	return report.Failed(sub.Name, describeSpec(sub), printable(why), o.Suite)
 }
 
-func describeSpec(sub Submission) string {
+func describeSpec(sub submission.Submission) string {
 	if sub.Problem != "" && sub.Spec.From == lab.Builtin && len(sub.Spec.Command) == 0 {
 		return "unknown"
 	}
@@ -173,14 +169,14 @@ func describeSpec(sub Submission) string {
 // child process of its own (runChild), so that nothing of one scenario
 // (sockets in TIME_WAIT, processes, addresses) reaches the next, all
 // within o.Timeout.
-func (o Options) gradeOne(ctx context.Context, sub Submission) *SubmissionResult {
+func (o Options) gradeOne(ctx context.Context, sub submission.Submission) *report.SubmissionResult {
 	start := time.Now()
 	if sub.Problem != "" {
 		return o.failed(sub, sub.Problem)
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	res := &SubmissionResult{Name: sub.Name, Component: describeSpec(sub), Note: sub.Note}
+	res := &report.SubmissionResult{Name: sub.Name, Component: describeSpec(sub), Note: sub.Note}
 	timedOut := false
 	for _, sc := range o.Suite.Scenarios {
 		if ctx.Err() != nil {
@@ -189,7 +185,7 @@ func (o Options) gradeOne(ctx context.Context, sub Submission) *SubmissionResult
 				timedOut = true
 				why = fmt.Sprintf("not run: the submission's time (%s, --timeout) was up", o.Timeout)
 			}
-			res.Scenarios = append(res.Scenarios, &ScenarioResult{Name: sc.Name, Description: sc.Description, MaxPoints: sc.MaxPoints(), Error: why})
+			res.Scenarios = append(res.Scenarios, &report.ScenarioResult{Name: sc.Name, Description: sc.Description, MaxPoints: sc.MaxPoints(), Error: why})
 			continue
 		}
 		sr := o.runScenario(ctx, sub, sc)
@@ -201,17 +197,17 @@ func (o Options) gradeOne(ctx context.Context, sub Submission) *SubmissionResult
 	if timedOut {
 		res.Error = fmt.Sprintf("did not finish within %s (--timeout); stopped", o.Timeout)
 	}
-	res.total()
+	res.Total()
 	res.ElapsedSeconds = time.Since(start).Seconds()
 	return res
 }
 
 // runScenario runs one scenario of the suite against sub in a child
 // process and reads the child's result.
-func (o Options) runScenario(ctx context.Context, sub Submission, sc *suite.Scenario) *ScenarioResult {
+func (o Options) runScenario(ctx context.Context, sub submission.Submission, sc *suite.Scenario) *report.ScenarioResult {
 	start := time.Now()
-	fail := func(why string) *ScenarioResult {
-		return &ScenarioResult{Name: sc.Name, Description: sc.Description, MaxPoints: sc.MaxPoints(), Error: printable(why),
+	fail := func(why string) *report.ScenarioResult {
+		return &report.ScenarioResult{Name: sc.Name, Description: sc.Description, MaxPoints: sc.MaxPoints(), Error: printable(why),
 			ElapsedSeconds: time.Since(start).Seconds()}
 	}
 	input, err := json.Marshal(job{Suite: o.Suite.Path, Scenario: sc.Name, Submission: sub, Loopback: o.Isolation != None, Traces: o.Traces, Sandbox: o.Sandbox})
@@ -222,7 +218,7 @@ func (o Options) runScenario(ctx context.Context, sub Submission, sc *suite.Scen
 	if out.startErr != nil {
 		return fail(fmt.Sprintf("cannot start its check (%s isolation): %v", o.Isolation, out.startErr))
 	}
-	res := &SubmissionResult{}
+	res := &report.SubmissionResult{}
 	child := childResult{SubmissionResult: res}
 	if err := json.Unmarshal(out.stdout, &child); err != nil || len(res.Scenarios) != 1 {
 		why := fmt.Sprintf("its check ended without a result (%v)", out.waitErr)
@@ -317,7 +313,7 @@ func RunOne(ctx context.Context, in io.Reader, out io.Writer, env Env) error {
 		}
 		// A lab machine's address the program hard-codes is this
 		// namespace's own.
-		for _, ip := range HardCodedAddrs(j.Submission) {
+		for _, ip := range submission.HardCodedAddrs(j.Submission) {
 			if err := AddLocalAddress(ip); err != nil {
 				return err
 			}
@@ -332,13 +328,13 @@ func RunOne(ctx context.Context, in io.Reader, out io.Writer, env Env) error {
 	}
 	env.Sandbox = j.Sandbox
 	start := time.Now()
-	res := &SubmissionResult{Name: j.Submission.Name, Component: describeSpec(j.Submission)}
+	res := &report.SubmissionResult{Name: j.Submission.Name, Component: describeSpec(j.Submission)}
 	for _, sc := range s.Scenarios {
 		if j.Scenario != "" && sc.Name != j.Scenario {
 			continue
 		}
 		if ctx.Err() != nil {
-			res.Scenarios = append(res.Scenarios, &ScenarioResult{Name: sc.Name, Description: sc.Description,
+			res.Scenarios = append(res.Scenarios, &report.ScenarioResult{Name: sc.Name, Description: sc.Description,
 				MaxPoints: sc.MaxPoints(), Error: "not run: the check was stopped"})
 			continue
 		}
@@ -346,7 +342,7 @@ func RunOne(ctx context.Context, in io.Reader, out io.Writer, env Env) error {
 		res.Scenarios = append(res.Scenarios, RunScenario(ctx, sc, j.Submission, env))
 	}
 	res.ElapsedSeconds = time.Since(start).Seconds()
-	res.total()
+	res.Total()
 	child := childResult{SubmissionResult: res}
 	if j.Traces {
 		for _, sr := range res.Scenarios {

@@ -2,8 +2,6 @@ package check
 
 import (
 	"fmt"
-	"github.com/socklab/socklab/host/check/judge"
-	"github.com/socklab/socklab/host/check/suite"
 	"math"
 	"strings"
 	"testing"
@@ -13,6 +11,10 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
 
+	"github.com/socklab/socklab/host/check/judge"
+	"github.com/socklab/socklab/host/check/report"
+	"github.com/socklab/socklab/host/check/submission"
+	"github.com/socklab/socklab/host/check/suite"
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/link"
 	"github.com/socklab/socklab/host/run"
@@ -41,7 +43,7 @@ func newFake(t *testing.T, role, body string, plain bool) *fake {
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	sub := Submission{Spec: lab.PluginSpec{From: lab.Builtin}}
+	sub := submission.Submission{Spec: lab.PluginSpec{From: lab.Builtin}}
 	if plain {
 		sub.Spec = lab.PluginSpec{From: lab.Plain, Command: []string{"/bin/true"}}
 	}
@@ -595,9 +597,9 @@ func TestFloodIsNotJudged(t *testing.T) {
 		f := newFake(t, "ping_client", pingClientLab, false)
 		o := &observation{Observed: f.o, sc: f.sc, dropped: map[*lab.Component]int{f.o.Under: dropped}}
 		sc := f.sc
-		sr := &ScenarioResult{Name: sc.Name}
+		sr := &report.ScenarioResult{Name: sc.Name}
 		for _, c := range sc.Checks {
-			sr.Checks = append(sr.Checks, CheckResult{Name: c.Name, MaxPoints: c.Points})
+			sr.Checks = append(sr.Checks, report.CheckResult{Name: c.Name, MaxPoints: c.Points})
 		}
 		judgeRun(o, sr)
 		flooded := strings.Contains(sr.Error, fmt.Sprintf("made more than %d events", maxObservedEvents)) &&

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/socklab/socklab/host/check/submission"
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/launch"
 	"github.com/socklab/socklab/host/sandbox"
@@ -32,7 +33,7 @@ var systemDirs = []string{"/usr/", "/bin/", "/lib/", "/lib64/", "/sbin/"}
 // wrap makes the component under test run sandboxed: in copies of the
 // student's directory and of the scenario's files, on the scenario's
 // network. The supervisor writes its verdict to verdict.
-func (s *Sandbox) wrap(under *lab.Component, sub Submission, scenarioDir, verdict string) error {
+func (s *Sandbox) wrap(under *lab.Component, sub submission.Submission, scenarioDir, verdict string) error {
 	spec := &under.Plugin
 	var argv []string
 	var ro []string
@@ -47,7 +48,7 @@ func (s *Sandbox) wrap(under *lab.Component, sub Submission, scenarioDir, verdic
 	default:
 		return fmt.Errorf("a %v plugin is not a submission's own code", spec.From)
 	}
-	if p := argv[0]; filepath.IsAbs(p) && !hasAnyPrefix(p, systemDirs) && !inside(p, sub.Dir) && !contains(ro, p) {
+	if p := argv[0]; filepath.IsAbs(p) && !hasAnyPrefix(p, systemDirs) && !submission.Inside(p, sub.Dir) && !contains(ro, p) {
 		ro = append(ro, p) // an interpreter outside /usr
 	}
 	// Copied, not bound: the grader makes its directories for itself
@@ -56,7 +57,7 @@ func (s *Sandbox) wrap(under *lab.Component, sub Submission, scenarioDir, verdic
 	// SDK.
 	var copyDirs []string
 	add := func(dir string) {
-		if fi, err := os.Stat(dir); err == nil && fi.IsDir() && !slices.ContainsFunc(copyDirs, func(d string) bool { return inside(dir, d) }) {
+		if fi, err := os.Stat(dir); err == nil && fi.IsDir() && !slices.ContainsFunc(copyDirs, func(d string) bool { return submission.Inside(dir, d) }) {
 			copyDirs = append(copyDirs, dir)
 		}
 	}
@@ -202,15 +203,6 @@ func hasAnyPrefix(s string, prefixes []string) bool {
 		}
 	}
 	return false
-}
-
-// inside reports whether path is dir or under it.
-func inside(path, dir string) bool {
-	if dir == "" {
-		return false
-	}
-	rel, err := filepath.Rel(dir, path)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../") && !filepath.IsAbs(rel)
 }
 
 func contains(list []string, s string) bool {

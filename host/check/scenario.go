@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/socklab/socklab/host/check/judge"
-	"github.com/socklab/socklab/host/check/suite"
 	"hash/fnv"
 	"io"
 	"net"
@@ -17,6 +15,10 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/socklab/socklab/host/check/judge"
+	"github.com/socklab/socklab/host/check/report"
+	"github.com/socklab/socklab/host/check/submission"
+	"github.com/socklab/socklab/host/check/suite"
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/launch"
 	"github.com/socklab/socklab/host/page"
@@ -24,22 +26,6 @@ import (
 	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
-
-// Submission is a component to grade and how to run it.
-type Submission struct {
-	// Name is the student's (the directory's) or the component's name.
-	Name string
-	Spec lab.PluginSpec
-	// Dir is the submission's directory: the working directory of a
-	// plain program unless its plugin block says otherwise.
-	Dir string
-	// Problem says why it cannot be run at all; it then scores nothing.
-	Problem string
-	// Note says how it was found, when there was a choice.
-	Note string `json:",omitempty"`
-	// Binary is a Go submission's plugin, once built.
-	Binary string `json:",omitempty"`
-}
 
 // Env is what running scenarios needs from the host.
 type Env struct {
@@ -83,11 +69,11 @@ const (
 
 // RunScenario runs one scenario with sub as its component under test and
 // judges it.
-func RunScenario(ctx context.Context, sc *suite.Scenario, sub Submission, env Env) *ScenarioResult {
+func RunScenario(ctx context.Context, sc *suite.Scenario, sub submission.Submission, env Env) *report.ScenarioResult {
 	start := time.Now()
-	sr := &ScenarioResult{Name: sc.Name, Description: sc.Description, MaxPoints: sc.MaxPoints()}
+	sr := &report.ScenarioResult{Name: sc.Name, Description: sc.Description, MaxPoints: sc.MaxPoints()}
 	for _, c := range sc.Checks {
-		sr.Checks = append(sr.Checks, CheckResult{Name: c.Name, MaxPoints: c.Points, Extra: c.Extra})
+		sr.Checks = append(sr.Checks, report.CheckResult{Name: c.Name, MaxPoints: c.Points, Extra: c.Extra})
 	}
 	defer func() {
 		sr.ElapsedSeconds = time.Since(start).Seconds()
@@ -124,7 +110,7 @@ func RunScenario(ctx context.Context, sc *suite.Scenario, sub Submission, env En
 
 // trace is the scenario's run for its page: the packets the failed
 // checks' evidence names are highlighted, the component under test named.
-func (o *observation) trace(sr *ScenarioResult) *page.Trace {
+func (o *observation) trace(sr *report.ScenarioResult) *page.Trace {
 	t := page.Build(o.Lab, o.Events, o.Result)
 	t.Title = o.sc.Name
 	var evidence []string
@@ -140,7 +126,7 @@ func (o *observation) trace(sr *ScenarioResult) *page.Trace {
 
 // prepare writes the suite's files into dir and loads the scenario's lab
 // there with sub as the component under test.
-func prepare(sc *suite.Scenario, dir string, sub Submission) (*lab.Lab, *lab.Component, error) {
+func prepare(sc *suite.Scenario, dir string, sub submission.Submission) (*lab.Lab, *lab.Component, error) {
 	s := sc.Suite
 	for path, data := range s.Files {
 		full := filepath.Join(dir, path)
@@ -173,7 +159,7 @@ func prepare(sc *suite.Scenario, dir string, sub Submission) (*lab.Lab, *lab.Com
 		// A plain client sends where it was written to: the sheet's address,
 		// or the address it hard-codes (a lab machine's), made local.
 		spec.Expects = s.Role.Plain.Address
-		if ips := HardCodedAddrs(sub); len(ips) > 0 && spec.Expects != "" {
+		if ips := submission.HardCodedAddrs(sub); len(ips) > 0 && spec.Expects != "" {
 			_, port, _ := net.SplitHostPort(spec.Expects)
 			spec.Expects = net.JoinHostPort(ips[0].String(), port)
 		}
@@ -192,7 +178,7 @@ func prepare(sc *suite.Scenario, dir string, sub Submission) (*lab.Lab, *lab.Com
 }
 
 // observe runs the scenario's lab and gathers what happened.
-func observe(ctx context.Context, sc *suite.Scenario, dir string, sub Submission, env Env) (*observation, error) {
+func observe(ctx context.Context, sc *suite.Scenario, dir string, sub submission.Submission, env Env) (*observation, error) {
 	l, under, err := prepare(sc, dir, sub)
 	if err != nil {
 		return nil, err
@@ -252,7 +238,7 @@ func observe(ctx context.Context, sc *suite.Scenario, dir string, sub Submission
 // component under test (it crashed, or ran past the limit) is noted and
 // costs only the checks that needed what did not happen; a failure of a
 // reference or of the run itself scores nothing.
-func judgeRun(o *observation, sr *ScenarioResult) {
+func judgeRun(o *observation, sr *report.ScenarioResult) {
 	sc := o.sc
 	res := o.Result
 	underErr, otherErr := "", ""
@@ -276,7 +262,7 @@ func judgeRun(o *observation, sr *ScenarioResult) {
 		ev, err := spec.Judge(o.Observed)
 		switch {
 		case err != nil && underErr != "":
-			cr.Evidence = []string{"nothing to judge: the " + o.Under.Role.Name + " under test " + firstLine(underErr)}
+			cr.Evidence = []string{"nothing to judge: the " + o.Under.Role.Name + " under test " + report.FirstLine(underErr)}
 		case err != nil:
 			cr.Evidence = []string{"the scenario cannot judge this: " + err.Error()}
 			if otherErr == "" {

@@ -3,7 +3,6 @@ package ping
 import (
 	"bytes"
 	"fmt"
-	"github.com/socklab/socklab/host/check/judge"
 	"math"
 	"regexp"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/socklab/socklab/host/check/judge"
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/link"
 	"github.com/socklab/socklab/proto/roles"

@@ -3,10 +3,10 @@ package ping
 import (
 	"bytes"
 	"fmt"
-	"github.com/socklab/socklab/host/check/judge"
 	"math"
 	"strings"
 
+	"github.com/socklab/socklab/host/check/judge"
 	"github.com/socklab/socklab/host/link"
 	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"

@@ -1,4 +1,4 @@
-package check
+package submission
 
 import (
 	"fmt"
@@ -125,8 +125,17 @@ func outside(s, dir string) string {
 		return ""
 	}
 	realDir, err := filepath.EvalSymlinks(dir)
-	if err == nil && !inside(real, realDir) {
+	if err == nil && !Inside(real, realDir) {
 		return "is a link leading out of the submission's directory"
 	}
 	return ""
+}
+
+// Inside reports whether path is dir or under it.
+func Inside(path, dir string) bool {
+	if dir == "" {
+		return false
+	}
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../") && !filepath.IsAbs(rel)
 }

@@ -1,16 +1,18 @@
-package check
+package report
 
 import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
-	"github.com/socklab/socklab/host/check/suite"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/socklab/socklab/host/check/suite"
+	"github.com/socklab/socklab/host/lab"
 )
 
 // sampleReport is two students: one who passed everything, one who failed
@@ -26,14 +28,14 @@ func sampleReport() *Report {
 			{Name: "message_format", MaxPoints: 2, Evidence: []string{`datagram 1 "ping 1" is not "Ping <seq> <time>"`, "& <and> \"quotes\""}}}},
 		{Name: "lossy", MaxPoints: 4, Error: "ended with exit status 1; last output:\nTraceback", Checks: []CheckResult{{Name: "timeouts", MaxPoints: 4, Passed: true}}},
 	}}
-	carol := (Options{Suite: &suite.Suite{Scenarios: []*suite.Scenario{{Name: "clean", Checks: []suite.CheckSpec{{Points: 5}}}, {Name: "lossy", Checks: []suite.CheckSpec{{Points: 4}}}}}}).
-		failed(Submission{Name: "carol"}, "does not build:\n./main.go:3:1: syntax error")
+	carol := Failed("carol", lab.PluginSpec{}.String(), "does not build:\n./main.go:3:1: syntax error",
+		&suite.Suite{Scenarios: []*suite.Scenario{{Name: "clean", Checks: []suite.CheckSpec{{Points: 5}}}, {Name: "lossy", Checks: []suite.CheckSpec{{Points: 4}}}}})
 	r := &Report{Suite: "builtin:ping_client", Role: "ping_client", Started: time.Unix(1764147583, 0), ElapsedSeconds: 33, Isolation: "netns", Jobs: 2,
 		Submissions: []*SubmissionResult{alice, bob, carol}}
 	for _, s := range r.Submissions {
-		s.total()
+		s.Total()
 	}
-	r.total()
+	r.Total()
 	return r
 }
 
@@ -203,7 +205,7 @@ func TestReportFiles(t *testing.T) {
 func TestOneSubmissionReport(t *testing.T) {
 	r := sampleReport()
 	r.Submissions = r.Submissions[1:2]
-	r.total()
+	r.Total()
 	dir := t.TempDir()
 	if err := r.WriteFiles(dir); err != nil {
 		t.Fatal(err)
@@ -245,8 +247,8 @@ func TestExtraLabelled(t *testing.T) {
 		{Name: "concurrency", Points: 2, MaxPoints: 2, Passed: true, Checks: []CheckResult{{Name: "concurrent", Points: 2, MaxPoints: 2, Passed: true, Extra: true}}},
 	}}
 	r := &Report{Suite: "builtin:web_server", Role: "web_server", Submissions: []*SubmissionResult{dana}}
-	dana.total()
-	r.total()
+	dana.Total()
+	r.Total()
 	if dana.ExtraPoints != 2 || dana.ExtraMaxPoints != 3 || dana.Scenarios[0].Extra || !dana.Scenarios[1].Extra {
 		t.Errorf("extra %v/%v, scenarios extra %v %v", dana.ExtraPoints, dana.ExtraMaxPoints, dana.Scenarios[0].Extra, dana.Scenarios[1].Extra)
 	}

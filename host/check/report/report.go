@@ -1,4 +1,8 @@
-package check
+// Package report holds the outcome of grading and writes it: a table for
+// people, report.json, JUnit XML, Gradescope's results.json, and HTML
+// pages (index.html and a page per submission, its failed scenarios drawn
+// by host/page).
+package report
 
 import (
 	"encoding/json"
@@ -11,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/socklab/socklab/host/check/suite"
 	"github.com/socklab/socklab/host/page"
 	"github.com/socklab/socklab/host/text"
 )
@@ -106,16 +111,16 @@ type CheckResult struct {
 	Evidence []string `json:"evidence,omitempty"`
 }
 
-// label is a check's name as reports show it.
-func (c CheckResult) label() string {
+// Label is a check's name as reports show it.
+func (c CheckResult) Label() string {
 	if c.Extra {
 		return c.Name + " [extra]"
 	}
 	return c.Name
 }
 
-// label is a scenario's name as reports show it.
-func (sc *ScenarioResult) label() string {
+// Label is a scenario's name as reports show it.
+func (sc *ScenarioResult) Label() string {
 	if sc.Extra {
 		return sc.Name + " [extra]"
 	}
@@ -135,8 +140,8 @@ func (sc *ScenarioResult) extras() {
 	}
 }
 
-// total sums a submission's scenarios.
-func (s *SubmissionResult) total() {
+// Total sums a submission's scenarios.
+func (s *SubmissionResult) Total() {
 	s.Points, s.MaxPoints, s.Passed = 0, 0, s.Error == ""
 	s.ExtraPoints, s.ExtraMaxPoints = 0, 0
 	for _, sc := range s.Scenarios {
@@ -149,13 +154,25 @@ func (s *SubmissionResult) total() {
 	}
 }
 
-func (r *Report) total() {
+// Total sums the submissions.
+func (r *Report) Total() {
 	r.Points, r.MaxPoints, r.Passed = 0, 0, true
 	for _, s := range r.Submissions {
 		r.Points += s.Points
 		r.MaxPoints += s.MaxPoints
 		r.Passed = r.Passed && s.Passed
 	}
+}
+
+// Failed is the grade of a submission that could not be graded at all:
+// every scenario of s failed for why.
+func Failed(name, component, why string, s *suite.Suite) *SubmissionResult {
+	res := &SubmissionResult{Name: name, Component: component, Error: why}
+	for _, sc := range s.Scenarios {
+		res.Scenarios = append(res.Scenarios, &ScenarioResult{Name: sc.Name, Description: sc.Description, MaxPoints: sc.MaxPoints(), Error: why})
+	}
+	res.Total()
+	return res
 }
 
 // failure is a failed scenario's evidence as text: the error, then each
@@ -168,7 +185,7 @@ func (sc *ScenarioResult) failure() string {
 	}
 	for _, c := range sc.Checks {
 		for _, e := range c.Evidence {
-			fmt.Fprintf(&b, "%s: %s\n", c.label(), e)
+			fmt.Fprintf(&b, "%s: %s\n", c.Label(), e)
 		}
 	}
 	return strings.TrimSuffix(b.String(), "\n")
@@ -194,7 +211,8 @@ func (r *Report) escape() {
 	}
 }
 
-func points(p float64) string { return strconv.FormatFloat(p, 'f', -1, 64) }
+// Points shows points as reports do: 2.5, 3.
+func Points(p float64) string { return strconv.FormatFloat(p, 'f', -1, 64) }
 
 // WriteText writes the report for people: for one submission its table
 // of scenarios; for several, one row per submission, then each one's
@@ -205,7 +223,7 @@ func (r *Report) WriteText(w io.Writer) {
 		s := r.Submissions[0]
 		fmt.Fprintf(w, "%s suite against %s (%s)\n\n", r.Role, s.Name, s.Component)
 		s.writeTable(w)
-		fmt.Fprintf(w, "\n%s: %s/%s points%s in %.1fs\n", passFail(s.Passed), points(s.Points), points(s.MaxPoints), s.extraNote(), s.ElapsedSeconds)
+		fmt.Fprintf(w, "\n%s: %s/%s points%s in %.1fs\n", passFail(s.Passed), Points(s.Points), Points(s.MaxPoints), s.extraNote(), s.ElapsedSeconds)
 		return
 	}
 	width := len("student")
@@ -223,15 +241,15 @@ func (r *Report) WriteText(w io.Writer) {
 		}
 		note := ""
 		if s.Error != "" {
-			note = "  " + firstLine(s.Error)
+			note = "  " + FirstLine(s.Error)
 		}
-		fmt.Fprintf(w, "%-*s  %-9s  %-9s  %s%s\n", width, s.Name, points(s.Points)+"/"+points(s.MaxPoints),
+		fmt.Fprintf(w, "%-*s  %-9s  %-9s  %s%s\n", width, s.Name, Points(s.Points)+"/"+Points(s.MaxPoints),
 			fmt.Sprintf("%d/%d", passed, len(s.Scenarios)), passFail(s.Passed), note)
 	}
 	fmt.Fprintf(w, "\n%d of %d submissions passed everything, in %.1fs (%d at a time, isolation: %s)\n",
 		countPassed(r.Submissions), len(r.Submissions), r.ElapsedSeconds, r.Jobs, r.Isolation)
 	for _, s := range r.Submissions {
-		fmt.Fprintf(w, "\n== %s (%s): %s/%s%s\n", s.Name, s.Component, points(s.Points), points(s.MaxPoints), s.extraNote())
+		fmt.Fprintf(w, "\n== %s (%s): %s/%s%s\n", s.Name, s.Component, Points(s.Points), Points(s.MaxPoints), s.extraNote())
 		s.writeTable(w)
 	}
 }
@@ -241,7 +259,7 @@ func (s *SubmissionResult) extraNote() string {
 	if s.ExtraMaxPoints == 0 {
 		return ""
 	}
-	return fmt.Sprintf(" (%s/%s of them extra, beyond the sheet)", points(s.ExtraPoints), points(s.ExtraMaxPoints))
+	return fmt.Sprintf(" (%s/%s of them extra, beyond the sheet)", Points(s.ExtraPoints), Points(s.ExtraMaxPoints))
 }
 
 func (s *SubmissionResult) writeTable(w io.Writer) {
@@ -253,15 +271,15 @@ func (s *SubmissionResult) writeTable(w io.Writer) {
 	}
 	width := len("scenario")
 	for _, sc := range s.Scenarios {
-		width = max(width, len(sc.label()))
+		width = max(width, len(sc.Label()))
 	}
 	fmt.Fprintf(w, "  %-*s  %-6s  %s\n", width, "scenario", "result", "points")
 	for _, sc := range s.Scenarios {
-		pts := points(sc.Points) + "/" + points(sc.MaxPoints)
+		pts := Points(sc.Points) + "/" + Points(sc.MaxPoints)
 		if sc.ExtraMaxPoints > 0 && !sc.Extra {
-			pts += fmt.Sprintf(" (extra %s/%s)", points(sc.ExtraPoints), points(sc.ExtraMaxPoints))
+			pts += fmt.Sprintf(" (extra %s/%s)", Points(sc.ExtraPoints), Points(sc.ExtraMaxPoints))
 		}
-		fmt.Fprintf(w, "  %-*s  %-6s  %s\n", width, sc.label(), passFail(sc.Passed), pts)
+		fmt.Fprintf(w, "  %-*s  %-6s  %s\n", width, sc.Label(), passFail(sc.Passed), pts)
 		if sc.Error != "" && sc.Error != s.Error {
 			fmt.Fprintf(w, "      %s\n", indent(sc.Error, "      "))
 		}
@@ -270,7 +288,7 @@ func (s *SubmissionResult) writeTable(w io.Writer) {
 		}
 		for _, c := range sc.Checks {
 			for _, e := range c.Evidence {
-				fmt.Fprintf(w, "      %s: %s\n", c.label(), e)
+				fmt.Fprintf(w, "      %s: %s\n", c.Label(), e)
 			}
 		}
 	}
@@ -293,7 +311,8 @@ func countPassed(subs []*SubmissionResult) int {
 	return n
 }
 
-func firstLine(s string) string {
+// FirstLine is s up to its first newline.
+func FirstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
 }
@@ -407,17 +426,17 @@ func (r *Report) JUnit() *JUnit {
 	j := &JUnit{Name: "socklab check " + r.Role, Time: seconds(r.ElapsedSeconds)}
 	for _, s := range r.Submissions {
 		ts := JUnitTestSuite{Name: s.Name, Time: seconds(s.ElapsedSeconds), Timestamp: r.Started.UTC().Format("2006-01-02T15:04:05"),
-			Properties: []JUnitProperty{{"component", s.Component}, {"points", points(s.Points)}, {"max_points", points(s.MaxPoints)},
-				{"extra_points", points(s.ExtraPoints)}, {"extra_max_points", points(s.ExtraMaxPoints)}}}
+			Properties: []JUnitProperty{{"component", s.Component}, {"points", Points(s.Points)}, {"max_points", Points(s.MaxPoints)},
+				{"extra_points", Points(s.ExtraPoints)}, {"extra_max_points", Points(s.ExtraMaxPoints)}}}
 		for _, sc := range s.Scenarios {
-			tc := JUnitTestCase{Name: sc.label(), ClassName: r.Role + "." + s.Name, Time: seconds(sc.ElapsedSeconds),
-				SystemOut: strings.Join(append([]string{fmt.Sprintf("%s/%s points; seed %d%s", points(sc.Points), points(sc.MaxPoints), sc.Seed, sc.extraChecks())}, sc.Notes...), "\n")}
+			tc := JUnitTestCase{Name: sc.Label(), ClassName: r.Role + "." + s.Name, Time: seconds(sc.ElapsedSeconds),
+				SystemOut: strings.Join(append([]string{fmt.Sprintf("%s/%s points; seed %d%s", Points(sc.Points), Points(sc.MaxPoints), sc.Seed, sc.extraChecks())}, sc.Notes...), "\n")}
 			switch {
 			case sc.Error != "":
-				tc.Error = &JUnitProblem{Message: firstLine(sc.Error), Type: "error", Text: sc.failure()}
+				tc.Error = &JUnitProblem{Message: FirstLine(sc.Error), Type: "error", Text: sc.failure()}
 				ts.Errors++
 			case !sc.Passed:
-				msg := firstLine(sc.failure())
+				msg := FirstLine(sc.failure())
 				tc.Failure = &JUnitProblem{Message: msg, Type: "check", Text: sc.failure()}
 				ts.Failures++
 			}
@@ -461,7 +480,7 @@ func (sc *ScenarioResult) extraChecks() string {
 	var names []string
 	for _, c := range sc.Checks {
 		if c.Extra {
-			names = append(names, fmt.Sprintf("%s %s/%s", c.Name, points(c.Points), points(c.MaxPoints)))
+			names = append(names, fmt.Sprintf("%s %s/%s", c.Name, Points(c.Points), Points(c.MaxPoints)))
 		}
 	}
 	if len(names) == 0 {
@@ -475,7 +494,7 @@ func (s *SubmissionResult) Gradescope() *Gradescope {
 	g := &Gradescope{Score: s.Points, MaxScore: s.MaxPoints, ExecutionTime: s.ElapsedSeconds,
 		Visibility: "visible", StdoutVisibility: "visible", Output: strings.TrimSpace(s.Error + "\n" + s.Note), Tests: []GradescopeTest{}}
 	for _, sc := range s.Scenarios {
-		t := GradescopeTest{Name: sc.label(), Score: sc.Points, MaxScore: sc.MaxPoints, Status: "passed", Output: sc.Description + sc.extraChecks()}
+		t := GradescopeTest{Name: sc.Label(), Score: sc.Points, MaxScore: sc.MaxPoints, Status: "passed", Output: sc.Description + sc.extraChecks()}
 		if sc.Extra {
 			t.Tags = []string{"extra"}
 		}

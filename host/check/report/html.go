@@ -1,4 +1,4 @@
-package check
+package report
 
 import (
 	"bytes"
@@ -130,7 +130,7 @@ func pageFile(name string) string { return "students/" + safeName(name) + ".html
 // pageHref is pageFile as a link: a name may hold "#", "?" or spaces.
 func pageHref(name string) string { return "students/" + url.PathEscape(safeName(name)) + ".html" }
 
-func ratio(p, max float64) string { return points(p) + "/" + points(max) }
+func ratio(p, max float64) string { return Points(p) + "/" + Points(max) }
 
 // WriteHTML writes index.html and a page per submission into dir.
 func (r *Report) WriteHTML(dir string) error {
@@ -157,7 +157,7 @@ func (r *Report) WriteHTML(dir string) error {
 	for _, s := range r.Submissions {
 		file, href := pageFile(s.Name), pageHref(s.Name)
 		row := indexRow{Name: s.Name, Href: href, Points: s.Points, PointsText: ratio(s.Points, s.MaxPoints), Extra: s.ExtraPoints,
-			Passed: s.Passed, Error: firstLine(s.Error)}
+			Passed: s.Passed, Error: FirstLine(s.Error)}
 		if s.ExtraMaxPoints > 0 {
 			row.ExtraText = ratio(s.ExtraPoints, s.ExtraMaxPoints)
 		}

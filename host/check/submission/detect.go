@@ -1,4 +1,9 @@
-package check
+// Package submission finds what a student handed in and how to run it:
+// a directory's submission.hcl (one plugin block, within rules that keep
+// it to the student's own files), a Go main package, a Python program
+// (a plugin when it imports socklab), a program or a command line; and
+// the addresses a plain program hard-codes.
+package submission
 
 import (
 	"bufio"
@@ -14,6 +19,22 @@ import (
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/proto/roles"
 )
+
+// Submission is a component to grade and how to run it.
+type Submission struct {
+	// Name is the student's (the directory's) or the component's name.
+	Name string
+	Spec lab.PluginSpec
+	// Dir is the submission's directory: the working directory of a
+	// plain program unless its plugin block says otherwise.
+	Dir string
+	// Problem says why it cannot be run at all; it then scores nothing.
+	Problem string
+	// Note says how it was found, when there was a choice.
+	Note string `json:",omitempty"`
+	// Binary is a Go submission's plugin, once built.
+	Binary string `json:",omitempty"`
+}
 
 // Detector tells how to run the components named on the command line.
 type Detector struct {
