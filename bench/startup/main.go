@@ -6,7 +6,7 @@
 // NewClient to a dispensed connection. The targets take turns round by
 // round, so that noise from the rest of the machine falls on all alike.
 //
-// Run from the repository root: go run ./bench/startup [-rounds N]
+// Run from the repository root: go run ./bench/startup [-rounds N] [-before BIN]
 package main
 
 import (
@@ -64,14 +64,15 @@ web_client "wc" {
 
 func main() {
 	rounds := flag.Int("rounds", 20, "start-ups of each target")
+	before := flag.String("before", "", "also time the builtin plugin of the socklab binary `BIN` (built from an earlier commit), in the same rounds")
 	flag.Parse()
-	if err := bench(*rounds); err != nil {
+	if err := bench(*rounds, *before); err != nil {
 		fmt.Fprintln(os.Stderr, "startup:", err)
 		os.Exit(1)
 	}
 }
 
-func bench(rounds int) error {
+func bench(rounds int, before string) error {
 	dir, err := os.MkdirTemp("", "socklab-bench")
 	if err != nil {
 		return err
@@ -100,17 +101,23 @@ func bench(rounds int) error {
 	}
 	targets := []*target{
 		{name: "bare go-plugin, one plugin", startup: func() (time.Duration, error) { return bareStartup(bins["bareplugin"]) }},
-		{name: "one builtin plugin, handshake", startup: func() (time.Duration, error) { return builtinStartup(bins["socklab"]) }},
 	}
-	for n := 1; n <= len(pairs); n++ {
-		l, err := loadLab(dir, n)
-		if err != nil {
-			return err
+	socklabs := []struct{ name, bin string }{{"", bins["socklab"]}}
+	if before != "" {
+		socklabs = append(socklabs, struct{ name, bin string }{" (-before)", before})
+	}
+	for _, s := range socklabs {
+		targets = append(targets, &target{name: "one builtin plugin, handshake" + s.name, startup: func() (time.Duration, error) { return builtinStartup(s.bin) }})
+		for n := 1; n <= len(pairs); n++ {
+			l, err := loadLab(dir, n)
+			if err != nil {
+				return err
+			}
+			targets = append(targets, &target{
+				name:    fmt.Sprintf("socklab lab, %d builtin plugins%s", 2*n, s.name),
+				startup: func() (time.Duration, error) { return labStartup(l, s.bin, dir) },
+			})
 		}
-		targets = append(targets, &target{
-			name:    fmt.Sprintf("socklab lab, %d builtin plugins", 2*n),
-			startup: func() (time.Duration, error) { return labStartup(l, bins["socklab"], dir) },
-		})
 	}
 	for round := range rounds {
 		for i := range targets {
@@ -125,7 +132,7 @@ func bench(rounds int) error {
 	floor := median(targets[0].times)
 	fmt.Printf("start-up to every plugin ready, median (min-max) of %d\n", rounds)
 	for _, t := range targets {
-		fmt.Printf("  %-34s %8s (%s-%s)   %.2fx\n", t.name, ms(median(t.times)), ms(slices.Min(t.times)), ms(slices.Max(t.times)),
+		fmt.Printf("  %-45s %8s (%s-%s)   %.2fx\n", t.name, ms(median(t.times)), ms(slices.Min(t.times)), ms(slices.Max(t.times)),
 			float64(median(t.times))/float64(floor))
 	}
 	return nil

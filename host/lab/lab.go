@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"path/filepath"
+	"slices"
 	"sort"
 	"time"
 
@@ -83,6 +84,10 @@ type Component struct {
 }
 
 func (c *Component) String() string { return c.Role.Name + "." + c.Name }
+
+// Deps are the components c's settings refer to; l.Components lists them
+// before c.
+func (c *Component) Deps() []*Component { return slices.Clone(c.deps) }
 
 // Options are the command-line overrides of a lab file.
 type Options struct {

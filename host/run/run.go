@@ -1,5 +1,7 @@
 // Package run runs a lab. It starts every component's plugin, then each
-// server in dependency order (each must report Ready), then the clients;
+// server once the servers it refers to are ready (each must report
+// Ready; servers that do not refer to each other start together), then
+// the clients;
 // it relays every event as it arrives, and when the clients are done, a
 // component fails, the lab times out or the host is interrupted, it stops
 // everything and reports how each component ended.
@@ -12,6 +14,7 @@ package run
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -312,47 +315,105 @@ func (r *runner) awaitLaunch(ctx context.Context, c *component) bool {
 	}
 }
 
-// startServers starts the servers in dependency order, each once the
-// servers it refers to are ready, and clients' settings are decoded with
-// the addresses the servers really bound.
+// startServers runs each server as soon as its own plugin has started and
+// the servers its settings refer to are ready, so that servers that do not
+// refer to each other start together; each component's settings are
+// decoded once those it refers to are (clients' with the addresses the
+// servers really bound), and each client gets its link. It returns once
+// every server is ready, false if the run failed or ended first.
 func (r *runner) startServers(ctx context.Context) bool {
 	scope := r.lab.NewScope()
+	byLab := map[*lab.Component]*component{}
 	for _, c := range r.comps {
-		cfg, diags := scope.Decode(c.lab)
-		if diags.HasErrors() {
-			r.fail(c, fmt.Errorf("settings: %s", diags.Error()))
-			return false
-		}
-		c.cfg = cfg
-		if c.lab.Role.Side != roles.Server {
-			if err := r.openLink(c); err != nil {
-				r.fail(c, err)
+		byLab[c.lab] = c
+	}
+	decoded := map[*component]bool{}
+	ready := map[*component]bool{}
+	// settled: what c refers to is decoded, and every server among it ready.
+	settled := func(c *component) bool {
+		for _, d := range c.lab.Deps() {
+			dc := byLab[d]
+			if !decoded[dc] || (d.Role.Side == roles.Server && !ready[dc]) {
 				return false
 			}
-			continue
 		}
-		// A server runs as soon as its own plugin has started: the
-		// others' starts go on meanwhile.
-		if !r.awaitLaunch(ctx, c) {
-			return false
-		}
-		go c.serve(r)
-		select {
-		case addr := <-c.ready:
-			scope.Bound(c.lab, addr)
-		case <-c.done:
-			r.fail(c, c.endedEarly("before it was ready"))
-			return false
-		case <-time.After(c.drv.readyTimeout()):
-			r.fail(c, fmt.Errorf("did not report Ready within %s (start_timeout): a server sends Ready once its socket is bound", c.lab.Plugin.StartTimeout))
-			return false
-		case <-r.failed:
-			return false
-		case <-ctx.Done():
-			return false
-		}
+		return true
 	}
-	return true
+	type outcome struct {
+		c    *component
+		addr string
+		ok   bool
+	}
+	outcomes := make(chan outcome, len(r.comps))
+	waiting := 0
+	for {
+		// Decode, in the lab's order, every component whose references
+		// are settled; a server starts at once, a client gets its link.
+		for progress := true; progress; {
+			progress = false
+			for _, c := range r.comps {
+				if decoded[c] || !settled(c) {
+					continue
+				}
+				progress = true
+				decoded[c] = true
+				cfg, diags := scope.Decode(c.lab)
+				if diags.HasErrors() {
+					r.fail(c, fmt.Errorf("settings: %s", diags.Error()))
+					return false
+				}
+				c.cfg = cfg
+				if c.lab.Role.Side != roles.Server {
+					if err := r.openLink(c); err != nil {
+						r.fail(c, err)
+						return false
+					}
+					continue
+				}
+				waiting++
+				go func() {
+					addr, ok := r.serveUntilReady(ctx, c)
+					outcomes <- outcome{c, addr, ok}
+				}()
+			}
+		}
+		if waiting == 0 {
+			for _, c := range r.comps {
+				if !decoded[c] { // the lab's order rules this out
+					r.fail(c, errors.New("refers to components that were never ready"))
+					return false
+				}
+			}
+			return true
+		}
+		o := <-outcomes
+		waiting--
+		if !o.ok {
+			return false
+		}
+		ready[o.c] = true
+		scope.Bound(o.c.lab, o.addr)
+	}
+}
+
+// serveUntilReady runs server c once its plugin has started and returns
+// the address it reports Ready with; false if it or the run failed first.
+func (r *runner) serveUntilReady(ctx context.Context, c *component) (string, bool) {
+	if !r.awaitLaunch(ctx, c) {
+		return "", false
+	}
+	go c.serve(r)
+	select {
+	case addr := <-c.ready:
+		return addr, true
+	case <-c.done:
+		r.fail(c, c.endedEarly("before it was ready"))
+	case <-time.After(c.drv.readyTimeout()):
+		r.fail(c, fmt.Errorf("did not report Ready within %s (start_timeout): a server sends Ready once its socket is bound", c.lab.Plugin.StartTimeout))
+	case <-r.failed:
+	case <-ctx.Done():
+	}
+	return "", false
 }
 
 // serverAddresses maps each server's name to where it is reached.

@@ -2,8 +2,10 @@ package run
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -24,12 +26,45 @@ import (
 // real plugin processes.
 const beThePlugin = "RUN_TEST_BE_THE_PLUGIN"
 
+// With this set to a directory, the plugin's ping server, once Run, waits
+// for another ping server to be Run before it runs: see
+// TestRunStartsIndependentServersTogether.
+const serversMeetIn = "RUN_TEST_SERVERS_MEET_IN"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(beThePlugin) != "" {
-		sdk.Serve(reference.Plugins())
+		p := reference.Plugins()
+		if dir := os.Getenv(serversMeetIn); dir != "" {
+			p.PingServer = meetingServer(dir, p.PingServer)
+		}
+		sdk.Serve(p)
 		return
 	}
 	os.Exit(m.Run())
+}
+
+// meetingServer is s, run once two servers have been Run: each leaves a
+// file in dir and waits for a second one.
+func meetingServer(dir string, s sdk.PingServer) sdk.PingServer {
+	return sdk.PingServerFunc(func(ctx context.Context, cfg *pb.PingServerConfig, out *sdk.PingServerEvents) error {
+		if err := os.WriteFile(filepath.Join(dir, strconv.Itoa(os.Getpid())), nil, 0o644); err != nil {
+			return err
+		}
+		for {
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				return err
+			}
+			if len(entries) >= 2 {
+				return s.Run(ctx, cfg, out)
+			}
+			select {
+			case <-ctx.Done():
+				return errors.New("stopped before another server was run")
+			case <-time.After(time.Millisecond):
+			}
+		}
+	})
 }
 
 func loadLab(t *testing.T, src string) *lab.Lab {
@@ -178,6 +213,52 @@ func TestRunReportsAFailedStart(t *testing.T) {
 	res, _ := runLab(t, context.Background(), l)
 	if res.OK() || res.Components[0].Err == nil || !strings.Contains(res.Components[0].Err.Error(), "handshake") {
 		t.Fatalf("server error %v", res.Components[0].Err)
+	}
+}
+
+// Servers that do not refer to each other start together: each of these
+// two waits for the other to be Run before it reports Ready, so started one
+// after the other the first would never be ready (start_timeout).
+func TestRunStartsIndependentServersTogether(t *testing.T) {
+	l := loadLab(t, `
+ping_server "a" {
+  listen = "127.0.0.1:0"
+  plugin {
+    builtin       = true
+    start_timeout = "3s"
+  }
+}
+ping_server "b" {
+  listen = "127.0.0.1:0"
+  plugin {
+    builtin       = true
+    start_timeout = "3s"
+  }
+}
+ping_client "to_a" {
+  server  = ping_server.a.address
+  count   = 1
+  timeout = "100ms"
+}
+ping_client "to_b" {
+  server  = ping_server.b.address
+  count   = 1
+  timeout = "100ms"
+}
+`)
+	meet := t.TempDir()
+	for _, c := range l.Components[:2] {
+		c.Plugin.Env = append(c.Plugin.Env, serversMeetIn+"="+meet)
+	}
+	res, _ := runLab(t, context.Background(), l)
+	if !res.OK() {
+		for _, c := range res.Components {
+			t.Errorf("%s: %v", c.Component.Name, c.Err)
+		}
+		t.FailNow()
+	}
+	if entries, err := os.ReadDir(meet); err != nil || len(entries) != 2 {
+		t.Errorf("%d servers met (%v), want 2", len(entries), err)
 	}
 }
 
