@@ -609,3 +609,29 @@ func TestFloodIsNotJudged(t *testing.T) {
 		}
 	}
 }
+
+// TestFloodEndsTheRun: a server under test that floods its output and
+// never binds (the unfilled skeleton printing "Ready to serve..." in a
+// loop) has scored nothing once it passes the bound; its run ends there,
+// not at the server's start timeout.
+func TestFloodEndsTheRun(t *testing.T) {
+	sub := plainStudent(t, "web_server", "zoe", "WebServer.py")
+	sub.Spec.StartTimeout = 2 * time.Minute // far past the flood
+	sc := builtin(t, "web_server").Scenarios[0]
+	env := testEnv(t)
+	o, err := observe(t.Context(), sc, t.TempDir(), sub, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.dropped[o.Under] == 0 {
+		t.Fatalf("the flood did not pass the bound: %d events kept", o.kept[o.Under])
+	}
+	for _, c := range o.Result.Components {
+		if c.Err != nil && strings.Contains(c.Err.Error(), "start_timeout") {
+			t.Errorf("%s: %v; the run should have ended at the flood", c.Component.Name, c.Err)
+		}
+	}
+	if o.Result.Interrupted {
+		t.Error("the run's end at the flood counts as an interrupt")
+	}
+}

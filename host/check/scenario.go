@@ -208,17 +208,26 @@ func observe(ctx context.Context, sc *suite.Scenario, dir string, sub submission
 	}()
 	w := newEnoughWatch(under, sc.Suite.Grader)
 	defer w.close()
+	// A flood past the limit scores nothing whatever follows: the run ends
+	// there rather than at a server's start timeout or the lab's limit.
+	runCtx, stopRun := context.WithCancel(ctx)
+	defer stopRun()
 	opts := run.Options{
 		Builtin: env.Builtin, Builder: env.Builder, Log: env.Log, Contain: env.Contain,
 		Observe: func(ev run.Event) {
 			mu.Lock()
+			flooded := false
 			if o.kept[ev.Component] < maxObservedEvents {
 				o.kept[ev.Component]++
 				o.Events = append(o.Events, ev)
 			} else {
 				o.dropped[ev.Component]++
+				flooded = ev.Component == under
 			}
 			mu.Unlock()
+			if flooded {
+				stopRun()
+			}
 			w.see(ev)
 		},
 		Enough: w.enough,
@@ -229,7 +238,8 @@ func observe(ctx context.Context, sc *suite.Scenario, dir string, sub submission
 			return nil
 		}
 	}
-	o.Result = run.Run(ctx, l, opts)
+	o.Result = run.Run(runCtx, l, opts)
+	o.Result.Interrupted = o.Result.Interrupted && ctx.Err() != nil
 	sort.SliceStable(o.Events, func(i, j int) bool { return o.Events[i].Time.Before(o.Events[j].Time) })
 	return o, nil
 }
