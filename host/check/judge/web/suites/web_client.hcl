@@ -3,7 +3,10 @@
 #
 # The component under test is the web_client block (a plain program is run
 # once per path, with the link's host and port and the file name); the
-# reference server serves www/ and says what it was asked.
+# reference server serves www/ and says what it was asked. The sheet's
+# server closes each connection after its response; the reference keeps
+# one open for idle_timeout, so a client that reads until the server
+# closes (as the sheet's allows) waits 1 s, not the default 5 s.
 
 suite {
   role        = "web_client"
@@ -26,8 +29,9 @@ scenario "fetch" {
     timeout = "30s"
   }
   web_server "reference" {
-    listen = "127.0.0.1:0"
-    root   = "www"
+    listen       = "127.0.0.1:0"
+    root         = "www"
+    idle_timeout = "1s"
   }
   web_client "student" {
     server    = web_server.reference.address
@@ -45,8 +49,9 @@ scenario "not_found" {
     timeout = "30s"
   }
   web_server "reference" {
-    listen = "127.0.0.1:0"
-    root   = "www"
+    listen       = "127.0.0.1:0"
+    root         = "www"
+    idle_timeout = "1s"
   }
   web_client "student" {
     server    = web_server.reference.address
@@ -65,8 +70,9 @@ scenario "big" {
     timeout = "30s"
   }
   web_server "reference" {
-    listen = "127.0.0.1:0"
-    root   = "www"
+    listen       = "127.0.0.1:0"
+    root         = "www"
+    idle_timeout = "1s"
   }
   web_client "student" {
     server    = web_server.reference.address
