@@ -14,6 +14,8 @@ import (
 // Regexp returns a function that compiles expr the first time it is called
 // and returns the same *regexp.Regexp from then on. Like
 // regexp.MustCompile it panics if expr is not valid, at that first call.
+// TestNothingCompiledAtInit finds expressions and templates a package
+// still compiles at start-up.
 func Regexp(expr string) func() *regexp.Regexp {
 	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

@@ -3,9 +3,11 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"html/template"
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/socklab/socklab/host/page"
@@ -14,9 +16,13 @@ import (
 // The report's pages: index.html, a row per submission and a column per
 // scenario, and a page per submission in students/ where each failed
 // scenario shows its checks' evidence and its run's sequence diagram
-// with the packets the evidence names highlighted.
+// with the packets the evidence names highlighted. They are parsed at the
+// first report written: every socklab process would pay for them at
+// start-up.
 
-var gradeTemplates = page.Templates(`
+var gradeTemplates = sync.OnceValue(func() *template.Template { return page.Templates(gradeTemplateText) })
+
+const gradeTemplateText = `
 {{define "index"}}{{template "head" .Shell}}<body>
 <svg class="defs" width="0" height="0" aria-hidden="true" focusable="false">{{template "defs"}}</svg>
 <main id="main">
@@ -64,7 +70,7 @@ var gradeTemplates = page.Templates(`
 {{end}}
 </main>
 {{template "foot" .Shell}}{{end}}
-`)
+`
 
 type indexPage struct {
 	Shell                                    page.Shell
@@ -192,7 +198,7 @@ func (r *Report) WriteHTML(dir string) error {
 
 func writeTemplate(path, name string, data any) error {
 	var b bytes.Buffer
-	if err := gradeTemplates.ExecuteTemplate(&b, name, data); err != nil {
+	if err := gradeTemplates().ExecuteTemplate(&b, name, data); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {

@@ -5,14 +5,14 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"regexp"
 
 	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/internal/lazy"
 )
 
 // ipv4Literal is a dotted-quad address written in quotes, as a program
 // hard-codes its server's or its own address.
-var ipv4Literal = regexp.MustCompile(`["'](\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})["']`)
+var ipv4Literal = lazy.Regexp(`["'](\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})["']`)
 
 // HardCodedAddrs returns the IPv4 addresses a plain program's source
 // hard-codes that are not on a fresh namespace's loopback (a lab
@@ -36,7 +36,7 @@ func HardCodedAddrs(sub Submission) []netip.Addr {
 		if err != nil || bytes.IndexByte(src[:min(len(src), 512)], 0) >= 0 {
 			continue // not a source file: the interpreter, a binary
 		}
-		for _, m := range ipv4Literal.FindAllSubmatch(src, -1) {
+		for _, m := range ipv4Literal().FindAllSubmatch(src, -1) {
 			ip, err := netip.ParseAddr(string(m[1]))
 			if err != nil || ip.IsLoopback() || ip.IsUnspecified() || ip.IsMulticast() || ip == netip.AddrFrom4([4]byte{255, 255, 255, 255}) || seen[ip] {
 				continue

@@ -11,12 +11,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/internal/lazy"
 	"github.com/socklab/socklab/proto/roles"
 )
 
@@ -227,7 +227,7 @@ func (d Detector) python(file string) Submission {
 	return sub
 }
 
-var socklabImportRE = regexp.MustCompile(`^\s*(?:import\s+socklab\b|from\s+socklab\b)`)
+var socklabImportRE = lazy.Regexp(`^\s*(?:import\s+socklab\b|from\s+socklab\b)`)
 
 // usesSocklab reports whether a Python file imports the socklab package:
 // it is then a plugin, not a plain program.
@@ -239,7 +239,7 @@ func usesSocklab(file string) bool {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if socklabImportRE.MatchString(sc.Text()) {
+		if socklabImportRE().MatchString(sc.Text()) {
 			return true
 		}
 	}
@@ -248,11 +248,11 @@ func usesSocklab(file string) bool {
 
 // versionRE finds the version a file's name gives itself: "client V2.py",
 // "client_v3.py", "client version 2.py", "client final.py".
-var versionRE = regexp.MustCompile(`(?i)(?:^|[^a-z])(?:v|version\s*)(\d{1,3})(?:[^0-9]|$)|(?:^|[^a-z])(final)(?:[^a-z]|$)`)
+var versionRE = lazy.Regexp(`(?i)(?:^|[^a-z])(?:v|version\s*)(\d{1,3})(?:[^0-9]|$)|(?:^|[^a-z])(final)(?:[^a-z]|$)`)
 
 // fileVersion is the version a file's name says (1 when it says none).
 func fileVersion(name string) int {
-	m := versionRE.FindStringSubmatch(strings.TrimSuffix(name, filepath.Ext(name)))
+	m := versionRE().FindStringSubmatch(strings.TrimSuffix(name, filepath.Ext(name)))
 	switch {
 	case m == nil:
 		return 1
@@ -307,7 +307,7 @@ func fileExists(path string) bool {
 	return err == nil && !fi.IsDir()
 }
 
-var packageMainRE = regexp.MustCompile(`(?m)^package\s+main\b`)
+var packageMainRE = lazy.Regexp(`(?m)^package\s+main\b`)
 
 // goMain reports whether dir holds a Go main package.
 func goMain(dir string) bool {
@@ -317,7 +317,7 @@ func goMain(dir string) bool {
 			continue
 		}
 		src, err := os.ReadFile(f)
-		if err == nil && packageMainRE.Match(src) {
+		if err == nil && packageMainRE().Match(src) {
 			return true
 		}
 	}

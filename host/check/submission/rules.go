@@ -3,17 +3,18 @@ package submission
 import (
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/socklab/socklab/internal/lazy"
 )
 
 // interpreterRE names the interpreters a submission.hcl may run its
 // source with, by name (found on PATH): python3 client.py.
-var interpreterRE = regexp.MustCompile(`^(python(3(\.\d+)?)?|sh|bash|node|ruby|perl|java)$`)
+var interpreterRE = lazy.Regexp(`^(python(3(\.\d+)?)?|sh|bash|node|ruby|perl|java)$`)
 
 // submissionRules holds a student's submission.hcl (already parsed,
 // within limits, with no errors) to what a student may ask for: only a
@@ -55,7 +56,7 @@ func submissionRules(file *hcl.File, dir string) hcl.Diagnostics {
 						continue
 					}
 					if i == 0 && !strings.Contains(s, "/") {
-						if !interpreterRE.MatchString(s) && !fileExists(filepath.Join(dir, s)) {
+						if !interpreterRE().MatchString(s) && !fileExists(filepath.Join(dir, s)) {
 							refuse(e.rng, "Outside the submission", fmt.Sprintf("%q is a program on the grader's PATH, not one in the submission; only an interpreter (python3) may be named that way, with the source beside it.", s))
 						}
 						continue
@@ -69,7 +70,7 @@ func submissionRules(file *hcl.File, dir string) hcl.Diagnostics {
 					}
 				}
 				if len(els) > 0 {
-					if s, ok := els[0].text(); ok && !strings.Contains(s, "/") && interpreterRE.MatchString(s) && !namesSource && len(diags) == 0 {
+					if s, ok := els[0].text(); ok && !strings.Contains(s, "/") && interpreterRE().MatchString(s) && !namesSource && len(diags) == 0 {
 						refuse(a.Expr.Range(), "No source in the submission", fmt.Sprintf("%s runs no file of the submission's directory.", s))
 					}
 				}

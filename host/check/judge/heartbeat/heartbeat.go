@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"math"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/link"
 	"github.com/socklab/socklab/host/plain"
+	"github.com/socklab/socklab/internal/lazy"
 	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
@@ -26,12 +26,12 @@ import (
 var (
 	// The sheet asks for "a sequence number and current timestamp": a
 	// leading word is the Pinger's habit, not a requirement.
-	heartbeatSeqRE    = regexp.MustCompile(`(?i)^\s*(?:(?:heartbeat|ping)\s+)?(\d{1,19})\s`)
-	heartbeatFormatRE = regexp.MustCompile(`^(?:(?:Heartbeat|Ping) ([0-9]+) ([0-9]+(?:\.[0-9]+)?)(?: [!-~]{1,64})?|([0-9]+) ([0-9]+(?:\.[0-9]+)?))\r?\n?$`)
+	heartbeatSeqRE    = lazy.Regexp(`(?i)^\s*(?:(?:heartbeat|ping)\s+)?(\d{1,19})\s`)
+	heartbeatFormatRE = lazy.Regexp(`^(?:(?:Heartbeat|Ping) ([0-9]+) ([0-9]+(?:\.[0-9]+)?)(?: [!-~]{1,64})?|([0-9]+) ([0-9]+(?:\.[0-9]+)?))\r?\n?$`)
 )
 
 func heartbeatSeq(b []byte) (uint64, bool) {
-	m := heartbeatSeqRE.FindSubmatch(b)
+	m := heartbeatSeqRE().FindSubmatch(b)
 	if m == nil {
 		return 0, false
 	}
@@ -41,7 +41,7 @@ func heartbeatSeq(b []byte) (uint64, bool) {
 
 // heartbeatForm names the form a heartbeat's seq was read from.
 func heartbeatForm(b []byte) string {
-	if m := heartbeatSeqRE.FindSubmatchIndex(b); m != nil && len(bytes.TrimSpace(b[:m[2]])) > 0 {
+	if m := heartbeatSeqRE().FindSubmatchIndex(b); m != nil && len(bytes.TrimSpace(b[:m[2]])) > 0 {
 		return fmt.Sprintf("the %q form, seq after the word", "<word> <seq> <time>")
 	}
 	return fmt.Sprintf("the %q form, seq first", "<seq> <time>")
@@ -334,7 +334,7 @@ func clientChecks() []*judge.Check {
 					return []string{o.SentNothing("heartbeat")}, nil
 				}
 				for i, ev := range evs {
-					m := heartbeatFormatRE.FindSubmatch(ev.Payload)
+					m := heartbeatFormatRE().FindSubmatch(ev.Payload)
 					if m == nil || ev.Size > link.PayloadMax {
 						e.Add("datagram %d %s is not \"Heartbeat <seq> <time>\" or \"<seq> <time>\" (like \"Heartbeat 1 1764147583.123456\")", i+1, judge.Quote(ev.Payload))
 						continue

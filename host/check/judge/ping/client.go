@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/socklab/socklab/host/check/judge"
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/link"
+	"github.com/socklab/socklab/internal/lazy"
 	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
@@ -73,14 +73,14 @@ func (e *exchange) fate(timeout time.Duration) string {
 
 var (
 	// pingFormatRE is the sheet's message, strictly: "Ping <seq> <time>".
-	pingFormatRE = regexp.MustCompile(`^Ping ([0-9]+) ([0-9]+(?:\.[0-9]+)?)\r?\n?$`)
+	pingFormatRE = lazy.Regexp(`^Ping ([0-9]+) ([0-9]+(?:\.[0-9]+)?)\r?\n?$`)
 	// leadingSeqRE reads the seq of a ping or reply leniently.
-	leadingSeqRE = regexp.MustCompile(`(?i)^\s*ping\s*(\d{1,9})\b`)
+	leadingSeqRE = lazy.Regexp(`(?i)^\s*ping\s*(\d{1,9})\b`)
 )
 
 // payloadSeq reads the seq of a ping or of its reply; -1 if it has none.
 func payloadSeq(b []byte) int {
-	m := leadingSeqRE.FindSubmatch(b)
+	m := leadingSeqRE().FindSubmatch(b)
 	if m == nil {
 		return -1
 	}
@@ -201,7 +201,7 @@ func clientChecks() []*judge.Check {
 					return []string{o.SentNothing("ping")}, nil
 				}
 				for i, ev := range pings {
-					m := pingFormatRE.FindSubmatch(ev.Payload)
+					m := pingFormatRE().FindSubmatch(ev.Payload)
 					if m == nil || ev.Size > link.PayloadMax {
 						e.Add("datagram %d %s is not \"Ping <seq> <time>\" (like \"Ping 1 1764147583.123456\")", i+1, judge.Quote(ev.Payload))
 						continue
@@ -423,11 +423,11 @@ func percent(p float64) string { return strconv.FormatFloat(math.Round(p*100)/10
 
 // shownSeqRE finds the reply in what the client showed: a plain program's
 // whole line may hold other words ("Ping message 2 received: PING 1 ...").
-var shownSeqRE = regexp.MustCompile(`(?i)\bping\s*(\d{1,9})\b`)
+var shownSeqRE = lazy.Regexp(`(?i)\bping\s*(\d{1,9})\b`)
 
 // shownSeq is the seq of the reply the client showed; -1 if none.
 func shownSeq(b []byte) int {
-	m := shownSeqRE.FindSubmatch(b)
+	m := shownSeqRE().FindSubmatch(b)
 	if m == nil {
 		return -1
 	}
