@@ -16,6 +16,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/socklab/socklab/host/check"
+	"github.com/socklab/socklab/host/check/isolate"
 	"github.com/socklab/socklab/host/check/submission"
 	"github.com/socklab/socklab/host/check/suite"
 	"github.com/socklab/socklab/host/lab"
@@ -89,7 +90,7 @@ type checkOptions struct {
 func runCheck(o *checkOptions, positional, command []string, stdout, stderr io.Writer) int {
 	switch {
 	case o.probe:
-		if err := check.LoopbackUp(); err != nil {
+		if err := isolate.LoopbackUp(); err != nil {
 			fmt.Fprintln(stderr, err)
 			return exitFailed
 		}
@@ -227,7 +228,7 @@ func byteFlag(dst *int64) func(string) error {
 
 // sandboxMode reads --sandbox: on where it can be made (auto), always
 // (on: an error if it cannot), or never. It says which limits are off.
-func sandboxMode(mode, exe string, limits sandbox.Limits, stderr io.Writer) (*check.Sandbox, error) {
+func sandboxMode(mode, exe string, limits sandbox.Limits, stderr io.Writer) (*isolate.Sandbox, error) {
 	switch mode {
 	case "off":
 		fmt.Fprintln(stderr, "socklab check: --sandbox off: submissions run as this user, seeing its files, with no limits")
@@ -247,17 +248,17 @@ func sandboxMode(mode, exe string, limits sandbox.Limits, stderr io.Writer) (*ch
 	if len(v.Off) > 0 {
 		fmt.Fprintf(stderr, "socklab check: sandboxed, but these limits are off here: %s\n", strings.Join(v.Off, "; "))
 	}
-	return &check.Sandbox{Exe: exe, Limits: limits, Off: v.Off}, nil
+	return &isolate.Sandbox{Exe: exe, Limits: limits, Off: v.Off}, nil
 }
 
 // isolationMode reads --isolation; auto takes the strongest that works.
-func isolationMode(mode, exe string, stderr io.Writer) (check.Isolation, error) {
+func isolationMode(mode, exe string, stderr io.Writer) (isolate.Isolation, error) {
 	switch mode {
 	case "netns", "userns", "none":
-		return check.Isolation(mode), nil
+		return isolate.Isolation(mode), nil
 	case "auto":
-		iso, err := check.ChooseIsolation(exe, []string{"check", checkProbeFlag})
-		if iso == check.None {
+		iso, err := isolate.ChooseIsolation(exe, []string{"check", checkProbeFlag})
+		if iso == isolate.None {
 			fmt.Fprintf(stderr, "socklab check: no network namespace can be made here, so submissions are graded one at a time on the host's network (%v)\n", err)
 		}
 		return iso, nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/socklab/socklab/host/check/isolate"
 	"github.com/socklab/socklab/host/check/report"
 	"github.com/socklab/socklab/host/check/submission"
 	"github.com/socklab/socklab/host/check/suite"
@@ -39,7 +40,7 @@ func TestMain(m *testing.M) {
 		sdk.Serve(reference.Plugins())
 		return
 	case os.Getenv(beTheProbe) != "":
-		if err := LoopbackUp(); err != nil {
+		if err := isolate.LoopbackUp(); err != nil {
 			os.Exit(1)
 		}
 		return
@@ -67,8 +68,8 @@ func gradeIsolated(t *testing.T, s *suite.Suite, jobs int, subs ...submission.Su
 	if err != nil {
 		t.Fatal(err)
 	}
-	iso, err := ChooseIsolation("/usr/bin/env", []string{beTheProbe + "=1", exe})
-	if iso == None {
+	iso, err := isolate.ChooseIsolation("/usr/bin/env", []string{beTheProbe + "=1", exe})
+	if iso == isolate.None {
 		t.Skipf("no network namespace can be made here: %v", err)
 	}
 	return Grade(context.Background(), Options{Suite: s, Submissions: subs, Jobs: jobs, Timeout: s.Timeout(), Isolation: iso,

@@ -1,19 +1,17 @@
 package check
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os/exec"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
+	"github.com/socklab/socklab/host/check/isolate"
 	"github.com/socklab/socklab/host/check/report"
 	"github.com/socklab/socklab/host/check/submission"
 	"github.com/socklab/socklab/host/check/suite"
@@ -26,28 +24,24 @@ import (
 type Options struct {
 	Suite       *suite.Suite
 	Submissions []submission.Submission
-	// Jobs is how many submissions are graded at once (with None, one).
+	// Jobs is how many submissions are graded at once (with isolate.None, one).
 	Jobs int
 	// Timeout bounds one submission's whole run of the suite.
 	Timeout   time.Duration
-	Isolation Isolation
+	Isolation isolate.Isolation
 	// OneCommand runs one submission's check in a child process: this
 	// program's argv for `socklab check --one`, which reads a job on stdin
 	// (see RunOne).
 	OneCommand []string
 	Builder    *launch.Builder
 	// Sandbox, if set, sandboxes every submission's process and build.
-	Sandbox *Sandbox
+	Sandbox *isolate.Sandbox
 	// Progress, if set, gets a line per submission graded.
 	Progress io.Writer
 	// Traces: each failed scenario's result carries its run's Trace, for
 	// the report's pages.
 	Traces bool
 }
-
-// stopGrace is how long a submission's check has, once told to stop at
-// its timeout, to report what it has before it is killed.
-const stopGrace = 10 * time.Second
 
 // job is what the parent tells a child `socklab check --one`.
 type job struct {
@@ -60,7 +54,7 @@ type job struct {
 	Loopback bool
 	// Traces: send a failed scenario's run for its page.
 	Traces  bool
-	Sandbox *Sandbox `json:",omitempty"`
+	Sandbox *isolate.Sandbox `json:",omitempty"`
 }
 
 // childResult is what a child check writes: the result and, when the
@@ -75,7 +69,7 @@ type childResult struct {
 func Grade(ctx context.Context, o Options) *report.Report {
 	start := time.Now()
 	jobs := max(1, o.Jobs)
-	if o.Isolation == None {
+	if o.Isolation == isolate.None {
 		jobs = 1 // plain programs share the host's ports
 	}
 	r := &report.Report{Suite: o.Suite.Path, Role: o.Suite.Role.Name, Started: start, Isolation: string(o.Isolation), Jobs: jobs,
@@ -127,7 +121,7 @@ func (o Options) buildAll(ctx context.Context, jobs int) []submission.Submission
 	sem := make(chan struct{}, jobs)
 	b := o.Builder
 	if o.Sandbox != nil {
-		b = &launch.Builder{Dir: b.Dir, Socklab: b.Socklab, Sandbox: o.Sandbox.buildSandboxed}
+		b = &launch.Builder{Dir: b.Dir, Socklab: b.Socklab, Sandbox: o.Sandbox.BuildSandboxed}
 	}
 	var wg sync.WaitGroup
 	for i := range subs {
@@ -155,7 +149,7 @@ func (o Options) buildAll(ctx context.Context, jobs int) []submission.Submission
 
 // failed is the grade of a submission that could not run the suite.
 func (o Options) failed(sub submission.Submission, why string) *report.SubmissionResult {
-	return report.Failed(sub.Name, describeSpec(sub), printable(why), o.Suite)
+	return report.Failed(sub.Name, describeSpec(sub), report.Printable(why), o.Suite)
 }
 
 func describeSpec(sub submission.Submission) string {
@@ -207,25 +201,25 @@ func (o Options) gradeOne(ctx context.Context, sub submission.Submission) *repor
 func (o Options) runScenario(ctx context.Context, sub submission.Submission, sc *suite.Scenario) *report.ScenarioResult {
 	start := time.Now()
 	fail := func(why string) *report.ScenarioResult {
-		return &report.ScenarioResult{Name: sc.Name, Description: sc.Description, MaxPoints: sc.MaxPoints(), Error: printable(why),
+		return &report.ScenarioResult{Name: sc.Name, Description: sc.Description, MaxPoints: sc.MaxPoints(), Error: report.Printable(why),
 			ElapsedSeconds: time.Since(start).Seconds()}
 	}
-	input, err := json.Marshal(job{Suite: o.Suite.Path, Scenario: sc.Name, Submission: sub, Loopback: o.Isolation != None, Traces: o.Traces, Sandbox: o.Sandbox})
+	input, err := json.Marshal(job{Suite: o.Suite.Path, Scenario: sc.Name, Submission: sub, Loopback: o.Isolation != isolate.None, Traces: o.Traces, Sandbox: o.Sandbox})
 	if err != nil {
 		return fail("cannot describe the job: " + err.Error())
 	}
-	out := o.runChild(ctx, input)
-	if out.startErr != nil {
-		return fail(fmt.Sprintf("cannot start its check (%s isolation): %v", o.Isolation, out.startErr))
+	out := o.Isolation.Run(ctx, o.OneCommand, input)
+	if out.StartErr != nil {
+		return fail(fmt.Sprintf("cannot start its check (%s isolation): %v", o.Isolation, out.StartErr))
 	}
 	res := &report.SubmissionResult{}
 	child := childResult{SubmissionResult: res}
-	if err := json.Unmarshal(out.stdout, &child); err != nil || len(res.Scenarios) != 1 {
-		why := fmt.Sprintf("its check ended without a result (%v)", out.waitErr)
-		if tail := lastLines(string(out.stderr), 8); tail != "" {
+	if err := json.Unmarshal(out.Stdout, &child); err != nil || len(res.Scenarios) != 1 {
+		why := fmt.Sprintf("its check ended without a result (%v)", out.WaitErr)
+		if tail := lastLines(string(out.Stderr), 8); tail != "" {
 			why += ":\n" + tail
 		}
-		if out.stopped && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		if out.Stopped && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			why = fmt.Sprintf("did not finish within %s (--timeout); stopped", o.Timeout)
 		}
 		return fail(why)
@@ -234,63 +228,6 @@ func (o Options) runScenario(ctx context.Context, sub submission.Submission, sc 
 		res.Scenarios[0].Trace = child.Traces[0]
 	}
 	return res.Scenarios[0]
-}
-
-// childOutput is what a child check printed and how it ended.
-type childOutput struct {
-	stdout, stderr []byte
-	// startErr: it could not be started; waitErr: how it ended.
-	startErr, waitErr error
-	// stopped: ctx ended first, and the child was stopped.
-	stopped bool
-}
-
-// runChild runs one child check (`socklab check --one`) with input on its
-// stdin, isolated as o.Isolation: in a network namespace of its own, in
-// its own process group. Once ctx ends it is asked to stop and report
-// (SIGTERM), then killed; whatever it left running in its namespace is
-// killed too. Every child of a grading run is started here.
-func (o Options) runChild(ctx context.Context, input []byte) childOutput {
-	var out childOutput
-	cmd := exec.Command(o.OneCommand[0], o.OneCommand[1:]...)
-	cmd.Stdin = bytes.NewReader(input)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.SysProcAttr = o.Isolation.sysProcAttr()
-	if err := cmd.Start(); err != nil {
-		out.startErr = err
-		return out
-	}
-	ns := ""
-	if o.Isolation != None {
-		ns, _ = netNamespace(cmd.Process.Pid)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	select {
-	case out.waitErr = <-exited:
-	case <-ctx.Done():
-		out.stopped = true
-		out.waitErr = stop(cmd, exited)
-	}
-	// Whatever the submission left running in its namespace goes too.
-	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	killNamespace(ns)
-	out.stdout, out.stderr = stdout.Bytes(), stderr.Bytes()
-	return out
-}
-
-// stop asks a child check to end (SIGTERM: it reports what it has), and
-// kills it after stopGrace.
-func stop(cmd *exec.Cmd, exited <-chan error) error {
-	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-	select {
-	case err := <-exited:
-		return err
-	case <-time.After(stopGrace):
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		return <-exited
-	}
 }
 
 func lastLines(s string, n int) string {
@@ -308,13 +245,13 @@ func RunOne(ctx context.Context, in io.Reader, out io.Writer, env Env) error {
 		return fmt.Errorf("reading the job: %w", err)
 	}
 	if j.Loopback {
-		if err := LoopbackUp(); err != nil {
+		if err := isolate.LoopbackUp(); err != nil {
 			return err
 		}
 		// A lab machine's address the program hard-codes is this
 		// namespace's own.
 		for _, ip := range submission.HardCodedAddrs(j.Submission) {
-			if err := AddLocalAddress(ip); err != nil {
+			if err := isolate.AddLocalAddress(ip); err != nil {
 				return err
 			}
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/socklab/socklab/host/check/isolate"
 	"github.com/socklab/socklab/host/check/judge"
 	"github.com/socklab/socklab/host/check/report"
 	"github.com/socklab/socklab/host/check/submission"
@@ -41,7 +42,7 @@ type Env struct {
 	// Traces: a failed scenario's result carries its run's Trace.
 	Traces bool
 	// Sandbox, if set, sandboxes the component under test.
-	Sandbox *Sandbox
+	Sandbox *isolate.Sandbox
 }
 
 // observation is a scenario's run as the runner keeps it: what the
@@ -78,10 +79,10 @@ func RunScenario(ctx context.Context, sc *suite.Scenario, sub submission.Submiss
 	defer func() {
 		sr.ElapsedSeconds = time.Since(start).Seconds()
 		// What a submission printed reaches the reports: as text only.
-		sr.Error = printable(sr.Error)
+		sr.Error = report.Printable(sr.Error)
 		for i := range sr.Checks {
 			for j, e := range sr.Checks[i].Evidence {
-				sr.Checks[i].Evidence[j] = printable(e)
+				sr.Checks[i].Evidence[j] = report.Printable(e)
 			}
 		}
 	}()
@@ -194,10 +195,10 @@ func observe(ctx context.Context, sc *suite.Scenario, dir string, sub submission
 		}
 		defer os.RemoveAll(vdir)
 		verdict := filepath.Join(vdir, "verdict.json")
-		if err := env.Sandbox.wrap(under, sub, dir, verdict); err != nil {
+		if err := env.Sandbox.Wrap(under, sub, dir, verdict); err != nil {
 			return nil, fmt.Errorf("cannot sandbox it: %w", err)
 		}
-		defer func() { o.limit = limitExceeded(verdict, sc.Name) }()
+		defer func() { o.limit = isolate.LimitExceeded(verdict, sc.Name) }()
 	}
 	var mu sync.Mutex
 	var held []io.Closer

@@ -506,3 +506,25 @@ func (s *SubmissionResult) Gradescope() *Gradescope {
 	}
 	return g
 }
+
+// Printable is s with every control character but newline and tab
+// written as an escape (\x1b): a submission's output cannot drive the
+// terminal or the viewer a report is read in.
+func Printable(s string) string {
+	if !strings.ContainsFunc(s, isControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isControl(r) {
+			fmt.Fprintf(&b, `\x%02x`, r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool {
+	return r != '\n' && r != '\t' && (r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0))
+}

@@ -1,4 +1,8 @@
-package check
+// Package isolate keeps submissions graded side by side apart: each
+// scenario's child check in a network namespace of its own (or a user
+// namespace's), its processes killed with it; and, with a Sandbox, the
+// component under test and its Go build confined by host/sandbox.
+package isolate
 
 import (
 	"encoding/binary"
@@ -29,9 +33,9 @@ const (
 	None Isolation = "none"
 )
 
-// sysProcAttr starts a process isolated as i: in its own process group,
+// SysProcAttr starts a process isolated as i: in its own process group,
 // killed with its parent, and in new namespaces.
-func (i Isolation) sysProcAttr() *syscall.SysProcAttr {
+func (i Isolation) SysProcAttr() *syscall.SysProcAttr {
 	attr := &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	switch i {
 	case NetNS:
@@ -53,7 +57,7 @@ func ChooseIsolation(exe string, probeArgs []string) (Isolation, error) {
 	var errs []error
 	for _, i := range []Isolation{NetNS, UserNS} {
 		cmd := exec.Command(exe, probeArgs...)
-		cmd.SysProcAttr = i.sysProcAttr()
+		cmd.SysProcAttr = i.SysProcAttr()
 		out, err := cmd.CombinedOutput()
 		if err == nil {
 			return i, nil

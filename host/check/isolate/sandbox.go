@@ -1,4 +1,4 @@
-package check
+package isolate
 
 import (
 	"context"
@@ -30,10 +30,10 @@ type Sandbox struct {
 // systemDirs hold what the sandbox shows of the system anyway.
 var systemDirs = []string{"/usr/", "/bin/", "/lib/", "/lib64/", "/sbin/"}
 
-// wrap makes the component under test run sandboxed: in copies of the
+// Wrap makes the component under test run sandboxed: in copies of the
 // student's directory and of the scenario's files, on the scenario's
 // network. The supervisor writes its verdict to verdict.
-func (s *Sandbox) wrap(under *lab.Component, sub submission.Submission, scenarioDir, verdict string) error {
+func (s *Sandbox) Wrap(under *lab.Component, sub submission.Submission, scenarioDir, verdict string) error {
 	spec := &under.Plugin
 	var argv []string
 	var ro []string
@@ -89,9 +89,9 @@ func (s *Sandbox) wrap(under *lab.Component, sub submission.Submission, scenario
 	return nil
 }
 
-// limitExceeded reads the verdict a sandbox left: what to say of the
+// LimitExceeded reads the verdict a sandbox left: what to say of the
 // scenario, "" when no limit was exceeded.
-func limitExceeded(verdict, scenario string) string {
+func LimitExceeded(verdict, scenario string) string {
 	v, err := sandbox.ReadVerdict(verdict)
 	if err != nil {
 		return ""
@@ -105,11 +105,11 @@ func limitExceeded(verdict, scenario string) string {
 	return fmt.Sprintf("%s in scenario %s", v.Message, scenario)
 }
 
-// buildSandboxed is the launch.Builder hook that runs a Go submission's
+// BuildSandboxed is the launch.Builder hook that runs a Go submission's
 // build sandboxed: only its directory (copied), the Go toolchain and
 // the module cache (read-only) and a build cache of its own, seeded with
 // hard links to the grader's (which it cannot change), and no network.
-func (s *Sandbox) buildSandboxed(ctx context.Context, argv []string, dir, outDir string) ([]string, func(), error) {
+func (s *Sandbox) BuildSandboxed(ctx context.Context, argv []string, dir, outDir string) ([]string, func(), error) {
 	goroot, gomodcache, gocache := goEnv("GOROOT"), goEnv("GOMODCACHE"), goEnv("GOCACHE")
 	// Beside the grader's cache: hard links stay on one file system.
 	work, err := os.MkdirTemp(filepath.Dir(gocache), "socklab-build-")
@@ -212,26 +212,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// printable is s with every control character but newline and tab
-// written as an escape (\x1b): a submission's output cannot drive the
-// terminal or the viewer a report is read in.
-func printable(s string) string {
-	if !strings.ContainsFunc(s, isControl) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if isControl(r) {
-			fmt.Fprintf(&b, `\x%02x`, r)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-func isControl(r rune) bool {
-	return r != '\n' && r != '\t' && (r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0))
 }
