@@ -79,6 +79,18 @@ func (gs Graders) With(more ...Grader) Graders {
 	return append(slices.Clone(gs), more...)
 }
 
+// Roles is the role registry a suite's labs are read with: the built-in
+// roles and every role gs grades that is not one of them.
+func (gs Graders) Roles() *roles.Registry {
+	reg := roles.Builtin()
+	for _, g := range gs {
+		if _, ok := reg.Lookup(g.Role.Name); !ok {
+			reg = reg.With(g.Role)
+		}
+	}
+	return reg
+}
+
 // Names lists the roles graded, in the registry's order.
 func (gs Graders) Names() []string {
 	var names []string

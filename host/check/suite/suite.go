@@ -39,6 +39,8 @@ type Suite struct {
 	Scenarios []*Scenario
 
 	files map[string]*hcl.File
+	// roles are the roles its labs may use.
+	roles *roles.Registry
 }
 
 // Scenario is a small lab plus the checks that judge its run.
@@ -145,7 +147,7 @@ func Builtin(gs judge.Graders, role string) (*Suite, hcl.Diagnostics) {
 // names it in diagnostics, gs are the roles it may grade.
 func Parse(path string, src []byte, gs judge.Graders) (*Suite, hcl.Diagnostics) {
 	file, diags := lab.ParseHCL(context.Background(), path, src, lab.DefaultLimits())
-	s := &Suite{Path: path, files: map[string]*hcl.File{path: file}}
+	s := &Suite{Path: path, files: map[string]*hcl.File{path: file}, roles: gs.Roles()}
 	if diags.HasErrors() {
 		return s, diags
 	}
@@ -215,7 +217,7 @@ func (sc *Scenario) MaxPoints() float64 {
 
 // Load loads the scenario's lab with dir as its directory.
 func (sc *Scenario) Load(dir string) (*lab.Lab, hcl.Diagnostics) {
-	return lab.LoadBody(sc.Suite.Path, dir, sc.Lab, sc.Suite.files, lab.Options{})
+	return lab.LoadBody(sc.Suite.Path, dir, sc.Lab, sc.Suite.files, lab.Options{Roles: sc.Suite.roles})
 }
 
 func evalContext() *hcl.EvalContext { return &hcl.EvalContext{Functions: lab.Functions()} }
