@@ -52,6 +52,9 @@ PARENT_POLL_INTERVAL = 0.2
 # After Shutdown, how long the author's code may take to return before the
 # process ends anyway; go-plugin kills it after 2 s.
 SHUTDOWN_GRACE = 1.0
+# Bounds the wait, at the end of Run, for what the author printed to reach
+# the host (plugins/sdk's stdioDrainLimit).
+STDOUT_DRAIN_LIMIT = 0.5
 # Interrupts the main thread's blocking call on Stop. Its handler does
 # nothing: the interrupted call is retried, and fails on a closed socket.
 WAKE_SIGNAL = signal.SIGUSR1
@@ -154,6 +157,7 @@ class _Plugin:
             error = describe(e)
             with contextlib.suppress(OSError):  # stderr gone with the host
                 traceback.print_exc()
+        self._stdout.finish(STDOUT_DRAIN_LIMIT)
         call.outbox.finish(error)
 
     def _run_rpc(self, config, context):

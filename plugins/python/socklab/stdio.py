@@ -5,7 +5,9 @@ contents go to the host through go-plugin's GRPCStdio stream, so print()
 shows under the component's name as fmt.Println does in a Go plugin (the
 host discards the process's real stdout after the handshake). Whatever the
 stream cannot carry, because it has ended or never started, goes to stderr
-instead: nothing printed is lost.
+instead: nothing printed is lost. When the author's run returns, the
+stream carries what it printed and ends before Run ends (Relay.finish):
+the host closes the connection, and the stream with it, right after.
 
 stderr stays the process's own; the host reads it directly, so a traceback
 written just before the process dies still arrives. Python's logging is
@@ -13,6 +15,7 @@ sent there as the JSON lines go-plugin's hclog writes, which the host shows
 with their level.
 """
 
+import contextlib
 import json
 import logging
 import os
@@ -85,10 +88,28 @@ class Relay:
                 return b"".join(chunks), True
             chunks.append(data)
 
+    def finish(self, timeout):
+        """After the author's run, before Run ends: sends what it printed,
+        waiting up to timeout for the stream to carry it and end, and
+        points file descriptor 1 at stderr. The host closes the connection,
+        and the stream with it, as soon as Run has ended, so what the
+        stream has not carried by then would be lost; what is printed
+        later (by a thread left running) goes to stderr."""
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+        # fd 1 was the pipe's only write end: the reader sees its end once
+        # it has read everything (unless a child process holds a copy).
+        os.dup2(2, 1)
+        if self._read_all.wait(timeout) and self._streaming.is_set():
+            self._stream_over.wait(timeout)
+        self._stream_over.set()
+        self._spill()
+
     def close(self, timeout):
         """Before the process exits: sends what was printed, waiting up to
         timeout for the stream to carry it, and writes the rest to stderr."""
-        sys.stdout.flush()
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
         # Closing our write end lets the reader see the end of the pipe.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)

@@ -40,7 +40,8 @@ class FakeHost:
         self.stdio = self.channel.unary_stream(
             "/plugin.GRPCStdio/StreamStdio", empty_pb2.Empty.SerializeToString,
             grpc_stdio_pb2.StdioData.FromString)(empty_pb2.Empty(), timeout=GUARD)
-        threading.Thread(target=self._read_stdio, daemon=True).start()
+        self.stdio_reader = threading.Thread(target=self._read_stdio, daemon=True)
+        self.stdio_reader.start()
 
     def _read_stdio(self):
         try:
@@ -116,6 +117,20 @@ class PluginTest(unittest.TestCase):
         self.assertEqual(failed.exception.details(), "ZeroDivisionError: division by zero (plugin_fixture.py:31)")
         self.assertEqual(host.shutdown(), 0)
         self.assertIn(b"Traceback (most recent call last)", host.proc.stderr.read())
+
+    def test_what_run_printed_is_carried_before_run_ends(self):
+        # The host closes the connection, and the stdio stream with it, as
+        # soon as Run has ended: by then the stream must have carried every
+        # line and ended.
+        host = FakeHost(self, "tail")
+        events = list(host.run("PingClient", ping_pb2.PingClientConfig(), ping_pb2.PingClientBatch))
+        self.assertEqual([ev.WhichOneof("event") for ev in events], ["summary"])
+        host.stdio_reader.join(GUARD / 3)  # before the stream's own deadline
+        self.assertFalse(host.stdio_reader.is_alive(), "the stdio stream went on after Run ended")
+        lines = "".join(host.stdout).splitlines()
+        self.assertEqual(lines[-1], "line 500")
+        self.assertEqual(len([line for line in lines if line.startswith("line ")]), 500)
+        self.assertEqual(host.shutdown(), 0)
 
     def test_a_second_run_is_refused(self):
         host = FakeHost(self, "echo")
