@@ -3,6 +3,7 @@ package isolate
 import (
 	"bytes"
 	"context"
+	"io"
 	"os/exec"
 	"syscall"
 	"time"
@@ -39,7 +40,10 @@ func (i Isolation) Run(ctx context.Context, argv []string, input []byte) ChildOu
 	}
 	ns := ""
 	if i != None {
-		ns, _ = netNamespace(cmd.Process.Pid)
+		var pin io.Closer
+		if ns, pin = pinNetNamespace(cmd.Process.Pid); pin != nil {
+			defer pin.Close()
+		}
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()

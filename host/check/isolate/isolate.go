@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"os"
@@ -97,6 +98,23 @@ func LoopbackUp() error {
 // "net:[4026532281]".
 func netNamespace(pid int) (string, error) {
 	return os.Readlink(fmt.Sprintf("/proc/%d/ns/net", pid))
+}
+
+// pinNetNamespace names the network namespace of process pid and holds
+// it open: while it is held, the kernel gives its number (which it reuses
+// at once) to no other namespace, such as a scenario's started meanwhile,
+// whose processes killNamespace would take for this one's leftovers.
+func pinNetNamespace(pid int) (string, io.Closer) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/ns/net", pid))
+	if err != nil {
+		return "", nil
+	}
+	var st syscall.Stat_t
+	if err := syscall.Fstat(int(f.Fd()), &st); err != nil {
+		f.Close()
+		return "", nil
+	}
+	return fmt.Sprintf("net:[%d]", st.Ino), f
 }
 
 // killNamespace kills every process left in network namespace ns: what a
