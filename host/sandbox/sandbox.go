@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // Subcommand is the hidden subcommand of the program that runs Main.
@@ -108,8 +109,10 @@ func FindBwrap() (string, error) {
 	return p, nil
 }
 
-// Probe runs /bin/true sandboxed as c through exe: its verdict says which
-// limits are off here; an error why no sandbox can be made here.
+// Probe runs /bin/true sandboxed as c through exe, as a component runs
+// (in a PID namespace of its own where one can be made, with the host's
+// /proc): its verdict says which limits are off here; an error why no
+// sandbox can be made here.
 func Probe(exe string, c Config) (*Verdict, error) {
 	if _, err := FindBwrap(); err != nil && c.Bwrap == "" {
 		return nil, err
@@ -124,11 +127,34 @@ func Probe(exe string, c Config) (*Verdict, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput()
+	var out []byte
+	for _, attr := range pidNamespaces() {
+		cmd := exec.Command(argv[0], argv[1:]...)
+		cmd.SysProcAttr = attr
+		out, err = cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if err == nil || errors.As(err, &ee) {
+			break // started: its verdict counts
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("a sandboxed /bin/true failed (%v): %s", err, strings.TrimSpace(string(out)))
 	}
 	return ReadVerdict(c.Verdict)
+}
+
+// pidNamespaces are the ways to start a process in a PID namespace of
+// its own, as the host's contain does: directly (root), in a user
+// namespace, and last none.
+func pidNamespaces() []*syscall.SysProcAttr {
+	uid, gid := os.Getuid(), os.Getgid()
+	return []*syscall.SysProcAttr{
+		{Cloneflags: syscall.CLONE_NEWPID, Pdeathsig: syscall.SIGKILL},
+		{Cloneflags: syscall.CLONE_NEWPID | syscall.CLONE_NEWUSER, Pdeathsig: syscall.SIGKILL,
+			UidMappings: []syscall.SysProcIDMap{{ContainerID: uid, HostID: uid, Size: 1}},
+			GidMappings: []syscall.SysProcIDMap{{ContainerID: gid, HostID: gid, Size: 1}}},
+		{Pdeathsig: syscall.SIGKILL},
+	}
 }
 
 // systemPaths are what programs need read-only: the system's programs and

@@ -224,6 +224,9 @@ func supervise(c Config, argv []string, stdin io.Reader, stdout, stderr io.Write
 		f.Close()
 	}
 	if err != nil {
+		if newProc && !root {
+			err = fmt.Errorf("%w (in a mount namespace of its own, to mount the /proc of its PID namespace: that takes root)", err)
+		}
 		return fail(fmt.Errorf("starting the sandbox: %w", err))
 	}
 	out.over = func() { stopWith(LimitOutput) }
