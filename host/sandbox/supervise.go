@@ -186,10 +186,9 @@ func supervise(c Config, argv []string, stdin io.Reader, stdout, stderr io.Write
 	}
 	cmd := exec.Command(exe, Subcommand, "--enter", string(eb))
 	cmd.Stdin = stdin
-	// A process group of its own: a signal to the component's group (the
-	// host's SIGTERM at the end of a run) would end bubblewrap, not the
-	// program, which the supervisor passes it on to.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: len(cg.dirs) > 0}
+	// In the component's process group: the host finds a server's
+	// sockets by it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if root || newProc {
 		cmd.SysProcAttr.Unshareflags = syscall.CLONE_NEWNS // for the staging mounts and /proc
 	}
