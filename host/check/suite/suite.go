@@ -128,7 +128,7 @@ type (
 		Send      cty.Value `hcl:"send,optional"`
 		SendRange hcl.Range `hcl:"send,attr_value_range"`
 		Hold      bool      `hcl:"hold,optional"`
-		Wait      string    `hcl:"wait,optional"`
+		Wait      *string   `hcl:"wait,optional"`
 		WaitRange hcl.Range `hcl:"wait,attr_value_range"`
 	}
 )
@@ -386,8 +386,8 @@ func readProbe(b *probeBlock) (Probe, hcl.Diagnostics) {
 			p.Send = append(p.Send, data)
 		}
 	}
-	if b.Wait != "" {
-		d, err := time.ParseDuration(b.Wait)
+	if b.Wait != nil {
+		d, err := time.ParseDuration(*b.Wait)
 		if err != nil || d <= 0 {
 			return p, append(diags, rangeError(b.WaitRange, "Invalid wait", `wait is a positive duration, like "3s".`))
 		}

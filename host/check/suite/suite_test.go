@@ -109,6 +109,7 @@ func TestSuiteTypeMistakes(t *testing.T) {
 		{"a number for hold", scenario("  check \"echo_upper\" {}\n  probe \"p\" {\n    send = \"x\"\n    hold = 3\n  }\n"), "Unsuitable value type", "s.hcl:8,12"},
 		{"a probe's unknown argument", scenario("  check \"echo_upper\" {}\n  probe \"p\" {\n    send   = \"x\"\n    repeat = 2\n  }\n"), "Unsupported argument", "s.hcl:8,5"},
 		{"send that is an object", scenario("  check \"echo_upper\" {}\n  probe \"p\" {\n    send = { a = 1 }\n  }\n"), "Invalid send", "s.hcl:7,12"},
+		{"an empty wait", scenario("  check \"echo_upper\" {}\n  probe \"p\" {\n    send = \"x\"\n    wait = \"\"\n  }\n"), "Invalid wait", "s.hcl:8,12"},
 		{"a wait that is no duration", scenario("  check \"echo_upper\" {}\n  probe \"p\" {\n    send = \"x\"\n    wait = 3\n  }\n"), "Invalid wait", "s.hcl:8,12"},
 	}
 	for _, tt := range tests {
