@@ -17,10 +17,12 @@
 // RunScenario runs one scenario; Grade runs a suite against many
 // submissions, each scenario of each submission in a child process and a
 // network namespace of its own (a re-executed `socklab check --one`, see
-// RunOne; runChild starts every one), with bounded parallelism and a time
+// RunOne; isolate.Isolation.Run starts every one), with bounded parallelism and a time
 // limit per submission, so that plain programs that all hard-code port
 // 12000 can be graded side by side, a hung or crashed one affects no
 // other, and nothing of one scenario (a socket in TIME_WAIT, a process
-// left running) reaches the next. Report holds the outcome; it is written as a table, as JSON, as
-// JUnit XML and as Gradescope's results.json.
+// left running) reaches the next (package isolate). The outcome is a
+// report.Report, written as a table, as JSON, as JUnit XML, as
+// Gradescope's results.json and as HTML pages; submission finds what
+// each student handed in.
 package check
