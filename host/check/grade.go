@@ -160,7 +160,7 @@ func describeSpec(sub submission.Submission) string {
 }
 
 // gradeOne runs the suite against one submission: each scenario in a
-// child process of its own (runChild), so that nothing of one scenario
+// child process of its own (isolate.Isolation.Run), so that nothing of one scenario
 // (sockets in TIME_WAIT, processes, addresses) reaches the next, all
 // within o.Timeout.
 func (o Options) gradeOne(ctx context.Context, sub submission.Submission) *report.SubmissionResult {
