@@ -2,13 +2,10 @@ package lazy
 
 import (
 	"go/ast"
-	"go/parser"
 	"go/token"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/socklab/socklab/internal/gofiles"
 )
 
 func TestRegexp(t *testing.T) {
@@ -46,39 +43,16 @@ var compilers = map[string]bool{
 
 // Each socklab process is the one binary, so what a package-level
 // initialiser compiles delays every plugin's start. This walks the module's
-// Go files (the examples, which are programs of their own, and tests
-// aside) and fails on a package-level variable initialised by compiling a
-// regular expression or template outside a function literal.
+// Go files (the examples and benchmarks, which are programs of their own,
+// and tests aside) and fails on a package-level variable initialised by
+// compiling a regular expression or template outside a function literal.
 func TestNothingCompiledAtInit(t *testing.T) {
-	root, err := filepath.Abs("../..")
+	files, err := gofiles.Module(".", "examples", "bench")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
-		t.Fatalf("module root: %v", err)
-	}
-	files := 0
-	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			name := d.Name()
-			if path != root && (name == "testdata" || name == "examples" || name == "bench" || strings.HasPrefix(name, ".")) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return nil
-		}
-		files++
-		fset := token.NewFileSet()
-		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
-		if err != nil {
-			return err
-		}
-		for _, decl := range f.Decls {
+	for _, f := range files {
+		for _, decl := range f.AST.Decls {
 			gen, ok := decl.(*ast.GenDecl)
 			if !ok || gen.Tok != token.VAR {
 				continue
@@ -93,20 +67,12 @@ func TestNothingCompiledAtInit(t *testing.T) {
 						return true
 					}
 					if x, ok := sel.X.(*ast.Ident); ok && compilers[x.Name+"."+sel.Sel.Name] {
-						rel, _ := filepath.Rel(root, path)
-						t.Errorf("%s:%d: %s.%s runs at start-up in every socklab process; compile at first use (lazy.Regexp, sync.OnceValue)",
-							rel, fset.Position(n.Pos()).Line, x.Name, sel.Sel.Name)
+						t.Errorf("%s: %s.%s runs at start-up in every socklab process; compile at first use (lazy.Regexp, sync.OnceValue)",
+							f.Line(n.Pos()), x.Name, sel.Sel.Name)
 					}
 				}
 				return true
 			})
 		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if files < 50 {
-		t.Fatalf("walked %d Go files: is %s the module?", files, root)
 	}
 }
