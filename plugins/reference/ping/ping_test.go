@@ -442,3 +442,42 @@ func TestServerSummaryOnlyCountsWithoutAnEventPerDatagram(t *testing.T) {
 		t.Fatalf("summary %v, %d replies", s, replies)
 	}
 }
+
+// TestServerCountsWhatItsSocketHeldWhenStopped stops the server right after
+// pings reached its socket: they were delivered, so its Summary counts them
+// whichever of the stop and the read comes first.
+func TestServerCountsWhatItsSocketHeldWhenStopped(t *testing.T) {
+	const rounds, pings = 20, 3
+	for round := range rounds {
+		var summary *pb.PingServerSummary
+		ready := make(chan string, 1)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		cfg := &pb.PingServerConfig{Listen: "127.0.0.1:0", Seed: 1}
+		go func() {
+			done <- Serve(ctx, cfg, sdk.NewPingServerEvents(func(ev *pb.PingServerEvent) {
+				if r := ev.GetReady(); r != nil {
+					ready <- r.Address
+				}
+				if s := ev.GetSummary(); s != nil {
+					summary = s
+				}
+			}))
+		}()
+		conn := dial(t, <-ready)
+		for i := 1; i <= pings; i++ {
+			// On loopback a datagram is in the server's socket once the
+			// write returns.
+			if _, err := conn.Write(AppendMessage(nil, uint32(i), time.Now())); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("Serve: %v", err)
+		}
+		if summary.GetReceived() != pings {
+			t.Fatalf("round %d: Summary says received %d, want the %d pings its socket held", round, summary.GetReceived(), pings)
+		}
+	}
+}

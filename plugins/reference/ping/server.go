@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"net/netip"
+	"os"
+	"time"
 
 	"github.com/socklab/socklab/plugins/sdk"
 	pb "github.com/socklab/socklab/proto/socklabpb"
@@ -17,6 +20,15 @@ import (
 // truncate longer ones, we echo them whole.
 const maxDatagram = 65535
 
+const (
+	// Once stopped, the server still answers what its socket already
+	// holds (a ping its link delivered just before the stop is in the
+	// Summary, whatever the timing), until the socket has been empty for
+	// drainIdle, for at most maxDrain.
+	drainIdle = 5 * time.Millisecond
+	maxDrain  = 250 * time.Millisecond
+)
+
 // Serve runs the reference ping server until ctx is done.
 func Serve(ctx context.Context, cfg *pb.PingServerConfig, out *sdk.PingServerEvents) error {
 	pc, err := net.ListenPacket("udp", cfg.Listen)
@@ -25,7 +37,8 @@ func Serve(ctx context.Context, cfg *pb.PingServerConfig, out *sdk.PingServerEve
 	}
 	conn := pc.(*net.UDPConn)
 	defer conn.Close()
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	// A deadline in the past is what interrupts a blocked read.
+	stop := context.AfterFunc(ctx, func() { conn.SetReadDeadline(time.Now()) })
 	defer stop()
 	out.Ready(conn.LocalAddr().String())
 
@@ -34,33 +47,46 @@ func Serve(ctx context.Context, cfg *pb.PingServerConfig, out *sdk.PingServerEve
 	var sum pb.PingServerSummary
 	buf := make([]byte, maxDatagram)
 	reply := make([]byte, maxDatagram)
-	for {
-		n, peer, err := conn.ReadFromUDPAddrPort(buf)
-		if err != nil {
-			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
-				break
-			}
-			out.Warnf("receive: %v", err)
-			continue
-		}
+	answer := func(n int, peer netip.AddrPort) {
 		sum.Received++
 		if drops.Float64() < cfg.DropRate {
 			sum.Dropped++
 			if !cfg.SummaryOnly {
 				out.Drop(peer.String(), clone(buf[:n]))
 			}
-			continue
+			return
 		}
 		// Answer first: copies for the event would only delay the reply.
 		upperASCII(reply[:n], buf[:n])
 		if _, err := conn.WriteToUDPAddrPort(reply[:n], peer); err != nil {
 			out.Warnf("reply to %s: %v", peer, err)
-			continue
+			return
 		}
 		sum.Echoed++
 		if !cfg.SummaryOnly {
 			out.Echo(peer.String(), clone(buf[:n]), clone(reply[:n]))
 		}
+	}
+	for ctx.Err() == nil {
+		n, peer, err := conn.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, net.ErrClosed) {
+				break
+			}
+			out.Warnf("receive: %v", err)
+			continue
+		}
+		answer(n, peer)
+	}
+	for end := time.Now().Add(maxDrain); time.Now().Before(end); {
+		if err := conn.SetReadDeadline(time.Now().Add(drainIdle)); err != nil {
+			break
+		}
+		n, peer, err := conn.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			break // nothing more queued
+		}
+		answer(n, peer)
 	}
 	out.Summary(&sum)
 	return nil
