@@ -53,8 +53,9 @@ PARENT_POLL_INTERVAL = 0.2
 # process ends anyway; go-plugin kills it after 2 s.
 SHUTDOWN_GRACE = 1.0
 # Bounds the wait, at the end of Run, for what the author printed to reach
-# the host (plugins/sdk's stdioDrainLimit).
-STDOUT_DRAIN_LIMIT = 0.5
+# the host: it is reached at once unless the host or the machine is slow
+# (plugins/sdk has the same wait, stdioDrainLimit).
+STDOUT_DRAIN_LIMIT = 2.0
 # Interrupts the main thread's blocking call on Stop. Its handler does
 # nothing: the interrupted call is retried, and fails on a closed socket.
 WAKE_SIGNAL = signal.SIGUSR1

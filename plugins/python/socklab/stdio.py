@@ -100,10 +100,7 @@ class Relay:
         # fd 1 was the pipe's only write end: the reader sees its end once
         # it has read everything (unless a child process holds a copy).
         os.dup2(2, 1)
-        if self._read_all.wait(timeout) and self._streaming.is_set():
-            self._stream_over.wait(timeout)
-        self._stream_over.set()
-        self._spill()
+        self._drain(timeout)
 
     def close(self, timeout):
         """Before the process exits: sends what was printed, waiting up to
@@ -114,20 +111,36 @@ class Relay:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
         os.close(devnull)
-        if self._read_all.wait(timeout) and self._streaming.is_set():
-            self._stream_over.wait(timeout)
+        self._drain(timeout)
+
+    def _drain(self, timeout):
+        """Waits, up to timeout in all, for the reader to see the pipe's
+        end, the host's stream to have started (go-plugin's host opens it
+        right after the handshake, but its handler may not have run yet)
+        and to have carried everything; then writes what is left to
+        stderr."""
+        deadline = time.monotonic() + timeout
+
+        def left():
+            return max(0.0, deadline - time.monotonic())
+
+        if self._read_all.wait(left()) and self._streaming.wait(left()):
+            self._stream_over.wait(left())
         self._stream_over.set()
         self._spill()
 
     def _spill(self):
-        """Writes what is still queued to stderr."""
+        """Writes what is still queued to stderr, then queues the end again:
+        a stream still running, or started later, must end rather than wait
+        for chunks that went to stderr."""
         while True:
             try:
                 data = self._chunks.get_nowait()
             except queue.Empty:
-                return
+                break
             if data:
                 _write_stderr(data)
+        self._chunks.put(None)
 
 
 def _write_stderr(data):
