@@ -248,6 +248,12 @@ func TestPingClientChecks(t *testing.T) {
 		{"RTT within tolerance", false, func(f *fake) {
 			f.event("student", 10, pcReply(1, 40, reply(1, 0)))
 		}, "rtt", map[string]string{"tolerance": "50ms"}, nil},
+		{"a client the machine kept waiting measured the wait", false, func(f *fake) {
+			f.event("student", 400, pcReply(1, 390, reply(1, 0)))
+		}, "rtt", nil, nil},
+		{"an RTT longer than the time until the client said it", false, func(f *fake) {
+			f.event("student", 400, pcReply(1, 900, reply(1, 0)))
+		}, "rtt", nil, []string{"ping 1: the client reported an RTT of 900ms, but the reply came 10ms after the ping (on the link) and the client reported it 400ms after the ping"}},
 		{"RTT past a tight tolerance", false, func(f *fake) {
 			f.event("student", 10, pcReply(1, 40, reply(1, 0)))
 		}, "rtt", map[string]string{"tolerance": "5ms"}, []string{"ping 1: the client reported an RTT of 40ms"}},

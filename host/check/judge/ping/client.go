@@ -140,17 +140,21 @@ func allExchanges(o *judge.Observed, client *lab.Component) []*exchange {
 
 // claims are what the client said about each ping.
 type claims struct {
-	replies  map[int]*pb.PingReply
+	replies map[int]*pb.PingReply
+	// said is when the client reported each reply: a plugin's stamp of
+	// its event, the time a plain program's line was read.
+	said     map[int]time.Time
 	timeouts map[int]time.Time
 	summary  *pb.PingClientSummary
 }
 
 func pingClaims(o *judge.Observed) claims {
-	c := claims{replies: map[int]*pb.PingReply{}, timeouts: map[int]time.Time{}}
+	c := claims{replies: map[int]*pb.PingReply{}, said: map[int]time.Time{}, timeouts: map[int]time.Time{}}
 	for _, ev := range o.Of(o.Under, "reply") {
 		r := ev.Body.(*pb.PingReply)
 		if _, dup := c.replies[int(r.Seq)]; !dup {
 			c.replies[int(r.Seq)] = r
+			c.said[int(r.Seq)] = ev.Time
 		}
 	}
 	for _, ev := range o.Of(o.Under, "timeout") {
@@ -338,8 +342,16 @@ func clientChecks() []*judge.Check {
 					// The link stamps a delivery once it has sent it: on a busy machine
 					// that is late, and the client may well have measured less.
 					lo, hi := wire-25*time.Millisecond-wire/10, wire+tolerance+wire/20
+					// A client the machine kept waiting took the reply late and
+					// measured that wait too: it may claim up to the time it
+					// reported the reply, never more.
+					late := ""
+					if waited := c.said[x.seq].Sub(x.sent()); waited > wire {
+						hi = waited + tolerance + wire/20
+						late = fmt.Sprintf(" and the client reported it %s after the ping", judge.Human(waited))
+					}
 					if got < lo || got > hi {
-						e.Add("ping %d: the client %s an RTT of %s, but the reply came %s after the ping (on the link)%s", x.seq, o.Said(), judge.Human(got), judge.Human(wire), readAs(o, r))
+						e.Add("ping %d: the client %s an RTT of %s, but the reply came %s after the ping (on the link)%s%s", x.seq, o.Said(), judge.Human(got), judge.Human(wire), late, readAs(o, r))
 					}
 				}
 				if judged == 0 {
