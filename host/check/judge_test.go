@@ -641,3 +641,27 @@ func TestFloodEndsTheRun(t *testing.T) {
 		t.Error("the run's end at the flood counts as an interrupt")
 	}
 }
+
+// TestLateReadPingIsJudgedFromItsArrival: on a busy machine the link may
+// read a ping well after the kernel received it; the checks judge from the
+// kernel's stamp, so the client's timeout is not taken for an early one.
+func TestLateReadPingIsJudgedFromItsArrival(t *testing.T) {
+	for _, stamped := range []bool{false, true} {
+		f := newFake(t, "ping_client", pingClientLab, true)
+		f.link("student", link.ToServer, 0, link.Delivered, ping(1, 0))
+		f.link("student", link.ToClient, 10, link.Delivered, reply(1, 0))
+		f.link("student", link.ToServer, 170, link.Delivered, ping(2, 20)) // read 150 ms late
+		f.link("student", link.ToClient, 171, link.Dropped, reply(2, 20))
+		if stamped {
+			f.o.Events[2].Link.Arrived = f.at(20)
+		}
+		f.event("student", 10, pcReply(1, 10, reply(1, 0)))
+		f.event("student", 1020, pcTimeout(2))
+		got := f.judge("timeout_length", nil)
+		if stamped {
+			want(t, "timeout_length", got)
+		} else {
+			want(t, "timeout_length", got, "ping 2: the client said Request timed out 850ms after sending it")
+		}
+	}
+}

@@ -68,6 +68,11 @@ type Event struct {
 	// Payload holds the first PayloadMax bytes, so checks can tell which
 	// message it was.
 	Payload []byte
+	// Arrived is when a UDP datagram reached the link, as the kernel
+	// stamped it: unlike Time, it does not move with how soon the link got
+	// to read it on a busy machine. Zero where the kernel did not stamp it
+	// (TCP).
+	Arrived time.Time
 }
 
 func (e Event) String() string {

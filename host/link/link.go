@@ -165,6 +165,12 @@ func (c *core) nextFlow() int { return int(c.flows.Add(1) - 1) }
 
 // record accounts for one datagram or segment and hands its event to the Sink.
 func (c *core) record(f *flow, d Direction, seq uint64, size int, fate Fate, delay time.Duration, data []byte) {
+	c.recordArrived(f, d, seq, size, fate, delay, data, time.Time{})
+}
+
+// recordArrived records a datagram the kernel stamped when it reached the
+// link (arrived; zero if it did not).
+func (c *core) recordArrived(f *flow, d Direction, seq uint64, size int, fate Fate, delay time.Duration, data []byte, arrived time.Time) {
 	c.dirs[d].add(size, fate)
 	if c.proto == "udp" && fate != Delivered {
 		c.cfg.Capture.note(c.cfg.Name, f, d, seq, fate, delay, data)
@@ -175,7 +181,7 @@ func (c *core) record(f *flow, d Direction, seq uint64, size int, fate Fate, del
 	ev := Event{
 		Time: time.Now(), Link: c.cfg.Name, Proto: c.proto, Flow: f.id, Dir: d, Seq: seq, Size: size, Fate: fate,
 		Client: f.client, Front: f.front, Upstream: f.upstream, Server: f.server,
-		Payload: append([]byte(nil), data[:min(len(data), PayloadMax)]...),
+		Payload: append([]byte(nil), data[:min(len(data), PayloadMax)]...), Arrived: arrived,
 	}
 	if fate&(Delayed|Reordered) != 0 {
 		ev.Delay = delay

@@ -44,9 +44,9 @@ func (u *UDP) serve() {
 			p.stop()
 		}
 	}()
-	buf := make([]byte, maxDatagram)
+	r := newStampedReader(u.front)
 	for {
-		n, from, err := u.front.ReadFromUDPAddrPort(buf)
+		b, from, arrived, err := r.read()
 		if err != nil {
 			if u.ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
 				return
@@ -55,12 +55,12 @@ func (u *UDP) serve() {
 		}
 		p := paths[from]
 		if p == nil {
-			if p = u.newFlow(from, buf[:n]); p == nil {
+			if p = u.newFlow(from, b); p == nil {
 				continue
 			}
 			paths[from] = p
 		}
-		p.handle(buf[:n])
+		p.handle(b, arrived)
 	}
 }
 
@@ -96,9 +96,9 @@ func (u *UDP) newFlow(client netip.AddrPort, first []byte) *udpPath {
 // serveUpstream reads the server's replies for one client.
 func (u *UDP) serveUpstream(up *net.UDPConn, p *udpPath) {
 	defer p.stop()
-	buf := make([]byte, maxDatagram)
+	r := newStampedReader(up)
 	for {
-		n, from, err := up.ReadFromUDPAddrPort(buf)
+		b, from, arrived, err := r.read()
 		if err != nil {
 			if u.ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
 				return
@@ -108,7 +108,7 @@ func (u *UDP) serveUpstream(up *net.UDPConn, p *udpPath) {
 		if netip.AddrPortFrom(from.Addr().Unmap(), from.Port()) != u.target {
 			continue // not the server: not traffic through the link
 		}
-		p.handle(buf[:n])
+		p.handle(b, arrived)
 	}
 }
 
@@ -147,12 +147,14 @@ func (p *udpPath) stop() {
 	}
 }
 
-func (p *udpPath) handle(b []byte) {
+// handle relays one datagram that reached the link at arrived (zero: not
+// stamped).
+func (p *udpPath) handle(b []byte, arrived time.Time) {
 	seq := p.seq
 	p.seq++
 	p.c.cfg.Capture.udp(p.in, b)
 	if p.clean {
-		p.deliver(b, seq, Delivered, 0)
+		p.deliver(b, seq, Delivered, 0, arrived)
 		return
 	}
 	v := decide(p.im, p.rng)
@@ -162,12 +164,15 @@ func (p *udpPath) handle(b []byte) {
 	}
 	switch {
 	case v.drop:
-		p.c.record(p.f, p.dir, seq, len(b), Dropped, 0, b)
+		p.c.recordArrived(p.f, p.dir, seq, len(b), Dropped, 0, b, arrived)
 	case p.queue == nil:
-		p.deliver(b, seq, fate, 0)
+		p.deliver(b, seq, fate, 0, arrived)
 	default:
-		now := time.Now()
-		d := &datagram{data: append([]byte(nil), b...), seq: seq, fate: fate, at: now, due: now.Add(v.delay)}
+		at := arrived // delayed from when it came, however late it was read
+		if at.IsZero() {
+			at = time.Now()
+		}
+		d := &datagram{data: append([]byte(nil), b...), seq: seq, fate: fate, at: at, due: at.Add(v.delay), arrived: arrived}
 		if v.delay > 0 {
 			d.fate |= Delayed
 		}
@@ -184,7 +189,7 @@ func (p *udpPath) handle(b []byte) {
 
 // deliver sends a datagram (twice if duplicated) and records it. A datagram
 // the socket refuses is recorded as dropped.
-func (p *udpPath) deliver(b []byte, seq uint64, fate Fate, delay time.Duration) {
+func (p *udpPath) deliver(b []byte, seq uint64, fate Fate, delay time.Duration, arrived time.Time) {
 	copies := 1
 	if fate.Has(Duplicated) {
 		copies = 2
@@ -196,11 +201,11 @@ func (p *udpPath) deliver(b []byte, seq uint64, fate Fate, delay time.Duration) 
 		}
 		p.c.cfg.Capture.udp(p.out, b)
 	}
-	p.c.record(p.f, p.dir, seq, len(b), fate, delay, b)
+	p.c.recordArrived(p.f, p.dir, seq, len(b), fate, delay, b, arrived)
 }
 
 func (p *udpPath) drop(d *datagram) {
-	p.c.record(p.f, p.dir, d.seq, len(d.data), Dropped, 0, d.data)
+	p.c.recordArrived(p.f, p.dir, d.seq, len(d.data), Dropped, 0, d.data, d.arrived)
 }
 
 // datagram is one waiting in the scheduler.
@@ -209,6 +214,7 @@ type datagram struct {
 	seq     uint64
 	fate    Fate
 	at, due time.Time // arrival; when to deliver (or, once held, give up waiting)
+	arrived time.Time // the kernel's stamp of its arrival, if any
 	hold    int       // deliveries still to overtake it
 }
 
@@ -266,7 +272,7 @@ func (p *udpPath) release(d *datagram, now time.Time) {
 		d.fate |= Reordered
 	}
 	p.next = max(p.next, d.seq+1)
-	p.deliver(d.data, d.seq, d.fate, now.Sub(d.at))
+	p.deliver(d.data, d.seq, d.fate, now.Sub(d.at), d.arrived)
 }
 
 // overtake counts one delivery against every held datagram and releases

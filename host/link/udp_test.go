@@ -317,3 +317,38 @@ func TestUDPSlowSinkDoesNotSlowTheLink(t *testing.T) {
 		t.Errorf("sink saw %d events and %d were lost, want 20 in all with some lost", seen, s.EventsLost)
 	}
 }
+
+// TestUDPArrivalIsTheKernels: each datagram's event says when the kernel
+// received it, which is after it was sent and no later than the link's
+// record of it, delayed, dropped or not.
+func TestUDPArrivalIsTheKernels(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		im   Impairment
+	}{{"clean", Impairment{}}, {"delayed", Impairment{Delay: 20 * time.Millisecond}}, {"lossy", Impairment{Loss: 0.5}}} {
+		im := tc.im
+		t.Run(tc.name, func(t *testing.T) {
+			noLeaks(t)
+			srv := newUDPServer(t, "udp4", "127.0.0.1:0")
+			rec := &recorder{}
+			l := startUDP(t, Config{Name: "stamps", Target: srv.addr(), Sink: rec.sink, ToServer: im, Seed: 3})
+			c := dialUDP(t, l.Addr())
+			before := time.Now()
+			const n = 10
+			for i := range n {
+				if _, err := c.Write([]byte(numbered("dgram", i))); err != nil {
+					t.Fatal(err)
+				}
+			}
+			waitFor(t, "the link to see every datagram", func() bool { return len(rec.get(ToServer)) == n })
+			for _, ev := range rec.get(ToServer) {
+				switch {
+				case ev.Arrived.IsZero():
+					t.Errorf("%v: no arrival stamp", ev)
+				case ev.Arrived.Before(before) || ev.Arrived.After(ev.Time):
+					t.Errorf("%v: arrived %v, sent after %v, recorded %v", ev, ev.Arrived, before, ev.Time)
+				}
+			}
+		})
+	}
+}

@@ -114,9 +114,15 @@ func (o *Observed) SentNothing(what string) string {
 	return "the client sent no " + what + " to " + addr
 }
 
-// Received is when a datagram reached the link: a held one was recorded
-// when it left.
-func Received(ev *link.Event) time.Time { return ev.Time.Add(-ev.Delay) }
+// Received is when a datagram reached the link: the kernel's stamp where
+// there is one (a busy machine delays the link's reading, not the
+// sender), else the link's record less the time it held it.
+func Received(ev *link.Event) time.Time {
+	if !ev.Arrived.IsZero() {
+		return ev.Arrived
+	}
+	return ev.Time.Add(-ev.Delay)
+}
 
 // Human shows a duration the way a person reads it: 213µs, 80.3ms, 1.50s.
 func Human(d time.Duration) string {
