@@ -72,7 +72,11 @@ func TestEvidenceSaysHowALineWasRead(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				f := threePings(t, pingClientLab, true)
-				f.printed(2600, tt.lines...)
+				at := 2600 // after the last ping's timeout
+				if tt.check == "rtt" {
+					at = 15 // when the reply came: the client said it then
+				}
+				f.printed(at, tt.lines...)
 				want(t, tt.check, f.judge(tt.check, nil), tt.wants...)
 			})
 		}
