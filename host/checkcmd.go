@@ -63,7 +63,7 @@ func checkFlags(fs *flag.FlagSet, std stdio) func(positional, command []string) 
 	fs.StringVar(&o.python, "python", submission.DefaultPython(), "`PATH` of the interpreter for Python submissions")
 	fs.BoolVar(&o.program, "program", false, "a command is a plain program, not a plugin")
 	fs.StringVar(&o.expects, "expects", "", "override: the `ADDRESS` plain clients send to, or plain servers must bind (default: what each program hard-codes, a server's read from /proc)")
-	fs.StringVar(&o.sandbox, "sandbox", "off", "`MODE`: on (each submission sandboxed, or an error), off, or auto (on where it can be)")
+	fs.StringVar(&o.sandbox, "sandbox", "auto", "`MODE`: auto (each submission sandboxed where it can be), on (sandboxed, or an error) or off")
 	o.limits = sandbox.DefaultLimits
 	fs.Func("memory", "memory `SIZE` of a submission's processes together (like 256M; off for none) (default 256M)", byteFlag(&o.limits.Memory))
 	fs.IntVar(&o.limits.Procs, "procs", o.limits.Procs, "`N` processes and threads of a submission at once (0 for no limit)")
@@ -242,7 +242,7 @@ func sandboxMode(mode, exe string, limits sandbox.Limits, stderr io.Writer) (*is
 		if mode == "on" {
 			return nil, fmt.Errorf("--sandbox on, but %v", err)
 		}
-		fmt.Fprintf(stderr, "socklab check: submissions are not sandboxed: %v\n", err)
+		fmt.Fprintf(stderr, "socklab check: submissions are not sandboxed (--sandbox auto): %v\n", err)
 		return nil, nil
 	}
 	if len(v.Off) > 0 {

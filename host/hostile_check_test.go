@@ -136,7 +136,7 @@ func TestCheckHostileCorpus(t *testing.T) {
 			continue
 		}
 		if s.Points != tt.points && !(s.Name == "forged_events" && s.Points < tt.points) {
-			t.Errorf("%s: %v/%v points, want %v (%s)", s.Name, s.Points, s.MaxPoints, tt.points, s.Error)
+			t.Errorf("%s: %v/%v points, want %v (%s)\n%s", s.Name, s.Points, s.MaxPoints, tt.points, s.Error, report.details(s.Name))
 		}
 		if tt.why == "" {
 			continue

@@ -2,9 +2,12 @@
 // one run, against the same grading without it:
 //
 //   - a class: N students' ping clients (the careful Python client of the
-//     corpus, host/check/testdata/ping_client/python_good), graded with
-//     --sandbox off and --sandbox on, the two taking turns, round by round;
-//     the wall time of each and the ratio;
+//     corpus, host/check/testdata/ping_client/python_good, each with a
+//     first line of its own), graded with --sandbox off and --sandbox on,
+//     the two taking turns, round by round, each first in every other
+//     round; the wall time of each, the ratio, the points, and the
+//     scenarios that failed (those that ran to their lab timeout, such as
+//     a program that never started, counted apart);
 //   - the floor: starting /bin/true sandboxed (supervisor, control groups,
 //     bubblewrap) against starting it directly, K times each.
 //
@@ -16,12 +19,14 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/socklab/socklab/proto/roles"
@@ -59,7 +64,9 @@ func bench(n, jobs, rounds, starts int) error {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(dir, "UDPPingerClient.py"), client, 0o644); err != nil {
+		// Each student's file is their own, if only by its first line.
+		own := append([]byte(fmt.Sprintf("# UDPPingerClient.py, handed in by student %03d\n", i)), client...)
+		if err := os.WriteFile(filepath.Join(dir, "UDPPingerClient.py"), own, 0o644); err != nil {
 			return err
 		}
 	}
@@ -84,7 +91,11 @@ func bench(n, jobs, rounds, starts int) error {
 
 	walls := map[string][]time.Duration{}
 	for r := range rounds {
-		for _, mode := range []string{"off", "on"} {
+		modes := []string{"off", "on"}
+		if r%2 == 1 {
+			modes = []string{"on", "off"} // each goes first as often: the machine's load drifts
+		}
+		for _, mode := range modes {
 			reports := filepath.Join(work, fmt.Sprintf("reports-%s-%d", mode, r))
 			start := time.Now()
 			cmd := exec.Command(socklab, "check", "--role", roles.PingClient().Name, "--jobs", fmt.Sprint(jobs),
@@ -93,14 +104,19 @@ func bench(n, jobs, rounds, starts int) error {
 			cmd.Stderr = &stderr
 			out, err := cmd.Output()
 			wall := time.Since(start)
-			if err != nil {
+			// Status 1: some scenario failed, which the summary counts.
+			if ee := (*exec.ExitError)(nil); err != nil && (!errors.As(err, &ee) || ee.ExitCode() != 1) {
 				return fmt.Errorf("--sandbox %s: %v\n%s\n%s", mode, err, out, stderr.String())
 			}
-			points, err := totalPoints(filepath.Join(reports, "report.json"))
+			sum, err := summarize(filepath.Join(reports, "report.json"))
 			if err != nil {
 				return err
 			}
-			fmt.Printf("round %d, --sandbox %-3s: %d students in %s (%v points of %v)\n", r+1, mode, n, wall.Round(100*time.Millisecond), points[0], points[1])
+			fmt.Printf("round %d, --sandbox %-3s: %d students in %s (%v points of %v; %d of %d scenarios failed, %d never finished)\n",
+				r+1, mode, n, wall.Round(100*time.Millisecond), sum.points, sum.maxPoints, sum.failed, sum.scenarios, sum.hung)
+			for _, e := range sum.errors {
+				fmt.Printf("  %s\n", e)
+			}
 			walls[mode] = append(walls[mode], wall)
 		}
 	}
@@ -110,17 +126,60 @@ func bench(n, jobs, rounds, starts int) error {
 	return nil
 }
 
-func totalPoints(path string) ([2]float64, error) {
+// summary is what a report says of a grading: its points, and its
+// scenarios that failed, those that ran to the lab's timeout among them.
+type summary struct {
+	points, maxPoints       float64
+	scenarios, failed, hung int
+	errors                  []string
+}
+
+func summarize(path string) (summary, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return [2]float64{}, err
+		return summary{}, err
 	}
 	var r struct {
-		Points    float64 `json:"points"`
-		MaxPoints float64 `json:"max_points"`
+		Points      float64 `json:"points"`
+		MaxPoints   float64 `json:"max_points"`
+		Submissions []struct {
+			Name      string `json:"name"`
+			Scenarios []struct {
+				Name   string `json:"name"`
+				Passed bool   `json:"passed"`
+				Error  string `json:"error"`
+				Checks []struct {
+					Name     string   `json:"name"`
+					Passed   bool     `json:"passed"`
+					Evidence []string `json:"evidence"`
+				} `json:"checks"`
+			} `json:"scenarios"`
+		} `json:"submissions"`
 	}
-	err = json.Unmarshal(data, &r)
-	return [2]float64{r.Points, r.MaxPoints}, err
+	if err := json.Unmarshal(data, &r); err != nil {
+		return summary{}, err
+	}
+	s := summary{points: r.Points, maxPoints: r.MaxPoints}
+	for _, sub := range r.Submissions {
+		for _, sc := range sub.Scenarios {
+			s.scenarios++
+			if sc.Passed {
+				continue
+			}
+			s.failed++
+			if strings.Contains(sc.Error, "did not finish") {
+				s.hung++
+			}
+			why := strings.SplitN(sc.Error, "\n", 2)[0]
+			for _, c := range sc.Checks {
+				if !c.Passed && why == "" && len(c.Evidence) > 0 {
+					why = c.Name + ": " + c.Evidence[0]
+				}
+			}
+			s.errors = append(s.errors, fmt.Sprintf("%s %s: %s", sub.Name, sc.Name, why))
+		}
+	}
+	return s, nil
 }
 
 func median(ds []time.Duration) time.Duration {
