@@ -391,11 +391,16 @@ func TestHeartbeatServerChecks(t *testing.T) {
 			f.event("student", 5000, up)
 		}, "down", nil},
 		{"never down", false, func(f *fake) {}, "down", []string{"the client fell silent for 12.00s after heartbeat 10; the server never declared it down"}},
-		{"down late", false, func(f *fake) { f.event("student", 4000, down) }, "down", []string{"the server declared it down 3.10s into the silence, want about dead_after (1.00s)"}},
-		{"down twice", false, func(f *fake) {
+		{"down late", false, func(f *fake) { f.event("student", 4000, down) }, "down", []string{"the server first declared it down 3.10s into the silence, want about dead_after (1.00s)"}},
+		{"down on time, then repeated while silent", false, func(f *fake) {
 			f.event("student", 2000, down)
 			f.event("student", 3000, down)
-		}, "down", []string{"the server declared it down 2 times"}},
+			f.event("student", 8000, down)
+		}, "down", nil},
+		{"down late, then repeated", false, func(f *fake) {
+			f.event("student", 4000, down)
+			f.event("student", 9000, down)
+		}, "down", []string{"the server first declared it down 3.10s into the silence, want about dead_after (1.00s) (it repeated the notice once in this silence, which is fine)"}},
 		{"plain: down any time in the silence", true, func(f *fake) { f.event("student", 3500, down) }, "down", nil},
 		{"up again", false, func(f *fake) { f.event("student", 12910, up) }, "up", nil},
 		{"not up again", false, func(f *fake) {}, "up", []string{"heartbeat 11 came after 12.00s of silence; the server did not report the client up again"}},

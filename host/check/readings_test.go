@@ -105,7 +105,7 @@ func TestEvidenceSaysHowALineWasRead(t *testing.T) {
 				`read "Client stopped responding" as the client declared down (stopped)`,
 			}},
 			{"down long after the threshold it printed", "Server ready: a client is considered down after 2 seconds", 900 + 5000, []string{"Client stopped"}, "down", []string{
-				"the client fell silent for 12.00s after heartbeat 10; the server declared it down 5.00s into the silence, want about the threshold it printed (2.00s)",
+				"the client fell silent for 12.00s after heartbeat 10; the server first declared it down 5.00s into the silence, want about the threshold it printed (2.00s)",
 				`read "Server ready: a client is considered down after 2 seconds" as the down threshold: 2s`,
 			}},
 			{"down about the threshold it printed", "Server ready: a client is considered down after 2 seconds", 900 + 2100, []string{"Client stopped"}, "down", nil},

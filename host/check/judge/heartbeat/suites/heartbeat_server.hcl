@@ -40,7 +40,7 @@ scenario "loss" {
 }
 
 scenario "down" {
-  description = "A client beats every 100 ms, falls silent for 12 s, then beats again: the server declares it down once, about dead_after (a plain server: its own threshold, up to 11 s) into the silence, and (extra) up when it is back."
+  description = "A client beats every 100 ms, falls silent for 12 s, then beats again: the server declares it down (first notice judged; repeats are fine) about dead_after (a plain server: its own threshold, up to 11 s) into the silence, and (extra) up when it is back."
   check "down" {
     points  = 2
     silence = "11s"
