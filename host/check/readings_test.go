@@ -61,7 +61,7 @@ func TestEvidenceSaysHowALineWasRead(t *testing.T) {
 				"RTT: 0.5 seconds",
 			}, "rtt", []string{
 				`ping 1: the client printed an RTT of 500ms, but the reply came 10ms after the ping (on the link)`,
-				`read "Reply from 127.0.0.1: PING 1 1764147583.000" as ping 1's reply (the 1st outcome printed) without an RTT on this line; read "RTT: 0.5 seconds" as the RTT of ping 1's reply, on the line before: 500ms`,
+				`read "Reply from 127.0.0.1: PING 1 1764147583.000" as ping 1's reply (the 1st outcome printed) without an RTT on this line; read "RTT: 0.5 seconds" as the RTT of the reply on the line before (ping 1): 500ms`,
 			}},
 			{"a reply read as a timeout", []string{
 				"Packet 1 lost",
@@ -101,8 +101,8 @@ func TestEvidenceSaysHowALineWasRead(t *testing.T) {
 			}},
 			{"down, but not in the silence", "", 450, []string{"Client 127.0.0.1:40000 has disconnected", "Client stopped responding"}, "down", []string{
 				"the client fell silent for 12.00s after heartbeat 10; the server never declared it down",
-				`read "Client 127.0.0.1:40000 has disconnected" as the client declared down (stopped)`,
-				`read "Client stopped responding" as the client declared down (stopped)`,
+				`read "Client 127.0.0.1:40000 has disconnected" as the client declared down (it said "disconnected")`,
+				`read "Client stopped responding" as the client declared down (it said "stopped")`,
 			}},
 			{"down long after the threshold it printed", "Server ready: a client is considered down after 2 seconds", 900 + 5000, []string{"Client stopped"}, "down", []string{
 				"the client fell silent for 12.00s after heartbeat 10; the server first declared it down 5.00s into the silence, want about the threshold it printed (2.00s)",

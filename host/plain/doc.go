@@ -28,6 +28,9 @@
 //
 //	Reply from 127.0.0.1: PING 1 1764147583.5     ping 1's reply; its RTT on this line or the next
 //	RTT: 0.00123 seconds                         the RTT of the reply line before it
+//	PING 1 ... from ('127.0.0.1', 12000)         ping 1's reply; the tuple is an address
+//	Ping 1 1796602021.815964                     the program's own ping going out (the
+//	                                             server's reply says "PING"), no outcome
 //	Ping message 1 received: PING 1 ...          ping 1's reply (neither 1 is an RTT)
 //	PING 3 1764147583.12  RTT = 0.000213 s       ping 3's reply, RTT 213µs
 //	Request timed out / Packet 4 lost            the next ping timed out
@@ -37,6 +40,9 @@
 //	Minimum RTT = 0.0002, Maximum RTT = ...      statistics: min, max, avg
 //	rtt min/avg/max = 0.2/0.3/0.5 ms             the same
 //	Heartbeat 7 lost / Missing packets: 3 4      heartbeat server: those seqs lost
+//	Lost heartbeats: [6] / [25, 26]              the same (a Python list, not an address)
+//	Lost heartbeat 6 from ('127.0.0.1', 36500)   heartbeat 6 lost (not 36500)
+//	Missing 1 heartbeat(s)                       a count, no seq
 //	total number of packets lost = 2             heartbeat server: a count, no seq
 //	Client has disconnected / stopped responding heartbeat server: the client is down
 //	Client is back up                            heartbeat server: the client is up
@@ -81,8 +87,16 @@
 //     number with a unit; else the last number that is neither the seq nor a
 //     Unix time. A "PING <seq>" line without an RTT may be followed by an
 //     "RTT: x" line that completes it.
-//   - a line that says sent, send or sending (the program showing its own
-//     ping), and every other line, is not an outcome.
+//   - a line that says sent, send or sending, or that starts, case and all,
+//     as the sheet's ping "Ping <seq> <time>" with no round-trip time on it
+//     (the program showing its own ping: the sheet's server answers
+//     "PING"), and every other line, is not an outcome.
+//
+// Addresses are not numbers: 127.0.0.1:5000, [::1]:5000 (brackets with a
+// colon inside; "[6]" is a Python list), Python's tuples ('127.0.0.1',
+// 12000) and ('::1', 12000, 0, 0), clock times (12:30:01) and dates as
+// time.ctime() or ISO 8601 print them (a ping's time echoed in its reply)
+// are skipped wherever numbers are read.
 //
 // Heartbeat server. A line that says "up again", "back up", "is up", "came
 // back", "back online", "alive again", "resumed", "reconnected" or
@@ -92,7 +106,7 @@
 // that says "lost" or "missing", and does not count them ("total",
 // "number of", "lost = 2"), reports lost seqs: every whole number on it, with ranges written 4-6, 4 to
 // 6 or 4..6, except addresses (127.0.0.1:5000), times (12:30:01), numbers
-// with a fraction, percentages and counts ("3 packets", "3 heartbeats").
+// with a fraction, percentages and counts ("3 packets", "1 heartbeat(s)").
 //
 // A heartbeat server's line that states its threshold ("a client is
 // considered down after 10 seconds", "if no heartbeat for 7 s the client is

@@ -23,7 +23,7 @@ var (
 	lostRE = lazy.Regexp(`(?i)\b(lost|missing)\b`)
 	// seqRunRE is one seq or a range of them; countWordRE follows a count.
 	seqRunRE    = lazy.Regexp(`(?i)(?:^|[^0-9.\-])(\d{1,18})(?:\s*(?:-|–|\.\.|\bto\b)\s*(\d{1,18}))?`)
-	countWordRE = lazy.Regexp(`(?i)^\s*(packets|heartbeats|pings|messages|datagrams)\b`)
+	countWordRE = lazy.Regexp(`(?i)^\s*(packet|heartbeat|ping|message|datagram)s?\b`)
 	// totalRE marks a line that counts the lost rather than naming them:
 	// "total number of packets lost = 1".
 	totalRE = lazy.Regexp(`(?i)\b(total|number\s+of|count)\b|\b(lost|missing)\s*=`)
@@ -81,7 +81,7 @@ func (heartbeatServer) report(text, masked string, at time.Time) []proto.Message
 		as = "the client up again"
 	case downRE().MatchString(masked):
 		ev = &pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Down{Down: &pb.ClientDown{LastSeen: timestamppb.New(at)}}}
-		as = "the client declared down (stopped)"
+		as = fmt.Sprintf("the client declared down (it said %q)", strings.ToLower(downRE().FindString(masked)))
 	case lostRE().MatchString(masked) && totalRE().MatchString(masked):
 		return []proto.Message{heartbeatReading(at, text, "a count of lost heartbeats, not which were lost")}
 	case lostRE().MatchString(masked):

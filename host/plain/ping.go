@@ -49,13 +49,43 @@ var (
 	// "total number of packets lost = 1", "3 packets lost" (not "Ping 3
 	// lost", which is that ping's timeout).
 	lostCountRE = lazy.Regexp(`(?i)\blost\s*[:=]\s*(\d+)\b|\b(\d+)\s+packets?\s+(?:were\s+)?lost\b`)
-	addressRE   = lazy.Regexp(`\[[0-9a-fA-F:.]+\](?::\d+)?|\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b|\blocalhost:\d+\b|\b\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\b`)
+	// addressRE is an address or a clock time: "127.0.0.1:5000",
+	// "[::1]:5000", Python's tuple "('127.0.0.1', 12000)" (or "('::1',
+	// 12000, 0, 0)"), "12:30:01". Brackets hold an address only with a
+	// colon inside: "[6]" is a Python list.
+	addressRE = lazy.Regexp(`\[[0-9a-fA-F.]*:[0-9a-fA-F:.]*\](?::\d+)?|\(\s*['"][^'"()]*['"]\s*,\s*\d+(?:\s*,\s*\d+)*\s*\)|\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b|\blocalhost:\d+\b|\b\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\b`)
+	// dateRE is a date as time.ctime() ("Mon Dec  7 00:10:15 2026") or
+	// ISO 8601 ("2026-12-07 00:10:15.123") prints it: a ping's time
+	// echoed in its reply.
+	dateRE = lazy.Regexp(`(?i)\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:\s+\d{4})?\b|\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?`)
+	// outgoingRE is the sheet's ping as the client builds it, "Ping <seq>
+	// <time>", case and all: the sheet's server answers it upper-cased
+	// ("PING 1 ..."), so a line that starts so shows what the program
+	// sends.
+	outgoingRE = lazy.Regexp(`^\s*(?:b['"])?Ping (\d{1,9}) +\S`)
 )
 
-// maskAddresses blanks addresses and clock times, keeping offsets, so that
-// their digits are not read as numbers.
+// outgoing reports whether a line is the program's own ping as it sends
+// it ("Ping 1 1796602021.815964", "Ping 1 Mon Dec  7 00:10:15 2026"): the
+// sheet's message, with no round-trip time on it.
+func outgoing(text, masked string) bool {
+	m := outgoingRE().FindStringSubmatchIndex(text)
+	if m == nil || rttLabelRE().MatchString(masked) {
+		return false
+	}
+	for _, n := range numbers(masked[m[3]:]) {
+		if n.unit != 0 || n.percent || n.fraction && !n.unixTime() {
+			return false // "Ping 1 1764147583.5 0.000213": a measurement
+		}
+	}
+	return true
+}
+
+// maskAddresses blanks addresses, clock times and dates, keeping offsets,
+// so that their digits are not read as numbers.
 func maskAddresses(line string) string {
-	return addressRE().ReplaceAllStringFunc(line, func(s string) string { return strings.Repeat(" ", len(s)) })
+	blank := func(s string) string { return strings.Repeat(" ", len(s)) }
+	return addressRE().ReplaceAllStringFunc(dateRE().ReplaceAllStringFunc(line, blank), blank)
 }
 
 func (p *pingClient) line(text string, at time.Time) []proto.Message {
@@ -69,6 +99,9 @@ func (p *pingClient) line(text string, at time.Time) []proto.Message {
 		evs = append(evs, pingReading(at, text, fmt.Sprintf("ping %d's timeout (the %s outcome printed)", p.outcomes, ordinal(p.outcomes))))
 		return append(evs, pingEvent(at, &pb.PingClientEvent{Event: &pb.PingClientEvent_Timeout{Timeout: &pb.PingTimeout{Seq: uint32(p.outcomes)}}}))
 	}
+	if outgoing(text, masked) {
+		return append(p.flush(), pingReading(at, text, `the program's own ping going out, not an outcome: the sheet's "Ping <seq> <time>" as the client sends it (the server's reply is upper-cased, "PING")`))
+	}
 	seqLoc := pingSeqRE().FindStringSubmatchIndex(masked)
 	rtt, hasRTT := replyRTT(masked, seqLoc)
 	switch {
@@ -79,7 +112,7 @@ func (p *pingClient) line(text string, at time.Time) []proto.Message {
 	case seqLoc == nil && p.pending != nil:
 		// "RTT: x" completing the "PING n ..." line before it.
 		p.pending.Rtt = durationpb.New(rtt)
-		read := pingReading(at, text, fmt.Sprintf("the RTT of ping %d's reply, on the line before: %s", p.pending.Seq, rtt))
+		read := pingReading(at, text, fmt.Sprintf("the RTT of the reply on the line before (ping %d): %s", p.pending.Seq, rtt))
 		return append([]proto.Message{read}, p.flush()...)
 	}
 	evs := p.flush()
