@@ -294,8 +294,13 @@ func TestPingClientFormatAndSequence(t *testing.T) {
 		check string
 		wants []string
 	}{
-		{"lower case", []string{"ping 1 1764147583.1"}, "message_format", []string{`datagram 1 "ping 1 1764147583.1" is not "Ping <seq> <time>"`}},
-		{"a date for the time", []string{"Ping 1 Thu Nov 26 10:41:38 2026"}, "message_format", []string{"is not \"Ping <seq> <time>\""}},
+		{"lower case", []string{"ping 1 1764147583.1"}, "message_format", []string{`datagram 1 "ping 1 1764147583.1" is not "Ping <seq> <time>" (like "Ping 1 1764147583.123456"): it starts "ping", not "Ping"`}},
+		{"another word", []string{"Hello 1 1764147583.1"}, "message_format", []string{`it starts "Hello", not "Ping"`}},
+		{"no seq", []string{"Ping 1764147583.1"}, "message_format", []string{`"1764147583.1" after "Ping" is no seq`}},
+		{"no time", []string{"Ping 1"}, "message_format", []string{`datagram 1 "Ping 1" is not "Ping <seq> <time>" (like "Ping 1 1764147583.123456"): no time after the seq`}},
+		{"a date for the time", []string{"Ping 1 Thu Nov 26 10:41:38 2026"}, "message_format", nil},
+		{"time.ctime()", []string{"Ping 1 Mon Dec  7 00:10:15 2026"}, "message_format", nil},
+		{"ISO 8601", []string{"Ping 1 2026-12-07T00:10:15.123456"}, "message_format", nil},
 		{"a time off the clock", []string{"Ping 1 1000"}, "message_format", []string{"carries the time 1000"}},
 		{"a trailing newline", []string{"Ping 1 1764147583.0\n"}, "message_format", nil},
 		{"from 0", []string{"Ping 0 1764147583.0"}, "sequence", []string{"the first ping \"Ping 0 1764147583.0\" has seq 0; seq counts from 1"}},

@@ -72,8 +72,12 @@ func (e *exchange) fate(timeout time.Duration) string {
 }
 
 var (
-	// pingFormatRE is the sheet's message, strictly: "Ping <seq> <time>".
-	pingFormatRE = lazy.Regexp(`^Ping ([0-9]+) ([0-9]+(?:\.[0-9]+)?)\r?\n?$`)
+	// pingFormatRE is the sheet's message, "Ping <seq> <time>". The sheet
+	// says only that the time is "the time when the client sends the
+	// message": any text will do (time.time(), time.ctime(), ISO 8601).
+	pingFormatRE = lazy.Regexp(`^Ping ([0-9]+) +(\S[^\r\n]*?)\s*$`)
+	// unixTimeRE is a time in Unix seconds, which can be held to the clock.
+	unixTimeRE = lazy.Regexp(`^[0-9]+(?:\.[0-9]+)?$`)
 	// leadingSeqRE reads the seq of a ping or reply leniently.
 	leadingSeqRE = lazy.Regexp(`(?i)^\s*ping\s*(\d{1,9})\b`)
 )
@@ -197,7 +201,7 @@ func verdict(e *exchange, timeout time.Duration) string {
 func clientChecks() []*judge.Check {
 	role := roles.PingClient().Name
 	return []*judge.Check{
-		{Role: role, Name: "message_format", Doc: `every ping is "Ping <seq> <time>", the time in Unix seconds when it was sent`,
+		{Role: role, Name: "message_format", Doc: `every ping is "Ping <seq> <time>", the time when it was sent (in Unix seconds, held to the clock, or as a date)`,
 			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
 				var e judge.Evidence
 				pings := o.LinkEvents(o.Under, link.ToServer)
@@ -207,8 +211,11 @@ func clientChecks() []*judge.Check {
 				for i, ev := range pings {
 					m := pingFormatRE().FindSubmatch(ev.Payload)
 					if m == nil || ev.Size > link.PayloadMax {
-						e.Add("datagram %d %s is not \"Ping <seq> <time>\" (like \"Ping 1 1764147583.123456\")", i+1, judge.Quote(ev.Payload))
+						e.Add("datagram %d %s is not \"Ping <seq> <time>\" (like \"Ping 1 1764147583.123456\"): %s", i+1, judge.Quote(ev.Payload), formatProblem(ev))
 						continue
+					}
+					if !unixTimeRE().Match(m[2]) {
+						continue // a date as text: nothing to hold to the clock
 					}
 					t, _ := strconv.ParseFloat(string(m[2]), 64)
 					wire := float64(judge.Received(ev).UnixNano()) / 1e9
@@ -453,7 +460,7 @@ func readAs(o *judge.Observed, r *pb.PingReply) string {
 	if !o.Plain || r == nil || len(r.Payload) == 0 {
 		return ""
 	}
-	if rs := judge.Readings(o, judge.AsPrefix(fmt.Sprintf("ping %d's reply", r.Seq), fmt.Sprintf("the RTT of ping %d's reply", r.Seq))); len(rs) > 0 {
+	if rs := judge.Readings(o, judge.AsPrefix(fmt.Sprintf("ping %d's reply", r.Seq), fmt.Sprintf("the RTT of the reply on the line before (ping %d)", r.Seq))); len(rs) > 0 {
 		return " (" + strings.Join(rs, "; ") + ")"
 	}
 	return " (read from the line " + judge.Quote(r.Payload) + ")"
@@ -473,4 +480,25 @@ func rttText(r *pb.PingReply) string {
 		return ""
 	}
 	return " (RTT " + judge.Human(r.Rtt.AsDuration()) + ")"
+}
+
+// formatProblem says how a ping that is not "Ping <seq> <time>" was read.
+func formatProblem(ev *link.Event) string {
+	if ev.Size > link.PayloadMax {
+		return fmt.Sprintf("it is %d bytes long", ev.Size)
+	}
+	f := strings.Fields(string(ev.Payload))
+	switch {
+	case len(f) == 0:
+		return "it is empty"
+	case f[0] != "Ping":
+		return fmt.Sprintf("it starts %s, not \"Ping\"", judge.Quote([]byte(f[0])))
+	case len(f) == 1:
+		return "no seq after \"Ping\""
+	case !unixTimeRE().MatchString(f[1]) || strings.Contains(f[1], "."):
+		return fmt.Sprintf("%s after \"Ping\" is no seq", judge.Quote([]byte(f[1])))
+	case len(f) == 2:
+		return "no time after the seq"
+	}
+	return "the words are not separated by single spaces on one line"
 }
