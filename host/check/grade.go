@@ -179,7 +179,7 @@ func (o Options) gradeOne(ctx context.Context, sub submission.Submission) *repor
 				timedOut = true
 				why = fmt.Sprintf("not run: the submission's time (%s, --timeout) was up", o.Timeout)
 			}
-			res.Scenarios = append(res.Scenarios, &report.ScenarioResult{Name: sc.Name, Description: sc.Description, MaxPoints: sc.MaxPoints(), Error: why})
+			res.Scenarios = append(res.Scenarios, report.NotRun(sc, why))
 			continue
 		}
 		sr := o.runScenario(ctx, sub, sc)
@@ -201,8 +201,9 @@ func (o Options) gradeOne(ctx context.Context, sub submission.Submission) *repor
 func (o Options) runScenario(ctx context.Context, sub submission.Submission, sc *suite.Scenario) *report.ScenarioResult {
 	start := time.Now()
 	fail := func(why string) *report.ScenarioResult {
-		return &report.ScenarioResult{Name: sc.Name, Description: sc.Description, MaxPoints: sc.MaxPoints(), Error: report.Printable(why),
-			ElapsedSeconds: time.Since(start).Seconds()}
+		sr := report.NotRun(sc, report.Printable(why))
+		sr.ElapsedSeconds = time.Since(start).Seconds()
+		return sr
 	}
 	input, err := json.Marshal(job{Suite: o.Suite.Path, Scenario: sc.Name, Submission: sub, Loopback: o.Isolation != isolate.None, Traces: o.Traces, Sandbox: o.Sandbox})
 	if err != nil {
@@ -271,8 +272,7 @@ func RunOne(ctx context.Context, in io.Reader, out io.Writer, env Env) error {
 			continue
 		}
 		if ctx.Err() != nil {
-			res.Scenarios = append(res.Scenarios, &report.ScenarioResult{Name: sc.Name, Description: sc.Description,
-				MaxPoints: sc.MaxPoints(), Error: "not run: the check was stopped"})
+			res.Scenarios = append(res.Scenarios, report.NotRun(sc, "not run: the check was stopped"))
 			continue
 		}
 		env.Traces = j.Traces

@@ -28,11 +28,11 @@ const gradeTemplateText = `
 <main id="main">
 <h1>{{.Role}} suite: {{len .Rows}} submission{{if ne (len .Rows) 1}}s{{end}}</h1>
 <p>Suite <code>{{.Suite}}</code>, graded {{.Started}} in {{.Elapsed}}; isolation {{.Isolation}}, {{.Jobs}} at a time. {{if .Passed}}<span class="ok">Every submission passed.</span>{{else}}<span class="fail">Not every submission passed.</span>{{end}} Points in all: {{.Points}}.</p>
-<p>Scenarios and checks marked <span class="extra">extra</span> ask for more than the lab sheet does; their points are also counted apart. Click a column's name to sort by it, a cell to see its evidence.</p>
+<p>Scenarios and checks marked <span class="extra">extra</span> ask for more than the lab sheet does; their points are counted apart from the sheet's. Click a column's name to sort by it, a cell to see its evidence.</p>
 <table class="sortable grades">
 <thead><tr><th scope="col"><button>student</button></th><th scope="col" class="num"><button>points</button></th><th scope="col" class="num"><button>extra points</button></th><th scope="col"><button>result</button></th>{{range .Scenarios}}<th scope="col"><button>{{.Name}}</button>{{if .Extra}} <span class="extra">extra</span>{{else if .ExtraChecks}} <span class="extra" title="{{.ExtraChecks}}">has extra checks</span>{{end}}</th>{{end}}</tr></thead>
 <tbody>{{range .Rows}}
-<tr><th scope="row"><a href="{{.Href}}">{{.Name}}</a></th><td class="num" data-sort="{{.Points}}">{{.PointsText}}</td><td class="num" data-sort="{{.Extra}}">{{.ExtraText}}</td><td data-sort="{{.Passed}}">{{if .Passed}}<span class="ok">pass</span>{{else}}<span class="fail">FAIL</span>{{end}}{{with .Error}}<br>{{.}}{{end}}</td>{{range .Cells}}<td data-sort="{{.Points}}"><a href="{{.Href}}">{{if .Passed}}<span class="ok">pass</span>{{else}}<span class="fail">FAIL</span>{{end}} {{.PointsText}}</a></td>{{end}}</tr>{{end}}
+<tr><th scope="row"><a href="{{.Href}}">{{.Name}}</a></th><td class="num" data-sort="{{.Points}}">{{.PointsText}}</td><td class="num" data-sort="{{.Extra}}">{{.ExtraText}}</td><td data-sort="{{.Passed}}"><span class="{{if .Passed}}ok{{else}}fail{{end}}">{{.Result}}</span>{{with .Error}}<br>{{.}}{{end}}</td>{{range .Cells}}<td data-sort="{{.Points}}"><a href="{{.Href}}"><span class="{{if .Passed}}ok{{else}}fail{{end}}">{{.Result}}</span> {{.PointsText}}</a></td>{{end}}</tr>{{end}}
 </tbody></table>
 </main>
 {{template "foot" .Shell}}{{end}}
@@ -42,15 +42,15 @@ const gradeTemplateText = `
 <main id="main">
 <p class="noprint"><a href="../index.html">All submissions</a></p>
 <h1>{{.Name}}: {{.PointsText}} points</h1>
-<p>{{.Role}} suite <code>{{.Suite}}</code> against <code>{{.Component}}</code>: {{if .Passed}}<span class="ok">pass</span>{{else}}<span class="fail">FAIL</span>{{end}}{{with .ExtraText}}; {{.}} of the points from checks marked <span class="extra">extra</span>{{end}}.</p>
+<p>{{.Role}} suite <code>{{.Suite}}</code> against <code>{{.Component}}</code>: <span class="{{if .Passed}}ok{{else}}fail{{end}}">{{.Result}}</span>{{with .ExtraText}}; and {{.}} extra, from checks marked <span class="extra">extra</span>, counted apart from the sheet's points{{end}}.</p>
 {{with .Error}}<p class="fail">{{.}}</p>{{end}}
 <table>
 <thead><tr><th scope="col">scenario</th><th scope="col">result</th><th scope="col" class="num">points</th></tr></thead>
-<tbody>{{range .Scenarios}}<tr><td><a href="#{{.Anchor}}">{{.Name}}</a>{{if .Extra}} <span class="extra">extra</span>{{end}}</td><td>{{if .Passed}}<span class="ok">pass</span>{{else}}<span class="fail">FAIL</span>{{end}}</td><td class="num">{{.PointsText}}</td></tr>
+<tbody>{{range .Scenarios}}<tr><td><a href="#{{.Anchor}}">{{.Name}}</a>{{if .Extra}} <span class="extra">extra</span>{{end}}</td><td><span class="{{if .Passed}}ok{{else}}fail{{end}}">{{.Result}}</span></td><td class="num">{{.PointsText}}</td></tr>
 {{end}}</tbody></table>
 {{range .Scenarios}}
 <section id="{{.Anchor}}">
-<h2>{{.Name}}{{if .Extra}} <span class="extra">extra</span>{{end}}: {{if .Passed}}<span class="ok">pass</span>{{else}}<span class="fail">FAIL</span>{{end}} {{.PointsText}}</h2>
+<h2>{{.Name}}{{if .Extra}} <span class="extra">extra</span>{{end}}: <span class="{{if .Passed}}ok{{else}}fail{{end}}">{{.Result}}</span> {{.PointsText}}</h2>
 {{with .Description}}<p>{{.}}</p>{{end}}
 <p>Seed {{.Seed}}: the link's drops follow from it.</p>
 {{with .Error}}<p class="fail">{{.}}</p>{{end}}
@@ -89,33 +89,33 @@ type scenarioColumn struct {
 }
 
 type indexRow struct {
-	Name, Href, PointsText, ExtraText, Error string
-	Points, Extra                            float64
-	Passed                                   bool
-	Cells                                    []indexCell
+	Name, Href, PointsText, ExtraText, Error, Result string
+	Points, Extra                                    float64
+	Passed                                           bool
+	Cells                                            []indexCell
 }
 
 type indexCell struct {
-	Href, PointsText string
-	Points           float64
-	Passed           bool
+	Href, PointsText, Result string
+	Points                   float64
+	Passed                   bool
 }
 
 type submissionPage struct {
 	Shell                               page.Shell
 	Name, Role, Suite, Component, Error string
-	PointsText, ExtraText               string
+	PointsText, ExtraText, Result       string
 	Passed                              bool
 	Scenarios                           []scenarioSection
 	Highlight                           []string
 }
 
 type scenarioSection struct {
-	Name, Anchor, Description, Error, PointsText string
-	Seed                                         int64
-	Passed, Extra                                bool
-	Checks                                       []checkRow
-	Figures                                      *scenarioFigures
+	Name, Anchor, Description, Error, PointsText, Result string
+	Seed                                                 int64
+	Passed, Extra                                        bool
+	Checks                                               []checkRow
+	Figures                                              *scenarioFigures
 }
 
 type checkRow struct {
@@ -142,7 +142,10 @@ func ratio(p, max float64) string { return Points(p) + "/" + Points(max) }
 func (r *Report) WriteHTML(dir string) error {
 	ix := indexPage{Shell: page.NewShell(fmt.Sprintf("socklab: %s suite", r.Role), ""), Role: r.Role, Suite: r.Suite,
 		Started: r.Started.UTC().Format("2006-01-02 15:04 UTC"), Elapsed: (time.Duration(r.ElapsedSeconds * float64(time.Second))).Round(100 * time.Millisecond).String(),
-		Isolation: r.Isolation, Jobs: r.Jobs, Passed: r.Passed, Points: ratio(r.Points, r.MaxPoints)}
+		Isolation: r.Isolation, Jobs: r.Jobs, Passed: r.Passed, Points: ratio(r.SheetPoints, r.SheetMaxPoints)}
+	if r.MaxPoints > r.SheetMaxPoints {
+		ix.Points += fmt.Sprintf(" of the sheet, and %s extra", ratio(r.Points-r.SheetPoints, r.MaxPoints-r.SheetMaxPoints))
+	}
 	if len(r.Submissions) > 0 {
 		for _, sc := range r.Submissions[0].Scenarios {
 			col := scenarioColumn{Name: sc.Name, Extra: sc.Extra}
@@ -162,18 +165,18 @@ func (r *Report) WriteHTML(dir string) error {
 	}
 	for _, s := range r.Submissions {
 		file, href := pageFile(s.Name), pageHref(s.Name)
-		row := indexRow{Name: s.Name, Href: href, Points: s.Points, PointsText: ratio(s.Points, s.MaxPoints), Extra: s.ExtraPoints,
-			Passed: s.Passed, Error: FirstLine(s.Error)}
+		row := indexRow{Name: s.Name, Href: href, Points: s.SheetPoints, PointsText: ratio(s.SheetPoints, s.SheetMaxPoints), Extra: s.ExtraPoints,
+			Passed: s.Passed, Result: s.result(), Error: FirstLine(s.Error)}
 		if s.ExtraMaxPoints > 0 {
 			row.ExtraText = ratio(s.ExtraPoints, s.ExtraMaxPoints)
 		}
 		sp := submissionPage{Shell: page.NewShell("socklab: "+s.Name, ""), Name: s.Name, Role: r.Role, Suite: r.Suite,
-			Component: s.Component, Error: s.Error, PointsText: row.PointsText, ExtraText: row.ExtraText, Passed: s.Passed}
+			Component: s.Component, Error: s.Error, PointsText: row.PointsText, ExtraText: row.ExtraText, Passed: s.Passed, Result: row.Result}
 		for i, sc := range s.Scenarios {
 			anchor := fmt.Sprintf("scenario-%d", i+1)
-			row.Cells = append(row.Cells, indexCell{Href: href + "#" + anchor, PointsText: ratio(sc.Points, sc.MaxPoints), Points: sc.Points, Passed: sc.Passed})
+			row.Cells = append(row.Cells, indexCell{Href: href + "#" + anchor, PointsText: sc.pointsText(), Points: sc.Points, Passed: sc.Passed, Result: sc.result()})
 			sec := scenarioSection{Name: sc.Name, Anchor: anchor, Description: sc.Description, Error: sc.Error, Seed: sc.Seed,
-				PointsText: ratio(sc.Points, sc.MaxPoints), Passed: sc.Passed, Extra: sc.Extra}
+				PointsText: sc.pointsText(), Passed: sc.Passed, Result: sc.result(), Extra: sc.Extra}
 			for _, c := range sc.Checks {
 				sec.Checks = append(sec.Checks, checkRow{Name: c.Name, PointsText: ratio(c.Points, c.MaxPoints), Passed: c.Passed, Extra: c.Extra, Evidence: c.Evidence})
 			}

@@ -28,7 +28,8 @@ import (
 //	elapsed_seconds     how long it took, wall clock
 //	isolation           how submissions were kept apart: "netns", "userns" or "none"
 //	jobs                how many ran at once
-//	points, max_points  the sum over submissions
+//	points, max_points  the sum over submissions, extras included
+//	sheet_points, sheet_max_points  the part the lab sheet asks for: the grade (extras are counted apart)
 //	passed              every scenario of every submission passed
 //	submissions[]       one per submission (SubmissionResult)
 type Report struct {
@@ -40,6 +41,8 @@ type Report struct {
 	Jobs           int                 `json:"jobs"`
 	Points         float64             `json:"points"`
 	MaxPoints      float64             `json:"max_points"`
+	SheetPoints    float64             `json:"sheet_points"`
+	SheetMaxPoints float64             `json:"sheet_max_points"`
 	Passed         bool                `json:"passed"`
 	Submissions    []*SubmissionResult `json:"submissions"`
 }
@@ -48,18 +51,21 @@ type Report struct {
 //
 //	name                the student (the directory) or the component
 //	component           how it was run, e.g. "program /usr/bin/python3 UDPPingerClient.py"
-//	points, max_points  its score
+//	points, max_points  its score, extras included
+//	sheet_points, sheet_max_points  the part the lab sheet asks for: its grade
 //	passed              every scenario passed
 //	error               why it could not be graded at all (does not build, killed at --timeout); absent otherwise
 //	elapsed_seconds     its run of the suite
 //	note                how it was found, when its directory offered a choice
-//	extra_points, extra_max_points  the part of points and max_points from checks beyond the lab sheet (extra)
+//	extra_points, extra_max_points  the part of points and max_points from checks beyond the lab sheet (extra), counted apart
 //	scenarios[]         one per scenario of the suite (ScenarioResult)
 type SubmissionResult struct {
 	Name           string            `json:"name"`
 	Component      string            `json:"component"`
 	Points         float64           `json:"points"`
 	MaxPoints      float64           `json:"max_points"`
+	SheetPoints    float64           `json:"sheet_points"`
+	SheetMaxPoints float64           `json:"sheet_max_points"`
 	ExtraPoints    float64           `json:"extra_points"`
 	ExtraMaxPoints float64           `json:"extra_max_points"`
 	Note           string            `json:"note,omitempty"`
@@ -72,8 +78,10 @@ type SubmissionResult struct {
 // ScenarioResult is one scenario's outcome:
 //
 //	name, description   from the suite
-//	points, max_points  the points of the checks that passed (none if error is set)
+//	points, max_points  the points of the checks that passed (none if error is set), extras included
+//	sheet_points, sheet_max_points  the part the lab sheet asks for
 //	passed              every check passed and there is no error
+//	sheet_passed        every check the lab sheet asks for passed and there is no error (only an extra failed when passed is not)
 //	error               the component under test failed (crashed, hung, exited), or a reference did, or the scenario could not run
 //	extra_points, extra_max_points  the part from checks beyond the lab sheet
 //	extra               every check of the scenario goes beyond the lab sheet
@@ -86,11 +94,14 @@ type ScenarioResult struct {
 	Description    string        `json:"description,omitempty"`
 	Points         float64       `json:"points"`
 	MaxPoints      float64       `json:"max_points"`
+	SheetPoints    float64       `json:"sheet_points"`
+	SheetMaxPoints float64       `json:"sheet_max_points"`
 	ExtraPoints    float64       `json:"extra_points"`
 	ExtraMaxPoints float64       `json:"extra_max_points"`
 	Extra          bool          `json:"extra,omitempty"`
 	Notes          []string      `json:"notes,omitempty"`
 	Passed         bool          `json:"passed"`
+	SheetPassed    bool          `json:"sheet_passed"`
 	Error          string        `json:"error,omitempty"`
 	Seed           int64         `json:"seed"`
 	ElapsedSeconds float64       `json:"elapsed_seconds"`
@@ -127,17 +138,33 @@ func (sc *ScenarioResult) Label() string {
 	return sc.Name
 }
 
-// extras sums the points of the scenario's checks beyond the sheet.
+// extras sums the points of the scenario's checks beyond the sheet, and
+// the sheet's part apart from them.
 func (sc *ScenarioResult) extras() {
 	sc.ExtraPoints, sc.ExtraMaxPoints = 0, 0
 	sc.Extra = len(sc.Checks) > 0
+	sc.SheetPassed = sc.Error == ""
 	for _, c := range sc.Checks {
 		sc.Extra = sc.Extra && c.Extra
 		if c.Extra {
 			sc.ExtraPoints += c.Points
 			sc.ExtraMaxPoints += c.MaxPoints
+		} else {
+			sc.SheetPassed = sc.SheetPassed && c.Passed
 		}
 	}
+	sc.SheetPoints, sc.SheetMaxPoints = sc.Points-sc.ExtraPoints, sc.MaxPoints-sc.ExtraMaxPoints
+}
+
+// NotRun is the result of a scenario that did not run, for why: no
+// points, and its checks listed (none passed) so that its extras are
+// still counted apart.
+func NotRun(sc *suite.Scenario, why string) *ScenarioResult {
+	sr := &ScenarioResult{Name: sc.Name, Description: sc.Description, MaxPoints: sc.MaxPoints(), Error: why}
+	for _, c := range sc.Checks {
+		sr.Checks = append(sr.Checks, CheckResult{Name: c.Name, MaxPoints: c.Points, Extra: c.Extra})
+	}
+	return sr
 }
 
 // Total sums a submission's scenarios.
@@ -152,14 +179,18 @@ func (s *SubmissionResult) Total() {
 		s.ExtraMaxPoints += sc.ExtraMaxPoints
 		s.Passed = s.Passed && sc.Passed
 	}
+	s.SheetPoints, s.SheetMaxPoints = s.Points-s.ExtraPoints, s.MaxPoints-s.ExtraMaxPoints
 }
 
 // Total sums the submissions.
 func (r *Report) Total() {
 	r.Points, r.MaxPoints, r.Passed = 0, 0, true
+	r.SheetPoints, r.SheetMaxPoints = 0, 0
 	for _, s := range r.Submissions {
 		r.Points += s.Points
 		r.MaxPoints += s.MaxPoints
+		r.SheetPoints += s.SheetPoints
+		r.SheetMaxPoints += s.SheetMaxPoints
 		r.Passed = r.Passed && s.Passed
 	}
 }
@@ -169,7 +200,7 @@ func (r *Report) Total() {
 func Failed(name, component, why string, s *suite.Suite) *SubmissionResult {
 	res := &SubmissionResult{Name: name, Component: component, Error: why}
 	for _, sc := range s.Scenarios {
-		res.Scenarios = append(res.Scenarios, &ScenarioResult{Name: sc.Name, Description: sc.Description, MaxPoints: sc.MaxPoints(), Error: why})
+		res.Scenarios = append(res.Scenarios, NotRun(sc, why))
 	}
 	res.Total()
 	return res
@@ -223,7 +254,7 @@ func (r *Report) WriteText(w io.Writer) {
 		s := r.Submissions[0]
 		fmt.Fprintf(w, "%s suite against %s (%s)\n\n", r.Role, s.Name, s.Component)
 		s.writeTable(w)
-		fmt.Fprintf(w, "\n%s: %s/%s points%s in %.1fs\n", passFail(s.Passed), Points(s.Points), Points(s.MaxPoints), s.extraNote(), s.ElapsedSeconds)
+		fmt.Fprintf(w, "\n%s: %s/%s points%s in %.1fs\n", s.result(), Points(s.SheetPoints), Points(s.SheetMaxPoints), s.extraNote(), s.ElapsedSeconds)
 		return
 	}
 	width := len("student")
@@ -231,7 +262,17 @@ func (r *Report) WriteText(w io.Writer) {
 		width = max(width, len(s.Name))
 	}
 	fmt.Fprintf(w, "%s suite, %d submissions\n\n", r.Role, len(r.Submissions))
-	fmt.Fprintf(w, "%-*s  %-9s  %-9s  %s\n", width, "student", "points", "scenarios", "result")
+	extras := false
+	for _, s := range r.Submissions {
+		extras = extras || s.ExtraMaxPoints > 0
+	}
+	extraCol := func(s string) string {
+		if !extras {
+			return ""
+		}
+		return fmt.Sprintf("%-9s  ", s)
+	}
+	fmt.Fprintf(w, "%-*s  %-9s  %s%-9s  %s\n", width, "student", "points", extraCol("extra"), "scenarios", "result")
 	for _, s := range r.Submissions {
 		passed := 0
 		for _, sc := range s.Scenarios {
@@ -243,23 +284,57 @@ func (r *Report) WriteText(w io.Writer) {
 		if s.Error != "" {
 			note = "  " + FirstLine(s.Error)
 		}
-		fmt.Fprintf(w, "%-*s  %-9s  %-9s  %s%s\n", width, s.Name, Points(s.Points)+"/"+Points(s.MaxPoints),
-			fmt.Sprintf("%d/%d", passed, len(s.Scenarios)), passFail(s.Passed), note)
+		fmt.Fprintf(w, "%-*s  %-9s  %s%-9s  %s%s\n", width, s.Name, ratio(s.SheetPoints, s.SheetMaxPoints), extraCol(ratio(s.ExtraPoints, s.ExtraMaxPoints)),
+			fmt.Sprintf("%d/%d", passed, len(s.Scenarios)), s.result(), note)
 	}
 	fmt.Fprintf(w, "\n%d of %d submissions passed everything, in %.1fs (%d at a time, isolation: %s)\n",
 		countPassed(r.Submissions), len(r.Submissions), r.ElapsedSeconds, r.Jobs, r.Isolation)
 	for _, s := range r.Submissions {
-		fmt.Fprintf(w, "\n== %s (%s): %s/%s%s\n", s.Name, s.Component, Points(s.Points), Points(s.MaxPoints), s.extraNote())
+		fmt.Fprintf(w, "\n== %s (%s): %s/%s%s\n", s.Name, s.Component, Points(s.SheetPoints), Points(s.SheetMaxPoints), s.extraNote())
 		s.writeTable(w)
 	}
 }
 
-// extraNote says how many of the points go beyond the lab sheet.
+// extraNote gives the points beyond the lab sheet, which are counted
+// apart from the sheet's.
 func (s *SubmissionResult) extraNote() string {
 	if s.ExtraMaxPoints == 0 {
 		return ""
 	}
-	return fmt.Sprintf(" (%s/%s of them extra, beyond the sheet)", Points(s.ExtraPoints), Points(s.ExtraMaxPoints))
+	return fmt.Sprintf(", and %s/%s extra (beyond the sheet, counted apart)", Points(s.ExtraPoints), Points(s.ExtraMaxPoints))
+}
+
+// sheetPassed: everything the lab sheet asks for passed (an extra may
+// have failed).
+func (s *SubmissionResult) sheetPassed() bool {
+	ok := s.Error == ""
+	for _, sc := range s.Scenarios {
+		ok = ok && sc.SheetPassed
+	}
+	return ok
+}
+
+// result is the submission's outcome in a word or three.
+func (s *SubmissionResult) result() string { return outcome(s.Passed, s.sheetPassed()) }
+
+// result is the scenario's outcome: a scenario all of whose checks are
+// extra is labelled by its name.
+func (sc *ScenarioResult) result() string {
+	if sc.Extra {
+		return passFail(sc.Passed)
+	}
+	return outcome(sc.Passed, sc.SheetPassed)
+}
+
+// outcome tells a failure of the sheet's part from one of extras only.
+func outcome(passed, sheetPassed bool) string {
+	switch {
+	case passed:
+		return "pass"
+	case sheetPassed:
+		return "pass, extra FAIL"
+	}
+	return "FAIL"
 }
 
 func (s *SubmissionResult) writeTable(w io.Writer) {
@@ -269,17 +344,13 @@ func (s *SubmissionResult) writeTable(w io.Writer) {
 	if s.Note != "" {
 		fmt.Fprintf(w, "  (%s)\n", s.Note)
 	}
-	width := len("scenario")
+	width, rwidth := len("scenario"), len("result")
 	for _, sc := range s.Scenarios {
-		width = max(width, len(sc.Label()))
+		width, rwidth = max(width, len(sc.Label())), max(rwidth, len(sc.result()))
 	}
-	fmt.Fprintf(w, "  %-*s  %-6s  %s\n", width, "scenario", "result", "points")
+	fmt.Fprintf(w, "  %-*s  %-*s  %s\n", width, "scenario", rwidth, "result", "points")
 	for _, sc := range s.Scenarios {
-		pts := Points(sc.Points) + "/" + Points(sc.MaxPoints)
-		if sc.ExtraMaxPoints > 0 && !sc.Extra {
-			pts += fmt.Sprintf(" (extra %s/%s)", Points(sc.ExtraPoints), Points(sc.ExtraMaxPoints))
-		}
-		fmt.Fprintf(w, "  %-*s  %-6s  %s\n", width, sc.Label(), passFail(sc.Passed), pts)
+		fmt.Fprintf(w, "  %-*s  %-*s  %s\n", width, sc.Label(), rwidth, sc.result(), sc.pointsText())
 		if sc.Error != "" && sc.Error != s.Error {
 			fmt.Fprintf(w, "      %s\n", indent(sc.Error, "      "))
 		}
@@ -292,6 +363,20 @@ func (s *SubmissionResult) writeTable(w io.Writer) {
 			}
 		}
 	}
+}
+
+// pointsText is the scenario's points as the text shows them: the
+// sheet's, then the extras apart (an all-extra scenario's are its own,
+// labelled by its name).
+func (sc *ScenarioResult) pointsText() string {
+	if sc.Extra {
+		return ratio(sc.ExtraPoints, sc.ExtraMaxPoints)
+	}
+	pts := ratio(sc.SheetPoints, sc.SheetMaxPoints)
+	if sc.ExtraMaxPoints > 0 {
+		pts += fmt.Sprintf(" (extra %s/%s)", Points(sc.ExtraPoints), Points(sc.ExtraMaxPoints))
+	}
+	return pts
 }
 
 func passFail(passed bool) string {
@@ -426,15 +511,20 @@ func (r *Report) JUnit() *JUnit {
 	j := &JUnit{Name: "socklab check " + r.Role, Time: seconds(r.ElapsedSeconds)}
 	for _, s := range r.Submissions {
 		ts := JUnitTestSuite{Name: s.Name, Time: seconds(s.ElapsedSeconds), Timestamp: r.Started.UTC().Format("2006-01-02T15:04:05"),
-			Properties: []JUnitProperty{{"component", s.Component}, {"points", Points(s.Points)}, {"max_points", Points(s.MaxPoints)},
+			Properties: []JUnitProperty{{"component", s.Component}, {"points", Points(s.SheetPoints)}, {"max_points", Points(s.SheetMaxPoints)},
 				{"extra_points", Points(s.ExtraPoints)}, {"extra_max_points", Points(s.ExtraMaxPoints)}}}
 		for _, sc := range s.Scenarios {
 			tc := JUnitTestCase{Name: sc.Label(), ClassName: r.Role + "." + s.Name, Time: seconds(sc.ElapsedSeconds),
-				SystemOut: strings.Join(append([]string{fmt.Sprintf("%s/%s points; seed %d%s", Points(sc.Points), Points(sc.MaxPoints), sc.Seed, sc.extraChecks())}, sc.Notes...), "\n")}
+				SystemOut: strings.Join(append([]string{fmt.Sprintf("%s points; seed %d%s", sc.pointsText(), sc.Seed, sc.extraChecks())}, sc.Notes...), "\n")}
 			switch {
 			case sc.Error != "":
 				tc.Error = &JUnitProblem{Message: FirstLine(sc.Error), Type: "error", Text: sc.failure()}
 				ts.Errors++
+			case !sc.Passed && sc.SheetPassed:
+				// Only checks beyond the sheet failed: said so in the
+				// message and the type, for a tool that counts failures.
+				tc.Failure = &JUnitProblem{Message: "[extra] " + FirstLine(sc.failure()), Type: "extra", Text: sc.failure()}
+				ts.Failures++
 			case !sc.Passed:
 				msg := FirstLine(sc.failure())
 				tc.Failure = &JUnitProblem{Message: msg, Type: "check", Text: sc.failure()}
@@ -452,7 +542,16 @@ func (r *Report) JUnit() *JUnit {
 }
 
 // Gradescope is an autograder's results.json (Gradescope's format): the
-// score, and one test per scenario.
+// score, and one test per scenario's part the sheet asks for and one per
+// part beyond it.
+//
+// max_score is the sheet's points only: a submission doing all the sheet
+// asks scores 100%. Gradescope has no field for extra credit; it totals
+// the tests' scores and lets a score exceed the assignment's points. So
+// an extra part is a test of its own, tagged "extra", with max_score 0 and
+// the points it earned as its score: a bonus that can only add, shown
+// apart, never a shortfall of a submission that did what the sheet asks.
+// Its output says how many extra points it could have earned.
 type Gradescope struct {
 	Score            float64          `json:"score"`
 	MaxScore         float64          `json:"max_score"`
@@ -463,8 +562,8 @@ type Gradescope struct {
 	Tests            []GradescopeTest `json:"tests"`
 }
 
-// GradescopeTest is one scenario; tags has "extra" when all of it goes
-// beyond the lab sheet.
+// GradescopeTest is a scenario's part the sheet asks for, or its part
+// beyond the sheet (tags "extra", max_score 0).
 type GradescopeTest struct {
 	Name     string   `json:"name"`
 	Score    float64  `json:"score"`
@@ -489,20 +588,63 @@ func (sc *ScenarioResult) extraChecks() string {
 	return "; extra, beyond the sheet: " + strings.Join(names, ", ")
 }
 
+// failureOf is the scenario's error and the evidence of its checks that
+// are extra (or not), as text.
+func (sc *ScenarioResult) failureOf(extra bool) string {
+	var b strings.Builder
+	if sc.Error != "" {
+		b.WriteString(sc.Error)
+		b.WriteByte('\n')
+	}
+	for _, c := range sc.Checks {
+		if c.Extra != extra {
+			continue
+		}
+		for _, e := range c.Evidence {
+			fmt.Fprintf(&b, "%s: %s\n", c.Label(), e)
+		}
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
 // Gradescope returns the submission's grade as Gradescope's results.json.
 func (s *SubmissionResult) Gradescope() *Gradescope {
-	g := &Gradescope{Score: s.Points, MaxScore: s.MaxPoints, ExecutionTime: s.ElapsedSeconds,
+	g := &Gradescope{Score: s.Points, MaxScore: s.SheetMaxPoints, ExecutionTime: s.ElapsedSeconds,
 		Visibility: "visible", StdoutVisibility: "visible", Output: strings.TrimSpace(s.Error + "\n" + s.Note), Tests: []GradescopeTest{}}
+	if s.ExtraMaxPoints > 0 {
+		g.Output = strings.TrimSpace(g.Output + fmt.Sprintf("\nThe lab sheet's points: %s/%s. Extra, beyond the sheet, counted apart as a bonus: %s/%s.",
+			Points(s.SheetPoints), Points(s.SheetMaxPoints), Points(s.ExtraPoints), Points(s.ExtraMaxPoints)))
+	}
+	status := func(passed bool) string {
+		if passed {
+			return "passed"
+		}
+		return "failed"
+	}
 	for _, sc := range s.Scenarios {
-		t := GradescopeTest{Name: sc.Label(), Score: sc.Points, MaxScore: sc.MaxPoints, Status: "passed", Output: sc.Description + sc.extraChecks()}
-		if sc.Extra {
-			t.Tags = []string{"extra"}
+		if !sc.Extra {
+			t := GradescopeTest{Name: sc.Name, Score: sc.SheetPoints, MaxScore: sc.SheetMaxPoints, Status: status(sc.SheetPassed), Output: sc.Description}
+			if !sc.SheetPassed {
+				t.Output = strings.TrimSpace(sc.Description + "\n\n" + sc.failureOf(false))
+			}
+			g.Tests = append(g.Tests, t)
 		}
-		if !sc.Passed {
-			t.Status = "failed"
-			t.Output = strings.TrimSpace(sc.Description + sc.extraChecks() + "\n\n" + sc.failure())
+		if sc.ExtraMaxPoints > 0 {
+			passed := true
+			for _, c := range sc.Checks {
+				passed = passed && (!c.Extra || c.Passed)
+			}
+			passed = passed && sc.Error == ""
+			t := GradescopeTest{Name: sc.Name + " [extra]", Score: sc.ExtraPoints, Status: status(passed), Tags: []string{"extra"},
+				Output: fmt.Sprintf("Extra credit, beyond the lab sheet: %s of %s points (%s)", Points(sc.ExtraPoints), Points(sc.ExtraMaxPoints), strings.TrimPrefix(sc.extraChecks(), "; extra, beyond the sheet: "))}
+			if sc.Extra {
+				t.Output = strings.TrimSpace(sc.Description + "\n" + t.Output)
+			}
+			if !passed {
+				t.Output += "\n\n" + sc.failureOf(true)
+			}
+			g.Tests = append(g.Tests, t)
 		}
-		g.Tests = append(g.Tests, t)
 	}
 	return g
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -254,7 +255,9 @@ func TestExtraLabelled(t *testing.T) {
 	}
 	var b strings.Builder
 	r.WriteText(&b)
-	for _, w := range []string{"headers [extra]: no Content-Length", "ok                   FAIL    3/4 (extra 0/1)", "concurrency [extra]", "5/6 points (2/3 of them extra, beyond the sheet)"} {
+	// dana did all the sheet asks: 3/3, whatever the extras say.
+	for _, w := range []string{"headers [extra]: no Content-Length", "ok                   pass, extra FAIL  3/3 (extra 0/1)", "concurrency [extra]  pass              2/2",
+		"pass, extra FAIL: 3/3 points, and 2/3 extra (beyond the sheet, counted apart)"} {
 		if !strings.Contains(b.String(), w) {
 			t.Errorf("text lacks %q:\n%s", w, b.String())
 		}
@@ -266,18 +269,39 @@ func TestExtraLabelled(t *testing.T) {
 	data, _ := os.ReadFile(filepath.Join(dir, "junit.xml"))
 	j := checkJUnit(t, data)
 	if c := j.Suites[0].Cases; c[1].Name != "concurrency [extra]" || !strings.Contains(string(data), "extra, beyond the sheet: headers 0/1") ||
-		!strings.Contains(c[0].Failure.Text, "headers [extra]: no Content-Length") {
-		t.Errorf("junit does not label the extras:\n%s", data)
+		!strings.Contains(c[0].Failure.Text, "headers [extra]: no Content-Length") || c[0].Failure.Type != "extra" || !strings.HasPrefix(c[0].Failure.Message, "[extra] ") ||
+		!strings.Contains(string(data), `name="max_points" value="3"`) || !strings.Contains(string(data), `name="extra_max_points" value="3"`) {
+		t.Errorf("junit does not label the extras, or counts them with the sheet:\n%s", data)
 	}
 	data, _ = os.ReadFile(filepath.Join(dir, "results.json"))
 	g := checkGradescope(t, data)
-	tests := g["tests"].([]any)
-	if tags, _ := tests[1].(map[string]any)["tags"].([]any); len(tags) != 1 || tags[0] != "extra" || !strings.Contains(tests[0].(map[string]any)["output"].(string), "headers 0/1") {
-		t.Errorf("results.json does not label the extras: %s", data)
+	// The sheet's points are the total; each extra part is a test of its
+	// own, tagged, its points a bonus (max_score 0).
+	type gsTest struct {
+		name, status string
+		score, max   float64
+		extra        bool
+	}
+	var got []gsTest
+	for _, x := range g["tests"].([]any) {
+		m := x.(map[string]any)
+		tags, _ := m["tags"].([]any)
+		got = append(got, gsTest{m["name"].(string), m["status"].(string), m["score"].(float64), m["max_score"].(float64), len(tags) == 1 && tags[0] == "extra"})
+	}
+	wantTests := []gsTest{{"ok", "passed", 3, 3, false}, {"ok [extra]", "failed", 0, 0, true}, {"concurrency [extra]", "passed", 2, 0, true}}
+	if g["score"] != 5.0 || g["max_score"] != 3.0 || fmt.Sprint(got) != fmt.Sprint(wantTests) || !strings.Contains(string(data), "headers [extra]: no Content-Length") {
+		t.Errorf("results.json: score %v of %v, tests %v, want 5 of 3 and %v:\n%s", g["score"], g["max_score"], got, wantTests, data)
+	}
+	data, _ = os.ReadFile(filepath.Join(dir, "students", "dana.html"))
+	for _, w := range []string{`<h1>dana: 3/3 points</h1>`, `>pass, extra FAIL</span> 3/3 (extra 0/1)</h2>`, "and 2/3 extra"} {
+		if !strings.Contains(string(data), w) {
+			t.Errorf("dana.html lacks %q", w)
+		}
 	}
 	data, _ = os.ReadFile(filepath.Join(dir, "report.json"))
 	var back Report
-	if err := json.Unmarshal(data, &back); err != nil || !back.Submissions[0].Scenarios[0].Checks[1].Extra || back.Submissions[0].ExtraMaxPoints != 3 {
+	if err := json.Unmarshal(data, &back); err != nil || !back.Submissions[0].Scenarios[0].Checks[1].Extra || back.Submissions[0].ExtraMaxPoints != 3 ||
+		back.Submissions[0].SheetMaxPoints != 3 || back.Submissions[0].SheetPoints != 3 || back.SheetMaxPoints != 3 || !back.Submissions[0].Scenarios[0].SheetPassed {
 		t.Errorf("report.json does not keep extra: %v %s", err, data)
 	}
 }
