@@ -532,7 +532,9 @@ func TestWebClientChecks(t *testing.T) {
 		wants   []string
 	}{
 		{"a GET", false, request("GET", "/hello.html", 200), nil, "request", nil},
-		{"no slash", false, request("GET", "hello.html", 400), nil, "request", []string{"no request for /hello.html reached the server"}},
+		{"no slash", false, request("GET", "hello.html", 400), nil, "request", []string{`the request for /hello.html reached the server as "GET hello.html", without the target's leading "/"; it answered 400 (malformed request line)`}},
+		{"another path", false, request("GET", "/other.html", 400), nil, "request", []string{`no request for /hello.html reached the server; it received "GET /other.html", answered 400 (malformed request line)`}},
+		{"no slash: the status shown is judged", false, request("GET", "hello.html", 400), wcResponse("hello.html", 400, nil, ""), "status", nil},
 		{"refused", false, request("GET", "/hello.html", 400), nil, "request", []string{"the server refused the request for /hello.html with 400: malformed request line"}},
 		{"the status shown", false, request("GET", "/hello.html", 200), wcResponse("/hello.html", 200, nil, hello), "status", nil},
 		{"no status shown", true, request("GET", "/hello.html", 200), wcResponse("/hello.html", 0, nil, ""), "status", []string{"/hello.html: the server answered 200; the client printed no status line"}},

@@ -112,8 +112,14 @@ type WebServerConfig struct {
 	// (RLIMIT_NOFILE), at most 10000, so that refusing and serving files
 	// still find descriptors.
 	MaxConnections uint32 `protobuf:"varint,8,opt,name=max_connections,json=maxConnections,proto3" json:"max_connections,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Answer an HTTP/1.1 request that has no Host header. Default false:
+	// it is refused with "400 Bad Request", as RFC 9112 asks of a server.
+	// The web client suites turn it on: the lab sheet's server never reads
+	// a header, so a client written against it may send none, and the sheet
+	// asks for none.
+	AllowNoHost   bool `protobuf:"varint,9,opt,name=allow_no_host,json=allowNoHost,proto3" json:"allow_no_host,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *WebServerConfig) Reset() {
@@ -200,6 +206,13 @@ func (x *WebServerConfig) GetMaxConnections() uint32 {
 		return x.MaxConnections
 	}
 	return 0
+}
+
+func (x *WebServerConfig) GetAllowNoHost() bool {
+	if x != nil {
+		return x.AllowNoHost
+	}
+	return false
 }
 
 type WebServerEvent struct {
@@ -1030,7 +1043,7 @@ var File_socklab_v1_web_proto protoreflect.FileDescriptor
 const file_socklab_v1_web_proto_rawDesc = "" +
 	"\n" +
 	"\x14socklab/v1/web.proto\x12\n" +
-	"socklab.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17socklab/v1/common.proto\"\xf0\x02\n" +
+	"socklab.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17socklab/v1/common.proto\"\x94\x03\n" +
 	"\x0fWebServerConfig\x12\x16\n" +
 	"\x06listen\x18\x01 \x01(\tR\x06listen\x12\x12\n" +
 	"\x04root\x18\x02 \x01(\tR\x04root\x129\n" +
@@ -1039,7 +1052,8 @@ const file_socklab_v1_web_proto_rawDesc = "" +
 	"\fidle_timeout\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\vidleTimeout\x12(\n" +
 	"\x10max_header_bytes\x18\x06 \x01(\rR\x0emaxHeaderBytes\x12'\n" +
 	"\x0freport_requests\x18\a \x01(\bR\x0ereportRequests\x12'\n" +
-	"\x0fmax_connections\x18\b \x01(\rR\x0emaxConnections\"\x87\x02\n" +
+	"\x0fmax_connections\x18\b \x01(\rR\x0emaxConnections\x12\"\n" +
+	"\rallow_no_host\x18\t \x01(\bR\vallowNoHost\"\x87\x02\n" +
 	"\x0eWebServerEvent\x12.\n" +
 	"\x04time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12)\n" +
 	"\x05ready\x18\x02 \x01(\v2\x11.socklab.v1.ReadyH\x00R\x05ready\x12#\n" +

@@ -21,7 +21,7 @@ func BenchmarkParseRequest(b *testing.B) {
 	b.SetBytes(int64(len(head)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := parseRequest(head[:headEnd(head, 0)], &r); err != nil {
+		if err := parseRequest(head[:headEnd(head, 0)], &r, false); err != nil {
 			b.Fatal(err)
 		}
 		if _, err := resolveTarget(r.target, name); err != nil {

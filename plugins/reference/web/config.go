@@ -43,6 +43,7 @@ type serverSettings struct {
 	maxHeaderBytes int
 	report         bool
 	maxConns       int
+	allowNoHost    bool
 }
 
 func newServerSettings(cfg *pb.WebServerConfig) (serverSettings, error) {
@@ -52,6 +53,7 @@ func newServerSettings(cfg *pb.WebServerConfig) (serverSettings, error) {
 		maxHeaderBytes: int(cfg.GetMaxHeaderBytes()),
 		report:         cfg.GetReportRequests(),
 		maxConns:       int(cfg.GetMaxConnections()),
+		allowNoHost:    cfg.GetAllowNoHost(),
 	}
 	if s.maxConns == 0 {
 		s.maxConns = defaultMaxConnections(openFileLimit())

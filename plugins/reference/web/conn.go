@@ -130,7 +130,7 @@ func (c *conn) serveRequest(first bool) exchange {
 // answer parses a request head and sends the response.
 func (c *conn) answer(ex *exchange, head []byte) {
 	req := &c.req
-	if err := parseRequest(head, req); err != nil {
+	if err := parseRequest(head, req, c.s.allowNoHost); err != nil {
 		se := err.(*statusError)
 		c.sendError(ex, se.status, se.reason)
 		ex.linger = true

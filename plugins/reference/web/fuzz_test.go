@@ -30,7 +30,7 @@ func FuzzParseRequest(f *testing.F) {
 			return
 		}
 		var r request
-		if err := parseRequest(body[:end], &r); err != nil {
+		if err := parseRequest(body[:end], &r, false); err != nil {
 			if _, ok := err.(*statusError); !ok {
 				t.Fatalf("error %v is not a statusError", err)
 			}

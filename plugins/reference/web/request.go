@@ -76,8 +76,9 @@ func headEnd(b []byte, from int) int {
 // parseRequest parses a request head (as delimited by headEnd) into r. It is
 // strict where leniency invites request smuggling (RFC 9112): one space
 // between the request line's parts, no space before a header's colon, no
-// folded lines, no control characters, one consistent Content-Length.
-func parseRequest(head []byte, r *request) error {
+// folded lines, no control characters, one consistent Content-Length. An
+// HTTP/1.1 request without Host is refused unless allowNoHost.
+func parseRequest(head []byte, r *request, allowNoHost bool) error {
 	*r = request{contentLength: -1}
 	line, rest := nextLine(trimBlankLines(head))
 	if err := parseRequestLine(line, r); err != nil {
@@ -109,7 +110,7 @@ func parseRequest(head []byte, r *request) error {
 		}
 	}
 	switch {
-	case r.minor == 1 && r.hosts == 0:
+	case r.minor == 1 && r.hosts == 0 && !allowNoHost:
 		return errNoHost
 	case r.hosts > 1:
 		return errManyHosts

@@ -3,6 +3,7 @@ package web
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -353,16 +354,29 @@ func clientChecks() []*judge.Check {
 		}
 		return out
 	}
-	requests := func(o *judge.Observed) map[string]*pb.WebRequest {
+	// requests are what the server received, by target; all of them in
+	// the order they came.
+	requests := func(o *judge.Observed) (map[string]*pb.WebRequest, []*pb.WebRequest) {
 		seen := map[string]*pb.WebRequest{}
+		var all []*pb.WebRequest
 		for _, srv := range o.Peers(roles.WebServer().Name) {
 			for _, r := range judge.Bodies[*pb.WebRequest](o, srv, "request") {
+				all = append(all, r)
 				if _, dup := seen[r.Target]; !dup {
 					seen[r.Target] = r
 				}
 			}
 		}
-		return seen
+		return seen, all
+	}
+	// find is the request for path p: its target, or the bare file name a
+	// client given "HelloWorld.html" may send as it is (bare: true).
+	find := func(seen map[string]*pb.WebRequest, p string) (r *pb.WebRequest, bare, ok bool) {
+		if r, ok := seen[p]; ok {
+			return r, false, true
+		}
+		r, ok = seen[strings.TrimPrefix(p, "/")]
+		return r, ok, ok
 	}
 	shown := func(o *judge.Observed) map[string]*pb.WebResponse {
 		out := map[string]*pb.WebResponse{}
@@ -385,14 +399,16 @@ func clientChecks() []*judge.Check {
 		{Role: role, Name: "request", Doc: "each path is asked for with a well-formed GET the server accepts",
 			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
 				var e judge.Evidence
-				seen := requests(o)
+				seen, all := requests(o)
 				for _, p := range paths(o) {
-					r, ok := seen[p]
+					r, bare, ok := find(seen, p)
 					switch {
 					case !ok && len(seen) == 0:
 						e.Add("no request reached the server (asked for %s)", p)
 					case !ok:
-						e.Add("no request for %s reached the server", p)
+						e.Add("no request for %s reached the server; it received %s", p, received(all))
+					case bare:
+						e.Add("the request for %s reached the server as %s, without the target's leading \"/\"; it answered %s", p, requestLine(r), answer(r))
 					case r.Method != "GET":
 						e.Add("the request for %s used method %q, want GET", p, r.Method)
 					case r.Status == 400 || r.Status >= 500:
@@ -404,10 +420,11 @@ func clientChecks() []*judge.Check {
 		{Role: role, Name: "status", Doc: "the client shows the status the server sent (200, 404)",
 			Judge: func(o *judge.Observed, _ judge.Params) ([]string, error) {
 				var e judge.Evidence
-				seen, out := requests(o), shown(o)
+				seen, _ := requests(o)
+				out := shown(o)
 				judged := 0
 				for _, p := range paths(o) {
-					req, ok := seen[p]
+					req, _, ok := find(seen, p)
 					if !ok || req.Status == 0 {
 						continue // the request check says why
 					}
@@ -449,4 +466,37 @@ func clientChecks() []*judge.Check {
 				return e.Result(), nil
 			}},
 	}
+}
+
+// requestLine is a request as the server received it, quoted.
+func requestLine(r *pb.WebRequest) string {
+	if r.Method == "" {
+		return "a request line that did not parse"
+	}
+	return strconv.Quote(strings.TrimSpace(r.Method + " " + r.Target + " " + r.Proto))
+}
+
+// answer is what the server answered a request, in words.
+func answer(r *pb.WebRequest) string {
+	switch {
+	case r.Status == 0:
+		return fmt.Sprintf("nothing (%s)", cmp.Or(r.Reason, "the request was never whole"))
+	case r.Reason != "":
+		return fmt.Sprintf("%d (%s)", r.Status, r.Reason)
+	}
+	return fmt.Sprint(r.Status)
+}
+
+// received lists the first few requests the server received and what it
+// answered each.
+func received(all []*pb.WebRequest) string {
+	var parts []string
+	for i, r := range all {
+		if i == 3 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(all)-i))
+			break
+		}
+		parts = append(parts, requestLine(r)+", answered "+answer(r))
+	}
+	return strings.Join(parts, "; ")
 }

@@ -16,7 +16,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from socklab.v1 import common_pb2 as socklab_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14socklab/v1/web.proto\x12\nsocklab.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17socklab/v1/common.proto\"\x8b\x02\n\x0fWebServerConfig\x12\x0e\n\x06listen\x18\x01 \x01(\t\x12\x0c\n\x04root\x18\x02 \x01(\t\x12,\n\x0b\x63oncurrency\x18\x03 \x01(\x0e\x32\x17.socklab.v1.Concurrency\x12/\n\x0cread_timeout\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\x12/\n\x0cidle_timeout\x18\x05 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x18\n\x10max_header_bytes\x18\x06 \x01(\r\x12\x17\n\x0freport_requests\x18\x07 \x01(\x08\x12\x17\n\x0fmax_connections\x18\x08 \x01(\r\"\xe3\x01\n\x0eWebServerEvent\x12(\n\x04time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\"\n\x05ready\x18\x02 \x01(\x0b\x32\x11.socklab.v1.ReadyH\x00\x12\x1e\n\x03log\x18\x03 \x01(\x0b\x32\x0f.socklab.v1.LogH\x00\x12)\n\x07request\x18\x04 \x01(\x0b\x32\x16.socklab.v1.WebRequestH\x00\x12/\n\x07summary\x18\x05 \x01(\x0b\x32\x1c.socklab.v1.WebServerSummaryH\x00\x42\x07\n\x05\x65vent\"<\n\x0eWebServerBatch\x12*\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1a.socklab.v1.WebServerEvent\"\xa5\x01\n\nWebRequest\x12\x0c\n\x04peer\x18\x01 \x01(\t\x12\x0e\n\x06method\x18\x02 \x01(\t\x12\x0e\n\x06target\x18\x03 \x01(\t\x12\r\n\x05proto\x18\x04 \x01(\t\x12\x0e\n\x06status\x18\x05 \x01(\r\x12\r\n\x05\x62ytes\x18\x06 \x01(\x04\x12+\n\x08\x64uration\x18\x07 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x0e\n\x06reason\x18\x08 \x01(\t\"\xda\x01\n\x10WebServerSummary\x12\x13\n\x0b\x63onnections\x18\x01 \x01(\x04\x12\x10\n\x08requests\x18\x02 \x01(\x04\x12=\n\tby_status\x18\x03 \x03(\x0b\x32*.socklab.v1.WebServerSummary.ByStatusEntry\x12\r\n\x05\x62ytes\x18\x04 \x01(\x04\x12\x0f\n\x07refused\x18\x05 \x01(\x04\x12\x0f\n\x07\x65victed\x18\x06 \x01(\x04\x1a/\n\rByStatusEntry\x12\x0b\n\x03key\x18\x01 \x01(\r\x12\r\n\x05value\x18\x02 \x01(\x04:\x02\x38\x01\"\x7f\n\x0fWebClientConfig\x12\x0e\n\x06server\x18\x01 \x01(\t\x12\r\n\x05paths\x18\x02 \x03(\t\x12\x0e\n\x06method\x18\x03 \x01(\t\x12\x11\n\tshow_body\x18\x04 \x01(\x08\x12*\n\x07timeout\x18\x05 \x01(\x0b\x32\x19.google.protobuf.Duration\"\xc1\x01\n\x0eWebClientEvent\x12(\n\x04time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1e\n\x03log\x18\x03 \x01(\x0b\x32\x0f.socklab.v1.LogH\x00\x12+\n\x08response\x18\x04 \x01(\x0b\x32\x17.socklab.v1.WebResponseH\x00\x12/\n\x07summary\x18\x05 \x01(\x0b\x32\x1c.socklab.v1.WebClientSummaryH\x00\x42\x07\n\x05\x65vent\"<\n\x0eWebClientBatch\x12*\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1a.socklab.v1.WebClientEvent\"%\n\x06Header\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t\"\xc2\x01\n\x0bWebResponse\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x13\n\x0bstatus_line\x18\x02 \x01(\t\x12\x0e\n\x06status\x18\x03 \x01(\r\x12#\n\x07headers\x18\x04 \x03(\x0b\x32\x12.socklab.v1.Header\x12\x11\n\tbody_size\x18\x05 \x01(\x04\x12\x0c\n\x04\x62ody\x18\x06 \x01(\x0c\x12+\n\x08\x64uration\x18\x07 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\r\n\x05\x65rror\x18\x08 \x01(\t\"@\n\x10WebClientSummary\x12\x10\n\x08requests\x18\x01 \x01(\r\x12\n\n\x02ok\x18\x02 \x01(\r\x12\x0e\n\x06\x66\x61iled\x18\x03 \x01(\r*i\n\x0b\x43oncurrency\x12\x1b\n\x17\x43ONCURRENCY_UNSPECIFIED\x10\x00\x12\x1e\n\x1a\x43ONCURRENCY_PER_CONNECTION\x10\x01\x12\x1d\n\x19\x43ONCURRENCY_ONE_AT_A_TIME\x10\x02\x32\x85\x01\n\tWebServer\x12@\n\x03Run\x12\x1b.socklab.v1.WebServerConfig\x1a\x1a.socklab.v1.WebServerBatch0\x01\x12\x36\n\x04Stop\x12\x17.socklab.v1.StopRequest\x1a\x15.socklab.v1.StopReply2\x85\x01\n\tWebClient\x12@\n\x03Run\x12\x1b.socklab.v1.WebClientConfig\x1a\x1a.socklab.v1.WebClientBatch0\x01\x12\x36\n\x04Stop\x12\x17.socklab.v1.StopRequest\x1a\x15.socklab.v1.StopReplyB6Z4github.com/socklab/socklab/proto/socklabpb;socklabpbb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14socklab/v1/web.proto\x12\nsocklab.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17socklab/v1/common.proto\"\xa2\x02\n\x0fWebServerConfig\x12\x0e\n\x06listen\x18\x01 \x01(\t\x12\x0c\n\x04root\x18\x02 \x01(\t\x12,\n\x0b\x63oncurrency\x18\x03 \x01(\x0e\x32\x17.socklab.v1.Concurrency\x12/\n\x0cread_timeout\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\x12/\n\x0cidle_timeout\x18\x05 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x18\n\x10max_header_bytes\x18\x06 \x01(\r\x12\x17\n\x0freport_requests\x18\x07 \x01(\x08\x12\x17\n\x0fmax_connections\x18\x08 \x01(\r\x12\x15\n\rallow_no_host\x18\t \x01(\x08\"\xe3\x01\n\x0eWebServerEvent\x12(\n\x04time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\"\n\x05ready\x18\x02 \x01(\x0b\x32\x11.socklab.v1.ReadyH\x00\x12\x1e\n\x03log\x18\x03 \x01(\x0b\x32\x0f.socklab.v1.LogH\x00\x12)\n\x07request\x18\x04 \x01(\x0b\x32\x16.socklab.v1.WebRequestH\x00\x12/\n\x07summary\x18\x05 \x01(\x0b\x32\x1c.socklab.v1.WebServerSummaryH\x00\x42\x07\n\x05\x65vent\"<\n\x0eWebServerBatch\x12*\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1a.socklab.v1.WebServerEvent\"\xa5\x01\n\nWebRequest\x12\x0c\n\x04peer\x18\x01 \x01(\t\x12\x0e\n\x06method\x18\x02 \x01(\t\x12\x0e\n\x06target\x18\x03 \x01(\t\x12\r\n\x05proto\x18\x04 \x01(\t\x12\x0e\n\x06status\x18\x05 \x01(\r\x12\r\n\x05\x62ytes\x18\x06 \x01(\x04\x12+\n\x08\x64uration\x18\x07 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x0e\n\x06reason\x18\x08 \x01(\t\"\xda\x01\n\x10WebServerSummary\x12\x13\n\x0b\x63onnections\x18\x01 \x01(\x04\x12\x10\n\x08requests\x18\x02 \x01(\x04\x12=\n\tby_status\x18\x03 \x03(\x0b\x32*.socklab.v1.WebServerSummary.ByStatusEntry\x12\r\n\x05\x62ytes\x18\x04 \x01(\x04\x12\x0f\n\x07refused\x18\x05 \x01(\x04\x12\x0f\n\x07\x65victed\x18\x06 \x01(\x04\x1a/\n\rByStatusEntry\x12\x0b\n\x03key\x18\x01 \x01(\r\x12\r\n\x05value\x18\x02 \x01(\x04:\x02\x38\x01\"\x7f\n\x0fWebClientConfig\x12\x0e\n\x06server\x18\x01 \x01(\t\x12\r\n\x05paths\x18\x02 \x03(\t\x12\x0e\n\x06method\x18\x03 \x01(\t\x12\x11\n\tshow_body\x18\x04 \x01(\x08\x12*\n\x07timeout\x18\x05 \x01(\x0b\x32\x19.google.protobuf.Duration\"\xc1\x01\n\x0eWebClientEvent\x12(\n\x04time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1e\n\x03log\x18\x03 \x01(\x0b\x32\x0f.socklab.v1.LogH\x00\x12+\n\x08response\x18\x04 \x01(\x0b\x32\x17.socklab.v1.WebResponseH\x00\x12/\n\x07summary\x18\x05 \x01(\x0b\x32\x1c.socklab.v1.WebClientSummaryH\x00\x42\x07\n\x05\x65vent\"<\n\x0eWebClientBatch\x12*\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1a.socklab.v1.WebClientEvent\"%\n\x06Header\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t\"\xc2\x01\n\x0bWebResponse\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x13\n\x0bstatus_line\x18\x02 \x01(\t\x12\x0e\n\x06status\x18\x03 \x01(\r\x12#\n\x07headers\x18\x04 \x03(\x0b\x32\x12.socklab.v1.Header\x12\x11\n\tbody_size\x18\x05 \x01(\x04\x12\x0c\n\x04\x62ody\x18\x06 \x01(\x0c\x12+\n\x08\x64uration\x18\x07 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\r\n\x05\x65rror\x18\x08 \x01(\t\"@\n\x10WebClientSummary\x12\x10\n\x08requests\x18\x01 \x01(\r\x12\n\n\x02ok\x18\x02 \x01(\r\x12\x0e\n\x06\x66\x61iled\x18\x03 \x01(\r*i\n\x0b\x43oncurrency\x12\x1b\n\x17\x43ONCURRENCY_UNSPECIFIED\x10\x00\x12\x1e\n\x1a\x43ONCURRENCY_PER_CONNECTION\x10\x01\x12\x1d\n\x19\x43ONCURRENCY_ONE_AT_A_TIME\x10\x02\x32\x85\x01\n\tWebServer\x12@\n\x03Run\x12\x1b.socklab.v1.WebServerConfig\x1a\x1a.socklab.v1.WebServerBatch0\x01\x12\x36\n\x04Stop\x12\x17.socklab.v1.StopRequest\x1a\x15.socklab.v1.StopReply2\x85\x01\n\tWebClient\x12@\n\x03Run\x12\x1b.socklab.v1.WebClientConfig\x1a\x1a.socklab.v1.WebClientBatch0\x01\x12\x36\n\x04Stop\x12\x17.socklab.v1.StopRequest\x1a\x15.socklab.v1.StopReplyB6Z4github.com/socklab/socklab/proto/socklabpb;socklabpbb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'socklab.v1.web_pb2', globals())
@@ -26,34 +26,34 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   DESCRIPTOR._serialized_options = b'Z4github.com/socklab/socklab/proto/socklabpb;socklabpb'
   _WEBSERVERSUMMARY_BYSTATUSENTRY._options = None
   _WEBSERVERSUMMARY_BYSTATUSENTRY._serialized_options = b'8\001'
-  _CONCURRENCY._serialized_start=1766
-  _CONCURRENCY._serialized_end=1871
+  _CONCURRENCY._serialized_start=1789
+  _CONCURRENCY._serialized_end=1894
   _WEBSERVERCONFIG._serialized_start=127
-  _WEBSERVERCONFIG._serialized_end=394
-  _WEBSERVEREVENT._serialized_start=397
-  _WEBSERVEREVENT._serialized_end=624
-  _WEBSERVERBATCH._serialized_start=626
-  _WEBSERVERBATCH._serialized_end=686
-  _WEBREQUEST._serialized_start=689
-  _WEBREQUEST._serialized_end=854
-  _WEBSERVERSUMMARY._serialized_start=857
-  _WEBSERVERSUMMARY._serialized_end=1075
-  _WEBSERVERSUMMARY_BYSTATUSENTRY._serialized_start=1028
-  _WEBSERVERSUMMARY_BYSTATUSENTRY._serialized_end=1075
-  _WEBCLIENTCONFIG._serialized_start=1077
-  _WEBCLIENTCONFIG._serialized_end=1204
-  _WEBCLIENTEVENT._serialized_start=1207
-  _WEBCLIENTEVENT._serialized_end=1400
-  _WEBCLIENTBATCH._serialized_start=1402
-  _WEBCLIENTBATCH._serialized_end=1462
-  _HEADER._serialized_start=1464
-  _HEADER._serialized_end=1501
-  _WEBRESPONSE._serialized_start=1504
-  _WEBRESPONSE._serialized_end=1698
-  _WEBCLIENTSUMMARY._serialized_start=1700
-  _WEBCLIENTSUMMARY._serialized_end=1764
-  _WEBSERVER._serialized_start=1874
-  _WEBSERVER._serialized_end=2007
-  _WEBCLIENT._serialized_start=2010
-  _WEBCLIENT._serialized_end=2143
+  _WEBSERVERCONFIG._serialized_end=417
+  _WEBSERVEREVENT._serialized_start=420
+  _WEBSERVEREVENT._serialized_end=647
+  _WEBSERVERBATCH._serialized_start=649
+  _WEBSERVERBATCH._serialized_end=709
+  _WEBREQUEST._serialized_start=712
+  _WEBREQUEST._serialized_end=877
+  _WEBSERVERSUMMARY._serialized_start=880
+  _WEBSERVERSUMMARY._serialized_end=1098
+  _WEBSERVERSUMMARY_BYSTATUSENTRY._serialized_start=1051
+  _WEBSERVERSUMMARY_BYSTATUSENTRY._serialized_end=1098
+  _WEBCLIENTCONFIG._serialized_start=1100
+  _WEBCLIENTCONFIG._serialized_end=1227
+  _WEBCLIENTEVENT._serialized_start=1230
+  _WEBCLIENTEVENT._serialized_end=1423
+  _WEBCLIENTBATCH._serialized_start=1425
+  _WEBCLIENTBATCH._serialized_end=1485
+  _HEADER._serialized_start=1487
+  _HEADER._serialized_end=1524
+  _WEBRESPONSE._serialized_start=1527
+  _WEBRESPONSE._serialized_end=1721
+  _WEBCLIENTSUMMARY._serialized_start=1723
+  _WEBCLIENTSUMMARY._serialized_end=1787
+  _WEBSERVER._serialized_start=1897
+  _WEBSERVER._serialized_end=2030
+  _WEBCLIENT._serialized_start=2033
+  _WEBCLIENT._serialized_end=2166
 # @@protoc_insertion_point(module_scope)
