@@ -63,6 +63,16 @@ func TestEvidenceSaysHowALineWasRead(t *testing.T) {
 				`ping 1: the client printed an RTT of 500ms, but the reply came 10ms after the ping (on the link)`,
 				`read "Reply from 127.0.0.1: PING 1 1764147583.000" as ping 1's reply (the 1st outcome printed) without an RTT on this line; read "RTT: 0.5 seconds" as the RTT of the reply on the line before (ping 1): 500ms`,
 			}},
+			{"the ping it sends is no reply", []string{
+				"Ping 1 1764147583.000",
+				"PING 1 1764147583.000",
+				"RTT: 0.010",
+				"Ping 2 1764147583.020",
+				"Ping 3 1764147584.020",
+				"Request timed out",
+			}, "timeouts", []string{
+				`ping 3: the reply came 1.50s after the ping, past the 1.00s timeout; the client printed nothing about it (want Request timed out) (read "Ping 3 1764147584.020" as the program's own ping going out, not an outcome: the sheet's "Ping <seq> <time>" as the client sends it (the server's reply is upper-cased, "PING"), the ping the link saw it send)`,
+			}},
 			{"a reply read as a timeout", []string{
 				"Packet 1 lost",
 			}, "timeouts", []string{

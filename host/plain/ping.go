@@ -100,7 +100,7 @@ func (p *pingClient) line(text string, at time.Time) []proto.Message {
 		return append(evs, pingEvent(at, &pb.PingClientEvent{Event: &pb.PingClientEvent_Timeout{Timeout: &pb.PingTimeout{Seq: uint32(p.outcomes)}}}))
 	}
 	if outgoing(text, masked) {
-		return append(p.flush(), pingReading(at, text, `the program's own ping going out, not an outcome: the sheet's "Ping <seq> <time>" as the client sends it (the server's reply is upper-cased, "PING")`))
+		return append(p.flush(), pingReading(at, text, OutgoingReading+`: the sheet's "Ping <seq> <time>" as the client sends it (the server's reply is upper-cased, "PING")`))
 	}
 	seqLoc := pingSeqRE().FindStringSubmatchIndex(masked)
 	rtt, hasRTT := replyRTT(masked, seqLoc)
@@ -108,7 +108,7 @@ func (p *pingClient) line(text string, at time.Time) []proto.Message {
 	case seqLoc == nil && !hasRTT:
 		return nil
 	case seqLoc != nil && !hasRTT && sentRE().MatchString(masked):
-		return []proto.Message{pingReading(at, text, "the program's own ping going out, not an outcome")}
+		return []proto.Message{pingReading(at, text, OutgoingReading)}
 	case seqLoc == nil && p.pending != nil:
 		// "RTT: x" completing the "PING n ..." line before it.
 		p.pending.Rtt = durationpb.New(rtt)
@@ -128,6 +128,10 @@ func (p *pingClient) line(text string, at time.Time) []proto.Message {
 	p.pending, p.pendAt = reply, at
 	return evs
 }
+
+// OutgoingReading begins the reading of a line that shows the ping the
+// program sends.
+const OutgoingReading = "the program's own ping going out, not an outcome"
 
 // flush emits a reply line still waiting for its RTT, without one.
 func (p *pingClient) flush() []proto.Message {

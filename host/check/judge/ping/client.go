@@ -13,6 +13,7 @@ import (
 	"github.com/socklab/socklab/host/check/judge"
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/link"
+	"github.com/socklab/socklab/host/plain"
 	"github.com/socklab/socklab/internal/lazy"
 	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
@@ -275,7 +276,7 @@ func clientChecks() []*judge.Check {
 						if want == "reply" {
 							wantText = "the reply"
 						}
-						e.Add("ping %d: %s; the client %s nothing about it (want %s)", x.seq, x.fate(timeout), o.Said(), wantText)
+						e.Add("ping %d: %s; the client %s nothing about it (want %s)%s", x.seq, x.fate(timeout), o.Said(), wantText, readOutgoing(o, x.ping.Payload))
 					}
 				}
 				return e.Result(), nil
@@ -464,6 +465,19 @@ func readAs(o *judge.Observed, r *pb.PingReply) string {
 		return " (" + strings.Join(rs, "; ") + ")"
 	}
 	return " (read from the line " + judge.Quote(r.Payload) + ")"
+}
+
+// readOutgoing says, for a plain program, which line it printed that shows
+// the ping it sent (payload): that line was no reply.
+func readOutgoing(o *judge.Observed, payload []byte) string {
+	sent := strings.TrimSpace(string(payload))
+	rs := judge.Readings(o, func(as string) bool { return strings.HasPrefix(as, plain.OutgoingReading) })
+	for _, r := range rs {
+		if line, _, ok := plain.Reading(r); ok && sent != "" && strings.HasPrefix(line, sent) {
+			return " (" + r + ", the ping the link saw it send)"
+		}
+	}
+	return ""
 }
 
 // readTimeout says, for a plain program, which line was read as ping
