@@ -18,6 +18,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/socklab/socklab/host/sandbox"
 )
 
 // Isolation is how submissions graded side by side are kept apart.
@@ -46,6 +48,15 @@ func (i Isolation) SysProcAttr() *syscall.SysProcAttr {
 		attr.UidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getuid(), Size: 1}}
 		attr.GidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getgid(), Size: 1}}
 		attr.GidMappingsEnableSetgroups = false
+		if os.Getuid() == 0 {
+			// Root maps nobody as well, so that the sandbox can drop its
+			// program to it; without it the program would be the
+			// namespace's root, the host's.
+			nobody := syscall.SysProcIDMap{ContainerID: sandbox.Nobody, HostID: sandbox.Nobody, Size: 1}
+			attr.UidMappings = append(attr.UidMappings, nobody)
+			attr.GidMappings = append(attr.GidMappings, nobody)
+			attr.GidMappingsEnableSetgroups = true
+		}
 	}
 	return attr
 }

@@ -3,6 +3,7 @@ package isolate
 import (
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -52,5 +53,27 @@ func TestPinnedNetNamespaceKeepsItsNumber(t *testing.T) {
 		}
 		_ = next.Process.Kill()
 		_ = next.Wait()
+	}
+}
+
+// TestUserNamespaceMapsNobody: as root, a child check's user namespace
+// maps nobody as well as root, so that the sandbox drops the program to
+// nobody rather than leaving it the namespace's root, which is the host's.
+func TestUserNamespaceMapsNobody(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("the user namespace maps nobody when root makes it")
+	}
+	cmd := exec.Command("cat", "/proc/self/uid_map", "/proc/self/gid_map")
+	cmd.SysProcAttr = UserNS.SysProcAttr()
+	out, err := cmd.Output()
+	if err != nil {
+		t.Skip("no user namespace here:", err)
+	}
+	maps := map[string]int{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		maps[strings.Join(strings.Fields(line), " ")]++
+	}
+	if maps["65534 65534 1"] != 2 || maps["0 0 1"] != 2 {
+		t.Errorf("uid and gid maps:\n%s\nwant 0 and 65534 mapped to themselves in each", out)
 	}
 }
