@@ -45,6 +45,31 @@ func crashCause(tail []string) (string, bool) {
 	return "", false
 }
 
+// endsInCrash reports whether tail ends with its crash report: a Python
+// traceback whose exception line is the last line, or a Go panic (whose
+// goroutine dumps run to the end).
+func endsInCrash(tail []string) bool {
+	for i := len(tail) - 1; i >= 0; i-- {
+		if !strings.HasPrefix(tail[i], "Traceback (most recent call last)") {
+			continue
+		}
+		// Frames are indented; the exception is the first line that is
+		// not, and must be the last.
+		for j := i + 1; j < len(tail); j++ {
+			if l := tail[j]; l != "" && l[0] != ' ' && l[0] != '\t' {
+				return j == len(tail)-1
+			}
+		}
+		return false
+	}
+	for _, l := range tail {
+		if strings.HasPrefix(l, "panic: ") || strings.HasPrefix(l, "fatal error: ") {
+			return true
+		}
+	}
+	return false
+}
+
 // pythonCause reads a traceback after its first line: indented frames,
 // then the exception, the first line that is not indented (what follows
 // may be the program's stdout, flushed as it exited).

@@ -77,6 +77,19 @@ func (o *output) lastWords() string {
 	return cause(o.all)
 }
 
+// crashReport is the crash stderr ends with (see CrashReport): its last
+// traceback or panic, when nothing but that traceback's lines follow it.
+func (o *output) crashReport() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	tail := o.tails["stderr"]
+	c, ok := crashCause(tail)
+	if !ok || !endsInCrash(tail) {
+		return ""
+	}
+	return c
+}
+
 // stream returns a writer for one of the plugin's output streams. Raw
 // stderr may carry go-plugin's JSON log lines, which keep their level.
 func (o *output) stream(name string, parseJSON bool) *lineWriter {

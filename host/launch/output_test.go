@@ -42,3 +42,28 @@ func TestOutputLinesAndLastWords(t *testing.T) {
 		}
 	}
 }
+
+// TestEndsInCrash: stderr that ends with an uncaught traceback (its
+// exception the last line) or a panic is a crash report; a traceback
+// followed by more of the program's words is not.
+func TestEndsInCrash(t *testing.T) {
+	tb := []string{"Traceback (most recent call last):", `  File "WebServer.py", line 18, in <module>`, "    filename = message.split()[1]", "IndexError: list index out of range"}
+	tests := []struct {
+		name string
+		tail []string
+		want bool
+	}{
+		{"a traceback, last", tb, true},
+		{"after other lines", append([]string{"Ready to serve..."}, tb...), true},
+		{"then more output", append(append([]string{}, tb...), "Ready to serve..."), false},
+		{"cut short", tb[:2], false},
+		{"a panic", []string{"panic: runtime error: index out of range", "", "goroutine 1 [running]:", "main.main()", "\t/src/main.go:9 +0x1d"}, true},
+		{"no crash", []string{"Ready to serve..."}, false},
+		{"nothing", nil, false},
+	}
+	for _, tt := range tests {
+		if got := endsInCrash(tt.tail); got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

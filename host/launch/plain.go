@@ -130,6 +130,16 @@ func (p *PlainProcess) Diagnosis() string {
 	return strings.Join(parts, "; ")
 }
 
+// CrashReport is the crash its stderr ends with, in a line: an uncaught
+// Python traceback's exception or a Go panic, the last thing it wrote
+// there; "" if none. SIGTERM's default action prints nothing, so a
+// program stopped by it that ends so had crashed by itself, and was
+// still exiting when it was stopped. It waits for the end.
+func (p *PlainProcess) CrashReport() string {
+	<-p.done
+	return p.out.crashReport()
+}
+
 // Bound returns the addresses a process of the program's group has
 // bound: for "tcp" the listening sockets, for "udp" every socket bound to
 // a port, in the order of /proc/net's tables. It reads /proc/net of the

@@ -199,7 +199,17 @@ func addrList(as []netip.AddrPort) string {
 // had begun to stop the lab.
 func (d *plainDriver) judgeExit(p *launch.PlainProcess, server bool) error {
 	exit := p.Err()
-	if d.isStopping() && (exit == nil || launch.Signaled(exit)) {
+	if d.isStopping() && launch.Signaled(exit) {
+		// A program that crashed just before the host began to stop the
+		// lab (its crash is what ended the lab's exchange) may still be
+		// exiting when SIGTERM comes: its stderr ending in the crash says
+		// so, whichever came first.
+		if crash := p.CrashReport(); crash != "" {
+			return fmt.Errorf("crashed while the lab was running: %s; it was still exiting when the host stopped the lab (%v)", crash, exit)
+		}
+		return nil
+	}
+	if d.isStopping() && exit == nil {
 		return nil
 	}
 	switch {
