@@ -46,6 +46,10 @@ func NewTCP(ctx context.Context, cfg Config) (*TCP, error) {
 	return t, nil
 }
 
+// Settle does nothing: what a TCP client sent before it ended is in the
+// connection, which the proxy reads to its end.
+func (t *TCP) Settle() {}
+
 func (t *TCP) serve() {
 	for {
 		cc, err := t.ln.AcceptTCP()

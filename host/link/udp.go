@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"os"
 	"time"
 
 	"github.com/socklab/socklab/proto/roles"
@@ -15,18 +16,28 @@ import (
 // maxDatagram holds any UDP payload.
 const maxDatagram = 64 << 10
 
+const (
+	// Settle relays what the front socket holds until it has been empty
+	// for settleIdle, for at most maxSettle (a client may still be sending).
+	settleIdle = 5 * time.Millisecond
+	maxSettle  = 250 * time.Millisecond
+)
+
 // UDP is a datagram relay. Each client address gets a flow with its own
 // upstream socket, so the server's replies find their way back and several
 // clients can share one server. Flows last as long as the link.
 type UDP struct {
 	core
 	front *net.UDPConn
+	// settle carries a request to relay what the front socket holds; the
+	// reader closes the channel it is given once it has.
+	settle chan chan struct{}
 }
 
 // NewUDP listens on cfg.Front and relays datagrams to and from cfg.Target
 // until ctx ends or Close is called.
 func NewUDP(ctx context.Context, cfg Config) (*UDP, error) {
-	u := &UDP{}
+	u := &UDP{settle: make(chan chan struct{}, 1)}
 	sock, err := u.open(ctx, cfg, roles.UDP)
 	if err != nil {
 		return nil, err
@@ -45,22 +56,72 @@ func (u *UDP) serve() {
 		}
 	}()
 	r := newStampedReader(u.front)
+	relay := func(b []byte, from netip.AddrPort, arrived time.Time) {
+		p := paths[from]
+		if p == nil {
+			if p = u.newFlow(from, b); p == nil {
+				return
+			}
+			paths[from] = p
+		}
+		p.handle(b, arrived)
+	}
 	for {
 		b, from, arrived, err := r.read()
 		if err != nil {
 			if u.ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
 				return
 			}
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				select {
+				case done := <-u.settle:
+					u.drain(r, relay)
+					close(done)
+				default:
+				}
+			}
 			continue // e.g. an ICMP error for an earlier datagram
 		}
-		p := paths[from]
-		if p == nil {
-			if p = u.newFlow(from, b); p == nil {
-				continue
-			}
-			paths[from] = p
+		relay(b, from, arrived)
+	}
+}
+
+// Settle relays the datagrams that have reached the link and wait in its
+// socket: a client that sent its last datagram and ended at once has it
+// delivered (and recorded) before the run stops the server, however late
+// the link's goroutine was scheduled.
+func (u *UDP) Settle() {
+	done := make(chan struct{})
+	select {
+	case u.settle <- done:
+	default:
+		return // a settle is under way
+	}
+	// A deadline in the past interrupts the reader's blocking read.
+	if err := u.front.SetReadDeadline(time.Now()); err != nil {
+		return // closed
+	}
+	select {
+	case <-done:
+	case <-u.ctx.Done():
+	}
+}
+
+// drain relays what the front socket holds, then lets reads block again.
+func (u *UDP) drain(r *stampedReader, relay func([]byte, netip.AddrPort, time.Time)) {
+	defer u.front.SetReadDeadline(time.Time{})
+	for end := time.Now().Add(maxSettle); time.Now().Before(end); {
+		if err := u.front.SetReadDeadline(time.Now().Add(settleIdle)); err != nil {
+			return
 		}
-		p.handle(b, arrived)
+		b, from, arrived, err := r.read()
+		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) || u.ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+				return // nothing more queued
+			}
+			continue
+		}
+		relay(b, from, arrived)
 	}
 }
 

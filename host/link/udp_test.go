@@ -352,3 +352,26 @@ func TestUDPArrivalIsTheKernels(t *testing.T) {
 		})
 	}
 }
+
+// TestUDPSettleRelaysWhatWaits sends datagrams and settles at once, as the
+// runner does when a client ends right after its last one: every datagram
+// that reached the link's socket is delivered before Settle returns.
+func TestUDPSettleRelaysWhatWaits(t *testing.T) {
+	const rounds, n = 10, 40
+	for round := range rounds {
+		srv := newUDPServer(t, "udp4", "127.0.0.1:0")
+		l := startUDP(t, Config{Name: "settle", Target: srv.addr()})
+		c := dialUDP(t, l.Addr())
+		for i := range n {
+			// On loopback a datagram is in the link's socket once the write returns.
+			if _, err := c.Write([]byte(numbered("dgram", i))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		l.Settle()
+		if s := l.Summary().ToServer; s.Packets != n || s.Delivered != n {
+			t.Fatalf("round %d: after Settle the link has relayed %d and delivered %d of the %d datagrams sent", round, s.Packets, s.Delivered, n)
+		}
+		l.Close()
+	}
+}

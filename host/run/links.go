@@ -3,6 +3,7 @@ package run
 import (
 	"fmt"
 	"net/netip"
+	"sync"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
 
@@ -14,6 +15,8 @@ import (
 type netLink interface {
 	Addr() netip.AddrPort
 	Summary() link.Summary
+	// Settle relays what has reached the link and waits in its socket.
+	Settle()
 	Close() error
 }
 
@@ -89,6 +92,19 @@ func (r *runner) openCapture() error {
 		r.opts.Log.Info().Msgf("capture %s: the kernel's packets on lo, pcapng with an interface per side of each link", path)
 	}
 	return nil
+}
+
+// settleLinks has every link relay what its clients sent before the run
+// ends: a client that ended right after its last datagram is judged on it,
+// whether or not the link had read it yet.
+func (r *runner) settleLinks() {
+	var wg sync.WaitGroup
+	for _, c := range r.comps {
+		if c.link != nil {
+			wg.Go(c.link.Settle)
+		}
+	}
+	wg.Wait()
 }
 
 // closeLinks closes every link, then the capture they write to.

@@ -182,6 +182,7 @@ func Run(ctx context.Context, l *lab.Lab, o Options) *Result {
 	defer func() {
 		cancelLaunches()
 		r.launching.Wait()
+		r.settleLinks()
 		r.shutdown()
 		r.closeLinks()
 		res.Elapsed = time.Since(start)
