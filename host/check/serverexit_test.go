@@ -85,7 +85,7 @@ func TestServerCrashReportedWhenStopped(t *testing.T) {
 	if err != nil {
 		t.Skip("python3 is not installed (Debian package python3)")
 	}
-	dir, _ := filepath.Abs(filepath.Join("testdata", "web_server", "slow_crash"))
+	dir, _ := filepath.Abs(filepath.Join("testdata", "crashing", "slow_crash"))
 	sub := submission.Submission{Name: "slow_crash", Dir: dir, Spec: lab.PluginSpec{From: lab.Plain, Command: []string{py, filepath.Join(dir, "WebServer.py")}}}
 	sr := gradeIsolated(t, s, 1, sub).Submissions[0].Scenarios[0]
 	if !strings.Contains(sr.Error, "crashed while the lab was running: FileNotFoundError: [Errno 2] No such file or directory: 'missing.html' (WebServer.py:30)") {
