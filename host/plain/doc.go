@@ -88,9 +88,10 @@
 //     Unix time. A "PING <seq>" line without an RTT may be followed by an
 //     "RTT: x" line that completes it.
 //   - a line that says sent, send or sending, or that starts, case and all,
-//     as the sheet's ping "Ping <seq> <time>" with no round-trip time on it
-//     (the program showing its own ping: the sheet's server answers
-//     "PING"), and every other line, is not an outcome.
+//     as the sheet's ping "Ping <seq> <time>" with no round-trip time and
+//     no word of a reply on it ("received", "reply", "from", "PING"; the
+//     program showing its own ping: the sheet's server answers "PING"),
+//     and every other line, is not an outcome.
 //
 // Addresses are not numbers: 127.0.0.1:5000, [::1]:5000 (brackets with a
 // colon inside; "[6]" is a Python list), Python's tuples ('127.0.0.1',

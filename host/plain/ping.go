@@ -63,6 +63,9 @@ var (
 	// ("PING 1 ..."), so a line that starts so shows what the program
 	// sends.
 	outgoingRE = lazy.Regexp(`^\s*(?:b['"])?Ping (\d{1,9}) +\S`)
+	// replyWordRE on a "Ping <seq> ..." line makes it a reply after all:
+	// "Ping 1 received", "Ping 1 PING 1 1764147583.5".
+	replyWordRE = lazy.Regexp(`(?i)\b(?:receiv(?:e|ed|ing)|repl(?:y|ied)|respon(?:se|ded)|answer(?:ed)?|got|from|back|ok)\b|\bPING\b`)
 )
 
 // outgoing reports whether a line is the program's own ping as it sends
@@ -70,7 +73,7 @@ var (
 // sheet's message, with no round-trip time on it.
 func outgoing(text, masked string) bool {
 	m := outgoingRE().FindStringSubmatchIndex(text)
-	if m == nil || rttLabelRE().MatchString(masked) {
+	if m == nil || rttLabelRE().MatchString(masked) || replyWordRE().MatchString(masked[m[1]:]) {
 		return false
 	}
 	for _, n := range numbers(masked[m[3]:]) {

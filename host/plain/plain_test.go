@@ -191,6 +191,13 @@ func TestPingClientLines(t *testing.T) {
 			"Ping 1: RTT = 0.2 ms",
 			"Ping 2 1764147583.5 0.000213",
 		}, []string{"reply 1 rtt 200µs", "reply 2 rtt 213µs"}},
+		{"a ping that says it was answered is a reply", []string{
+			"Ping 1 received",
+			"RTT: 0.0003",
+			"Ping 2 PING 2 1764147583.5",
+			"RTT: 0.0004",
+			"Ping 3 reply from ('127.0.0.1', 12000)",
+		}, []string{"reply 1 rtt 300µs", "reply 2 rtt 400µs", "reply 3 rtt none"}},
 		{"Reply from and RTT: seconds", []string{
 			"Reply from 127.0.0.1: PING 1 1764147583.5",
 			"RTT: 0.00123 seconds",
