@@ -60,7 +60,11 @@ type Options struct {
 	Component string
 	// Role is the plugin to dispense, e.g. "ping_client".
 	Role string
-	Spec Spec
+	// Roles, if set, are all the roles the process will be asked to run,
+	// in the order it will be (Role's alone otherwise): a Go plugin
+	// prepares them while the host connects (goplugin.RolesEnv).
+	Roles []string
+	Spec  Spec
 	// Builtin is the command line that serves the builtin reference roles.
 	Builtin []string
 	// Builder builds Go source plugins.
@@ -108,6 +112,11 @@ func Start(ctx context.Context, o Options) (*Process, error) {
 	if o.SocketDir != "" {
 		cmd.Env = append(cmd.Env, plugin.EnvUnixSocketDir+"="+o.SocketDir)
 	}
+	roles := o.Roles
+	if len(roles) == 0 {
+		roles = []string{o.Role}
+	}
+	cmd.Env = append(cmd.Env, goplugin.RolesEnv+"="+goplugin.RolesValue(roles))
 
 	out := newOutput(o.Log, o.Output)
 	client := plugin.NewClient(&plugin.ClientConfig{

@@ -20,6 +20,8 @@ import (
 type sharedProcess struct {
 	opts  launch.Options // of the first component: its lines are shown under its name
 	roles map[string]bool
+	// servers and clients are its roles in the order they join.
+	servers, clients []string
 
 	once    sync.Once
 	started chan struct{} // closed when the start has ended
@@ -36,22 +38,30 @@ type sharing struct {
 	procs []*sharedProcess
 }
 
-// join returns the process for a builtin component: an existing one with
-// the same environment that serves no component of its role yet, or a new
-// one.
-func (s *sharing) join(o launch.Options) *sharedProcess {
+// join returns the process for a builtin component (a server or not): an
+// existing one with the same environment that serves no component of its
+// role yet, or a new one.
+func (s *sharing) join(o launch.Options, server bool) *sharedProcess {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	add := func(p *sharedProcess) *sharedProcess {
+		p.roles[o.Role] = true
+		p.users++
+		if server {
+			p.servers = append(p.servers, o.Role)
+		} else {
+			p.clients = append(p.clients, o.Role)
+		}
+		return p
+	}
 	for _, p := range s.procs {
 		if !p.roles[o.Role] && sameProcess(p.opts.Spec, o.Spec) {
-			p.roles[o.Role] = true
-			p.users++
-			return p
+			return add(p)
 		}
 	}
-	p := &sharedProcess{opts: o, roles: map[string]bool{o.Role: true}, started: make(chan struct{}), users: 1}
+	p := &sharedProcess{opts: o, roles: map[string]bool{}, started: make(chan struct{})}
 	s.procs = append(s.procs, p)
-	return p
+	return add(p)
 }
 
 func sameProcess(a, b launch.Spec) bool {
@@ -63,7 +73,9 @@ func sameProcess(a, b launch.Spec) bool {
 func (p *sharedProcess) start(ctx context.Context) (*launch.Process, error) {
 	p.once.Do(func() {
 		defer close(p.started)
-		p.proc, p.err = launch.Start(ctx, p.opts)
+		o := p.opts
+		o.Roles = p.order()
+		p.proc, p.err = launch.Start(ctx, o)
 	})
 	select {
 	case <-p.started:
@@ -71,6 +83,12 @@ func (p *sharedProcess) start(ctx context.Context) (*launch.Process, error) {
 		return nil, ctx.Err()
 	}
 	return p.proc, p.err
+}
+
+// order is the roles it will run, servers' first, as the plugin is told
+// to prepare them. Every component has joined before the first start.
+func (p *sharedProcess) order() []string {
+	return append(slices.Clone(p.servers), p.clients...)
 }
 
 // release ends the process once no component uses it any more.

@@ -5,6 +5,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // Role is a role served without a typed interface of this SDK: a new
@@ -12,6 +13,7 @@ import (
 // Serve in Plugins.Roles.
 type Role struct {
 	name     string
+	service  protoreflect.FullName
 	register func(*grpc.Server)
 }
 
@@ -22,5 +24,5 @@ type Role struct {
 func NewRole[C, B any, E proto.Message](name string, desc *grpc.ServiceDesc, batch func([]E) *B,
 	run func(ctx context.Context, cfg *C, send func(E)) error) Role {
 	identity := func(send func(E)) func(E) { return send }
-	return Role{name: name, register: registrar(desc, identity, batch, run)}
+	return Role{name: name, service: protoreflect.FullName(desc.ServiceName), register: registrar(desc, identity, batch, run)}
 }

@@ -18,13 +18,18 @@
 package sdk
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/stats"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
 
 	"github.com/socklab/socklab/internal/goplugin"
 	"github.com/socklab/socklab/proto/roles"
@@ -43,33 +48,55 @@ type Plugins struct {
 	Roles []Role
 }
 
-func (p Plugins) set() plugin.PluginSet {
+// set returns the go-plugin set of the roles and, by role name, the full
+// name of each role's gRPC service.
+func (p Plugins) set() (plugin.PluginSet, map[string]protoreflect.FullName) {
 	set := plugin.PluginSet{}
-	add := func(name string, register func(*grpc.Server)) {
-		set[name] = &goplugin.GRPCPlugin{Register: register}
+	services := map[string]protoreflect.FullName{}
+	add := func(role roles.Role, register func(*grpc.Server)) {
+		set[role.Name] = &goplugin.GRPCPlugin{Register: register}
+		services[role.Name] = role.Service.FullName()
 	}
 	if p.PingServer != nil {
-		add(roles.PingServer().Name, registerPingServer(p.PingServer))
+		add(roles.PingServer(), registerPingServer(p.PingServer))
 	}
 	if p.PingClient != nil {
-		add(roles.PingClient().Name, registerPingClient(p.PingClient))
+		add(roles.PingClient(), registerPingClient(p.PingClient))
 	}
 	if p.HeartbeatServer != nil {
-		add(roles.HeartbeatServer().Name, registerHeartbeatServer(p.HeartbeatServer))
+		add(roles.HeartbeatServer(), registerHeartbeatServer(p.HeartbeatServer))
 	}
 	if p.HeartbeatClient != nil {
-		add(roles.HeartbeatClient().Name, registerHeartbeatClient(p.HeartbeatClient))
+		add(roles.HeartbeatClient(), registerHeartbeatClient(p.HeartbeatClient))
 	}
 	if p.WebServer != nil {
-		add(roles.WebServer().Name, registerWebServer(p.WebServer))
+		add(roles.WebServer(), registerWebServer(p.WebServer))
 	}
 	if p.WebClient != nil {
-		add(roles.WebClient().Name, registerWebClient(p.WebClient))
+		add(roles.WebClient(), registerWebClient(p.WebClient))
 	}
 	for _, r := range p.Roles {
-		add(r.name, r.register)
+		set[r.name] = &goplugin.GRPCPlugin{Register: r.register}
+		services[r.name] = r.service
 	}
-	return set
+	return set, services
+}
+
+// prepare readies the roles the host named in RolesEnv, in its order, for
+// their Run calls (goplugin.Prepare); a role this plugin does not serve is
+// left to Dispense to refuse.
+func prepare(services map[string]protoreflect.FullName, names []string) {
+	for _, name := range names {
+		service, ok := services[name]
+		if !ok {
+			continue
+		}
+		if d, err := protoregistry.GlobalFiles.FindDescriptorByName(service); err == nil {
+			if sd, ok := d.(protoreflect.ServiceDescriptor); ok {
+				goplugin.Prepare(sd)
+			}
+		}
+	}
 }
 
 // parentPollInterval is how often a plugin checks that its host is alive.
@@ -85,16 +112,22 @@ func Serve(p Plugins) {
 			"  plugin {\n    command = [%q]\n  }\n", os.Args[0], os.Args[0])
 		os.Exit(1)
 	}
-	set := p.set()
+	set, services := p.set()
 	if len(set) == 0 {
 		fmt.Fprintln(os.Stderr, "socklab plugin: sdk.Serve was given no role to serve")
 		os.Exit(1)
 	}
 	go exitWhenOrphaned(os.Getppid(), parentPollInterval)
+	// Once the host has connected, the process has little to do until the
+	// Run calls arrive: it prepares their roles meanwhile. Earlier, it
+	// would compete with the handshake for the processor.
+	connected := &onConnect{do: func() { prepare(services, goplugin.Roles(os.Getenv(goplugin.RolesEnv))) }}
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: goplugin.Handshake(),
 		Plugins:         set,
-		GRPCServer:      plugin.DefaultGRPCServer,
+		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
+			return plugin.DefaultGRPCServer(append(opts, grpc.StatsHandler(connected)))
+		},
 		Logger: hclog.New(&hclog.LoggerOptions{
 			Name:       "plugin",
 			Level:      hclog.Warn,
@@ -114,5 +147,21 @@ func exitWhenOrphaned(parent int, every time.Duration) {
 			fmt.Fprintf(os.Stderr, "socklab plugin: host (pid %d) is gone; exiting\n", parent)
 			os.Exit(3)
 		}
+	}
+}
+
+// onConnect is a gRPC stats handler that runs do once, in a goroutine of
+// its own, when the host's connection is up.
+type onConnect struct {
+	once sync.Once
+	do   func()
+}
+
+func (o *onConnect) TagRPC(ctx context.Context, _ *stats.RPCTagInfo) context.Context   { return ctx }
+func (o *onConnect) HandleRPC(context.Context, stats.RPCStats)                         {}
+func (o *onConnect) TagConn(ctx context.Context, _ *stats.ConnTagInfo) context.Context { return ctx }
+func (o *onConnect) HandleConn(_ context.Context, s stats.ConnStats) {
+	if _, ok := s.(*stats.ConnBegin); ok {
+		o.once.Do(func() { go o.do() })
 	}
 }
