@@ -72,7 +72,7 @@ func Grade(ctx context.Context, o Options) *report.Report {
 	if o.Isolation == isolate.None {
 		jobs = 1 // plain programs share the host's ports
 	}
-	r := &report.Report{Suite: o.Suite.Path, Role: o.Suite.Role.Name, Started: start, Isolation: string(o.Isolation), Jobs: jobs,
+	r := &report.Report{Suite: o.Suite.Path, Role: o.Suite.Role.Name, Started: start, Isolation: string(o.Isolation), Sandbox: o.Sandbox.String(), Jobs: jobs,
 		Submissions: make([]*report.SubmissionResult, len(o.Submissions))}
 	subs := o.buildAll(ctx, jobs)
 

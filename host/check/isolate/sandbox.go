@@ -27,6 +27,18 @@ type Sandbox struct {
 	Off []string
 }
 
+// String says, for a report, whether submissions run sandboxed (nil: off)
+// and which limits nothing enforces.
+func (s *Sandbox) String() string {
+	switch {
+	case s == nil:
+		return "off"
+	case len(s.Off) > 0:
+		return "on; limits off here: " + strings.Join(s.Off, "; ")
+	}
+	return "on"
+}
+
 // systemDirs hold what the sandbox shows of the system anyway.
 var systemDirs = []string{"/usr/", "/bin/", "/lib/", "/lib64/", "/sbin/"}
 

@@ -33,11 +33,14 @@ import (
 //	passed              every scenario of every submission passed
 //	submissions[]       one per submission (SubmissionResult)
 type Report struct {
-	Suite          string              `json:"suite"`
-	Role           string              `json:"role"`
-	Started        time.Time           `json:"started"`
-	ElapsedSeconds float64             `json:"elapsed_seconds"`
-	Isolation      string              `json:"isolation"`
+	Suite          string    `json:"suite"`
+	Role           string    `json:"role"`
+	Started        time.Time `json:"started"`
+	ElapsedSeconds float64   `json:"elapsed_seconds"`
+	Isolation      string    `json:"isolation"`
+	// Sandbox says whether the components under test ran sandboxed:
+	// "on", "on; limits off here: ...", or "off".
+	Sandbox        string              `json:"sandbox"`
 	Jobs           int                 `json:"jobs"`
 	Points         float64             `json:"points"`
 	MaxPoints      float64             `json:"max_points"`
@@ -153,6 +156,9 @@ func (sc *ScenarioResult) extras() {
 			sc.SheetPassed = sc.SheetPassed && c.Passed
 		}
 	}
+	// A scenario of extra checks only has nothing of the sheet to fail, even
+	// when the program crashed in it (the sheet's own server dies on junk).
+	sc.SheetPassed = sc.SheetPassed || sc.Extra
 	sc.SheetPoints, sc.SheetMaxPoints = sc.Points-sc.ExtraPoints, sc.MaxPoints-sc.ExtraMaxPoints
 }
 
@@ -287,8 +293,12 @@ func (r *Report) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "%-*s  %-9s  %s%-9s  %s%s\n", width, s.Name, ratio(s.SheetPoints, s.SheetMaxPoints), extraCol(ratio(s.ExtraPoints, s.ExtraMaxPoints)),
 			fmt.Sprintf("%d/%d", passed, len(s.Scenarios)), s.result(), note)
 	}
-	fmt.Fprintf(w, "\n%d of %d submissions passed everything, in %.1fs (%d at a time, isolation: %s)\n",
-		countPassed(r.Submissions), len(r.Submissions), r.ElapsedSeconds, r.Jobs, r.Isolation)
+	sandboxed := ""
+	if r.Sandbox != "" {
+		sandboxed = ", sandbox: " + r.Sandbox
+	}
+	fmt.Fprintf(w, "\n%d of %d submissions passed everything, in %.1fs (%d at a time, isolation: %s%s)\n",
+		countPassed(r.Submissions), len(r.Submissions), r.ElapsedSeconds, r.Jobs, r.Isolation, sandboxed)
 	for _, s := range r.Submissions {
 		fmt.Fprintf(w, "\n== %s (%s): %s/%s%s\n", s.Name, s.Component, Points(s.SheetPoints), Points(s.SheetMaxPoints), s.extraNote())
 		s.writeTable(w)

@@ -31,7 +31,7 @@ func sampleReport() *Report {
 	}}
 	carol := Failed("carol", lab.PluginSpec{}.String(), "does not build:\n./main.go:3:1: syntax error",
 		&suite.Suite{Scenarios: []*suite.Scenario{{Name: "clean", Checks: []suite.CheckSpec{{Points: 5}}}, {Name: "lossy", Checks: []suite.CheckSpec{{Points: 4}}}}})
-	r := &Report{Suite: "builtin:ping_client", Role: "ping_client", Started: time.Unix(1764147583, 0), ElapsedSeconds: 33, Isolation: "netns", Jobs: 2,
+	r := &Report{Suite: "builtin:ping_client", Role: "ping_client", Started: time.Unix(1764147583, 0), ElapsedSeconds: 33, Isolation: "netns", Sandbox: "on", Jobs: 2,
 		Submissions: []*SubmissionResult{alice, bob, carol}}
 	for _, s := range r.Submissions {
 		s.Total()
@@ -196,7 +196,7 @@ func TestReportFiles(t *testing.T) {
 	}
 	var keys map[string]any
 	json.Unmarshal(data, &keys)
-	for _, k := range []string{"suite", "role", "started", "elapsed_seconds", "isolation", "jobs", "points", "max_points", "passed", "submissions"} {
+	for _, k := range []string{"suite", "role", "started", "elapsed_seconds", "isolation", "sandbox", "jobs", "points", "max_points", "passed", "submissions"} {
 		if _, ok := keys[k]; !ok {
 			t.Errorf("report.json lacks %q", k)
 		}
@@ -230,7 +230,7 @@ func TestManySubmissionsText(t *testing.T) {
 	var b strings.Builder
 	sampleReport().WriteText(&b)
 	for _, w := range []string{"student  points     scenarios  result", "alice    9/9        2/2        pass", "bob      3/9        0/2        FAIL",
-		"carol    0/9        0/2        FAIL  does not build:", "1 of 3 submissions passed everything", "== bob (program /usr/bin/python3 UDPPingerClient.py): 3/9"} {
+		"carol    0/9        0/2        FAIL  does not build:", "1 of 3 submissions passed everything, in 33.0s (2 at a time, isolation: netns, sandbox: on)", "== bob (program /usr/bin/python3 UDPPingerClient.py): 3/9"} {
 		if !strings.Contains(b.String(), w) {
 			t.Errorf("text lacks %q:\n%s", w, b.String())
 		}
@@ -367,4 +367,35 @@ func jsonStrings(v any) []string {
 		return all
 	}
 	return nil
+}
+
+// TestExtraScenarioErrorLeavesTheSheet: a scenario that holds only extra
+// checks cannot fail the sheet, even when the program crashed in it (the
+// sheet's UDPPingerServer.py dies on a datagram that is not UTF-8).
+func TestExtraScenarioErrorLeavesTheSheet(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		junk        *ScenarioResult
+		sheetPassed bool
+		result      string
+	}{
+		{"extra scenario failed with an error", &ScenarioResult{Name: "junk", MaxPoints: 2, Error: "ended while the lab was running",
+			Checks: []CheckResult{{Name: "survives_junk", MaxPoints: 2, Extra: true}}}, true, "pass, extra FAIL"},
+		{"mixed scenario failed with an error", &ScenarioResult{Name: "junk", MaxPoints: 3, Error: "ended while the lab was running",
+			Checks: []CheckResult{{Name: "echo_upper", MaxPoints: 1, Passed: true}, {Name: "survives_junk", MaxPoints: 2, Extra: true}}}, false, "FAIL"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			kim := &SubmissionResult{Name: "kim", Scenarios: []*ScenarioResult{
+				{Name: "echo", Points: 2, MaxPoints: 2, Passed: true, Checks: []CheckResult{{Name: "echo_upper", Points: 2, MaxPoints: 2, Passed: true}}},
+				tc.junk,
+			}}
+			kim.Total()
+			if got := tc.junk.SheetPassed; got != tc.sheetPassed {
+				t.Errorf("the junk scenario's SheetPassed is %v, want %v", got, tc.sheetPassed)
+			}
+			if got := kim.result(); got != tc.result {
+				t.Errorf("kim's result is %q, want %q", got, tc.result)
+			}
+		})
+	}
 }
