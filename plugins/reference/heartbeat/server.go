@@ -9,9 +9,11 @@ import (
 	"os"
 	"time"
 
-	pb "github.com/socklab/socklab/proto/socklabpb"
 	"golang.org/x/net/ipv4"
 	"golang.org/x/net/ipv6"
+
+	"github.com/socklab/socklab/plugins/reference/internal/udpdrain"
+	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
 const (
@@ -20,10 +22,6 @@ const (
 	ReadBuffer = 4 << 20
 	// batchSize is how many datagrams one recvmmsg may return.
 	batchSize = 64
-	// After a stop, the server reads what is queued until the socket has
-	// been empty for drainIdle, for at most maxDrain.
-	drainIdle = 5 * time.Millisecond
-	maxDrain  = 250 * time.Millisecond
 )
 
 // Serve runs the reference heartbeat server until ctx is cancelled: it emits
@@ -141,15 +139,16 @@ func receive(ctx context.Context, conn *net.UDPConn, t *tracker) error {
 		}
 		handle(n)
 	}
-	for end := time.Now().Add(maxDrain); time.Now().Before(end); {
-		if err := conn.SetReadDeadline(time.Now().Add(drainIdle)); err != nil {
-			return fmt.Errorf("heartbeat server: set read deadline: %w", err)
-		}
+	// After a stop, what is queued still counts.
+	err := udpdrain.Drain(conn, func() error {
 		n, err := r.ReadBatch(msgs, 0)
-		if err != nil {
-			break // nothing more queued
+		if err == nil {
+			handle(n)
 		}
-		handle(n)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("heartbeat server: %w", err)
 	}
 	return nil
 }

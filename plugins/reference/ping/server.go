@@ -12,6 +12,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/socklab/socklab/plugins/reference/internal/udpdrain"
 	"github.com/socklab/socklab/plugins/sdk"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
@@ -19,15 +20,6 @@ import (
 // maxDatagram is the largest UDP payload; the sheet's recvfrom(1024) would
 // truncate longer ones, we echo them whole.
 const maxDatagram = 65535
-
-const (
-	// Once stopped, the server still answers what its socket already
-	// holds (a ping its link delivered just before the stop is in the
-	// Summary, whatever the timing), until the socket has been empty for
-	// drainIdle, for at most maxDrain.
-	drainIdle = 5 * time.Millisecond
-	maxDrain  = 250 * time.Millisecond
-)
 
 // Serve runs the reference ping server until ctx is done.
 func Serve(ctx context.Context, cfg *pb.PingServerConfig, out *sdk.PingServerEvents) error {
@@ -78,16 +70,15 @@ func Serve(ctx context.Context, cfg *pb.PingServerConfig, out *sdk.PingServerEve
 		}
 		answer(n, peer)
 	}
-	for end := time.Now().Add(maxDrain); time.Now().Before(end); {
-		if err := conn.SetReadDeadline(time.Now().Add(drainIdle)); err != nil {
-			break
-		}
+	// Once stopped, it still answers what its socket holds: a ping its link
+	// delivered just before the stop is in the Summary, whatever the timing.
+	udpdrain.Drain(conn, func() error {
 		n, peer, err := conn.ReadFromUDPAddrPort(buf)
-		if err != nil {
-			break // nothing more queued
+		if err == nil {
+			answer(n, peer)
 		}
-		answer(n, peer)
-	}
+		return err
+	})
 	out.Summary(&sum)
 	return nil
 }
