@@ -1,6 +1,7 @@
 package judge
 
 import (
+	"io/fs"
 	"slices"
 	"sort"
 	"time"
@@ -25,6 +26,13 @@ type Grader struct {
 	// PlainDir, if set, is a plain program's working directory given its
 	// config (the sheet's web server serves its own directory's files).
 	PlainDir func(config proto.Message) string
+}
+
+// BuiltinSuite reads a role's built-in suite, suites/ROLE.hcl, from the
+// files its lab's package embeds; nil if there is none.
+func BuiltinSuite(fsys fs.FS, r roles.Role) []byte {
+	src, _ := fs.ReadFile(fsys, "suites/"+r.Name+".hcl")
+	return src
 }
 
 // Enough is when a plain client has done enough: Grace after it sent

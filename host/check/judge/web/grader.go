@@ -17,10 +17,7 @@ import (
 //go:embed suites/*.hcl
 var suites embed.FS
 
-func builtinSuite(r roles.Role) []byte {
-	src, _ := suites.ReadFile("suites/" + r.Name + ".hcl")
-	return src
-}
+func builtinSuite(r roles.Role) []byte { return judge.BuiltinSuite(suites, r) }
 
 // Server grades the web server. The sheet's plain server serves the
 // files of its own directory: it runs in the document root.
