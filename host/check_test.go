@@ -36,6 +36,7 @@ type gradedReport struct {
 	Passed         bool    `json:"passed"`
 	ElapsedSeconds float64 `json:"elapsed_seconds"`
 	Isolation      string  `json:"isolation"`
+	Sandbox        string  `json:"sandbox"`
 	Jobs           int     `json:"jobs"`
 	Submissions    []struct {
 		Name           string  `json:"name"`
@@ -44,6 +45,7 @@ type gradedReport struct {
 		Points         float64 `json:"points"`
 		MaxPoints      float64 `json:"max_points"`
 		SheetMaxPoints float64 `json:"sheet_max_points"`
+		SheetPoints    float64 `json:"sheet_points"`
 		Scenarios      []struct {
 			Name   string `json:"name"`
 			Passed bool   `json:"passed"`

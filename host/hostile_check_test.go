@@ -209,3 +209,25 @@ func processesWith(words ...string) []string {
 	}
 	return found
 }
+
+// TestSandboxedServerBindsALowPort: the sandboxed program runs as nobody,
+// and a student's web server on port 80 (the corpus's xia) must still bind
+// it in its scenario's own network namespace and get its sheet points.
+func TestSandboxedServerBindsALowPort(t *testing.T) {
+	requireDebianPython(t)
+	if os.Getuid() != 0 {
+		t.Skip("the sandbox is tested as root, as a grading machine runs it")
+	}
+	tooltest.Need(t, "bwrap")
+	root := t.TempDir()
+	class, reports := filepath.Join(root, "class"), filepath.Join(root, "reports")
+	copyTree(t, filepath.Join(corpus(t, "students"), "web_server", "xia"), filepath.Join(class, "xia"))
+	r := startHostIn(t, "", nil, "check", "--sandbox", "on", "--role", "web_server", "--report", reports, class).waitLong(t)
+	report := readReport(t, reports)
+	if report.Sandbox != "on" && !strings.HasPrefix(report.Sandbox, "on;") {
+		t.Fatalf("sandbox %q, want on\n%s", report.Sandbox, r.stderr)
+	}
+	if s := report.Submissions[0]; s.SheetPoints != s.SheetMaxPoints {
+		t.Errorf("xia got %v of the sheet's %v points, want all:\n%s", s.SheetPoints, s.SheetMaxPoints, r.stdout)
+	}
+}

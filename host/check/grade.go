@@ -249,6 +249,7 @@ func RunOne(ctx context.Context, in io.Reader, out io.Writer, env Env) error {
 		if err := isolate.LoopbackUp(); err != nil {
 			return err
 		}
+		isolate.AllowLowPorts()
 		// A lab machine's address the program hard-codes is this
 		// namespace's own.
 		for _, ip := range submission.HardCodedAddrs(j.Submission) {

@@ -79,6 +79,15 @@ func ChooseIsolation(exe string, probeArgs []string) (Isolation, error) {
 	return None, errors.Join(errs...)
 }
 
+// AllowLowPorts lets any user bind ports below 1024 in the calling
+// process's network namespace, which holds only one scenario: a sandboxed
+// program runs as nobody, and the sheet's web server may well bind port 80.
+// Best effort: where the sysctl is missing or may not be written, a port
+// below 1024 stays root's and the program says so when it fails to bind.
+func AllowLowPorts() {
+	_ = os.WriteFile("/proc/sys/net/ipv4/ip_unprivileged_port_start", []byte("0\n"), 0)
+}
+
 // LoopbackUp brings the network namespace's loopback interface up, as a
 // new namespace has it down, with the SIOCSIFFLAGS ioctl.
 func LoopbackUp() error {
