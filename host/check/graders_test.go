@@ -6,9 +6,10 @@ import (
 	"testing"
 
 	"github.com/socklab/socklab/host/check/suite"
-	"github.com/socklab/socklab/proto/roles"
 )
 
+// TestBuiltinSourceIsTheSuite: the text an instructor copies is a suite
+// that reads as the built-in one does.
 func TestBuiltinSourceIsTheSuite(t *testing.T) {
 	src, err := BuiltinSource("web_server")
 	if err != nil {
@@ -20,15 +21,16 @@ func TestBuiltinSourceIsTheSuite(t *testing.T) {
 	}
 }
 
-// TestChecksAreDocumented keeps docs/grading.md true: it lists every check
-// of every role.
+// TestChecksAreDocumented keeps docs/grading.md true: it describes every
+// check of every grader in the registry, each role in a section of its own.
 func TestChecksAreDocumented(t *testing.T) {
 	doc, err := os.ReadFile("../../docs/grading.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	sections := strings.Split(string(doc), "\n`")
-	for _, role := range roles.Names() {
+	for _, g := range Graders() {
+		role := g.Role.Name
 		var section string
 		for _, s := range sections {
 			if strings.HasPrefix(s, role+"`, judged by") {
@@ -39,7 +41,7 @@ func TestChecksAreDocumented(t *testing.T) {
 			t.Errorf("docs/grading.md has no section on the %s checks", role)
 			continue
 		}
-		for _, name := range checkNames(role) {
+		for _, name := range g.CheckNames() {
 			if !strings.Contains(section, "- `"+name+"`:") {
 				t.Errorf("docs/grading.md does not describe the %s check %s", role, name)
 			}
