@@ -22,14 +22,14 @@ func socketRoot() string {
 	return filepath.Join(os.TempDir(), fmt.Sprintf("socklab-%d", os.Getuid()))
 }
 
-// NewSocketDir removes the directories of runs that are gone and makes
-// one for this run.
+// NewSocketDir makes the directory of this run. The directories of runs
+// that are gone are the caller's to remove (RemoveStaleSocketDirs), which
+// it may do while its plugins start.
 func NewSocketDir() (*SocketDir, error) {
 	root := socketRoot()
 	if err := os.MkdirAll(root, 0o700); err != nil {
 		return nil, fmt.Errorf("plugin socket directory: %w", err)
 	}
-	RemoveStaleSocketDirs()
 	dir, err := os.MkdirTemp(root, "run-")
 	if err != nil {
 		return nil, fmt.Errorf("plugin socket directory: %w", err)
@@ -60,7 +60,9 @@ func (d *SocketDir) Remove() {
 }
 
 // RemoveStaleSocketDirs removes the socket directories that no live run
-// holds a lock on.
+// holds a lock on. A directory being made is safe from it, whatever the
+// timing: its lock is taken before the lock file has the name looked for
+// here.
 func RemoveStaleSocketDirs() {
 	dirs, _ := filepath.Glob(filepath.Join(socketRoot(), "run-*"))
 	for _, dir := range dirs {

@@ -8,22 +8,21 @@ import (
 
 // TestSocketDirsOfConcurrentRuns checks that runs starting at once (a
 // grader's scenarios) never take each other's live directory for a killed
-// run's: each sweeps the others' while it makes its own.
+// run's: each sweeps the others' while they make theirs.
 func TestSocketDirsOfConcurrentRuns(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
 	for round := 0; round < 20; round++ {
 		var wg sync.WaitGroup
 		dirs := make([]*SocketDir, 16)
 		for i := range dirs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				d, err := NewSocketDir()
 				if err != nil {
 					t.Error(err)
 				}
 				dirs[i] = d
-			}()
+				RemoveStaleSocketDirs()
+			})
 		}
 		wg.Wait()
 		for _, d := range dirs {

@@ -194,6 +194,7 @@ func Run(ctx context.Context, l *lab.Lab, o Options) *Result {
 			first = r.first
 		}
 		judge(res, r.comps, first)
+		r.sweeping.Wait()
 	}()
 	if err := r.openCapture(); err != nil {
 		res.Err = err
@@ -201,6 +202,9 @@ func Run(ctx context.Context, l *lab.Lab, o Options) *Result {
 	}
 
 	r.launchAll(launchCtx)
+	// What killed runs left is removed while the plugins start, not
+	// before: a run's start-up waits for nothing but its own processes.
+	r.sweeping.Go(launch.RemoveStaleSocketDirs)
 	if !r.startServers(ctx) || !r.allLaunched(ctx) {
 		res.Interrupted = ctx.Err() != nil
 		return res
@@ -231,6 +235,7 @@ type runner struct {
 
 	sharing   sharing        // builtin components' processes
 	launching sync.WaitGroup // plugin starts under way
+	sweeping  sync.WaitGroup // the removal of killed runs' socket directories
 
 	failOnce sync.Once
 	failed   chan struct{} // closed when a component fails
