@@ -18,6 +18,7 @@ import (
 
 	"github.com/socklab/socklab/bench/heartbeat/internal/usage"
 	"github.com/socklab/socklab/plugins/reference/heartbeat"
+	"github.com/socklab/socklab/plugins/sdk"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 	"google.golang.org/protobuf/types/known/durationpb"
 )
@@ -70,7 +71,7 @@ func main() {
 		Listen: *listen, DeadAfter: durationpb.New(*deadAfter), ReorderWindow: durationpb.New(*window),
 		ReportHeartbeats: false,
 	}
-	if err := heartbeat.Serve(ctx, cfg, c.emit); err != nil {
+	if err := heartbeat.Serve(ctx, cfg, sdk.NewHeartbeatServerEvents(c.emit)); err != nil {
 		log.Fatal(err)
 	}
 	var received, lost, dups, reordered, restarts uint64

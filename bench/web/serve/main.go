@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/socklab/socklab/plugins/reference/web"
+	"github.com/socklab/socklab/plugins/sdk"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 	"google.golang.org/protobuf/types/known/durationpb"
 )
@@ -72,11 +73,11 @@ func serveRef(ctx context.Context, listen, dir string) error {
 		IdleTimeout:    durationpb.New(5 * time.Second),
 		MaxHeaderBytes: 8192,
 	}
-	return web.Serve(ctx, cfg, func(ev *pb.WebServerEvent) {
+	return web.Serve(ctx, cfg, sdk.NewWebServerEvents(func(ev *pb.WebServerEvent) {
 		if r := ev.GetReady(); r != nil {
 			fmt.Println(r.GetAddress())
 		}
-	})
+	}))
 }
 
 // serveNetHTTP runs net/http's FileServer with timeouts like the reference

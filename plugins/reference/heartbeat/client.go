@@ -8,9 +8,10 @@ import (
 	"slices"
 	"time"
 
-	pb "github.com/socklab/socklab/proto/socklabpb"
 	"google.golang.org/protobuf/types/known/durationpb"
-	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/socklab/socklab/plugins/sdk"
+	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
 // plan is a client's schedule, as offsets from its start.
@@ -48,8 +49,8 @@ func planOf(cfg *pb.HeartbeatClientConfig) (plan, error) {
 
 // Beat runs the reference heartbeat client: Sent per heartbeat,
 // Paused/Resumed, Summary last. When ctx is cancelled it stops sending,
-// emits Summary and returns nil.
-func Beat(ctx context.Context, cfg *pb.HeartbeatClientConfig, emit func(*pb.HeartbeatClientEvent)) error {
+// sends Summary and returns nil.
+func Beat(ctx context.Context, cfg *pb.HeartbeatClientConfig, out *sdk.HeartbeatClientEvents) error {
 	p, err := planOf(cfg)
 	if err != nil {
 		return fmt.Errorf("heartbeat client: %w", err)
@@ -84,12 +85,12 @@ func Beat(ctx context.Context, cfg *pb.HeartbeatClientConfig, emit func(*pb.Hear
 			if !wait(p.pauseAfter) {
 				break
 			}
-			emit(&pb.HeartbeatClientEvent{Event: &pb.HeartbeatClientEvent_Paused{Paused: &pb.HeartbeatPaused{PauseFor: durationpb.New(p.pauseFor)}}})
+			out.Paused(p.pauseFor)
 			next = p.pauseAfter + p.pauseFor
 			if !wait(next) {
 				break
 			}
-			emit(&pb.HeartbeatClientEvent{Event: &pb.HeartbeatClientEvent_Resumed{Resumed: &pb.HeartbeatResumed{NextSeq: seq}}})
+			out.Resumed(seq)
 		}
 		if !wait(next) {
 			break
@@ -97,20 +98,14 @@ func Beat(ctx context.Context, cfg *pb.HeartbeatClientConfig, emit func(*pb.Hear
 		now := time.Now()
 		buf = AppendHeartbeat(buf[:0], seq, now, cfg.GetClientId())
 		if _, err := conn.WriteToUDPAddrPort(buf, dst); err != nil {
-			emit(&pb.HeartbeatClientEvent{Event: &pb.HeartbeatClientEvent_Log{Log: &pb.Log{
-				Level: pb.Log_LEVEL_WARN, Message: fmt.Sprintf("heartbeat %d: %v", seq, err),
-			}}})
+			out.Warnf("heartbeat %d: %v", seq, err)
 		} else {
 			sent++
-			emit(&pb.HeartbeatClientEvent{Event: &pb.HeartbeatClientEvent_Sent{Sent: &pb.HeartbeatSent{
-				Seq: seq, SentAt: timestamppb.New(now), Payload: slices.Clone(buf),
-			}}})
+			out.Sent(seq, now, slices.Clone(buf))
 		}
 		next += p.interval
 	}
-	emit(&pb.HeartbeatClientEvent{Event: &pb.HeartbeatClientEvent_Summary{Summary: &pb.HeartbeatClientSummary{
-		Sent: sent, Duration: durationpb.New(time.Since(start)),
-	}}})
+	out.Summary(&pb.HeartbeatClientSummary{Sent: sent, Duration: durationpb.New(time.Since(start))})
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/net/ipv6"
 
 	"github.com/socklab/socklab/plugins/reference/internal/udpdrain"
+	"github.com/socklab/socklab/plugins/sdk"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
@@ -24,11 +25,11 @@ const (
 	batchSize = 64
 )
 
-// Serve runs the reference heartbeat server until ctx is cancelled: it emits
+// Serve runs the reference heartbeat server until ctx is cancelled: it sends
 // Ready once bound, then the events of heartbeat.proto; on cancel it reads
-// the datagrams already queued, reports the pending gaps as Lost, emits
+// the datagrams already queued, reports the pending gaps as Lost, sends
 // Summary last and returns nil.
-func Serve(ctx context.Context, cfg *pb.HeartbeatServerConfig, emit func(*pb.HeartbeatServerEvent)) error {
+func Serve(ctx context.Context, cfg *pb.HeartbeatServerConfig, out *sdk.HeartbeatServerEvents) error {
 	tc := trackerConfig{
 		deadAfter:        cfg.GetDeadAfter().AsDuration(),
 		reorderWindow:    cfg.GetReorderWindow().AsDuration(),
@@ -47,18 +48,17 @@ func Serve(ctx context.Context, cfg *pb.HeartbeatServerConfig, emit func(*pb.Hea
 		return fmt.Errorf("heartbeat server: %w", err)
 	}
 	defer conn.Close()
-	emit(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Ready{Ready: &pb.Ready{Address: conn.LocalAddr().String()}}})
-	// Only a capped buffer is news; the size granted is a detail for -v.
-	level, hint := pb.Log_LEVEL_DEBUG, ""
+	out.Ready(conn.LocalAddr().String())
+	// Only a capped buffer is news; the size granted is a detail for -v, a
+	// level the senders' Logf and Warnf do not offer.
+	buffer := fmt.Sprintf("receive buffer: asked for %d bytes, the kernel reports %d", ReadBuffer, granted)
 	if granted > 0 && granted < ReadBuffer {
-		level, hint = pb.Log_LEVEL_WARN, " (capped: on Linux raise net.core.rmem_max)"
+		out.Warnf("%s (capped: on Linux raise net.core.rmem_max)", buffer)
+	} else {
+		out.Send(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Log{Log: &pb.Log{Level: pb.Log_LEVEL_DEBUG, Message: buffer}}})
 	}
-	emit(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Log{Log: &pb.Log{
-		Level:   level,
-		Message: fmt.Sprintf("receive buffer: asked for %d bytes, the kernel reports %d%s", ReadBuffer, granted, hint),
-	}}})
 
-	t := newTracker(tc, emit)
+	t := newTracker(tc, out)
 	err = receive(ctx, conn, t)
 	t.finish(time.Now())
 	return err

@@ -10,8 +10,10 @@ import (
 	"testing"
 	"time"
 
-	pb "github.com/socklab/socklab/proto/socklabpb"
 	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/socklab/socklab/plugins/sdk"
+	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
 // guard bounds every wait so that a broken server fails a test instead of
@@ -59,7 +61,7 @@ func server(t *testing.T, deadAfter, window time.Duration, report bool) (string,
 		done <- Serve(ctx, &pb.HeartbeatServerConfig{
 			Listen: "127.0.0.1:0", DeadAfter: durationpb.New(deadAfter),
 			ReorderWindow: durationpb.New(window), ReportHeartbeats: report,
-		}, rec.emit)
+		}, sdk.NewHeartbeatServerEvents(rec.emit))
 	}()
 	var stopped *pb.HeartbeatServerSummary
 	stop := func() *pb.HeartbeatServerSummary {
@@ -102,7 +104,7 @@ func beat(t *testing.T, cfg *pb.HeartbeatClientConfig) []*pb.HeartbeatClientEven
 	ctx, cancel := context.WithTimeout(context.Background(), guard)
 	defer cancel()
 	rec := &recorder[*pb.HeartbeatClientEvent]{}
-	if err := Beat(ctx, cfg, rec.emit); err != nil {
+	if err := Beat(ctx, cfg, sdk.NewHeartbeatClientEvents(rec.emit)); err != nil {
 		t.Fatalf("Beat: %v", err)
 	}
 	if ctx.Err() != nil {
@@ -308,7 +310,7 @@ func TestServeRejectsBadConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := Serve(context.Background(), tt.cfg, func(*pb.HeartbeatServerEvent) { t.Error("event emitted") })
+			err := Serve(context.Background(), tt.cfg, sdk.NewHeartbeatServerEvents(func(*pb.HeartbeatServerEvent) { t.Error("event sent") }))
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("Serve = %v, want an error about %q", err, tt.want)
 			}
@@ -363,7 +365,7 @@ func TestBeatStopsWhenCancelled(t *testing.T) {
 	rec := &recorder[*pb.HeartbeatClientEvent]{}
 	done := make(chan error, 1)
 	go func() {
-		done <- Beat(ctx, &pb.HeartbeatClientConfig{Server: "127.0.0.1:9", Interval: durationpb.New(time.Millisecond)}, rec.emit)
+		done <- Beat(ctx, &pb.HeartbeatClientConfig{Server: "127.0.0.1:9", Interval: durationpb.New(time.Millisecond)}, sdk.NewHeartbeatClientEvents(rec.emit))
 	}()
 	rec.waitFor(t, "a heartbeat", func(e *pb.HeartbeatClientEvent) bool { return e.GetSent() != nil })
 	cancel()

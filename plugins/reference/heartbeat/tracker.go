@@ -3,14 +3,15 @@ package heartbeat
 import (
 	"cmp"
 	"container/heap"
-	"fmt"
 	"net/netip"
 	"slices"
 	"time"
 
-	pb "github.com/socklab/socklab/proto/socklabpb"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/socklab/socklab/plugins/sdk"
+	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
 const (
@@ -47,7 +48,7 @@ type trackerConfig struct {
 // It is not safe for concurrent use.
 type tracker struct {
 	cfg    trackerConfig
-	emit   func(*pb.HeartbeatServerEvent)
+	out    *sdk.HeartbeatServerEvents
 	byID   map[string]*client
 	byAddr map[netip.AddrPort]*client
 	// due orders clients by when they next need attention (a gap expiring,
@@ -97,7 +98,7 @@ type client struct {
 	timeDown                                              time.Duration
 }
 
-func newTracker(cfg trackerConfig, emit func(*pb.HeartbeatServerEvent)) *tracker {
+func newTracker(cfg trackerConfig, out *sdk.HeartbeatServerEvents) *tracker {
 	if cfg.maxClients <= 0 {
 		cfg.maxClients = defaultMaxClients
 	}
@@ -106,7 +107,7 @@ func newTracker(cfg trackerConfig, emit func(*pb.HeartbeatServerEvent)) *tracker
 	}
 	return &tracker{
 		cfg:    cfg,
-		emit:   emit,
+		out:    out,
 		byID:   make(map[string]*client),
 		byAddr: make(map[netip.AddrPort]*client),
 	}
@@ -158,21 +159,19 @@ func (t *tracker) observe(now time.Time, peer netip.AddrPort, d datagram) {
 	c := t.lookup(peer, d.id)
 	if c == nil {
 		if t.untracked == 0 {
-			t.warn(fmt.Sprintf("max_clients (%d) are tracked: heartbeats from other clients are only counted, from %s on", t.cfg.maxClients, peer))
+			t.out.Warnf("max_clients (%d) are tracked: heartbeats from other clients are only counted, from %s on", t.cfg.maxClients, peer)
 		}
 		t.untracked++
 		return
 	}
 	if d.seq == 0 && !c.warnedZero {
 		c.warnedZero = true
-		t.warn(fmt.Sprintf("client %s: seq 0; heartbeats count from 1", c.name))
+		t.out.Warnf("client %s: seq 0; heartbeats count from 1", c.name)
 	}
 	if c.down {
 		c.down = false
 		c.timeDown += now.Sub(c.downAt)
-		t.emit(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Up{Up: &pb.ClientUp{
-			Client: c.name, Seq: d.seq, SilentFor: durationpb.New(now.Sub(c.lastSeen)),
-		}}})
+		t.out.Up(c.name, d.seq, now.Sub(c.lastSeen))
 	}
 	c.lastSeen = now
 	delay := time.Duration(now.UnixNano() - d.sentNs)
@@ -186,9 +185,7 @@ func (t *tracker) observe(now time.Time, peer netip.AddrPort, d datagram) {
 		previous := c.highest
 		t.expireGaps(c, now, true)
 		c.restarts++
-		t.emit(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Restart{Restart: &pb.HeartbeatRestart{
-			Client: c.name, Seq: d.seq, PreviousSeq: previous,
-		}}})
+		t.out.Restart(c.name, d.seq, previous)
 		c.started = false
 		t.advance(now, c, d)
 		t.count(c, d, delay)
@@ -196,24 +193,20 @@ func (t *tracker) observe(now time.Time, peer netip.AddrPort, d datagram) {
 		c.mark(d.seq)
 		c.reordered++
 		t.count(c, d, delay)
-		t.emit(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Reordered{Reordered: &pb.HeartbeatReordered{
-			Client: c.name, Seq: d.seq, AfterSeq: c.highest,
-		}}})
+		t.out.Reordered(c.name, d.seq, c.highest)
 	case c.marked(d.seq):
 		c.duplicates++
-		t.emit(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Duplicate{Duplicate: &pb.HeartbeatDuplicate{
-			Client: c.name, Seq: d.seq,
-		}}})
+		t.out.Duplicate(c.name, d.seq)
 	case d.seq < c.base:
 		c.mark(d.seq)
-		t.warn(fmt.Sprintf("client %s: seq %d is from before seq %d, where counting started; it is not counted", c.name, d.seq, c.base))
+		t.out.Warnf("client %s: seq %d is from before seq %d, where counting started; it is not counted", c.name, d.seq, c.base)
 	default:
 		// Its gap expired: it was reported Lost and stays lost, so that the
 		// Lost events and the totals agree.
 		c.mark(d.seq)
 		c.late++
-		t.warn(fmt.Sprintf("client %s: seq %d arrived %v after it was sent, past the reorder window; it stays counted as lost",
-			c.name, d.seq, delay))
+		t.out.Warnf("client %s: seq %d arrived %v after it was sent, past the reorder window; it stays counted as lost",
+			c.name, d.seq, delay)
 	}
 	t.expireGaps(c, now, false)
 	t.schedule(c)
@@ -258,10 +251,7 @@ func (t *tracker) count(c *client, d datagram, delay time.Duration) {
 	c.received++
 	c.delaySum += float64(delay)
 	if t.cfg.reportHeartbeats {
-		t.emit(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Heartbeat{Heartbeat: &pb.Heartbeat{
-			Client: c.name, Peer: c.peerName, Seq: d.seq,
-			SentAt: timestamppb.New(time.Unix(0, d.sentNs)), Delay: durationpb.New(delay),
-		}}})
+		t.out.Heartbeat(c.name, c.peerName, d.seq, time.Unix(0, d.sentNs), delay)
 	}
 }
 
@@ -311,7 +301,10 @@ func (t *tracker) expireGaps(c *client, now time.Time, all bool) {
 
 func (t *tracker) lose(c *client, g gap, at time.Time) {
 	c.lost += g.last - g.first + 1
-	t.emit(&pb.HeartbeatServerEvent{Time: timestamppb.New(at), Event: &pb.HeartbeatServerEvent_Lost{Lost: &pb.HeartbeatLost{
+	// Dated when the window ran out, which a late sweep may pass: Lost
+	// has no time argument, since a server without a reorder window
+	// reports a gap the moment it sees it.
+	t.out.Send(&pb.HeartbeatServerEvent{Time: timestamppb.New(at), Event: &pb.HeartbeatServerEvent_Lost{Lost: &pb.HeartbeatLost{
 		Client: c.name, FirstSeq: g.first, LastSeq: g.last,
 	}}})
 }
@@ -324,9 +317,7 @@ func (t *tracker) sweep(now time.Time) {
 		t.expireGaps(c, now, false)
 		if downAt := c.lastSeen.Add(t.cfg.deadAfter); !c.down && !now.Before(downAt) {
 			c.down, c.downAt = true, downAt
-			t.emit(&pb.HeartbeatServerEvent{Time: timestamppb.New(downAt), Event: &pb.HeartbeatServerEvent_Down{Down: &pb.ClientDown{
-				Client: c.name, LastSeq: c.highest, LastSeen: timestamppb.New(c.lastSeen),
-			}}})
+			t.out.Down(c.name, c.highest, c.lastSeen, downAt)
 		}
 		if next, ok := t.nextCheck(c); ok {
 			c.dueAt = next
@@ -386,21 +377,16 @@ func (t *tracker) reportMalformed(now time.Time, peer netip.AddrPort, payload []
 		return
 	}
 	t.malformedInWindow++
-	t.emit(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Malformed{Malformed: &pb.HeartbeatMalformed{
-		Peer: peer.String(), Payload: slices.Clone(payload[:min(len(payload), maxReportedPayload)]), Reason: reason,
-	}}})
+	// Cloned: payload is the receive buffer, read into again.
+	t.out.Malformed(peer.String(), slices.Clone(payload[:min(len(payload), maxReportedPayload)]), reason)
 }
 
 func (t *tracker) reportSuppressed() {
 	if t.malformedSuppressed == 0 {
 		return
 	}
-	t.warn(fmt.Sprintf("%d more malformed datagrams counted but not reported one by one", t.malformedSuppressed))
+	t.out.Warnf("%d more malformed datagrams counted but not reported one by one", t.malformedSuppressed)
 	t.malformedSuppressed = 0
-}
-
-func (t *tracker) warn(msg string) {
-	t.emit(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Log{Log: &pb.Log{Level: pb.Log_LEVEL_WARN, Message: msg}}})
 }
 
 // finish reports what is due by now, the pending gaps as Lost and the
@@ -442,7 +428,7 @@ func (t *tracker) finish(now time.Time) {
 	for _, c := range listed {
 		sum.Clients = append(sum.Clients, c.totals(now))
 	}
-	t.emit(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Summary{Summary: sum}})
+	t.out.Summary(sum)
 }
 
 // add sums c's totals into sum, a client that stands for several: counts

@@ -11,6 +11,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/socklab/socklab/plugins/sdk"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
@@ -42,7 +43,7 @@ func tick(at time.Duration) step { return step{at: at} }
 func run(t *testing.T, cfg trackerConfig, steps []step, end time.Duration) (events, totals []string) {
 	t.Helper()
 	var got []*pb.HeartbeatServerEvent
-	tr := newTracker(cfg, func(e *pb.HeartbeatServerEvent) { got = append(got, e) })
+	tr := newTracker(cfg, sdk.NewHeartbeatServerEvents(func(e *pb.HeartbeatServerEvent) { got = append(got, e) }))
 	for _, s := range steps {
 		now := t0.Add(s.at)
 		if s.peer != "" {
@@ -422,7 +423,7 @@ func TestTrackerMalformedFloodIsCountedNotAllReported(t *testing.T) {
 
 // A heartbeat from a known client, reported only in totals, costs no allocation.
 func TestTrackerHeartbeatDoesNotAllocate(t *testing.T) {
-	tr := newTracker(trackerConfig{deadAfter: 3 * time.Second, reorderWindow: time.Second}, func(*pb.HeartbeatServerEvent) {})
+	tr := newTracker(trackerConfig{deadAfter: 3 * time.Second, reorderWindow: time.Second}, sdk.NewHeartbeatServerEvents(func(*pb.HeartbeatServerEvent) {}))
 	peer := netip.MustParseAddrPort(peerA)
 	buf := make([]byte, 0, 64)
 	now := t0
@@ -464,7 +465,7 @@ func TestTrackerAccountsForEverySeq(t *testing.T) {
 		}
 		slices.SortStableFunc(steps, func(a, b step) int { return int(a.at - b.at) })
 		var got []*pb.HeartbeatServerEvent
-		tr := newTracker(cfg, func(e *pb.HeartbeatServerEvent) { got = append(got, e) })
+		tr := newTracker(cfg, sdk.NewHeartbeatServerEvents(func(e *pb.HeartbeatServerEvent) { got = append(got, e) }))
 		for _, s := range steps {
 			now := t0.Add(s.at)
 			tr.handle(now, netip.MustParseAddrPort(s.peer), []byte(s.data))
@@ -547,7 +548,7 @@ func TestTrackerWarnsOfSeqZeroOnce(t *testing.T) {
 func TestTrackerBoundsClients(t *testing.T) {
 	var got []*pb.HeartbeatServerEvent
 	tr := newTracker(trackerConfig{deadAfter: time.Hour, reorderWindow: time.Second, maxClients: 5, summaryClients: 2},
-		func(e *pb.HeartbeatServerEvent) { got = append(got, e) })
+		sdk.NewHeartbeatServerEvents(func(e *pb.HeartbeatServerEvent) { got = append(got, e) }))
 	peer := netip.MustParseAddrPort(peerA)
 	now := t0
 	send := func(id string, seq uint64) {
@@ -598,11 +599,11 @@ func TestTrackerBoundsClients(t *testing.T) {
 // them and the summary stays small.
 func TestTrackerSixtyThousandClients(t *testing.T) {
 	var sum *pb.HeartbeatServerSummary
-	tr := newTracker(trackerConfig{deadAfter: 3 * time.Second, reorderWindow: time.Second}, func(e *pb.HeartbeatServerEvent) {
+	tr := newTracker(trackerConfig{deadAfter: 3 * time.Second, reorderWindow: time.Second}, sdk.NewHeartbeatServerEvents(func(e *pb.HeartbeatServerEvent) {
 		if e.GetSummary() != nil {
 			sum = e.GetSummary()
 		}
-	})
+	}))
 	peer := netip.MustParseAddrPort(peerA)
 	buf := make([]byte, 0, 64)
 	for i := range 60000 {

@@ -14,9 +14,11 @@ import (
 	"strings"
 	"time"
 
+	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/socklab/socklab/plugins/sdk"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 	"github.com/socklab/socklab/proto/utf8text"
-	"google.golang.org/protobuf/types/known/durationpb"
 )
 
 const (
@@ -30,12 +32,12 @@ const (
 // Fetch runs the reference web client, the sheet's
 // "client server_host server_port filename": for each path, in order, it
 // connects to cfg.Server, sends "GET <path> HTTP/1.1" (or cfg.Method) with
-// Host and "Connection: close", reads the whole response and emits it as a
+// Host and "Connection: close", reads the whole response and sends it as a
 // Response event; a failed exchange is a Response with Error set, and the
-// next path is tried. It emits Summary last and returns nil, or returns an
+// next path is tried. It sends Summary last and returns nil, or returns an
 // error, without events, for a bad config. Cancelling ctx stops it after
 // the exchange under way.
-func Fetch(ctx context.Context, cfg *pb.WebClientConfig, emit func(*pb.WebClientEvent)) error {
+func Fetch(ctx context.Context, cfg *pb.WebClientConfig, out *sdk.WebClientEvents) error {
 	set, err := newClientSettings(cfg)
 	if err != nil {
 		return err
@@ -53,9 +55,9 @@ func Fetch(ctx context.Context, cfg *pb.WebClientConfig, emit func(*pb.WebClient
 		case resp.Error != "" || resp.Status >= 400:
 			sum.Failed++
 		}
-		emit(&pb.WebClientEvent{Event: &pb.WebClientEvent_Response{Response: resp}})
+		out.Response(resp)
 	}
-	emit(&pb.WebClientEvent{Event: &pb.WebClientEvent_Summary{Summary: sum}})
+	out.Summary(sum)
 	return nil
 }
 

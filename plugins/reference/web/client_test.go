@@ -10,8 +10,10 @@ import (
 	"testing"
 	"time"
 
-	pb "github.com/socklab/socklab/proto/socklabpb"
 	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/socklab/socklab/plugins/sdk"
+	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
 func clientConfig(server string, paths ...string) *pb.WebClientConfig {
@@ -23,7 +25,7 @@ func clientConfig(server string, paths ...string) *pb.WebClientConfig {
 func fetch(t *testing.T, ctx context.Context, cfg *pb.WebClientConfig) ([]*pb.WebResponse, *pb.WebClientSummary) {
 	t.Helper()
 	rec := newRecorder[*pb.WebClientEvent]()
-	if err := Fetch(ctx, cfg, rec.emit); err != nil {
+	if err := Fetch(ctx, cfg, sdk.NewWebClientEvents(rec.emit)); err != nil {
 		t.Fatalf("Fetch: %v", err)
 	}
 	evs := rec.all()
@@ -274,6 +276,6 @@ func TestFetchConfigErrors(t *testing.T) {
 		{"no timeout", func(c *pb.WebClientConfig) { c.Timeout = nil }, "timeout"},
 		{"negative timeout", func(c *pb.WebClientConfig) { c.Timeout = durationpb.New(-time.Second) }, "timeout"},
 	}, func(cfg *pb.WebClientConfig, events *int) error {
-		return Fetch(context.Background(), cfg, func(*pb.WebClientEvent) { *events++ })
+		return Fetch(context.Background(), cfg, sdk.NewWebClientEvents(func(*pb.WebClientEvent) { *events++ }))
 	})
 }

@@ -4,8 +4,9 @@
 // ("client server_host server_port filename").
 //
 // Serve and Fetch speak the socklab.v1 WebServer and WebClient roles: they
-// take the role's config and report the role's events through an emit
-// function, so a plugin can expose them over gRPC unchanged.
+// take the role's config and report the role's events with the SDK's
+// typed senders, so they are the roles' sdk.WebServerFunc and
+// sdk.WebClientFunc as they are.
 //
 // The server answers GET and HEAD for files under a document root over
 // HTTP/1.0 and 1.1, keeps 1.1 connections alive, never lets a path escape the

@@ -14,8 +14,10 @@ import (
 	"testing"
 	"time"
 
-	pb "github.com/socklab/socklab/proto/socklabpb"
 	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/socklab/socklab/plugins/sdk"
+	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
 // guard bounds every wait in these tests. It only turns a hang into a
@@ -89,7 +91,7 @@ func startServer(t testing.TB, cfg *pb.WebServerConfig) *testServer {
 	ctx, cancel := context.WithCancel(context.Background())
 	rec := newRecorder[*pb.WebServerEvent]()
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, cfg, rec.emit) }()
+	go func() { done <- Serve(ctx, cfg, sdk.NewWebServerEvents(rec.emit)) }()
 	var stopErr error
 	var once sync.Once
 	ts := &testServer{events: rec, stop: func() error {
@@ -268,7 +270,7 @@ type badConfig[C any] struct {
 }
 
 // testBadConfigs checks that start refuses each bad config with an error
-// about it, before emitting anything. start runs Serve or Fetch, counting
+// about it, before sending anything. start runs Serve or Fetch, counting
 // events in *events.
 func testBadConfigs[C any](t *testing.T, good func() C, cases []badConfig[C], start func(cfg C, events *int) error) {
 	for _, tt := range cases {
@@ -281,7 +283,7 @@ func testBadConfigs[C any](t *testing.T, good func() C, cases []badConfig[C], st
 				t.Errorf("error %v, want one about %s", err, tt.want)
 			}
 			if events != 0 {
-				t.Errorf("%d events emitted for a bad config", events)
+				t.Errorf("%d events sent for a bad config", events)
 			}
 		})
 	}

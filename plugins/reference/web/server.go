@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/socklab/socklab/plugins/sdk"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
@@ -38,14 +39,14 @@ const (
 const refusal = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 29\r\n" +
 	"Retry-After: 1\r\nConnection: close\r\n\r\ntoo many connections; retry\r\n"
 
-// Serve runs the reference web server until ctx is cancelled. It emits Ready
+// Serve runs the reference web server until ctx is cancelled. It sends Ready
 // once listening, one Request event per request (when cfg.ReportRequests),
 // and a Summary event last, then returns nil. It returns an error, without
 // Summary, only when it cannot start: a bad config, a root that is not a
 // directory, an address it cannot listen on.
 //
-// emit may be called from many goroutines at once.
-func Serve(ctx context.Context, cfg *pb.WebServerConfig, emit func(*pb.WebServerEvent)) error {
+// out is called from many goroutines at once.
+func Serve(ctx context.Context, cfg *pb.WebServerConfig, out *sdk.WebServerEvents) error {
 	set, err := newServerSettings(cfg)
 	if err != nil {
 		return err
@@ -60,16 +61,16 @@ func Serve(ctx context.Context, cfg *pb.WebServerConfig, emit func(*pb.WebServer
 	if err != nil {
 		return fmt.Errorf("web server: %w", err)
 	}
-	s := &server{serverSettings: set, root: root, emit: emit, conns: map[*net.TCPConn]*conn{},
+	s := &server{serverSettings: set, root: root, out: out, conns: map[*net.TCPConn]*conn{},
 		refusing: make(chan struct{}, min(max(set.maxConns/32, 1), maxRefusing)), freed: make(chan struct{}, 1)}
-	emit(&pb.WebServerEvent{Event: &pb.WebServerEvent_Ready{Ready: &pb.Ready{Address: ln.Addr().String()}}})
+	out.Ready(ln.Addr().String())
 	mode := "one connection per goroutine"
 	if set.oneAtATime {
 		mode = "one connection at a time"
 	}
-	s.log(pb.Log_LEVEL_INFO, fmt.Sprintf("serving %s on http://%s/ (%s, at most %d connections)", set.root, ln.Addr(), mode, set.maxConns))
+	out.Logf("serving %s on http://%s/ (%s, at most %d connections)", set.root, ln.Addr(), mode, set.maxConns)
 	s.serve(ctx, ln.(*net.TCPListener))
-	emit(&pb.WebServerEvent{Event: &pb.WebServerEvent_Summary{Summary: s.stats.summary()}})
+	out.Summary(s.stats.summary())
 	return nil
 }
 
@@ -77,7 +78,7 @@ func Serve(ctx context.Context, cfg *pb.WebServerConfig, emit func(*pb.WebServer
 type server struct {
 	serverSettings
 	root *docRoot
-	emit func(*pb.WebServerEvent)
+	out  *sdk.WebServerEvents
 
 	stats   stats
 	closing atomic.Bool // set once ctx is done
@@ -123,7 +124,7 @@ func (s *server) serve(ctx context.Context, ln *net.TCPListener) {
 				break
 			}
 			delay = min(max(2*delay, 5*time.Millisecond), maxAcceptDelay)
-			s.log(pb.Log_LEVEL_WARN, fmt.Sprintf("accept: %v; retrying in %v", err, delay))
+			s.out.Warnf("accept: %v; retrying in %v", err, delay)
 			sleep(ctx, delay)
 			continue
 		}
@@ -228,7 +229,7 @@ func (s *server) refuse(ctx context.Context, nc *net.TCPConn) {
 	s.stats.refused.Add(1)
 	if !s.warned {
 		s.warned = true
-		s.log(pb.Log_LEVEL_WARN, fmt.Sprintf("max_connections (%d) are open and busy: refusing new ones with 503, counted in the summary", s.maxConns))
+		s.out.Warnf("max_connections (%d) are open and busy: refusing new ones with 503, counted in the summary", s.maxConns)
 	}
 	select {
 	case s.refusing <- struct{}{}:
@@ -245,10 +246,6 @@ func (s *server) refuse(ctx context.Context, nc *net.TCPConn) {
 		io.Copy(io.Discard, io.LimitReader(nc, lingerBytes))
 		nc.Close()
 	}()
-}
-
-func (s *server) log(level pb.Log_Level, msg string) {
-	s.emit(&pb.WebServerEvent{Event: &pb.WebServerEvent_Log{Log: &pb.Log{Level: level, Message: msg}}})
 }
 
 // sleep waits for d or until ctx is done.

@@ -11,8 +11,10 @@ import (
 	"testing"
 	"time"
 
-	pb "github.com/socklab/socklab/proto/socklabpb"
 	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/socklab/socklab/plugins/sdk"
+	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
 func TestServeResponses(t *testing.T) {
@@ -379,7 +381,7 @@ func TestServeConfigErrors(t *testing.T) {
 		{"tiny max_header_bytes", func(c *pb.WebServerConfig) { c.MaxHeaderBytes = 10 }, "max_header_bytes"},
 		{"huge max_header_bytes", func(c *pb.WebServerConfig) { c.MaxHeaderBytes = 1 << 30 }, "max_header_bytes"},
 	}, func(cfg *pb.WebServerConfig, events *int) error {
-		return Serve(context.Background(), cfg, func(*pb.WebServerEvent) { *events++ })
+		return Serve(context.Background(), cfg, sdk.NewWebServerEvents(func(*pb.WebServerEvent) { *events++ }))
 	})
 }
 
@@ -387,7 +389,7 @@ func TestServeListenError(t *testing.T) {
 	ts := startServer(t, serverConfig(t.TempDir()))
 	cfg := serverConfig(t.TempDir())
 	cfg.Listen = ts.addr
-	if err := Serve(context.Background(), cfg, func(*pb.WebServerEvent) {}); err == nil {
+	if err := Serve(context.Background(), cfg, sdk.NewWebServerEvents(func(*pb.WebServerEvent) {})); err == nil {
 		t.Errorf("Serve on the busy address %s succeeded", ts.addr)
 	}
 }
