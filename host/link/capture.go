@@ -5,15 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/netip"
 	"os"
 	"sync"
 	"time"
-
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // Capture writes the traffic of any number of links into one file.
@@ -41,9 +36,9 @@ import (
 type Capture struct {
 	mu     sync.Mutex
 	bw     *bufio.Writer
-	pw     *pcapgo.Writer
+	pw     pcapWriter
 	closer io.Closer
-	buf    gopacket.SerializeBuffer
+	buf    []byte // the last frame's storage
 	ipID   uint16
 	err    error // first write error
 	closed bool
@@ -57,9 +52,9 @@ const snapLen = 256 << 10
 // NewCapture writes a pcap header to w and returns a Capture writing to it.
 // Close flushes but does not close w.
 func NewCapture(w io.Writer) (*Capture, error) {
-	c := &Capture{bw: bufio.NewWriterSize(w, 256<<10), buf: gopacket.NewSerializeBuffer()}
-	c.pw = pcapgo.NewWriterNanos(c.bw)
-	if err := c.pw.WriteFileHeader(snapLen, layers.LinkTypeEthernet); err != nil {
+	c := &Capture{bw: bufio.NewWriterSize(w, 256<<10)}
+	c.pw.w = c.bw
+	if err := c.pw.writeHeader(snapLen); err != nil {
 		return nil, fmt.Errorf("pcap header: %w", err)
 	}
 	return c, nil
@@ -121,7 +116,7 @@ func (c *Capture) Flush() error {
 	if c.sniff != nil {
 		c.sniff.mu.Lock()
 		defer c.sniff.mu.Unlock()
-		return c.sniff.w.Flush()
+		return c.sniff.w.flush()
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -169,63 +164,25 @@ func (c *Capture) udp(ends [2]netip.AddrPort, payload []byte) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.writeLocked(ends, &layers.UDP{}, payload)
+	c.writeLocked(ends, nil, payload)
 }
 
-// transport is a UDP or TCP header.
-type transport interface {
-	gopacket.SerializableLayer
-	SetNetworkLayerForChecksum(gopacket.NetworkLayer) error
-}
-
-// writeLocked frames a packet from ends[0] to ends[1] and writes it.
-func (c *Capture) writeLocked(ends [2]netip.AddrPort, tr transport, payload []byte) {
+// writeLocked frames a packet from ends[0] to ends[1], a TCP segment if
+// tcp is set, else a UDP datagram, and writes it.
+func (c *Capture) writeLocked(ends [2]netip.AddrPort, tcp *tcpHeader, payload []byte) {
 	if c.closed || c.err != nil {
 		return
 	}
 	c.ipID++
-	data, err := frame(c.buf, c.ipID, ends, tr, payload)
+	data, err := frame(c.buf, c.ipID, ends, tcp, payload)
 	if err != nil {
 		c.err = err
 		return
 	}
-	ci := gopacket.CaptureInfo{Timestamp: time.Now(), CaptureLength: len(data), Length: len(data)}
-	if err := c.pw.WritePacket(ci, data); err != nil {
+	c.buf = data
+	if err := c.pw.writePacket(time.Now(), data); err != nil {
 		c.err = err
 	}
-}
-
-// frame serializes an Ethernet frame from ends[0] to ends[1] into buf.
-func frame(buf gopacket.SerializeBuffer, ipID uint16, ends [2]netip.AddrPort, tr transport, payload []byte) ([]byte, error) {
-	src, dst := ends[0].Addr(), ends[1].Addr()
-	eth := &layers.Ethernet{SrcMAC: make(net.HardwareAddr, 6), DstMAC: make(net.HardwareAddr, 6)}
-	var proto layers.IPProtocol
-	switch tr := tr.(type) {
-	case *layers.UDP:
-		proto, tr.SrcPort, tr.DstPort = layers.IPProtocolUDP, layers.UDPPort(ends[0].Port()), layers.UDPPort(ends[1].Port())
-	case *layers.TCP:
-		proto, tr.SrcPort, tr.DstPort = layers.IPProtocolTCP, layers.TCPPort(ends[0].Port()), layers.TCPPort(ends[1].Port())
-	}
-	var ip interface {
-		gopacket.NetworkLayer
-		gopacket.SerializableLayer
-	}
-	if src.Is4() && dst.Is4() {
-		eth.EthernetType = layers.EthernetTypeIPv4
-		ip = &layers.IPv4{Version: 4, IHL: 5, TTL: 64, Id: ipID, Flags: layers.IPv4DontFragment, Protocol: proto,
-			SrcIP: src.AsSlice(), DstIP: dst.AsSlice()}
-	} else {
-		eth.EthernetType = layers.EthernetTypeIPv6
-		ip = &layers.IPv6{Version: 6, HopLimit: 64, NextHeader: proto, SrcIP: as16(src), DstIP: as16(dst)}
-	}
-	if err := tr.SetNetworkLayerForChecksum(ip); err != nil {
-		return nil, err
-	}
-	opts := gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}
-	if err := gopacket.SerializeLayers(buf, opts, eth, ip, tr, gopacket.Payload(payload)); err != nil {
-		return nil, fmt.Errorf("serialize: %w", err)
-	}
-	return buf.Bytes(), nil
 }
 
 // note records, in a sniffing capture, what a UDP link did to a datagram
@@ -267,8 +224,8 @@ func (c *Capture) newTCPSide(ends [2]netip.AddrPort, isn [2]uint32) *tcpSide {
 	s := &tcpSide{c: c, ends: ends, next: [2]uint32{isn[0] + 1, isn[1] + 1}}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.writeLocked(s.from(0), &layers.TCP{SYN: true, Seq: isn[0], Window: tcpWindow}, nil)
-	c.writeLocked(s.from(1), &layers.TCP{SYN: true, ACK: true, Seq: isn[1], Ack: s.next[0], Window: tcpWindow}, nil)
+	c.writeLocked(s.from(0), &tcpHeader{syn: true, seq: isn[0], window: tcpWindow}, nil)
+	c.writeLocked(s.from(1), &tcpHeader{syn: true, ack: true, seq: isn[1], ackNum: s.next[0], window: tcpWindow}, nil)
 	s.segmentLocked(0, segAck, nil)
 	return s
 }
@@ -305,8 +262,8 @@ func (s *tcpSide) segmentLocked(end int, kind segKind, data []byte) {
 	for {
 		n := min(len(data), maxCaptureSegment)
 		last := n == len(data)
-		tcp := &layers.TCP{Seq: s.next[end], Ack: s.next[1-end], ACK: true, PSH: n > 0 && last, Window: tcpWindow,
-			FIN: kind == segFin && last, RST: kind == segRst && last}
+		tcp := &tcpHeader{seq: s.next[end], ackNum: s.next[1-end], ack: true, psh: n > 0 && last, window: tcpWindow,
+			fin: kind == segFin && last, rst: kind == segRst && last}
 		s.c.writeLocked(s.from(end), tcp, data[:n])
 		s.next[end] += uint32(n)
 		if data = data[n:]; last {
@@ -319,9 +276,4 @@ func (s *tcpSide) segmentLocked(end int, kind segKind, data []byte) {
 	case segRst:
 		s.done = true
 	}
-}
-
-func as16(a netip.Addr) net.IP {
-	b := a.As16()
-	return b[:]
 }

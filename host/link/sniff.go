@@ -11,9 +11,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 	"golang.org/x/sys/unix"
 )
 
@@ -24,13 +21,13 @@ import (
 // handshakes, ACKs, windows and retransmissions are the kernel's.
 type sniffer struct {
 	fd int
-	w  *pcapgo.NgWriter
+	w  *ngWriter
 
 	mu    sync.Mutex
 	sides map[uint16]int // a front or server port: its interface
 	notes map[string]int // a link: the interface of its decisions
-	buf   gopacket.SerializeBuffer
-	last  time.Time // when the last packet came
+	buf   []byte         // the last decision's frame
+	last  time.Time      // when the last packet came
 	err   error
 	stop  atomic.Bool
 	done  chan struct{}
@@ -67,16 +64,13 @@ func startSniffer(w io.Writer) (*sniffer, error) {
 		unix.Close(fd)
 		return nil, fmt.Errorf("packet socket on %s: %w", loopback, err)
 	}
-	nw, err := pcapgo.NewNgWriterInterface(w, pcapgo.NgInterface{
-		Name: loopback, Description: "loopback, traffic of no link", LinkType: layers.LinkTypeEthernet, SnapLength: snapLen,
-		TimestampResolution: 9,
-	}, pcapgo.NgWriterOptions{SectionInfo: pcapgo.NgSectionInfo{Application: "socklab", Comment: sniffComment}})
+	nw, err := newNgWriter(w, "socklab", sniffComment,
+		ngIface{name: loopback, description: "loopback, traffic of no link", snapLen: snapLen})
 	if err != nil {
 		unix.Close(fd)
 		return nil, fmt.Errorf("pcapng header: %w", err)
 	}
-	s := &sniffer{fd: fd, w: nw, sides: map[uint16]int{}, notes: map[string]int{}, buf: gopacket.NewSerializeBuffer(),
-		done: make(chan struct{})}
+	s := &sniffer{fd: fd, w: nw, sides: map[uint16]int{}, notes: map[string]int{}, done: make(chan struct{})}
 	go s.loop()
 	return s, nil
 }
@@ -96,8 +90,7 @@ func (s *sniffer) watch(name string, front, server netip.AddrPort) {
 		if _, ok := s.sides[port]; ok {
 			return
 		}
-		id, err := s.w.AddInterface(pcapgo.NgInterface{Name: ifName, Description: desc,
-			LinkType: layers.LinkTypeEthernet, SnapLength: snapLen, TimestampResolution: 9})
+		id, err := s.w.addInterface(ngIface{name: ifName, description: desc, snapLen: snapLen})
 		if err != nil {
 			s.err = errors.Join(s.err, err)
 			return
@@ -118,19 +111,19 @@ func (s *sniffer) note(link string, ends [2]netip.AddrPort, what string, payload
 	id, ok := s.notes[link]
 	if !ok {
 		var err error
-		id, err = s.w.AddInterface(pcapgo.NgInterface{Name: link + " decisions", LinkType: layers.LinkTypeEthernet,
-			Description: "what link " + link + " did to datagrams other than deliver them; each packet's comment says what",
-			SnapLength:  snapLen, TimestampResolution: 9})
+		id, err = s.w.addInterface(ngIface{name: link + " decisions",
+			description: "what link " + link + " did to datagrams other than deliver them; each packet's comment says what",
+			snapLen:     snapLen})
 		if err != nil {
 			s.err = errors.Join(s.err, err)
 			return
 		}
 		s.notes[link] = id
 	}
-	data, err := frame(s.buf, 0, ends, &layers.UDP{}, payload)
+	data, err := frame(s.buf, 0, ends, nil, payload)
 	if err == nil {
-		ci := gopacket.CaptureInfo{Timestamp: time.Now(), CaptureLength: len(data), Length: len(data), InterfaceIndex: id}
-		err = s.w.WritePacketWithOptions(ci, data, pcapgo.NgPacketOptions{Comments: []string{what}})
+		s.buf = data
+		err = s.w.writePacket(id, time.Now(), data, len(data), what)
 	}
 	if err != nil {
 		s.err = errors.Join(s.err, err)
@@ -169,8 +162,7 @@ func (s *sniffer) loop() {
 		}
 		if known {
 			s.last = at
-			ci := gopacket.CaptureInfo{Timestamp: at, CaptureLength: len(data), Length: n, InterfaceIndex: id}
-			if err := s.w.WritePacket(ci, data); err != nil {
+			if err := s.w.writePacket(id, at, data, n); err != nil {
 				s.err = errors.Join(s.err, err)
 			}
 		}
@@ -187,7 +179,7 @@ func framePorts(b []byte) (src, dst uint16, ok bool) {
 	var proto byte
 	var l4 []byte
 	switch binary.BigEndian.Uint16(b[12:14]) {
-	case uint16(layers.EthernetTypeIPv4):
+	case 0x0800: // IPv4
 		ip := b[14:]
 		if len(ip) < 20 {
 			return 0, 0, false
@@ -197,7 +189,7 @@ func framePorts(b []byte) (src, dst uint16, ok bool) {
 			return 0, 0, false
 		}
 		proto, l4 = ip[9], ip[ihl:]
-	case uint16(layers.EthernetTypeIPv6):
+	case 0x86dd: // IPv6
 		ip := b[14:]
 		if len(ip) < 40 {
 			return 0, 0, false
@@ -206,7 +198,7 @@ func framePorts(b []byte) (src, dst uint16, ok bool) {
 	default:
 		return 0, 0, false
 	}
-	if (proto != byte(layers.IPProtocolTCP) && proto != byte(layers.IPProtocolUDP)) || len(l4) < 4 {
+	if (proto != protoTCP && proto != protoUDP) || len(l4) < 4 {
 		return 0, 0, false
 	}
 	return binary.BigEndian.Uint16(l4[0:2]), binary.BigEndian.Uint16(l4[2:4]), true
@@ -229,5 +221,5 @@ func (s *sniffer) close() error {
 	unix.Close(s.fd)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return errors.Join(s.err, s.w.Flush())
+	return errors.Join(s.err, s.w.flush())
 }
