@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/socklab/socklab/proto/roles"
+	"github.com/socklab/socklab/host/labs"
 )
 
 const autograderAbout = `
@@ -27,7 +27,7 @@ func autograderCommand() *command {
 		about: autograderAbout,
 		setup: func(fs *flag.FlagSet, std stdio) func(positional, rest []string) int {
 			var role, suite, out string
-			fs.StringVar(&role, "role", "", "the `ROLE` graded: "+strings.Join(roles.Names(), ", "))
+			fs.StringVar(&role, "role", "", "the `ROLE` graded: "+strings.Join(labs.Builtin().Names(), ", "))
 			fs.StringVar(&suite, "suite", "", "a suite `FILE` instead of the built-in suite of the role")
 			fs.StringVar(&out, "out", "", "the `DIR` to write the bundle to")
 			return func(positional, rest []string) int {

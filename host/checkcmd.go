@@ -20,9 +20,9 @@ import (
 	"github.com/socklab/socklab/host/check/submission"
 	"github.com/socklab/socklab/host/check/suite"
 	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/host/labs"
 	"github.com/socklab/socklab/host/launch"
 	"github.com/socklab/socklab/host/sandbox"
-	"github.com/socklab/socklab/proto/roles"
 )
 
 // Hidden flags of check: the child that grades one submission, and the
@@ -53,7 +53,7 @@ func checkCommand() *command {
 // checkFlags defines the flags of `socklab check`.
 func checkFlags(fs *flag.FlagSet, std stdio) func(positional, command []string) int {
 	o := &checkOptions{}
-	fs.StringVar(&o.role, "role", "", "the `ROLE` graded: "+strings.Join(roles.Names(), ", "))
+	fs.StringVar(&o.role, "role", "", "the `ROLE` graded: "+strings.Join(labs.Builtin().Names(), ", "))
 	fs.StringVar(&o.suitePath, "suite", "", "a suite `FILE` instead of the built-in suite of the role")
 	fs.BoolVar(&o.showSuite, "show-suite", false, "print the built-in suite of the role, to copy and change")
 	fs.StringVar(&o.reportDir, "report", "", "write report.json, junit.xml, Gradescope's results.json and pages (index.html) to `DIR`")
@@ -101,7 +101,7 @@ func runCheck(o *checkOptions, positional, command []string, stdout, stderr io.W
 	if o.showSuite {
 		src, err := check.BuiltinSource(o.role)
 		if err != nil {
-			fmt.Fprintf(stderr, "socklab check: no built-in suite for role %q (roles: %s)\n", o.role, strings.Join(roles.Names(), ", "))
+			fmt.Fprintf(stderr, "socklab check: no built-in suite for role %q (roles: %s)\n", o.role, strings.Join(labs.Builtin().Names(), ", "))
 			return exitBadLab
 		}
 		stdout.Write(src)
@@ -193,7 +193,7 @@ func runCheck(o *checkOptions, positional, command []string, stdout, stderr io.W
 // loadSuite reads --suite, or the built-in suite of --role.
 func loadSuite(path, role string, stderr io.Writer) (*suite.Suite, int) {
 	if path == "" && role == "" {
-		fmt.Fprintf(stderr, "socklab check: say which role to grade with --role (%s), or give a --suite\n", strings.Join(roles.Names(), ", "))
+		fmt.Fprintf(stderr, "socklab check: say which role to grade with --role (%s), or give a --suite\n", strings.Join(labs.Builtin().Names(), ", "))
 		return nil, exitBadLab
 	}
 	if path == "" {

@@ -31,11 +31,11 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/host/labs"
 	"github.com/socklab/socklab/host/launch"
 	"github.com/socklab/socklab/host/output"
 	"github.com/socklab/socklab/host/run"
 	"github.com/socklab/socklab/plugins/python"
-	"github.com/socklab/socklab/plugins/reference"
 	"github.com/socklab/socklab/plugins/sdk"
 )
 
@@ -64,7 +64,7 @@ func main() {
 // servePlugins is the hidden plugin command: the host serving its builtin
 // roles to itself.
 func servePlugins() int {
-	sdk.Serve(reference.Plugins())
+	sdk.Serve(labs.Builtin().Plugins())
 	return exitOK
 }
 
@@ -205,6 +205,7 @@ func runOrValidate(cmd string, cfg *config, args []string, std stdio) int {
 	l := &lab.Lab{Path: path}
 	if !diags.HasErrors() {
 		cfg.lab = path
+		cfg.opts.Roles = labs.Builtin().Roles()
 		l, diags = lab.LoadContext(ctx, cfg.lab, cfg.opts)
 	}
 	if ctx.Err() != nil {
@@ -304,7 +305,7 @@ func describeLab(w io.Writer, l *lab.Lab) {
 	fmt.Fprintf(w, "%s: ok, %d components\n", l.Path, len(l.Components))
 	for _, c := range l.Components {
 		fmt.Fprintf(w, "  %-28s %s\n", c.String(), c.Plugin)
-		fmt.Fprintf(w, "  %-28s %s\n", "", output.Describe(c.Role.Name, "settings", c.Config))
+		fmt.Fprintf(w, "  %-28s %s\n", "", output.Describe(c.Role, "settings", c.Config))
 	}
 }
 

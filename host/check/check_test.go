@@ -19,7 +19,6 @@ import (
 	"github.com/socklab/socklab/host/launch"
 	"github.com/socklab/socklab/plugins/reference"
 	"github.com/socklab/socklab/plugins/sdk"
-	"github.com/socklab/socklab/proto/roles"
 )
 
 // The test binary is its own builtin plugin: run with this variable set, it
@@ -116,7 +115,7 @@ func describe(sr *report.ScenarioResult) string {
 }
 
 func TestBuiltinSuitesLoad(t *testing.T) {
-	for _, role := range roles.Names() {
+	for _, role := range Graders().Names() {
 		s := builtin(t, role)
 		if s.Role.Name != role || len(s.Scenarios) == 0 || s.MaxPoints() == 0 || s.Timeout() == 0 {
 			t.Errorf("%s: role %s, %d scenarios, %v points, timeout %v", role, s.Role.Name, len(s.Scenarios), s.MaxPoints(), s.Timeout())
@@ -130,7 +129,7 @@ func TestBuiltinSuitesLoad(t *testing.T) {
 func TestReferencesPassEverySuite(t *testing.T) {
 	env := testEnv(t)
 	var mu sync.Mutex
-	for _, role := range roles.Names() {
+	for _, role := range Graders().Names() {
 		t.Run(role, func(t *testing.T) {
 			t.Parallel()
 			s := builtin(t, role)

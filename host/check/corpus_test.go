@@ -180,6 +180,6 @@ func scenarioDetail(sc *report.ScenarioResult) string {
 }
 
 func roleNamed(name string) roles.Role {
-	r, _ := roles.Lookup(name)
-	return r
+	g, _ := Graders().Lookup(name)
+	return g.Role
 }

@@ -8,17 +8,13 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/socklab/socklab/host/check/judge"
-	"github.com/socklab/socklab/host/check/judge/heartbeat"
-	pinger "github.com/socklab/socklab/host/check/judge/ping"
-	"github.com/socklab/socklab/host/check/judge/web"
 	"github.com/socklab/socklab/host/check/suite"
+	"github.com/socklab/socklab/host/labs"
 )
 
-// Graders is the registry of the roles socklab grades: one value per
-// role, from the package of its lab's checks (the Pinger's is judge/ping).
-func Graders() judge.Graders {
-	return judge.Graders{pinger.Client(), pinger.Server(), heartbeat.Client(), heartbeat.Server(), web.Server(), web.Client()}
-}
+// Graders are the graders of the roles socklab knows (host/labs), each
+// with its role's checks and built-in suite.
+func Graders() judge.Graders { return labs.Builtin().Graders() }
 
 // LoadSuite reads a suite: a file, or "builtin:ROLE".
 func LoadSuite(path string) (*suite.Suite, hcl.Diagnostics) {

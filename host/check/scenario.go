@@ -167,8 +167,8 @@ func prepare(sc *suite.Scenario, dir string, sub submission.Submission) (*lab.La
 	}
 	if spec.WorkDir == "" {
 		spec.WorkDir = sub.Dir
-		if g := s.Grader; g.PlainDir != nil && spec.From == lab.Plain {
-			spec.WorkDir = g.PlainDir(under.Config)
+		if dir := s.Role.Plain.Dir; dir != nil && spec.From == lab.Plain {
+			spec.WorkDir = dir(under.Config)
 		}
 		if spec.WorkDir == "" {
 			spec.WorkDir = dir

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/socklab/socklab/proto/roles"
 )
 
 // FuzzParseHCL feeds arbitrary text to the lab loader and the submission
@@ -43,7 +45,7 @@ func FuzzParseHCL(f *testing.F) {
 		file, diags := ParseHCL(ctx, "fuzz.hcl", src, lim)
 		files := map[string]*hcl.File{"fuzz.hcl": file}
 		if !diags.HasErrors() {
-			_, d := LoadBodyContext(ctx, "fuzz.hcl", dir, file.Body, files, Options{Limits: lim})
+			_, d := LoadBodyContext(ctx, "fuzz.hcl", dir, file.Body, files, Options{Limits: lim, Roles: roles.Sheet()})
 			diags = append(diags, d...)
 		}
 		WriteDiagnostics(io.Discard, diags, files)

@@ -98,7 +98,9 @@ type Options struct {
 	// Limits bound the file and the values it makes; zero fields are
 	// those of DefaultLimits.
 	Limits Limits
-	// Roles are the roles a lab may use; nil means roles.Builtin().
+	// Roles are the roles a lab may use: host/labs.Builtin().Roles(), the
+	// sheet's roles with what shows, reads and judges them, and any a
+	// program adds. Required.
 	Roles *roles.Registry
 }
 
@@ -168,7 +170,8 @@ func LoadBodyContext(ctx context.Context, path, dir string, body hcl.Body, files
 func loadBody(ctx context.Context, path, dir string, body hcl.Body, files map[string]*hcl.File, opts Options) (*Lab, hcl.Diagnostics) {
 	l := &Lab{Path: path, Dir: dir, files: files, lim: opts.Limits.orDefaults(), stop: ctx, roles: opts.Roles}
 	if l.roles == nil {
-		l.roles = roles.Builtin()
+		return l, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "No roles",
+			Detail: "the lab was read without a role registry (lab.Options.Roles)"}}
 	}
 	content, diags := body.Content(l.fileSchema())
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
@@ -24,6 +25,9 @@ func load(t *testing.T, src string, opts Options) (*Lab, hcl.Diagnostics) {
 	must(t, os.WriteFile(filepath.Join(dir, "notexec.sh"), []byte("#!/bin/sh\n"), 0o644))
 	path := filepath.Join(dir, "lab.hcl")
 	must(t, os.WriteFile(path, []byte(src), 0o644))
+	if opts.Roles == nil {
+		opts.Roles = roles.Sheet()
+	}
 	return Load(path, opts)
 }
 

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/socklab/socklab/proto/roles"
 )
 
 func TestParseHCLLimits(t *testing.T) {
@@ -113,7 +115,7 @@ func TestReadHCLRefusesLargeFileWithoutReadingIt(t *testing.T) {
 	if !diags.HasErrors() || diags[0].Summary != "File too large" || !strings.Contains(diags[0].Detail, "16 MiB") {
 		t.Fatalf("got %v", diags)
 	}
-	_, diags = Load(path, Options{})
+	_, diags = Load(path, Options{Roles: roles.Sheet()})
 	if !diags.HasErrors() || diags[0].Summary != "File too large" {
 		t.Fatalf("Load: %v", diags)
 	}
@@ -164,7 +166,7 @@ func TestLoadContextInterrupted(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "lab.hcl")
 	must(t, os.WriteFile(path, []byte(src), 0o644))
-	l, diags := LoadContext(ctx, path, Options{})
+	l, diags := LoadContext(ctx, path, Options{Roles: roles.Sheet()})
 	if !diags.HasErrors() || diags[0].Summary != "Interrupted" || l.Files()[path] == nil {
 		t.Fatalf("got %v", diags)
 	}

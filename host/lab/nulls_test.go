@@ -29,7 +29,7 @@ func valuePlaces() []place {
 	for _, a := range []string{"name", "seed", "timeout", "duration", "links", "capture"} {
 		add("lab."+a, "lab {\n  ATTR = VALUE\n}\n")
 	}
-	for _, r := range roles.All() {
+	for _, r := range roles.Sheet().All() {
 		required := ""
 		if r.Side == roles.Client {
 			required = "  server = \"127.0.0.1:9\"\n"

@@ -8,6 +8,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
+
+	"github.com/socklab/socklab/proto/roles"
 )
 
 func TestProgramPlugin(t *testing.T) {
@@ -123,7 +125,7 @@ scenario "one" {
 	if diags.HasErrors() || inner.Attributes["points"] == nil {
 		t.Fatal(diags)
 	}
-	l, diags := LoadBody("suite.hcl", t.TempDir(), rest, parser.Files(), Options{})
+	l, diags := LoadBody("suite.hcl", t.TempDir(), rest, parser.Files(), Options{Roles: roles.Sheet()})
 	if !diags.HasErrors() {
 		t.Fatal("want the error in the scenario's lab")
 	}

@@ -18,6 +18,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/host/labs"
 	"github.com/socklab/socklab/host/link"
 	"github.com/socklab/socklab/host/run"
 	"github.com/socklab/socklab/proto/roles"
@@ -43,7 +44,7 @@ func TestJSONDocument(t *testing.T) {
 	if !ok1 || !ok2 {
 		t.Fatalf("%s lacks the markers of its event tables", jsonDoc)
 	}
-	want := JSONDocument()
+	want := JSONDocument(labs.Builtin().Roles())
 	if *update {
 		if err := os.WriteFile(jsonDoc, []byte(before+tablesFrom+want+tablesTo+after), 0o644); err != nil {
 			t.Fatal(err)
@@ -86,7 +87,7 @@ var snake = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
 // same message.
 func TestJSONEveryEventKind(t *testing.T) {
 	tables := documented(t)
-	for _, r := range roles.All() {
+	for _, r := range labs.Builtin().Roles().All() {
 		for _, kind := range r.EventKinds() {
 			t.Run(r.Name+"/"+kind, func(t *testing.T) {
 				table := tables[r.Name+" "+kind]
@@ -226,7 +227,7 @@ func sample(fd protoreflect.FieldDescriptor, newMsg func() protoreflect.Value, n
 // numbers as numbers, durations in seconds, and payloads that say how
 // they are written.
 func TestJSONLines(t *testing.T) {
-	role, _ := roles.Lookup("ping_client")
+	role := labs.PingClient().Role
 	c := &lab.Component{Name: "client", Role: role}
 	var b strings.Builder
 	log := NewLogger(&b, JSON, false, zerolog.DebugLevel)

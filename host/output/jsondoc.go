@@ -12,9 +12,9 @@ import (
 // JSONDocument renders the tables of docs/json.md: for each role and each
 // kind of its events, the keys of the "event" object and their JSON types,
 // from the role's descriptors; the summary's are those of kind "summary".
-func JSONDocument() string {
+func JSONDocument(reg *roles.Registry) string {
 	var b strings.Builder
-	for _, r := range roles.All() {
+	for _, r := range reg.All() {
 		fmt.Fprintf(&b, "### %s\n\n", r.Name)
 		ev := r.NewEvent().ProtoReflect().Descriptor()
 		od := ev.Oneofs().ByName("event")

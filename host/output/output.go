@@ -16,6 +16,7 @@ import (
 	"github.com/socklab/socklab/host/link"
 	"github.com/socklab/socklab/host/run"
 	"github.com/socklab/socklab/host/text"
+	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
@@ -61,13 +62,13 @@ func Stamped(log zerolog.Logger) zerolog.Logger { return log.With().Timestamp().
 // Observer returns a function that logs each event, stamped with the
 // time it happened; feed it through a Sequencer.
 func Observer(log zerolog.Logger, f Format) func(run.Event) {
-	pings := &pingRuns{}
+	tell := &tellers{}
 	return func(ev run.Event) {
 		if ev.Source == run.FromLink {
 			logLink(log, f, ev)
 			return
 		}
-		if f == Console && pings.block(log, ev) {
+		if f == Console && tell.tell(log, ev) {
 			return
 		}
 		level := zerolog.InfoLevel
@@ -75,7 +76,7 @@ func Observer(log zerolog.Logger, f Format) func(run.Event) {
 			level = logLevel(l.GetLevel())
 		}
 		e := log.WithLevel(level).Time(zerolog.TimestampFieldName, ev.Time).Str("component", ev.Component.Name)
-		msg := text.Escape(Describe(ev.Component.Role.Name, ev.Kind, ev.Body))
+		msg := text.Escape(Describe(ev.Component.Role, ev.Kind, ev.Body))
 		if ev.Source == run.FromOutput {
 			e = e.Str("stream", ev.Kind)
 			if f == Console && ev.Kind != "plugin-log" && ev.Kind != Suppressed {
@@ -92,51 +93,36 @@ func Observer(log zerolog.Logger, f Format) func(run.Event) {
 	}
 }
 
-// pingRuns remembers, for each ping client, when its first ping left and
-// whom it pinged, for the statistics block at its end.
-type pingRuns struct {
-	mu    sync.Mutex
-	start map[*lab.Component]time.Time
-	peer  map[*lab.Component]string
+// tellers are, for each component whose role has a Teller, what tells
+// its events on the console.
+type tellers struct {
+	mu sync.Mutex
+	of map[*lab.Component]roles.Teller
 }
 
-// block notes ev if it is a ping client's, and shows its Summary as ping's
-// statistics block: the header, the counts with the time taken, the RTTs.
-// It reports whether it showed ev.
-func (p *pingRuns) block(log zerolog.Logger, ev run.Event) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.start == nil {
-		p.start, p.peer = map[*lab.Component]time.Time{}, map[*lab.Component]string{}
-	}
+// tell shows ev with its role's Teller, if it has one and it shows ev,
+// and reports whether it did. A plain program's events are the host's
+// reading of what it printed itself: they are not told again.
+func (ts *tellers) tell(log zerolog.Logger, ev run.Event) bool {
 	c := ev.Component
-	switch b := ev.Body.(type) {
-	case *pb.PingSent:
-		if _, ok := p.start[c]; !ok {
-			p.start[c] = ev.Time
-		}
-	case *pb.PingReply:
-		if p.peer[c] == "" {
-			p.peer[c] = b.Peer
-		}
-	case *pb.PingClientSummary:
-		if ev.Raw == nil {
-			return false
-		}
-		host := p.peer[c]
-		if host == "" {
-			host = c.Name
-		}
-		var elapsed time.Duration
-		if t, ok := p.start[c]; ok {
-			elapsed = ev.Time.Sub(t)
-		}
-		for _, line := range pingStatistics(host, b, elapsed) {
-			log.Info().Time(zerolog.TimestampFieldName, ev.Time).Str("component", c.Name).Msg(line)
-		}
-		return true
+	if c.Role.Teller == nil || ev.Raw == nil || ev.Body == nil {
+		return false
 	}
-	return false
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if ts.of == nil {
+		ts.of = map[*lab.Component]roles.Teller{}
+	}
+	t := ts.of[c]
+	if t == nil {
+		t = c.Role.Teller(c.Name)
+		ts.of[c] = t
+	}
+	lines, ok := t.Tell(ev.Time, ev.Body)
+	for _, line := range lines {
+		log.Info().Time(zerolog.TimestampFieldName, ev.Time).Str("component", c.Name).Msg(line)
+	}
+	return ok
 }
 
 // logLink shows what a link did: losses, copies, reordering and resets;
@@ -195,7 +181,7 @@ func Report(w io.Writer, res *run.Result) {
 		}
 		fmt.Fprintf(w, "%-*s  %-16s  %-7s  %s\n", width, c.Component.Name, c.Component.Role.Name, status, c.Component.Plugin)
 		if c.Summary != nil {
-			fmt.Fprintf(w, "%-*s  %s\n", width, "", text.Escape(Describe(c.Component.Role.Name, "summary", c.Summary)))
+			fmt.Fprintf(w, "%-*s  %s\n", width, "", text.Escape(Describe(c.Component.Role, "summary", c.Summary)))
 		}
 		if c.Link != nil {
 			fmt.Fprintf(w, "%-*s  %s\n", width, "", c.Link.Line())

@@ -14,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/host/labs"
 	"github.com/socklab/socklab/host/launch"
 	"github.com/socklab/socklab/host/link"
 	"github.com/socklab/socklab/host/run"
@@ -50,7 +51,7 @@ func loadLab(t *testing.T, src string, files map[string]string) *lab.Lab {
 		t.Fatal(err)
 	}
 	seed := int64(11)
-	l, diags := lab.Load(path, lab.Options{Seed: &seed})
+	l, diags := lab.Load(path, lab.Options{Seed: &seed, Roles: labs.Builtin().Roles()})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}

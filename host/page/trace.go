@@ -307,7 +307,7 @@ func labInfo(l *lab.Lab) LabInfo {
 	for _, c := range l.Components {
 		ci := ComponentInfo{Name: c.Name, Role: c.Role.Name, Plugin: c.Plugin.String()}
 		if c.Config != nil {
-			ci.Settings = output.Describe(c.Role.Name, "settings", c.Config)
+			ci.Settings = output.Describe(c.Role, "settings", c.Config)
 		}
 		if c.Role.Side == roles.Client {
 			ci.Link = linkText(l, c)
@@ -442,19 +442,19 @@ func (b *builder) add(ev run.Event) {
 		p := b.pingPoint(c, body.Seq, ev)
 		p.Status, p.RTT = Late, millis(body.Rtt.AsDuration())
 		b.mark(ClientLane, c.Name, Mark{Kind: MarkLate, At: b.ms(ev.Time),
-			Text: output.Describe(c.Role.Name, ev.Kind, body), Key: fmt.Sprintf("ping %d", body.Seq)})
+			Text: output.Describe(c.Role, ev.Kind, body), Key: fmt.Sprintf("ping %d", body.Seq)})
 	case *pb.PingClientSummary:
 		s := b.pingSeries(c)
 		s.HasStats, s.Sent, s.Received, s.Loss = true, body.Transmitted, body.Received, body.LossPercent
 		s.Min, s.Avg, s.Max, s.Mdev = millis(body.RttMin.AsDuration()), millis(body.RttAvg.AsDuration()), millis(body.RttMax.AsDuration()), millis(body.RttMdev.AsDuration())
-		s.Statistic = output.Describe(c.Role.Name, ev.Kind, body)
+		s.Statistic = output.Describe(c.Role, ev.Kind, body)
 	case *pb.Heartbeat:
 		hc := b.heartbeatClient(c, body.Client)
 		hc.Beats = append(hc.Beats, Beat{Seq: body.Seq, At: b.ms(ev.Time), Delay: millis(body.Delay.AsDuration())})
 	case *pb.HeartbeatLost:
 		hc := b.heartbeatClient(c, body.Client)
 		hc.Lost = append(hc.Lost, LostRun{First: body.FirstSeq, Last: body.LastSeq, At: b.ms(ev.Time)})
-		b.mark(ServerLane, c.Name, Mark{Kind: MarkLost, At: b.ms(ev.Time), Text: output.Describe(c.Role.Name, ev.Kind, body),
+		b.mark(ServerLane, c.Name, Mark{Kind: MarkLost, At: b.ms(ev.Time), Text: output.Describe(c.Role, ev.Kind, body),
 			Key: fmt.Sprintf("heartbeat %d", body.FirstSeq)})
 	case *pb.ClientDown:
 		hc := b.heartbeatClient(c, body.Client)
@@ -678,7 +678,7 @@ func (b *builder) finish(res *run.Result) {
 			row.Error = err.Error()
 		}
 		if c.Summary != nil {
-			row.Summary = output.Describe(c.Component.Role.Name, "summary", c.Summary)
+			row.Summary = output.Describe(c.Component.Role, "summary", c.Summary)
 		}
 		if c.Link != nil {
 			row.Link = c.Link.Line()

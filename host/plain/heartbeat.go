@@ -10,11 +10,16 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/socklab/socklab/internal/lazy"
+	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
 // heartbeatServer reads a heartbeat server's reports of lost heartbeats and
 // of clients going down and coming back up.
+// HeartbeatServer reads the sheet's heartbeat server: its lost, down and
+// up lines.
+func HeartbeatServer(proto.Message) roles.PlainReader { return heartbeatServer{} }
+
 type heartbeatServer struct{}
 
 var (
@@ -61,7 +66,7 @@ func threshold(masked string) (time.Duration, bool) {
 // begins; the duration follows, as time.Duration prints it.
 const ThresholdReading = "the down threshold: "
 
-func (h heartbeatServer) line(text string, at time.Time) []proto.Message {
+func (h heartbeatServer) Line(text string, at time.Time) []proto.Message {
 	masked := maskAddresses(text)
 	evs := h.report(text, masked, at)
 	if d, ok := threshold(masked); ok {
@@ -135,5 +140,5 @@ func lostSeqs(line string) [][2]uint64 {
 	return runs
 }
 
-func (heartbeatServer) endRun(time.Time, error) []proto.Message { return nil }
-func (heartbeatServer) finish(time.Time) []proto.Message        { return nil }
+func (heartbeatServer) EndRun(time.Time, error) []proto.Message { return nil }
+func (heartbeatServer) Finish(time.Time) []proto.Message        { return nil }

@@ -13,11 +13,18 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/socklab/socklab/internal/lazy"
+	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
 // pingClient reads UDPPingerClient.py's output: each result line is the
 // outcome of the next ping; statistics lines fill in a Summary.
+// PingClient reads the sheet's ping client: its reply, timeout and
+// statistics lines.
+func PingClient(proto.Message) roles.PlainReader {
+	return &pingClient{stats: pingStats{loss: math.NaN(), lost: -1}}
+}
+
 type pingClient struct {
 	outcomes int // results read so far: the next one is for ping outcomes+1
 	pending  *pb.PingReply
@@ -91,7 +98,7 @@ func maskAddresses(line string) string {
 	return addressRE().ReplaceAllStringFunc(dateRE().ReplaceAllStringFunc(line, blank), blank)
 }
 
-func (p *pingClient) line(text string, at time.Time) []proto.Message {
+func (p *pingClient) Line(text string, at time.Time) []proto.Message {
 	masked := maskAddresses(text)
 	if stats := p.statsLine(masked, at); stats != "" {
 		return append(p.flush(), pingReading(at, text, "statistics: "+stats))
@@ -305,11 +312,11 @@ func (s *pingStats) set(name string, d time.Duration) string {
 	return fmt.Sprintf("%s %s (not judged)", name, d)
 }
 
-func (p *pingClient) endRun(time.Time, error) []proto.Message { return p.flush() }
+func (p *pingClient) EndRun(time.Time, error) []proto.Message { return p.flush() }
 
 // finish reports the Summary the statistics lines made, if there were any.
 // Values not printed are left unset (loss_percent NaN).
-func (p *pingClient) finish(time.Time) []proto.Message {
+func (p *pingClient) Finish(time.Time) []proto.Message {
 	if !p.stats.seen {
 		return nil
 	}

@@ -2,7 +2,6 @@ package plain
 
 import (
 	"fmt"
-	"math"
 	"net"
 	"strings"
 	"time"
@@ -10,7 +9,6 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/socklab/socklab/proto/roles"
-	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
 // Run is one run of a plain program.
@@ -21,32 +19,19 @@ type Run struct {
 	Path string
 }
 
-// reader turns the output of a program's runs into role events.
-type reader interface {
-	line(text string, at time.Time) []proto.Message
-	endRun(at time.Time, exit error) []proto.Message
-	finish(at time.Time) []proto.Message
-}
-
-// silent is the reader of the roles judged by their traffic alone.
-type silent struct{}
-
-func (silent) line(string, time.Time) []proto.Message  { return nil }
-func (silent) endRun(time.Time, error) []proto.Message { return nil }
-func (silent) finish(time.Time) []proto.Message        { return nil }
-
 // Player is a plain program playing one role in one lab run: the runs to
 // make of it, and the reading of what it prints. Its methods are called
 // from one goroutine at a time.
 type Player struct {
 	runs []Run
-	r    reader
+	r    roles.PlainReader // nil: the role is judged by its traffic alone
 }
 
 // New returns the player for a plain program of role with settings cfg,
 // to be run with args (nil: the role's Plain.Args) and to use address: the
-// server a client is to reach, or the address a server is to bind. What it
-// prints is read by the reader of the role's config message.
+// server a client is to reach, or the address a server is to bind. It is
+// run once per path of its role's Plain.Paths, and what it prints is read
+// by its role's Plain.Reader.
 func New(role roles.Role, cfg proto.Message, args []string, address string) (*Player, error) {
 	if args == nil {
 		args = role.Plain.Args
@@ -65,22 +50,16 @@ func New(role roles.Role, cfg proto.Message, args []string, address string) (*Pl
 		return out
 	}
 	p := &Player{}
-	switch cfg := cfg.(type) {
-	case *pb.WebClientConfig:
-		paths := cfg.GetPaths()
-		for _, path := range paths {
+	if role.Plain.Paths != nil {
+		for _, path := range role.Plain.Paths(cfg) {
 			if !strings.HasPrefix(path, "/") {
 				path = "/" + path
 			}
 			p.runs = append(p.runs, Run{Args: expand(path), Path: path})
 		}
-		p.r = &webClient{paths: paths}
-	case *pb.PingClientConfig:
-		p.r = &pingClient{stats: pingStats{loss: math.NaN(), lost: -1}}
-	case *pb.HeartbeatServerConfig:
-		p.r = heartbeatServer{}
-	default:
-		p.r = silent{}
+	}
+	if role.Plain.Reader != nil {
+		p.r = role.Plain.Reader(cfg)
 	}
 	if len(p.runs) == 0 {
 		p.runs = []Run{{Args: expand("/")}}
@@ -93,12 +72,27 @@ func (p *Player) Runs() []Run { return p.runs }
 
 // Line reads one line the current run printed on stdout at time at and
 // returns the role events it shows, stamped with at.
-func (p *Player) Line(text string, at time.Time) []proto.Message { return p.r.line(text, at) }
+func (p *Player) Line(text string, at time.Time) []proto.Message {
+	if p.r == nil {
+		return nil
+	}
+	return p.r.Line(text, at)
+}
 
 // EndRun is called when the current run has ended (exit is its exit error,
 // nil for status 0); it returns what the whole run's output shows.
-func (p *Player) EndRun(at time.Time, exit error) []proto.Message { return p.r.endRun(at, exit) }
+func (p *Player) EndRun(at time.Time, exit error) []proto.Message {
+	if p.r == nil {
+		return nil
+	}
+	return p.r.EndRun(at, exit)
+}
 
 // Finish is called after the last run; it returns the role's Summary when
 // the output gave one.
-func (p *Player) Finish(at time.Time) []proto.Message { return p.r.finish(at) }
+func (p *Player) Finish(at time.Time) []proto.Message {
+	if p.r == nil {
+		return nil
+	}
+	return p.r.Finish(at)
+}

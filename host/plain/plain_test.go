@@ -47,10 +47,26 @@ func readings(t *testing.T, role string, cfg proto.Message, lines ...string) []s
 	return out
 }
 
+// sheetRole is the sheet's role called name with its reader, as
+// host/labs completes it.
+func sheetRole(t *testing.T, name string) roles.Role {
+	t.Helper()
+	readers := map[string]func(proto.Message) roles.PlainReader{
+		roles.PingClient().Name: PingClient, roles.HeartbeatServer().Name: HeartbeatServer, roles.WebClient().Name: WebClient,
+	}
+	for _, r := range []roles.Role{roles.PingServer(), roles.PingClient(), roles.HeartbeatServer(), roles.HeartbeatClient(), roles.WebServer(), roles.WebClient()} {
+		if r.Name == name {
+			r.Plain.Reader = readers[name]
+			return r
+		}
+	}
+	t.Fatalf("no role %q", name)
+	return roles.Role{}
+}
+
 func playEvents(t *testing.T, role string, cfg proto.Message, lines ...string) []proto.Message {
 	t.Helper()
-	r, _ := roles.Lookup(role)
-	p, err := New(r, cfg, nil, "127.0.0.1:12000")
+	p, err := New(sheetRole(t, role), cfg, nil, "127.0.0.1:12000")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +270,7 @@ func TestHeartbeatServerLines(t *testing.T) {
 
 func TestWebClientOutput(t *testing.T) {
 	cfg := &pb.WebClientConfig{Paths: []string{"HelloWorld.html", "/missing.html"}}
-	p, err := New(roles.WebClient(), cfg, nil, "127.0.0.1:6789")
+	p, err := New(sheetRole(t, "web_client"), cfg, nil, "127.0.0.1:6789")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,7 +299,7 @@ func TestWebClientOutput(t *testing.T) {
 		t.Errorf("summary %v", sum)
 	}
 
-	p, _ = New(roles.WebClient(), &pb.WebClientConfig{Paths: []string{"/"}}, []string{"http://{address}{path}"}, "127.0.0.1:6789")
+	p, _ = New(sheetRole(t, "web_client"), &pb.WebClientConfig{Paths: []string{"/"}}, []string{"http://{address}{path}"}, "127.0.0.1:6789")
 	if r := p.Runs()[0]; strings.Join(r.Args, " ") != "http://127.0.0.1:6789/" {
 		t.Errorf("args %v", r)
 	}
@@ -296,7 +312,7 @@ func TestWebClientOutput(t *testing.T) {
 
 func TestSheetAddresses(t *testing.T) {
 	for role, want := range map[string]string{"ping_client": "127.0.0.1:12000", "heartbeat_server": "127.0.0.1:12000", "web_server": "127.0.0.1:6789", "web_client": ""} {
-		if r, _ := roles.Lookup(role); r.Plain.Address != want {
+		if r := sheetRole(t, role); r.Plain.Address != want {
 			t.Errorf("%s: %q, want %q", role, r.Plain.Address, want)
 		}
 	}

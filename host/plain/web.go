@@ -10,11 +10,18 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/socklab/socklab/internal/lazy"
+	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
 // webClient reads what the sheet's "client.py host port filename" prints,
 // one run per path.
+// WebClient reads the sheet's HTTP client: one response per run, a run
+// per path of cfg (a *pb.WebClientConfig).
+func WebClient(cfg proto.Message) roles.PlainReader {
+	return &webClient{paths: cfg.(*pb.WebClientConfig).GetPaths()}
+}
+
 type webClient struct {
 	paths []string
 	run   int
@@ -25,7 +32,7 @@ type webClient struct {
 
 var statusLineRE = lazy.Regexp(`^\s*(HTTP/\d\.\d)\s+(\d{3})\b`)
 
-func (w *webClient) line(text string, at time.Time) []proto.Message {
+func (w *webClient) Line(text string, at time.Time) []proto.Message {
 	if len(w.lines) == 0 {
 		w.start = at
 	}
@@ -38,7 +45,7 @@ func (w *webClient) line(text string, at time.Time) []proto.Message {
 }
 
 // endRun turns one run's output into the Response for its path.
-func (w *webClient) endRun(at time.Time, exit error) []proto.Message {
+func (w *webClient) EndRun(at time.Time, exit error) []proto.Message {
 	path := w.paths[min(w.run, len(w.paths)-1)]
 	resp := readResponse(path, w.lines)
 	if resp.StatusLine == "" {
@@ -62,7 +69,7 @@ func (w *webClient) endRun(at time.Time, exit error) []proto.Message {
 	return []proto.Message{&pb.WebClientEvent{Time: timestamppb.New(at), Event: &pb.WebClientEvent_Response{Response: resp}}}
 }
 
-func (w *webClient) finish(at time.Time) []proto.Message {
+func (w *webClient) Finish(at time.Time) []proto.Message {
 	sum := proto.Clone(&w.sum).(*pb.WebClientSummary)
 	return []proto.Message{&pb.WebClientEvent{Time: timestamppb.New(at), Event: &pb.WebClientEvent_Summary{Summary: sum}}}
 }

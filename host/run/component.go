@@ -152,7 +152,7 @@ func (c *component) record(kind string, body proto.Message) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.events++
-	c.seen.note(kind, body)
+	c.seen.note(c.lab.Role, kind, body)
 	switch kind {
 	case "ready":
 		if c.address == "" {

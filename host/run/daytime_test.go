@@ -41,8 +41,8 @@ daytime_client "client" {
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	reg := roles.Builtin().With(daytime.Server(), daytime.Client())
-	if _, diags := lab.Load(path, lab.Options{}); !diags.HasErrors() {
+	reg := roles.Sheet().With(daytime.Server(), daytime.Client())
+	if _, diags := lab.Load(path, lab.Options{Roles: roles.Sheet()}); !diags.HasErrors() {
 		t.Fatal("the builtin registry knows no daytime role, yet the lab loaded")
 	}
 	l, diags := lab.Load(path, lab.Options{Roles: reg})

@@ -59,10 +59,10 @@ func (d *plainDriver) address(cfg proto.Message) string {
 
 func (d *plainDriver) run(ctx context.Context, cfg proto.Message, emit func(proto.Message)) error {
 	spec, role := d.lab.Plugin, d.lab.Role
-	if web, ok := cfg.(*pb.WebServerConfig); ok && !spec.DirSet && web.GetRoot() != "" {
-		// The sheet's server opens the path it is asked for in its own
-		// directory: it runs in the document root.
-		spec.WorkDir = web.GetRoot()
+	if role.Plain.Dir != nil && !spec.DirSet {
+		if dir := role.Plain.Dir(cfg); dir != "" {
+			spec.WorkDir = dir
+		}
 	}
 	address := d.address(cfg)
 	player, err := plain.New(role, cfg, spec.Args, address)

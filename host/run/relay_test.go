@@ -30,7 +30,7 @@ func wire(t *testing.T, batch proto.Message, placeholder, raw string) []byte {
 }
 
 func TestDecodeBatch(t *testing.T) {
-	role, _ := roles.Lookup("web_server")
+	role := roles.WebServer()
 	now := timestamppb.Now()
 	batch := &pb.WebServerBatch{Events: []*pb.WebServerEvent{
 		{Time: now, Event: &pb.WebServerEvent_Log{Log: &pb.Log{Message: "fine"}}},

@@ -18,6 +18,7 @@ import (
 	"github.com/socklab/socklab/host/launch"
 	"github.com/socklab/socklab/plugins/reference"
 	"github.com/socklab/socklab/plugins/sdk"
+	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
@@ -74,7 +75,7 @@ func loadLab(t *testing.T, src string) *lab.Lab {
 		t.Fatal(err)
 	}
 	seed := int64(3)
-	l, diags := lab.Load(path, lab.Options{Seed: &seed})
+	l, diags := lab.Load(path, lab.Options{Seed: &seed, Roles: roles.Sheet()})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}

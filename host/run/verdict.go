@@ -9,7 +9,6 @@ import (
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/link"
 	"github.com/socklab/socklab/proto/roles"
-	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
 // Status is how a component ended.
@@ -61,12 +60,13 @@ func (c *ComponentResult) Failure() error {
 }
 
 // evidence is what a component's run shows about it, beside its Summary:
-// the count of each kind of event, the web client's fetches that got no
-// response, and the traffic of the links in front of it.
+// the count of each kind of event, the first of its events its role's
+// Verdict.Failed calls a failure, and the traffic of the links in front
+// of it.
 type evidence struct {
-	kinds      map[string]int
-	fetchFails int
-	fetchErr   string // the first fetch failure, "path: error"
+	kinds    map[string]int
+	failures int
+	failure  string // the first failure, in its role's words
 
 	summary proto.Message
 	// toServer is what the links carried toward it (a server) or from it
@@ -76,16 +76,19 @@ type evidence struct {
 	hasLink  bool
 }
 
-// note adds one event to the evidence.
-func (e *evidence) note(kind string, body proto.Message) {
+// note adds one event of a component of role r to the evidence.
+func (e *evidence) note(r roles.Role, kind string, body proto.Message) {
 	if e.kinds == nil {
 		e.kinds = map[string]int{}
 	}
 	e.kinds[kind]++
-	if r, ok := body.(*pb.WebResponse); ok && r.GetStatusLine() == "" {
-		e.fetchFails++
-		if e.fetchErr == "" {
-			e.fetchErr = fmt.Sprintf("%s: %s", r.GetPath(), r.GetError())
+	if r.Verdict.Failed == nil {
+		return
+	}
+	if what, failed := r.Verdict.Failed(body); failed {
+		e.failures++
+		if e.failure == "" {
+			e.failure = what
 		}
 	}
 }
@@ -95,59 +98,35 @@ func (e *evidence) note(kind string, body proto.Message) {
 func (e *evidence) carried() uint64   { return e.toServer.Packets }
 func (e *evidence) delivered() uint64 { return e.toServer.Delivered }
 
-// judges say, for each role, whether a component that ran to the end did
-// its part: nil if it did, or what it failed to do. They judge only from
+// verdict says whether a component of role r that ran to the end did its
+// part: nil if it did, or what it failed to do. It judges only from
 // evidence: a server nothing was sent to is not blamed for reporting
 // nothing.
-var judges = map[string]func(e *evidence) error{
-	roles.PingClient().Name: func(e *evidence) error {
-		// No reply at all is no failure of the client: the server or the
-		// link may lose every ping, and the client says so.
-		if s, ok := e.summary.(*pb.PingClientSummary); ok && s.GetTransmitted() == 0 {
-			return errors.New("sent no ping: its Summary says 0 packets transmitted")
+func (e *evidence) verdict(r roles.Role) error {
+	unit := "datagram"
+	if r.Transport == roles.TCP {
+		unit = "segment"
+	}
+	said, idle := "", false
+	if e.summary != nil && r.Verdict.Idle != nil {
+		said, idle = r.Verdict.Idle(e.summary)
+	}
+	if r.Side == roles.Client {
+		switch {
+		case idle:
+			return errors.New(said)
+		case e.failures > 0:
+			return fmt.Errorf("%d %s (%s)", e.failures, r.Verdict.Failures, e.failure)
 		}
-		return e.sentNothing("datagram")
-	},
-	roles.HeartbeatClient().Name: func(e *evidence) error {
-		if s, ok := e.summary.(*pb.HeartbeatClientSummary); ok && s.GetSent() == 0 {
-			return errors.New("sent no heartbeat: its Summary says 0 sent")
-		}
-		return e.sentNothing("datagram")
-	},
-	roles.WebClient().Name: func(e *evidence) error {
-		if s, ok := e.summary.(*pb.WebClientSummary); ok && s.GetRequests() == 0 {
-			return errors.New("made no request: its Summary says 0 requests")
-		}
-		if e.fetchFails > 0 {
-			return fmt.Errorf("%d of its fetches got no response (%s)", e.fetchFails, e.fetchErr)
-		}
-		return e.sentNothing("segment")
-	},
-	roles.PingServer().Name: func(e *evidence) error {
-		if s, ok := e.summary.(*pb.PingServerSummary); ok && s.GetReceived() == 0 {
-			return e.heardNothing("datagram", "received 0")
-		}
-		return nil // the sheet's server prints nothing, and may drop every ping
-	},
-	roles.HeartbeatServer().Name: func(e *evidence) error {
-		if s, ok := e.summary.(*pb.HeartbeatServerSummary); ok {
-			n := s.GetMalformed()
-			for _, c := range s.GetClients() {
-				n += c.GetReceived() + c.GetLost()
-			}
-			if n == 0 {
-				return e.heardNothing("datagram", "no heartbeat")
-			}
-			return nil
-		}
-		return nil // the sheet's server prints only losses and silences
-	},
-	roles.WebServer().Name: func(e *evidence) error {
-		if s, ok := e.summary.(*pb.WebServerSummary); ok && s.GetRequests() == 0 && s.GetConnections() == 0 {
-			return e.heardNothing("segment", "0 requests on 0 connections")
-		}
-		return e.answeredNothing()
-	},
+		return e.sentNothing(unit)
+	}
+	switch {
+	case idle:
+		return e.heardNothing(unit, said)
+	case e.summary == nil && r.Verdict.Answers:
+		return e.answeredNothing(unit)
+	}
+	return nil
 }
 
 // sentNothing blames a client whose link carried nothing from it.
@@ -167,13 +146,13 @@ func (e *evidence) heardNothing(unit, said string) error {
 	return nil
 }
 
-// answeredNothing blames a web server without Summary (a plain program)
-// that sent nothing back on connections that brought it requests.
-func (e *evidence) answeredNothing() error {
-	if e.summary != nil || !e.hasLink || e.delivered() == 0 || e.back.Packets > 0 {
+// answeredNothing blames a server without Summary (a plain program) that
+// sent nothing back on connections that brought it requests.
+func (e *evidence) answeredNothing(unit string) error {
+	if !e.hasLink || e.delivered() == 0 || e.back.Packets > 0 {
 		return nil
 	}
-	return fmt.Errorf("answered nothing, though its clients' links delivered %d segment(s) to it", e.delivered())
+	return fmt.Errorf("answered nothing, though its clients' links delivered %d %s(s) to it", e.delivered(), unit)
 }
 
 // judge sets each component's verdict, and the cause of those never run.
@@ -203,10 +182,6 @@ func judge(res *Result, comps []*component, first *component) {
 		if cr.Err != nil || res.Interrupted || first != nil || res.Err != nil {
 			continue // cut short: what it did not do proves nothing
 		}
-		j := judges[c.lab.Role.Name]
-		if j == nil {
-			continue
-		}
 		e := c.evidence()
 		e.summary = cr.Summary
 		switch {
@@ -217,7 +192,7 @@ func judge(res *Result, comps []*component, first *component) {
 				e.toServer, e.back, e.hasLink = *d, *back[lab.Connectable(cr.Address)], true
 			}
 		}
-		cr.Verdict = j(e)
+		cr.Verdict = e.verdict(c.lab.Role)
 	}
 }
 

@@ -10,16 +10,17 @@ import (
 
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/link"
+	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
 func TestJudges(t *testing.T) {
 	sent := func(n uint64) link.DirSummary { return link.DirSummary{Packets: n, Delivered: n} }
 	fetchFailed := &evidence{}
-	fetchFailed.note("response", &pb.WebResponse{Path: "/a.html", Error: "connection refused"})
-	fetchFailed.note("response", &pb.WebResponse{Path: "/b.html", StatusLine: "HTTP/1.1 404 Not Found", Status: 404})
+	fetchFailed.note(roles.WebClient(), "response", &pb.WebResponse{Path: "/a.html", Error: "connection refused"})
+	fetchFailed.note(roles.WebClient(), "response", &pb.WebResponse{Path: "/b.html", StatusLine: "HTTP/1.1 404 Not Found", Status: 404})
 	notFound := &evidence{}
-	notFound.note("response", &pb.WebResponse{Path: "/b.html", StatusLine: "HTTP/1.1 404 Not Found", Status: 404})
+	notFound.note(roles.WebClient(), "response", &pb.WebResponse{Path: "/b.html", StatusLine: "HTTP/1.1 404 Not Found", Status: 404})
 	tests := []struct {
 		name, role string
 		e          *evidence
@@ -52,7 +53,11 @@ func TestJudges(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.e.summary = tt.summary
-			err := judges[tt.role](tt.e)
+			role, ok := roles.Sheet().Lookup(tt.role)
+			if !ok {
+				t.Fatalf("no role %q", tt.role)
+			}
+			err := tt.e.verdict(role)
 			switch {
 			case tt.want == "" && err != nil:
 				t.Errorf("failed: %v", err)

@@ -115,3 +115,13 @@ func hexByte(b *strings.Builder, c byte) {
 	b.WriteByte(digits[c>>4])
 	b.WriteByte(digits[c&15])
 }
+
+// Quote shows a payload as a Go-quoted string, escaping what is not
+// printable, cut at a length that fits a line.
+func Quote(b []byte) string {
+	const max = 80
+	if len(b) > max {
+		return strconv.Quote(string(b[:max])) + "...(" + strconv.Itoa(len(b)) + " bytes)"
+	}
+	return strconv.Quote(string(b))
+}

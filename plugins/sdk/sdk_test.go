@@ -227,7 +227,7 @@ func TestTextIsValidUTF8WhateverTheAuthorSends(t *testing.T) {
 // Plugins and NewRole. A new export is a decision: add it here.
 func TestExportsOnlyWhatAuthorsUse(t *testing.T) {
 	allowed := map[string]bool{"Serve": true, "Plugins": true, "Role": true, "NewRole": true}
-	for _, r := range roles.Builtin().All() {
+	for _, r := range roles.Sheet().All() {
 		n := string(r.Service.Name())
 		for _, name := range []string{n, n + "Func", n + "Events", "New" + n + "Events", "Serve" + n} {
 			allowed[name] = true

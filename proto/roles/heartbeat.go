@@ -36,6 +36,15 @@ func HeartbeatServer() Role {
 			Address: "127.0.0.1:12000",
 			Words:   []string{"server", "heartbeat"},
 		},
+		// The sheet's server prints only losses and silences.
+		Verdict: Verdict{Idle: func(m proto.Message) (string, bool) {
+			s := m.(*pb.HeartbeatServerSummary)
+			n := s.GetMalformed()
+			for _, c := range s.GetClients() {
+				n += c.GetReceived() + c.GetLost()
+			}
+			return "no heartbeat", n == 0
+		}},
 	}
 }
 
@@ -63,5 +72,8 @@ func HeartbeatClient() Role {
 			Address: "127.0.0.1:12000",
 			Words:   []string{"client", "heartbeat"},
 		},
+		Verdict: Verdict{Idle: func(m proto.Message) (string, bool) {
+			return "sent no heartbeat: its Summary says 0 sent", m.(*pb.HeartbeatClientSummary).GetSent() == 0
+		}},
 	}
 }

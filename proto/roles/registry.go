@@ -5,23 +5,23 @@ import (
 	"strings"
 )
 
-// Registry is a set of roles by name: Builtin's, plus any a program adds
-// with With (a lab written after this host, its role defined beside its
-// implementation). The host's lab reader, runner and display look roles up
-// here; nothing else spells a role's name.
+// Registry is a set of roles by name: the host's (host/labs.Builtin),
+// plus any a program adds with With (a lab written after this host, its
+// role defined beside its implementation). The host's lab reader, runner
+// and display look roles up here; nothing else spells a role's name.
 type Registry struct {
 	roles []Role
 }
 
-// Builtin returns the roles of the lab sheet: ping, heartbeat and web,
-// server and client each.
-func Builtin() *Registry {
-	return (&Registry{}).With(
-		PingServer(), PingClient(),
-		HeartbeatServer(), HeartbeatClient(),
-		WebServer(), WebClient(),
-	)
+// Sheet returns the roles of the lab sheet, their facts alone: what the
+// plugin SDK and a lab file's reader need. The host's registry, with what
+// shows, reads, serves and grades each role, is host/labs.Builtin.
+func Sheet() *Registry {
+	return NewRegistry(PingServer(), PingClient(), HeartbeatServer(), HeartbeatClient(), WebServer(), WebClient())
 }
+
+// NewRegistry returns a registry of the given roles.
+func NewRegistry(rs ...Role) *Registry { return (&Registry{}).With(rs...) }
 
 // With returns a registry of r's roles and more; a role of the same name
 // replaces r's.
@@ -58,12 +58,3 @@ func (r *Registry) Names() []string {
 	}
 	return ns
 }
-
-// All returns every builtin role, sorted by name.
-func All() []Role { return Builtin().All() }
-
-// Lookup finds a builtin role by name.
-func Lookup(name string) (Role, bool) { return Builtin().Lookup(name) }
-
-// Names returns the names of the builtin roles.
-func Names() []string { return Builtin().Names() }

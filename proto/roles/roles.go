@@ -1,13 +1,17 @@
-// Package roles is the catalogue of socklab roles. For each role it knows
-// the name used in lab files and in the plugin handshake, the gRPC service a
-// plugin serves for it, whether it is a server or a client, the defaults of
-// its settings and the checks on them. The host and the plugin SDK both read
-// it, so a role is added here once.
+// Package roles is what a socklab role is: the name used in lab files and
+// in the plugin handshake, the gRPC service a plugin serves for it, whether
+// it is a server or a client, the defaults of its settings and the checks
+// on them, how the sheet's own program for it is run, and the hooks the
+// host fills in to show, read and judge it. The constructors of the sheet's
+// roles (PingServer, ...) are where their names are spelled; the plugin SDK
+// reads them, and host/labs completes each into the one value per role the
+// host, grader and display iterate.
 package roles
 
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -66,6 +70,60 @@ type Role struct {
 	Transport Transport
 	// Plain is how the lab sheet's own program for the role is run.
 	Plain Plain
+	// Verdict is how the host tells, from a component's own reports, that
+	// it ran without doing its part.
+	Verdict Verdict
+
+	// Describe renders one of the role's event bodies (its Summary
+	// included) in the lab sheet's words; "" leaves it to the generic
+	// "kind field=value". Nil: every event is generic.
+	Describe func(body proto.Message) string
+	// Teller, if set, makes what tells the events of the component called
+	// name on a console, where the sheet's program shows one event as
+	// more than a line (ping's closing statistics).
+	Teller func(name string) Teller
+}
+
+// Verdict is what a role's reports say of a component that did nothing.
+// A client that sent nothing, or a server that reports nothing its links
+// delivered, fails whatever its role; these say more.
+type Verdict struct {
+	// Idle says whether a Summary shows the component did nothing, and in
+	// what words: a client's ("sent no ping: its Summary says 0 packets
+	// transmitted") is a failure; a server's ("received 0") only when its
+	// clients' links delivered something to it.
+	Idle func(summary proto.Message) (said string, idle bool)
+	// Failed says whether one of its events shows a failure of its task
+	// (a web client's fetch that got no response), and which; Failures
+	// says what they are, after their count ("of its fetches got no
+	// response").
+	Failed   func(event proto.Message) (what string, failed bool)
+	Failures string
+	// Answers: a server that must answer what it gets; without a Summary
+	// (a plain program), it fails when its links delivered requests to it
+	// and carried nothing back.
+	Answers bool
+}
+
+// Teller tells one component's events in the words its sheet program
+// prints, remembering what it needs of earlier ones.
+type Teller interface {
+	// Tell returns the lines that show body, an event of the component
+	// that happened at at; ok false leaves the event to Describe.
+	Tell(at time.Time, body proto.Message) (lines []string, ok bool)
+}
+
+// PlainReader turns what one plain program prints into its role's events
+// (package host/plain runs it and calls these from one goroutine).
+type PlainReader interface {
+	// Line reads one line the current run printed on stdout at time at.
+	Line(text string, at time.Time) []proto.Message
+	// EndRun is called when the current run has ended (exit is its exit
+	// error, nil for status 0), with what the whole run's output shows.
+	EndRun(at time.Time, exit error) []proto.Message
+	// Finish is called after the last run: the Summary, when the output
+	// gave one.
+	Finish(at time.Time) []proto.Message
 }
 
 // Plain is how a plain program of a role (the sheet's own program, which
@@ -84,6 +142,16 @@ type Plain struct {
 	// JudgedByOutput: its exit status says nothing, each run is judged by
 	// what it printed (the sheet's web client).
 	JudgedByOutput bool
+	// Paths, if set, are what the program fetches given its settings: it
+	// is run once per path. Nil: it is run once.
+	Paths func(cfg proto.Message) []string
+	// Dir, if set, is the program's working directory given its settings,
+	// where the lab names none (the sheet's web server opens the paths it
+	// is asked for in its own directory: it runs in the document root).
+	Dir func(cfg proto.Message) string
+	// Reader, if set, reads what the program prints given its settings.
+	// Nil: the role is judged by its traffic alone.
+	Reader func(cfg proto.Message) PlainReader
 }
 
 // Transport is the protocol a role's sockets speak; its value is Go's

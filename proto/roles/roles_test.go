@@ -15,7 +15,7 @@ import (
 // names exist, the defaults pass the checks, and the events have what the
 // host relies on.
 func TestCatalogue(t *testing.T) {
-	for _, r := range All() {
+	for _, r := range Sheet().All() {
 		t.Run(r.Name, func(t *testing.T) {
 			cfg := r.Defaults()
 			if cfg.ProtoReflect().Descriptor() != r.Config() {
@@ -69,9 +69,9 @@ func TestLookup(t *testing.T) {
 		{"pingserver", false, 0},
 	}
 	for _, tt := range tests {
-		r, ok := Lookup(tt.name)
+		r, ok := Sheet().Lookup(tt.name)
 		if ok != tt.ok || r.Side != tt.side {
-			t.Errorf("Lookup(%q) = %v, %v; want side %v, %v", tt.name, r.Side, ok, tt.side, tt.ok)
+			t.Errorf("Sheet().Lookup(%q) = %v, %v; want side %v, %v", tt.name, r.Side, ok, tt.side, tt.ok)
 		}
 	}
 }
@@ -90,7 +90,7 @@ func TestChecks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, _ := Lookup(tt.role)
+			r, _ := Sheet().Lookup(tt.role)
 			errs := r.Check(tt.cfg)
 			if len(errs) != 1 || errs[0].Field != tt.field {
 				t.Fatalf("Check = %v, want one error on %q", errs, tt.field)
@@ -126,7 +126,7 @@ func TestUnpackAndStamp(t *testing.T) {
 
 func mustDefaults(t *testing.T, role string, edit func(proto.Message)) proto.Message {
 	t.Helper()
-	r, ok := Lookup(role)
+	r, ok := Sheet().Lookup(role)
 	if !ok {
 		t.Fatalf("no role %q", role)
 	}
@@ -137,8 +137,8 @@ func mustDefaults(t *testing.T, role string, edit func(proto.Message)) proto.Mes
 
 // TestPeers: each role's peer is a role of the other kind whose peer it is.
 func TestPeers(t *testing.T) {
-	for _, r := range All() {
-		p, ok := Lookup(r.Peer())
+	for _, r := range Sheet().All() {
+		p, ok := Sheet().Lookup(r.Peer())
 		switch {
 		case !ok:
 			t.Errorf("%s: peer %q is no role", r.Name, r.Peer())
@@ -147,3 +147,4 @@ func TestPeers(t *testing.T) {
 		}
 	}
 }
+

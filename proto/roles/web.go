@@ -1,6 +1,7 @@
 package roles
 
 import (
+	"fmt"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -40,6 +41,14 @@ func WebServer() Role {
 		Plain: Plain{ // the lab sheet's program
 			Address: "127.0.0.1:6789",
 			Words:   []string{"server", "web"},
+			Dir:     func(m proto.Message) string { return m.(*pb.WebServerConfig).GetRoot() },
+		},
+		Verdict: Verdict{
+			Idle: func(m proto.Message) (string, bool) {
+				s := m.(*pb.WebServerSummary)
+				return "0 requests on 0 connections", s.GetRequests() == 0 && s.GetConnections() == 0
+			},
+			Answers: true,
 		},
 	}
 }
@@ -68,6 +77,20 @@ func WebClient() Role {
 			Args:           []string{"{host}", "{port}", "{file}"},
 			Words:          []string{"client", "http", "web"},
 			JudgedByOutput: true,
+			Paths:          func(m proto.Message) []string { return m.(*pb.WebClientConfig).GetPaths() },
+		},
+		Verdict: Verdict{
+			Idle: func(m proto.Message) (string, bool) {
+				return "made no request: its Summary says 0 requests", m.(*pb.WebClientSummary).GetRequests() == 0
+			},
+			Failed: func(m proto.Message) (string, bool) {
+				r, ok := m.(*pb.WebResponse)
+				if !ok || r.GetStatusLine() != "" {
+					return "", false
+				}
+				return fmt.Sprintf("%s: %s", r.GetPath(), r.GetError()), true
+			},
+			Failures: "of its fetches got no response",
 		},
 	}
 }

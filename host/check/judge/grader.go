@@ -23,9 +23,6 @@ type Grader struct {
 	// has done enough, from its decoded config. Nil: it runs until it
 	// ends by itself or the lab's limit.
 	Enough func(config proto.Message) Enough
-	// PlainDir, if set, is a plain program's working directory given its
-	// config (the sheet's web server serves its own directory's files).
-	PlainDir func(config proto.Message) string
 }
 
 // BuiltinSuite reads a role's built-in suite, suites/ROLE.hcl, from the
@@ -87,16 +84,15 @@ func (gs Graders) With(more ...Grader) Graders {
 	return append(slices.Clone(gs), more...)
 }
 
-// Roles is the role registry a suite's labs are read with: the built-in
-// roles and every role gs grades that is not one of them.
+// Roles is the role registry a suite's labs are read with: the roles gs
+// grades (a role a suite's labs use is in the registry with no checks
+// when it is graded by nothing).
 func (gs Graders) Roles() *roles.Registry {
-	reg := roles.Builtin()
-	for _, g := range gs {
-		if _, ok := reg.Lookup(g.Role.Name); !ok {
-			reg = reg.With(g.Role)
-		}
+	rs := make([]roles.Role, len(gs))
+	for i, g := range gs {
+		rs[i] = g.Role
 	}
-	return reg
+	return roles.NewRegistry(rs...)
 }
 
 // Names lists the roles graded, in the registry's order.

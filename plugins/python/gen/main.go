@@ -18,13 +18,14 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/socklab/socklab/host/labs"
 	"github.com/socklab/socklab/proto/roles"
 )
 
 func main() {
 	out := flag.String("o", "", "write to `FILE` instead of stdout")
 	flag.Parse()
-	src, err := rolesModule(roles.Builtin())
+	src, err := rolesModule(labs.Builtin().Roles())
 	if err == nil {
 		if *out == "" {
 			_, err = os.Stdout.Write(src)

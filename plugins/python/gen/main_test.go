@@ -7,13 +7,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/socklab/socklab/host/labs"
 	"github.com/socklab/socklab/proto/roles"
 )
 
 // TestRolesModuleIsCurrent: the committed roles.py is what the registry
 // makes of it now.
 func TestRolesModuleIsCurrent(t *testing.T) {
-	want, err := rolesModule(roles.Builtin())
+	want, err := rolesModule(labs.Builtin().Roles())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,8 +36,8 @@ func TestRolesModuleNamesEveryRole(t *testing.T) {
 		reg  *roles.Registry
 		want []string
 	}{
-		{"builtin", roles.Builtin(), nil},
-		{"renamed", roles.Builtin().With(roles.Role{Name: "echo_server", Side: ping.Side, Service: ping.Service}),
+		{"builtin", labs.Builtin().Roles(), nil},
+		{"renamed", labs.Builtin().Roles().With(roles.Role{Name: "echo_server", Side: ping.Side, Service: ping.Service}),
 			[]string{`ECHO_SERVER = _role("echo_server", ping_pb2, "PingServer", events.PingServerEvents)`, "serve_echo_server = ECHO_SERVER.serve", `"serve_echo_server",`}},
 	}
 	for _, tt := range tests {
@@ -66,7 +67,7 @@ func TestRolesModuleNamesEveryRole(t *testing.T) {
 // TestRolesModuleRefusesAForeignService: a role whose messages are not in
 // the Python SDK's generated code cannot be served by it.
 func TestRolesModuleRefusesAForeignService(t *testing.T) {
-	if _, err := rolesModule(roles.Builtin().With(roles.Role{Name: "nothing"})); err == nil {
+	if _, err := rolesModule(labs.Builtin().Roles().With(roles.Role{Name: "nothing"})); err == nil {
 		t.Error("a role without a service was written into roles.py")
 	}
 }

@@ -148,7 +148,7 @@ func TestServerDropsAreSeeded(t *testing.T) {
 
 // The sheet drops when randint(0, 10) < 4: 4 in 11.
 func TestServerDefaultDropRateIsTheSheets(t *testing.T) {
-	r, _ := roles.Lookup("ping_server")
+	r := roles.PingServer()
 	rate := r.Defaults().(*pb.PingServerConfig).DropRate
 	const n = 3000
 	drops := 0

@@ -7,11 +7,8 @@ package web
 import (
 	"embed"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/socklab/socklab/host/check/judge"
 	"github.com/socklab/socklab/proto/roles"
-	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
 //go:embed suites/*.hcl
@@ -19,14 +16,9 @@ var suites embed.FS
 
 func builtinSuite(r roles.Role) []byte { return judge.BuiltinSuite(suites, r) }
 
-// Server grades the web server. The sheet's plain server serves the
-// files of its own directory: it runs in the document root.
+// Server grades the web server.
 func Server() judge.Grader {
-	return judge.Grader{Role: roles.WebServer(), Checks: serverChecks(), Suite: builtinSuite(roles.WebServer()),
-		PlainDir: func(config proto.Message) string {
-			cfg, _ := config.(*pb.WebServerConfig)
-			return cfg.GetRoot()
-		}}
+	return judge.Grader{Role: roles.WebServer(), Checks: serverChecks(), Suite: builtinSuite(roles.WebServer())}
 }
 
 // Client grades the web client.

@@ -1,4 +1,4 @@
-package output
+package labs
 
 import (
 	"slices"
@@ -10,8 +10,8 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/host/output"
 	"github.com/socklab/socklab/host/run"
-	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
@@ -58,10 +58,10 @@ func TestPingRounding(t *testing.T) {
 // ping's closing block, timed from its first ping, and each reply with
 // time= in ms.
 func TestPingStatisticsBlock(t *testing.T) {
-	role, _ := roles.Lookup("ping_client")
+	role := PingClient().Role
 	c := &lab.Component{Name: "client", Role: role}
 	var b strings.Builder
-	obs := Observer(NewLogger(&b, Console, false, zerolog.InfoLevel), Console)
+	obs := output.Observer(output.NewLogger(&b, output.Console, false, zerolog.InfoLevel), output.Console)
 	t0 := time.Date(2026, 12, 6, 20, 0, 0, 0, time.Local)
 	ms := func(f float64) *durationpb.Duration {
 		return durationpb.New(time.Duration(f * float64(time.Millisecond)))

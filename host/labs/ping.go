@@ -1,14 +1,107 @@
-package output
+package labs
 
 import (
 	"fmt"
 	"strconv"
 	"time"
 
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
 
+	judgeping "github.com/socklab/socklab/host/check/judge/ping"
+	"github.com/socklab/socklab/host/plain"
+	refping "github.com/socklab/socklab/plugins/reference/ping"
+	"github.com/socklab/socklab/plugins/sdk"
+	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
+
+// PingServer is the UDP Pinger's server: it echoes pings upper-cased and
+// drops some.
+func PingServer() Role {
+	r := roles.PingServer()
+	r.Describe = describePingServer
+	return Role{
+		Role:      r,
+		Reference: func(p *sdk.Plugins) { p.PingServer = sdk.PingServerFunc(refping.Serve) },
+		Grader:    judgeping.Server(),
+	}
+}
+
+// PingClient is the UDP Pinger's client: it sends pings and reports
+// round trips and the statistics of the standard ping.
+func PingClient() Role {
+	r := roles.PingClient()
+	r.Describe = describePingClient
+	r.Teller = func(name string) roles.Teller { return &pingTeller{name: name} }
+	r.Plain.Reader = plain.PingClient
+	return Role{
+		Role:      r,
+		Reference: func(p *sdk.Plugins) { p.PingClient = sdk.PingClientFunc(refping.Run) },
+		Grader:    judgeping.Client(),
+	}
+}
+
+func describePingServer(body proto.Message) string {
+	switch b := body.(type) {
+	case *pb.PingEcho:
+		return fmt.Sprintf("echo %s to %s", quoted(b.Reply), b.Peer)
+	case *pb.PingDrop:
+		return fmt.Sprintf("drop %s from %s", quoted(b.Request), b.Peer)
+	case *pb.PingServerSummary:
+		return fmt.Sprintf("received %d, echoed %d, dropped %d", b.Received, b.Echoed, b.Dropped)
+	}
+	return ""
+}
+
+func describePingClient(body proto.Message) string {
+	switch b := body.(type) {
+	case *pb.PingSent:
+		return "sent " + quoted(b.Payload)
+	case *pb.PingReply:
+		return pingReply(b)
+	case *pb.PingTimeout:
+		return fmt.Sprintf("ping %d: Request timed out", b.Seq)
+	case *pb.PingLate:
+		return fmt.Sprintf("late reply: seq=%d time=%s ms %s", b.Seq, pingTime(b.Rtt.AsDuration()), quoted(b.Payload))
+	case *pb.PingClientSummary:
+		return pingSummary(b)
+	}
+	return ""
+}
+
+// pingTeller tells a ping client's Summary as ping's statistics block:
+// the header naming whom it pinged, the counts with the time the pinging
+// took, the RTTs. It notes when the first ping left and who replied.
+type pingTeller struct {
+	name  string // the component's, for the header without a reply
+	start time.Time
+	peer  string
+}
+
+func (p *pingTeller) Tell(at time.Time, body proto.Message) ([]string, bool) {
+	switch b := body.(type) {
+	case *pb.PingSent:
+		if p.start.IsZero() {
+			p.start = at
+		}
+	case *pb.PingReply:
+		if p.peer == "" {
+			p.peer = b.Peer
+		}
+	case *pb.PingClientSummary:
+		host := p.peer
+		if host == "" {
+			host = p.name
+		}
+		var elapsed time.Duration
+		if !p.start.IsZero() {
+			elapsed = at.Sub(p.start)
+		}
+		return pingStatistics(host, b, elapsed), true
+	}
+	return nil, false
+}
 
 // The ping client's lines follow iputils ping(8): a reply line with
 // "time=... ms", and a statistics block at the end, with its numbers

@@ -1,0 +1,127 @@
+// Package labs is the registry of the labs socklab knows: one Role value
+// per role, registered once, that gathers everything about it: its facts
+// (name, proto messages, side, transport, the sheet's program with its
+// address and file names: a roles.Role from proto/roles), how its events
+// are told in the lab sheet's words, how a plain program's output becomes
+// its events, its reference implementation as the builtin plugin serves
+// it, and its checks and built-in suite. The host's lab reader and runner,
+// the builtin plugin, the grader, the display and the Python SDK's
+// generator all iterate a Registry; none of them names a role.
+//
+// A lab of the sheet has a file here (ping.go, heartbeat.go, web.go) with
+// its roles' values, and a line in Builtin. A lab brought from outside
+// builds its own Role values and adds them with With
+// (docs/ADDING-A-ROLE.md).
+package labs
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/socklab/socklab/host/check/judge"
+	"github.com/socklab/socklab/plugins/sdk"
+	"github.com/socklab/socklab/proto/roles"
+)
+
+// Role is everything socklab knows of one role.
+type Role struct {
+	// Role holds the role's facts and the host's hooks: Describe and
+	// Teller (the display), Plain.Reader (a plain program's output),
+	// Verdict (the runner's judgement of a component that did nothing).
+	roles.Role
+	// Reference adds the role's reference implementation to the plugins
+	// the builtin plugin serves; nil: the role has none in this binary
+	// (a lab brought from outside serves its own).
+	Reference func(*sdk.Plugins)
+	// Grader grades a component of the role: its checks, its built-in
+	// suite, when a plain endless client has done enough. Its Role is
+	// this Role's (Registry.Graders sets it).
+	Grader judge.Grader
+}
+
+// Registry is a set of roles by name.
+type Registry struct {
+	roles []Role
+}
+
+// Builtin returns the roles of the lab sheet: the Pinger's, the
+// Heartbeat's and the Web Server's, server and client each.
+func Builtin() *Registry {
+	return New(
+		PingServer(), PingClient(),
+		HeartbeatServer(), HeartbeatClient(),
+		WebServer(), WebClient(),
+	)
+}
+
+// New returns a registry of the given roles.
+func New(rs ...Role) *Registry { return (&Registry{}).With(rs...) }
+
+// With returns a registry of r's roles and more; a role of the same name
+// replaces r's.
+func (r *Registry) With(more ...Role) *Registry {
+	out := &Registry{}
+	for _, role := range r.roles {
+		if !slices.ContainsFunc(more, func(m Role) bool { return m.Name == role.Name }) {
+			out.roles = append(out.roles, role)
+		}
+	}
+	out.roles = append(out.roles, more...)
+	slices.SortFunc(out.roles, func(a, b Role) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// All returns every role, sorted by name.
+func (r *Registry) All() []Role { return slices.Clone(r.roles) }
+
+// Lookup finds a role by name.
+func (r *Registry) Lookup(name string) (Role, bool) {
+	for _, role := range r.roles {
+		if role.Name == name {
+			return role, true
+		}
+	}
+	return Role{}, false
+}
+
+// Names returns the names of all roles, sorted.
+func (r *Registry) Names() []string {
+	var ns []string
+	for _, role := range r.roles {
+		ns = append(ns, role.Name)
+	}
+	return ns
+}
+
+// Roles is the registry a lab file is read with (lab.Options.Roles): each
+// role's facts and hooks.
+func (r *Registry) Roles() *roles.Registry {
+	rs := make([]roles.Role, len(r.roles))
+	for i, role := range r.roles {
+		rs[i] = role.Role
+	}
+	return roles.NewRegistry(rs...)
+}
+
+// Graders are the graders of every role, each with its role's facts and
+// hooks: what `socklab check` reads suites with and grades by.
+func (r *Registry) Graders() judge.Graders {
+	gs := make(judge.Graders, len(r.roles))
+	for i, role := range r.roles {
+		gs[i] = role.Grader
+		gs[i].Role = role.Role
+	}
+	return gs
+}
+
+// Plugins are the reference implementations, as the builtin plugin
+// serves them.
+func (r *Registry) Plugins() sdk.Plugins {
+	var p sdk.Plugins
+	for _, role := range r.roles {
+		if role.Reference != nil {
+			role.Reference(&p)
+		}
+	}
+	return p
+}
