@@ -79,9 +79,13 @@ func (gs Graders) Lookup(role string) (Grader, bool) {
 }
 
 // With returns gs and more: a program grading roles it brings adds
-// their graders to the built-in ones.
+// their graders to the built-in ones; a grader of the same role replaces
+// gs's.
 func (gs Graders) With(more ...Grader) Graders {
-	return append(slices.Clone(gs), more...)
+	out := slices.DeleteFunc(slices.Clone(gs), func(g Grader) bool {
+		return slices.ContainsFunc(more, func(m Grader) bool { return m.Role.Name == g.Role.Name })
+	})
+	return append(out, more...)
 }
 
 // Roles is the role registry a suite's labs are read with: the roles gs

@@ -15,6 +15,7 @@ import (
 	"github.com/socklab/socklab/host/check/judge"
 	"github.com/socklab/socklab/host/check/suite"
 	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/host/labs"
 	"github.com/socklab/socklab/host/link"
 	"github.com/socklab/socklab/host/plain"
 	"github.com/socklab/socklab/host/run"
@@ -37,7 +38,12 @@ type Fake struct {
 func New(t *testing.T, g judge.Grader, body string, plainProgram bool) *Fake {
 	t.Helper()
 	src := fmt.Sprintf("suite {\n  role = %q\n}\nscenario \"s\" {\n  check %q {}\n%s\n}\n", g.Role.Name, g.CheckNames()[0], body)
-	s, diags := suite.Parse("fake.hcl", []byte(src), judge.Graders{g})
+	// The role with its hooks (its plain program's reader), and its peers.
+	gs := labs.Builtin().Graders()
+	if full, ok := gs.Lookup(g.Role.Name); ok {
+		g.Role = full.Role
+	}
+	s, diags := suite.Parse("fake.hcl", []byte(src), gs.With(g))
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
