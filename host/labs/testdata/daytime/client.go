@@ -8,7 +8,7 @@ import (
 
 	"google.golang.org/protobuf/types/known/durationpb"
 
-	"github.com/socklab/socklab/host/run/testdata/daytime/daytimepb"
+	"github.com/socklab/socklab/host/labs/testdata/daytime/daytimepb"
 )
 
 // RunClient asks the server for the time once and reports its answer.

@@ -5,7 +5,7 @@ import (
 	"net"
 	"time"
 
-	"github.com/socklab/socklab/host/run/testdata/daytime/daytimepb"
+	"github.com/socklab/socklab/host/labs/testdata/daytime/daytimepb"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 

@@ -11,7 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
 
-	"github.com/socklab/socklab/host/run/testdata/daytime/daytimepb"
+	"github.com/socklab/socklab/host/labs/testdata/daytime/daytimepb"
 	"github.com/socklab/socklab/plugins/sdk"
 	"github.com/socklab/socklab/proto/roles"
 )
@@ -52,16 +52,20 @@ func Client() roles.Role {
 	}
 }
 
-// Plugins are the reference implementations as the SDK serves them.
-func Plugins() []sdk.Role {
-	return []sdk.Role{
-		sdk.NewRole(Server().Name, &daytimepb.DaytimeServer_ServiceDesc,
-			func(evs []*daytimepb.DaytimeServerEvent) *daytimepb.DaytimeServerBatch {
-				return &daytimepb.DaytimeServerBatch{Events: evs}
-			}, RunServer),
-		sdk.NewRole(Client().Name, &daytimepb.DaytimeClient_ServiceDesc,
-			func(evs []*daytimepb.DaytimeClientEvent) *daytimepb.DaytimeClientBatch {
-				return &daytimepb.DaytimeClientBatch{Events: evs}
-			}, RunClient),
-	}
+// ServerPlugin is the server's reference implementation as the SDK
+// serves it.
+func ServerPlugin() sdk.Role {
+	return sdk.NewRole(Server().Name, &daytimepb.DaytimeServer_ServiceDesc,
+		func(evs []*daytimepb.DaytimeServerEvent) *daytimepb.DaytimeServerBatch {
+			return &daytimepb.DaytimeServerBatch{Events: evs}
+		}, RunServer)
+}
+
+// ClientPlugin is the client's reference implementation as the SDK
+// serves it.
+func ClientPlugin() sdk.Role {
+	return sdk.NewRole(Client().Name, &daytimepb.DaytimeClient_ServiceDesc,
+		func(evs []*daytimepb.DaytimeClientEvent) *daytimepb.DaytimeClientBatch {
+			return &daytimepb.DaytimeClientBatch{Events: evs}
+		}, RunClient)
 }

@@ -680,7 +680,7 @@ const file_daytime_daytime_proto_rawDesc = "" +
 	"\x04Stop\x12\x17.socklab.v1.StopRequest\x1a\x15.socklab.v1.StopReply2\xa1\x01\n" +
 	"\rDaytimeClient\x12X\n" +
 	"\x03Run\x12'.socklab.daytime.v1.DaytimeClientConfig\x1a&.socklab.daytime.v1.DaytimeClientBatch0\x01\x126\n" +
-	"\x04Stop\x12\x17.socklab.v1.StopRequest\x1a\x15.socklab.v1.StopReplyBJZHgithub.com/socklab/socklab/host/run/testdata/daytime/daytimepb;daytimepbb\x06proto3"
+	"\x04Stop\x12\x17.socklab.v1.StopRequest\x1a\x15.socklab.v1.StopReplyBKZIgithub.com/socklab/socklab/host/labs/testdata/daytime/daytimepb;daytimepbb\x06proto3"
 
 var (
 	file_daytime_daytime_proto_rawDescOnce sync.Once
