@@ -29,11 +29,11 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/host/labs"
 	"github.com/socklab/socklab/host/launch"
 	"github.com/socklab/socklab/host/page"
 	"github.com/socklab/socklab/host/run"
 	"github.com/socklab/socklab/internal/browser"
-	"github.com/socklab/socklab/plugins/reference"
 	"github.com/socklab/socklab/plugins/sdk"
 )
 
@@ -67,7 +67,7 @@ ping_client "client" {
 
 func main() {
 	if os.Getenv(bePlugin) != "" {
-		sdk.Serve(reference.Plugins())
+		sdk.Serve(labs.Builtin().Plugins())
 		return
 	}
 	pings := flag.Int("pings", 10000, "pings of the run")

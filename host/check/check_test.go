@@ -16,8 +16,8 @@ import (
 	"github.com/socklab/socklab/host/check/submission"
 	"github.com/socklab/socklab/host/check/suite"
 	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/host/labs"
 	"github.com/socklab/socklab/host/launch"
-	"github.com/socklab/socklab/plugins/reference"
 	"github.com/socklab/socklab/plugins/sdk"
 )
 
@@ -36,7 +36,7 @@ const (
 func TestMain(m *testing.M) {
 	switch {
 	case os.Getenv(beThePlugin) != "":
-		sdk.Serve(reference.Plugins())
+		sdk.Serve(labs.Builtin().Plugins())
 		return
 	case os.Getenv(beTheProbe) != "":
 		if err := isolate.LoopbackUp(); err != nil {

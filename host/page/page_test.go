@@ -18,7 +18,6 @@ import (
 	"github.com/socklab/socklab/host/launch"
 	"github.com/socklab/socklab/host/link"
 	"github.com/socklab/socklab/host/run"
-	"github.com/socklab/socklab/plugins/reference"
 	"github.com/socklab/socklab/plugins/sdk"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
@@ -29,7 +28,7 @@ const beThePlugin = "PAGE_TEST_BE_THE_PLUGIN"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(beThePlugin) != "" {
-		sdk.Serve(reference.Plugins())
+		sdk.Serve(labs.Builtin().Plugins())
 		return
 	}
 	os.Exit(m.Run())
