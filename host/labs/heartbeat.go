@@ -1,7 +1,6 @@
 package labs
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"strconv"
@@ -24,13 +23,9 @@ func HeartbeatServer() Role {
 	r.Describe = describeHeartbeatServer
 	r.Plain.Reader = plain.HeartbeatServer
 	return Role{
-		Role: r,
-		Reference: func(p *sdk.Plugins) {
-			p.HeartbeatServer = sdk.HeartbeatServerFunc(func(ctx context.Context, cfg *pb.HeartbeatServerConfig, out *sdk.HeartbeatServerEvents) error {
-				return refheartbeat.Serve(ctx, cfg, out.Send)
-			})
-		},
-		Grader: judgeheartbeat.Server(),
+		Role:      r,
+		Reference: func(p *sdk.Plugins) { p.HeartbeatServer = sdk.HeartbeatServerFunc(refheartbeat.Serve) },
+		Grader:    judgeheartbeat.Server(),
 	}
 }
 
@@ -39,13 +34,9 @@ func HeartbeatClient() Role {
 	r := roles.HeartbeatClient()
 	r.Describe = describeHeartbeatClient
 	return Role{
-		Role: r,
-		Reference: func(p *sdk.Plugins) {
-			p.HeartbeatClient = sdk.HeartbeatClientFunc(func(ctx context.Context, cfg *pb.HeartbeatClientConfig, out *sdk.HeartbeatClientEvents) error {
-				return refheartbeat.Beat(ctx, cfg, out.Send)
-			})
-		},
-		Grader: judgeheartbeat.Client(),
+		Role:      r,
+		Reference: func(p *sdk.Plugins) { p.HeartbeatClient = sdk.HeartbeatClientFunc(refheartbeat.Beat) },
+		Grader:    judgeheartbeat.Client(),
 	}
 }
 

@@ -1,7 +1,6 @@
 package labs
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strconv"
@@ -22,13 +21,9 @@ func WebServer() Role {
 	r := roles.WebServer()
 	r.Describe = describeWebServer
 	return Role{
-		Role: r,
-		Reference: func(p *sdk.Plugins) {
-			p.WebServer = sdk.WebServerFunc(func(ctx context.Context, cfg *pb.WebServerConfig, out *sdk.WebServerEvents) error {
-				return refweb.Serve(ctx, cfg, out.Send)
-			})
-		},
-		Grader: judgeweb.Server(),
+		Role:      r,
+		Reference: func(p *sdk.Plugins) { p.WebServer = sdk.WebServerFunc(refweb.Serve) },
+		Grader:    judgeweb.Server(),
 	}
 }
 
@@ -38,13 +33,9 @@ func WebClient() Role {
 	r.Describe = describeWebClient
 	r.Plain.Reader = plain.WebClient
 	return Role{
-		Role: r,
-		Reference: func(p *sdk.Plugins) {
-			p.WebClient = sdk.WebClientFunc(func(ctx context.Context, cfg *pb.WebClientConfig, out *sdk.WebClientEvents) error {
-				return refweb.Fetch(ctx, cfg, out.Send)
-			})
-		},
-		Grader: judgeweb.Client(),
+		Role:      r,
+		Reference: func(p *sdk.Plugins) { p.WebClient = sdk.WebClientFunc(refweb.Fetch) },
+		Grader:    judgeweb.Client(),
 	}
 }
 

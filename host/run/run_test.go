@@ -16,7 +16,9 @@ import (
 
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/launch"
-	"github.com/socklab/socklab/plugins/reference"
+	"github.com/socklab/socklab/plugins/reference/heartbeat"
+	"github.com/socklab/socklab/plugins/reference/ping"
+	"github.com/socklab/socklab/plugins/reference/web"
 	"github.com/socklab/socklab/plugins/sdk"
 	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
@@ -34,7 +36,16 @@ const serversMeetIn = "RUN_TEST_SERVERS_MEET_IN"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(beThePlugin) != "" {
-		p := reference.Plugins()
+		// The references, as host/labs registers them (this package's
+		// tests cannot import the registry, which imports the runner).
+		p := sdk.Plugins{
+			PingServer:      sdk.PingServerFunc(ping.Serve),
+			PingClient:      sdk.PingClientFunc(ping.Run),
+			HeartbeatServer: sdk.HeartbeatServerFunc(heartbeat.Serve),
+			HeartbeatClient: sdk.HeartbeatClientFunc(heartbeat.Beat),
+			WebServer:       sdk.WebServerFunc(web.Serve),
+			WebClient:       sdk.WebClientFunc(web.Fetch),
+		}
 		if dir := os.Getenv(serversMeetIn); dir != "" {
 			p.PingServer = meetingServer(dir, p.PingServer)
 		}
