@@ -147,4 +147,3 @@ func TestPeers(t *testing.T) {
 		}
 	}
 }
-
