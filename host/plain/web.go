@@ -19,7 +19,8 @@ import (
 // WebClient reads the sheet's HTTP client: one response per run, a run
 // per path of cfg (a *pb.WebClientConfig).
 func WebClient(cfg proto.Message) roles.PlainReader {
-	return &webClient{paths: cfg.(*pb.WebClientConfig).GetPaths()}
+	c, _ := cfg.(*pb.WebClientConfig)
+	return &webClient{paths: c.GetPaths()}
 }
 
 type webClient struct {

@@ -38,12 +38,12 @@ func HeartbeatServer() Role {
 		},
 		// The sheet's server prints only losses and silences.
 		Verdict: Verdict{Idle: func(m proto.Message) (string, bool) {
-			s := m.(*pb.HeartbeatServerSummary)
+			s, ok := m.(*pb.HeartbeatServerSummary)
 			n := s.GetMalformed()
 			for _, c := range s.GetClients() {
 				n += c.GetReceived() + c.GetLost()
 			}
-			return "no heartbeat", n == 0
+			return "no heartbeat", ok && n == 0
 		}},
 	}
 }
@@ -73,7 +73,8 @@ func HeartbeatClient() Role {
 			Words:   []string{"client", "heartbeat"},
 		},
 		Verdict: Verdict{Idle: func(m proto.Message) (string, bool) {
-			return "sent no heartbeat: its Summary says 0 sent", m.(*pb.HeartbeatClientSummary).GetSent() == 0
+			s, ok := m.(*pb.HeartbeatClientSummary)
+			return "sent no heartbeat: its Summary says 0 sent", ok && s.GetSent() == 0
 		}},
 	}
 }

@@ -31,7 +31,8 @@ func PingServer() Role {
 		},
 		// The sheet's server prints nothing, and may drop every ping.
 		Verdict: Verdict{Idle: func(m proto.Message) (string, bool) {
-			return "received 0", m.(*pb.PingServerSummary).GetReceived() == 0
+			s, ok := m.(*pb.PingServerSummary)
+			return "received 0", ok && s.GetReceived() == 0
 		}},
 	}
 }
@@ -63,7 +64,8 @@ func PingClient() Role {
 		// No reply at all is no failure of the client: the server or the
 		// link may lose every ping, and the client says so.
 		Verdict: Verdict{Idle: func(m proto.Message) (string, bool) {
-			return "sent no ping: its Summary says 0 packets transmitted", m.(*pb.PingClientSummary).GetTransmitted() == 0
+			s, ok := m.(*pb.PingClientSummary)
+			return "sent no ping: its Summary says 0 packets transmitted", ok && s.GetTransmitted() == 0
 		}},
 	}
 }

@@ -147,3 +147,20 @@ func TestPeers(t *testing.T) {
 		}
 	}
 }
+
+// TestIdleSummaries: each sheet role's Verdict.Idle calls an empty Summary
+// of its own type idle, in words, and leaves any other message alone.
+func TestIdleSummaries(t *testing.T) {
+	for _, r := range Sheet().All() {
+		t.Run(r.Name, func(t *testing.T) {
+			ev := r.NewEvent().ProtoReflect()
+			empty := ev.NewField(ev.Descriptor().Fields().ByName("summary")).Message().Interface()
+			if said, idle := r.Verdict.Idle(empty); !idle || said == "" {
+				t.Errorf("an empty Summary: idle %v, %q", idle, said)
+			}
+			if _, idle := r.Verdict.Idle(&pb.Log{}); idle {
+				t.Error("a message of another type is called idle")
+			}
+		})
+	}
+}

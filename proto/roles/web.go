@@ -45,8 +45,8 @@ func WebServer() Role {
 		},
 		Verdict: Verdict{
 			Idle: func(m proto.Message) (string, bool) {
-				s := m.(*pb.WebServerSummary)
-				return "0 requests on 0 connections", s.GetRequests() == 0 && s.GetConnections() == 0
+				s, ok := m.(*pb.WebServerSummary)
+				return "0 requests on 0 connections", ok && s.GetRequests() == 0 && s.GetConnections() == 0
 			},
 			Answers: true,
 		},
@@ -81,7 +81,8 @@ func WebClient() Role {
 		},
 		Verdict: Verdict{
 			Idle: func(m proto.Message) (string, bool) {
-				return "made no request: its Summary says 0 requests", m.(*pb.WebClientSummary).GetRequests() == 0
+				s, ok := m.(*pb.WebClientSummary)
+				return "made no request: its Summary says 0 requests", ok && s.GetRequests() == 0
 			},
 			Failed: func(m proto.Message) (string, bool) {
 				r, ok := m.(*pb.WebResponse)
