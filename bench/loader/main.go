@@ -31,6 +31,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclparse"
 
 	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/host/labs"
 )
 
 func main() {
@@ -85,7 +86,7 @@ func bench(rounds, size int) error {
 		}},
 		{"lab.LoadContext", func(path string, _ []byte) error {
 			seed := int64(1)
-			_, diags := lab.LoadContext(context.Background(), path, lab.Options{Seed: &seed})
+			_, diags := lab.LoadContext(context.Background(), path, lab.Options{Seed: &seed, Roles: labs.Builtin().Roles()})
 			if diags.HasErrors() {
 				return diags
 			}

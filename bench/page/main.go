@@ -95,7 +95,7 @@ func bench(pings, rounds int) error {
 	if err := os.WriteFile(labPath, fmt.Appendf(nil, labFile, pings), 0o644); err != nil {
 		return err
 	}
-	l, diags := lab.Load(labPath, lab.Options{})
+	l, diags := lab.Load(labPath, lab.Options{Roles: labs.Builtin().Roles()})
 	if diags.HasErrors() {
 		return diags
 	}

@@ -32,6 +32,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/host/labs"
 	"github.com/socklab/socklab/host/launch"
 	"github.com/socklab/socklab/host/run"
 	"github.com/socklab/socklab/internal/goplugin"
@@ -143,7 +144,7 @@ func loadLab(dir, src string) (*lab.Lab, error) {
 		return nil, err
 	}
 	seed := int64(1)
-	l, diags := lab.Load(path, lab.Options{Seed: &seed})
+	l, diags := lab.Load(path, lab.Options{Seed: &seed, Roles: labs.Builtin().Roles()})
 	if diags.HasErrors() {
 		return nil, diags
 	}
