@@ -111,9 +111,17 @@ func (o *output) stream(name string, parseJSON bool) *lineWriter {
 // debugging detail; the lines it relays from the plugin's stderr are
 // dropped here since stream("stderr") already shows them.
 func (o *output) hclog() hclog.Logger {
+	// What go-plugin says is shown at debug level only: below it, hclog
+	// is off, so that go-plugin neither formats its messages nor parses
+	// the plugin's stderr lines for the host's log, on the way to the
+	// handshake.
+	level := hclog.Off
+	if o.log.GetLevel() <= zerolog.DebugLevel && zerolog.GlobalLevel() <= zerolog.DebugLevel {
+		level = hclog.Debug
+	}
 	return hclog.New(&hclog.LoggerOptions{
 		Name:       "go-plugin",
-		Level:      hclog.Debug,
+		Level:      level,
 		JSONFormat: true,
 		Output: &lineWriter{emit: func(line string) {
 			var entry map[string]any

@@ -67,3 +67,33 @@ func TestEndsInCrash(t *testing.T) {
 		}
 	}
 }
+
+// TestGoPluginLogFollowsTheHostLog: go-plugin's own messages reach the
+// host's log at debug level, and go-plugin is told not to make them at all
+// when the log would drop them.
+func TestGoPluginLogFollowsTheHostLog(t *testing.T) {
+	tests := []struct {
+		name  string
+		level zerolog.Level
+		shown bool
+	}{
+		{"debug", zerolog.DebugLevel, true},
+		{"trace", zerolog.TraceLevel, true},
+		{"info", zerolog.InfoLevel, false},
+		{"disabled", zerolog.Disabled, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf strings.Builder
+			o := newOutput(zerolog.New(&buf).Level(tt.level), func(Line) {})
+			l := o.hclog()
+			if l.IsDebug() != tt.shown {
+				t.Errorf("go-plugin's logger at debug: %v, want %v", l.IsDebug(), tt.shown)
+			}
+			l.Debug("starting plugin", "path", "/bin/x")
+			if got := strings.Contains(buf.String(), "starting plugin"); got != tt.shown {
+				t.Errorf("host log %q: message shown %v, want %v", buf.String(), got, tt.shown)
+			}
+		})
+	}
+}
