@@ -243,7 +243,7 @@ func frame(buf []byte, ipID uint16, ends [2]netip.AddrPort, tcp *tcpHeader, payl
 	}
 	segment := l4Len + len(payload)
 	// IPv4's length field counts its header, IPv6's only what follows it.
-	if limit := segment; limit > 0xffff || (v4 && limit+ipLen > 0xffff) {
+	if segment > 0xffff || (v4 && segment+ipLen > 0xffff) {
 		return nil, fmt.Errorf("serialize: a packet of %d bytes is larger than an IP packet", segment+ipLen)
 	}
 	n := max(14+ipLen+segment, 60)
