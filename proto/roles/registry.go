@@ -2,7 +2,8 @@ package roles
 
 import (
 	"slices"
-	"strings"
+
+	"github.com/socklab/socklab/internal/named"
 )
 
 // Registry is a set of roles by name: the host's (host/labs.Builtin),
@@ -26,35 +27,16 @@ func NewRegistry(rs ...Role) *Registry { return (&Registry{}).With(rs...) }
 // With returns a registry of r's roles and more; a role of the same name
 // replaces r's.
 func (r *Registry) With(more ...Role) *Registry {
-	out := &Registry{}
-	for _, role := range r.roles {
-		if !slices.ContainsFunc(more, func(m Role) bool { return m.Name == role.Name }) {
-			out.roles = append(out.roles, role)
-		}
-	}
-	out.roles = append(out.roles, more...)
-	slices.SortFunc(out.roles, func(a, b Role) int { return strings.Compare(a.Name, b.Name) })
-	return out
+	return &Registry{roles: named.With(r.roles, nameOf, more...)}
 }
 
 // All returns every role, sorted by name.
 func (r *Registry) All() []Role { return slices.Clone(r.roles) }
 
 // Lookup finds a role by name.
-func (r *Registry) Lookup(name string) (Role, bool) {
-	for _, role := range r.roles {
-		if role.Name == name {
-			return role, true
-		}
-	}
-	return Role{}, false
-}
+func (r *Registry) Lookup(name string) (Role, bool) { return named.Lookup(r.roles, nameOf, name) }
 
-// Names returns the names of all roles.
-func (r *Registry) Names() []string {
-	var ns []string
-	for _, role := range r.roles {
-		ns = append(ns, role.Name)
-	}
-	return ns
-}
+// Names returns the names of all roles, sorted.
+func (r *Registry) Names() []string { return named.Names(r.roles, nameOf) }
+
+func nameOf(r Role) string { return r.Name }

@@ -8,6 +8,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/socklab/socklab/internal/named"
 	"github.com/socklab/socklab/proto/roles"
 )
 
@@ -69,24 +70,14 @@ func (g Grader) CheckNames() []string {
 type Graders []Grader
 
 // Lookup returns the grader of role.
-func (gs Graders) Lookup(role string) (Grader, bool) {
-	for _, g := range gs {
-		if g.Role.Name == role {
-			return g, true
-		}
-	}
-	return Grader{}, false
-}
+func (gs Graders) Lookup(role string) (Grader, bool) { return named.Lookup(gs, roleOf, role) }
 
-// With returns gs and more: a program grading roles it brings adds
-// their graders to the built-in ones; a grader of the same role replaces
-// gs's.
-func (gs Graders) With(more ...Grader) Graders {
-	out := slices.DeleteFunc(slices.Clone(gs), func(g Grader) bool {
-		return slices.ContainsFunc(more, func(m Grader) bool { return m.Role.Name == g.Role.Name })
-	})
-	return append(out, more...)
-}
+// With returns gs and more, sorted by role: a program grading roles it
+// brings adds their graders to the built-in ones; a grader of the same
+// role replaces gs's.
+func (gs Graders) With(more ...Grader) Graders { return named.With(gs, roleOf, more...) }
+
+func roleOf(g Grader) string { return g.Role.Name }
 
 // Roles is the role registry a suite's labs are read with: the roles gs
 // grades (a role a suite's labs use is in the registry with no checks
@@ -100,10 +91,4 @@ func (gs Graders) Roles() *roles.Registry {
 }
 
 // Names lists the roles graded, in the registry's order.
-func (gs Graders) Names() []string {
-	var names []string
-	for _, g := range gs {
-		names = append(names, g.Role.Name)
-	}
-	return names
-}
+func (gs Graders) Names() []string { return named.Names(gs, roleOf) }
