@@ -25,7 +25,7 @@ func HeartbeatServer() Role {
 	return Role{
 		Role:      r,
 		Reference: func(p *sdk.Plugins) { p.HeartbeatServer = sdk.HeartbeatServerFunc(refheartbeat.Serve) },
-		Grader:    judgeheartbeat.Server(),
+		Grader:    judgeheartbeat.Server,
 	}
 }
 
@@ -36,7 +36,7 @@ func HeartbeatClient() Role {
 	return Role{
 		Role:      r,
 		Reference: func(p *sdk.Plugins) { p.HeartbeatClient = sdk.HeartbeatClientFunc(refheartbeat.Beat) },
-		Grader:    judgeheartbeat.Client(),
+		Grader:    judgeheartbeat.Client,
 	}
 }
 

@@ -33,10 +33,12 @@ type Role struct {
 	// the builtin plugin serves; nil: the role has none in this binary
 	// (a lab brought from outside serves its own).
 	Reference func(*sdk.Plugins)
-	// Grader grades a component of the role: its checks, its built-in
-	// suite, when a plain endless client has done enough. Its Role is
-	// this Role's (Registry.Graders sets it).
-	Grader judge.Grader
+	// Grader makes what grades a component of the role: its checks, its
+	// built-in suite, when a plain endless client has done enough. Its
+	// Role is this Role's (Registry.Graders sets it). Made on demand, so
+	// that a builtin plugin's start does not build every role's checks
+	// and suite to serve their references. Nil: the role is not graded.
+	Grader func() judge.Grader
 }
 
 // Registry is a set of roles by name.
@@ -89,7 +91,9 @@ func (r *Registry) Roles() *roles.Registry {
 func (r *Registry) Graders() judge.Graders {
 	gs := make(judge.Graders, len(r.roles))
 	for i, role := range r.roles {
-		gs[i] = role.Grader
+		if role.Grader != nil {
+			gs[i] = role.Grader()
+		}
 		gs[i].Role = role.Role
 	}
 	return gs

@@ -24,7 +24,7 @@ func PingServer() Role {
 	return Role{
 		Role:      r,
 		Reference: func(p *sdk.Plugins) { p.PingServer = sdk.PingServerFunc(refping.Serve) },
-		Grader:    judgeping.Server(),
+		Grader:    judgeping.Server,
 	}
 }
 
@@ -38,7 +38,7 @@ func PingClient() Role {
 	return Role{
 		Role:      r,
 		Reference: func(p *sdk.Plugins) { p.PingClient = sdk.PingClientFunc(refping.Run) },
-		Grader:    judgeping.Client(),
+		Grader:    judgeping.Client,
 	}
 }
 

@@ -23,7 +23,7 @@ func WebServer() Role {
 	return Role{
 		Role:      r,
 		Reference: func(p *sdk.Plugins) { p.WebServer = sdk.WebServerFunc(refweb.Serve) },
-		Grader:    judgeweb.Server(),
+		Grader:    judgeweb.Server,
 	}
 }
 
@@ -35,7 +35,7 @@ func WebClient() Role {
 	return Role{
 		Role:      r,
 		Reference: func(p *sdk.Plugins) { p.WebClient = sdk.WebClientFunc(refweb.Fetch) },
-		Grader:    judgeweb.Client(),
+		Grader:    judgeweb.Client,
 	}
 }
 

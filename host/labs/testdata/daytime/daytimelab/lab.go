@@ -53,12 +53,14 @@ func Client() labs.Role {
 	return labs.Role{
 		Role:      r,
 		Reference: func(p *sdk.Plugins) { p.Roles = append(p.Roles, daytime.ClientPlugin()) },
-		Grader: judge.Grader{
-			Suite: judge.BuiltinSuite(suites, r),
-			Checks: []*judge.Check{{
-				Role: r.Name, Name: "reply", Doc: "the client reports the answer its link delivered",
-				Judge: reply,
-			}},
+		Grader: func() judge.Grader {
+			return judge.Grader{
+				Suite: judge.BuiltinSuite(suites, r),
+				Checks: []*judge.Check{{
+					Role: r.Name, Name: "reply", Doc: "the client reports the answer its link delivered",
+					Judge: reply,
+				}},
+			}
 		},
 	}
 }
