@@ -10,6 +10,7 @@ import (
 
 	judgeheartbeat "github.com/socklab/socklab/host/check/judge/heartbeat"
 	"github.com/socklab/socklab/host/plain"
+	"github.com/socklab/socklab/host/text"
 	refheartbeat "github.com/socklab/socklab/plugins/reference/heartbeat"
 	"github.com/socklab/socklab/plugins/sdk"
 	"github.com/socklab/socklab/proto/roles"
@@ -43,7 +44,7 @@ func HeartbeatClient() Role {
 func describeHeartbeatClient(body proto.Message) string {
 	switch b := body.(type) {
 	case *pb.HeartbeatSent:
-		return "sent " + quoted(b.Payload)
+		return "sent " + text.Quote(b.Payload)
 	case *pb.HeartbeatPaused:
 		return fmt.Sprintf("paused: silent for %s s", shortSeconds(b.PauseFor))
 	case *pb.HeartbeatResumed:
@@ -74,7 +75,7 @@ func describeHeartbeatServer(body proto.Message) string {
 	case *pb.ClientUp:
 		return fmt.Sprintf("%s is UP again at seq %d after %s s of silence", b.Client, b.Seq, shortSeconds(b.SilentFor))
 	case *pb.HeartbeatMalformed:
-		return fmt.Sprintf("malformed datagram from %s: %s (%s)", b.Peer, quoted(b.Payload), b.Reason)
+		return fmt.Sprintf("malformed datagram from %s: %s (%s)", b.Peer, text.Quote(b.Payload), b.Reason)
 	case *pb.HeartbeatServerSummary:
 		return heartbeatSummary(b)
 	}

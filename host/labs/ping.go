@@ -10,6 +10,7 @@ import (
 
 	judgeping "github.com/socklab/socklab/host/check/judge/ping"
 	"github.com/socklab/socklab/host/plain"
+	"github.com/socklab/socklab/host/text"
 	refping "github.com/socklab/socklab/plugins/reference/ping"
 	"github.com/socklab/socklab/plugins/sdk"
 	"github.com/socklab/socklab/proto/roles"
@@ -45,9 +46,9 @@ func PingClient() Role {
 func describePingServer(body proto.Message) string {
 	switch b := body.(type) {
 	case *pb.PingEcho:
-		return fmt.Sprintf("echo %s to %s", quoted(b.Reply), b.Peer)
+		return fmt.Sprintf("echo %s to %s", text.Quote(b.Reply), b.Peer)
 	case *pb.PingDrop:
-		return fmt.Sprintf("drop %s from %s", quoted(b.Request), b.Peer)
+		return fmt.Sprintf("drop %s from %s", text.Quote(b.Request), b.Peer)
 	case *pb.PingServerSummary:
 		return fmt.Sprintf("received %d, echoed %d, dropped %d", b.Received, b.Echoed, b.Dropped)
 	}
@@ -57,13 +58,13 @@ func describePingServer(body proto.Message) string {
 func describePingClient(body proto.Message) string {
 	switch b := body.(type) {
 	case *pb.PingSent:
-		return "sent " + quoted(b.Payload)
+		return "sent " + text.Quote(b.Payload)
 	case *pb.PingReply:
 		return pingReply(b)
 	case *pb.PingTimeout:
 		return fmt.Sprintf("ping %d: Request timed out", b.Seq)
 	case *pb.PingLate:
-		return fmt.Sprintf("late reply: seq=%d time=%s ms %s", b.Seq, pingTime(b.Rtt.AsDuration()), quoted(b.Payload))
+		return fmt.Sprintf("late reply: seq=%d time=%s ms %s", b.Seq, pingTime(b.Rtt.AsDuration()), text.Quote(b.Payload))
 	case *pb.PingClientSummary:
 		return pingSummary(b)
 	}
@@ -113,7 +114,7 @@ func pingReply(b *pb.PingReply) string {
 	if b.Peer != "" {
 		from = " from " + b.Peer
 	}
-	return fmt.Sprintf("%d bytes%s: seq=%d time=%s ms %s", len(b.Payload), from, b.Seq, pingTime(b.Rtt.AsDuration()), quoted(b.Payload))
+	return fmt.Sprintf("%d bytes%s: seq=%d time=%s ms %s", len(b.Payload), from, b.Seq, pingTime(b.Rtt.AsDuration()), text.Quote(b.Payload))
 }
 
 // pingTime is a round-trip time in milliseconds as ping prints one: three

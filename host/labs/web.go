@@ -10,6 +10,7 @@ import (
 
 	judgeweb "github.com/socklab/socklab/host/check/judge/web"
 	"github.com/socklab/socklab/host/plain"
+	"github.com/socklab/socklab/host/text"
 	refweb "github.com/socklab/socklab/plugins/reference/web"
 	"github.com/socklab/socklab/plugins/sdk"
 	"github.com/socklab/socklab/proto/roles"
@@ -121,7 +122,7 @@ func webResponse(b *pb.WebResponse) string {
 		s += "  [" + strings.Join(headers, " | ") + "]"
 	}
 	if len(b.Body) > 0 {
-		s += "  " + quoted(b.Body)
+		s += "  " + text.Quote(b.Body)
 	}
 	if b.Error != "" {
 		s += "  error: " + printable(b.Error)

@@ -9,15 +9,9 @@ import (
 	"unicode/utf8"
 
 	"google.golang.org/protobuf/types/known/durationpb"
-
-	"github.com/socklab/socklab/host/text"
 )
 
 // The numbers and texts the labs' descriptions share.
-
-// quoted shows a payload as text, escaping what is not printable, cut at
-// a length that fits a line.
-func quoted(b []byte) string { return text.Quote(b) }
 
 // plural is "1 request", "3 requests".
 func plural(n uint64, what string) string {

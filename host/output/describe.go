@@ -75,7 +75,7 @@ func fieldText(fd protoreflect.FieldDescriptor, v protoreflect.Value) string {
 func scalarText(fd protoreflect.FieldDescriptor, v protoreflect.Value) string {
 	switch fd.Kind() {
 	case protoreflect.BytesKind:
-		return quoted(v.Bytes())
+		return text.Quote(v.Bytes())
 	case protoreflect.StringKind:
 		if strings.ContainsAny(v.String(), " \"") {
 			return strconv.Quote(v.String())
@@ -95,7 +95,3 @@ func scalarText(fd protoreflect.FieldDescriptor, v protoreflect.Value) string {
 	}
 	return v.String()
 }
-
-// quoted shows a payload as text, escaping what is not printable, cut at
-// a length that fits a line.
-func quoted(b []byte) string { return text.Quote(b) }

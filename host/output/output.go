@@ -143,7 +143,7 @@ func logLink(log zerolog.Logger, f Format, ev run.Event) {
 
 // DescribeLink renders what a link did to one datagram or segment.
 func DescribeLink(l *link.Event) string {
-	what := quoted(l.Payload)
+	what := text.Quote(l.Payload)
 	if l.Proto == "tcp" {
 		what = fmt.Sprintf("%d bytes at offset %d", l.Size, l.Seq)
 	}
