@@ -14,9 +14,10 @@ type Registry struct {
 	roles []Role
 }
 
-// Sheet returns the roles of the lab sheet, their facts alone: what the
-// plugin SDK and a lab file's reader need. The host's registry, with what
-// shows, reads, serves and grades each role, is host/labs.Builtin.
+// Sheet returns the roles of the lab sheet, their facts alone: enough to
+// read a lab file and run it, for the tests of the packages host/labs is
+// built on, which cannot import it. The host's registry, with what shows,
+// reads, serves and grades each role, is host/labs.Builtin.
 func Sheet() *Registry {
 	return NewRegistry(PingServer(), PingClient(), HeartbeatServer(), HeartbeatClient(), WebServer(), WebClient())
 }
