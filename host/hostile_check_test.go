@@ -54,14 +54,23 @@ func treeSums(t *testing.T, dir string) map[string][32]byte {
 	return sums
 }
 
-func TestCheckHostileCorpus(t *testing.T) {
+// sandboxedClass skips a test that grades with the sandbox where it
+// cannot be made as a grading machine makes it (as root, with bwrap and
+// Debian's Python), and returns the test's directory and, in it, where its
+// class and reports go.
+func sandboxedClass(t *testing.T) (root, class, reports string) {
+	t.Helper()
 	requireDebianPython(t)
 	if os.Getuid() != 0 {
 		t.Skip("the sandbox is tested as root, as a grading machine runs it")
 	}
 	tooltest.Need(t, "bwrap")
-	root := t.TempDir()
-	class, reports := filepath.Join(root, "class"), filepath.Join(root, "reports")
+	root = t.TempDir()
+	return root, filepath.Join(root, "class"), filepath.Join(root, "reports")
+}
+
+func TestCheckHostileCorpus(t *testing.T) {
+	root, class, reports := sandboxedClass(t)
 	copyTree(t, corpus(t, "hostile"), class)
 	os.Remove(filepath.Join(class, "README.md"))
 	good := readCorpus(t, "ping_client/python_good/UDPPingerClient.py")
@@ -214,13 +223,7 @@ func processesWith(words ...string) []string {
 // and a student's web server on port 80 (the corpus's xia) must still bind
 // it in its scenario's own network namespace and get its sheet points.
 func TestSandboxedServerBindsALowPort(t *testing.T) {
-	requireDebianPython(t)
-	if os.Getuid() != 0 {
-		t.Skip("the sandbox is tested as root, as a grading machine runs it")
-	}
-	tooltest.Need(t, "bwrap")
-	root := t.TempDir()
-	class, reports := filepath.Join(root, "class"), filepath.Join(root, "reports")
+	_, class, reports := sandboxedClass(t)
 	copyTree(t, filepath.Join(corpus(t, "students"), "web_server", "xia"), filepath.Join(class, "xia"))
 	r := startHostIn(t, "", nil, "check", "--sandbox", "on", "--role", "web_server", "--report", reports, class).waitLong(t)
 	report := readReport(t, reports)
