@@ -95,3 +95,32 @@ func TestRunJudgesEveryComponent(t *testing.T) {
 		}
 	}
 }
+
+// TestVerdictOfARoleWithoutVerdictFacts: a role brought from outside, with
+// no Verdict of its own, is still judged by its links: a client whose link
+// carried nothing is no success.
+func TestVerdictOfARoleWithoutVerdictFacts(t *testing.T) {
+	client := roles.Role{Name: "toy_client", Side: roles.Client, Transport: roles.UDP}
+	server := roles.Role{Name: "toy_server", Side: roles.Server, Transport: roles.UDP}
+	tests := []struct {
+		name string
+		role roles.Role
+		e    *evidence
+		want string
+	}{
+		{"client sent nothing", client, &evidence{hasLink: true}, "its link carried no datagram"},
+		{"client sent", client, &evidence{hasLink: true, toServer: link.DirSummary{Packets: 1, Delivered: 1}}, ""},
+		{"server with a Summary", server, &evidence{hasLink: true, toServer: link.DirSummary{Packets: 1, Delivered: 1}, summary: &pb.Log{}}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.e.verdict(tt.role)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("failed: %v", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("verdict %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
