@@ -163,14 +163,18 @@ func (c *core) observed() bool { return c.events != nil || c.cfg.Capture != nil 
 
 func (c *core) nextFlow() int { return int(c.flows.Add(1) - 1) }
 
-// record accounts for one datagram or segment and hands its event to the Sink.
+// record accounts for one datagram or segment and hands its event to the
+// Sink, dated now.
 func (c *core) record(f *flow, d Direction, seq uint64, size int, fate Fate, delay time.Duration, data []byte) {
-	c.recordArrived(f, d, seq, size, fate, delay, data, time.Time{})
+	c.recordArrived(f, d, seq, size, fate, delay, data, time.Time{}, time.Now())
 }
 
 // recordArrived records a datagram the kernel stamped when it reached the
-// link (arrived; zero if it did not).
-func (c *core) recordArrived(f *flow, d Direction, seq uint64, size int, fate Fate, delay time.Duration, data []byte, arrived time.Time) {
+// link (arrived; zero if it did not), dated passed: when the link passed it
+// on or dropped it. A delivery is dated just before the link writes it,
+// so that the peer, which can read it only after, never reports it
+// earlier than the link however late the link's goroutine runs next.
+func (c *core) recordArrived(f *flow, d Direction, seq uint64, size int, fate Fate, delay time.Duration, data []byte, arrived, passed time.Time) {
 	c.dirs[d].add(size, fate)
 	if c.proto == "udp" && fate != Delivered {
 		c.cfg.Capture.note(c.cfg.Name, f, d, seq, fate, delay, data)
@@ -179,7 +183,7 @@ func (c *core) recordArrived(f *flow, d Direction, seq uint64, size int, fate Fa
 		return
 	}
 	ev := Event{
-		Time: time.Now(), Link: c.cfg.Name, Proto: c.proto, Flow: f.id, Dir: d, Seq: seq, Size: size, Fate: fate,
+		Time: passed, Link: c.cfg.Name, Proto: c.proto, Flow: f.id, Dir: d, Seq: seq, Size: size, Fate: fate,
 		Client: f.client, Front: f.front, Upstream: f.upstream, Server: f.server,
 		Payload: append([]byte(nil), data[:min(len(data), PayloadMax)]...), Arrived: arrived,
 	}

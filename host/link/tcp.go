@@ -309,11 +309,12 @@ func (p *pump) forward(b []byte, at time.Time) (err error) {
 			p.next = p.next.Add(time.Duration(int64(len(seg)) * int64(time.Second) / bw))
 		}
 		if len(seg) > 0 {
+			passed := time.Now()
 			if _, err := p.dst.Write(seg); err != nil {
 				return err
 			}
 			p.sides[1-p.d].segment(int(p.d), segAck, seg)
-			p.record(p.f, p.d, uint64(p.off), len(seg), segFate, time.Since(at), seg)
+			p.recordArrived(p.f, p.d, uint64(p.off), len(seg), segFate, passed.Sub(at), seg, time.Time{}, passed)
 			p.off += int64(len(seg))
 		}
 		b = b[len(seg):]

@@ -225,7 +225,7 @@ func (p *udpPath) handle(b []byte, arrived time.Time) {
 	}
 	switch {
 	case v.drop:
-		p.c.recordArrived(p.f, p.dir, seq, len(b), Dropped, 0, b, arrived)
+		p.c.recordArrived(p.f, p.dir, seq, len(b), Dropped, 0, b, arrived, time.Now())
 	case p.queue == nil:
 		p.deliver(b, seq, fate, 0, arrived)
 	default:
@@ -255,6 +255,7 @@ func (p *udpPath) deliver(b []byte, seq uint64, fate Fate, delay time.Duration, 
 	if fate.Has(Duplicated) {
 		copies = 2
 	}
+	passed := time.Now()
 	for range copies {
 		if err := p.send(b); err != nil {
 			fate = Dropped
@@ -262,11 +263,11 @@ func (p *udpPath) deliver(b []byte, seq uint64, fate Fate, delay time.Duration, 
 		}
 		p.c.cfg.Capture.udp(p.out, b)
 	}
-	p.c.recordArrived(p.f, p.dir, seq, len(b), fate, delay, b, arrived)
+	p.c.recordArrived(p.f, p.dir, seq, len(b), fate, delay, b, arrived, passed)
 }
 
 func (p *udpPath) drop(d *datagram) {
-	p.c.recordArrived(p.f, p.dir, d.seq, len(d.data), Dropped, 0, d.data, d.arrived)
+	p.c.recordArrived(p.f, p.dir, d.seq, len(d.data), Dropped, 0, d.data, d.arrived, time.Now())
 }
 
 // datagram is one waiting in the scheduler.
