@@ -16,12 +16,12 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/gohcl"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
 	"github.com/socklab/socklab/host/check/judge"
 	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/internal/gohcl"
 	"github.com/socklab/socklab/proto/roles"
 )
 
