@@ -13,9 +13,9 @@ import (
 
 	"github.com/aymanbagabas/go-udiff"
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclwrite"
 
 	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/internal/hclfmt"
 )
 
 // exitUnformatted is fmt -check's status when a file is not formatted,
@@ -151,18 +151,14 @@ func (o fmtOptions) stdin(std stdio) int {
 	return exitOK
 }
 
-// format returns src in the canonical style; a syntax error, or a file
-// beyond a lab file's limits (which the formatter's recursive parser must
-// not see), is printed as a diagnostic and src is not formatted.
+// format returns src in the canonical style (hclwrite.Format's, from
+// internal/hclfmt); a syntax error, or a file beyond a lab file's limits,
+// is printed as a diagnostic and src is not formatted. lab.ParseHCL's parse
+// is hclsyntax.ParseConfig's, the syntax check hclwrite.ParseConfig made.
 func format(name string, src []byte, stderr io.Writer) ([]byte, bool) {
 	if _, diags := lab.ParseHCL(context.Background(), name, src, lab.DefaultLimits()); diags.HasErrors() {
 		lab.WriteDiagnostics(stderr, diags, map[string]*hcl.File{name: {Bytes: src}})
 		return nil, false
 	}
-	_, diags := hclwrite.ParseConfig(src, name, hcl.InitialPos)
-	if diags.HasErrors() {
-		lab.WriteDiagnostics(stderr, diags, map[string]*hcl.File{name: {Bytes: src}})
-		return nil, false
-	}
-	return hclwrite.Format(src), true
+	return hclfmt.Format(src), true
 }
