@@ -41,7 +41,7 @@ ping_server "ps" {
 ping_client "pc" {
   server  = ping_server.ps.address
   count   = 1
-  timeout = "1s"
+  timeout = "100ms"
 }
 `, `
 heartbeat_server "hs" {
@@ -131,10 +131,15 @@ func bench(rounds int, before string) error {
 		}
 	}
 	floor := median(targets[0].times)
-	fmt.Printf("start-up to every plugin ready, median (min-max) of %d\n", rounds)
+	fmt.Printf("start-up to every plugin ready, median (min-max) of %d; ratio of medians; median (quartiles) of the ratios to the bare start of the same round\n", rounds)
 	for _, t := range targets {
-		fmt.Printf("  %-45s %8s (%s-%s)   %.2fx\n", t.name, ms(median(t.times)), ms(slices.Min(t.times)), ms(slices.Max(t.times)),
-			float64(median(t.times))/float64(floor))
+		paired := make([]float64, rounds)
+		for r := range rounds {
+			paired[r] = float64(t.times[r]) / float64(targets[0].times[r])
+		}
+		slices.Sort(paired)
+		fmt.Printf("  %-45s %8s (%s-%s)   %.2fx   %.2fx (%.2f-%.2f)\n", t.name, ms(median(t.times)), ms(slices.Min(t.times)), ms(slices.Max(t.times)),
+			float64(median(t.times))/float64(floor), paired[rounds/2], paired[rounds/4], paired[3*rounds/4])
 	}
 	return nil
 }

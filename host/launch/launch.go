@@ -64,6 +64,9 @@ type Options struct {
 	// in the order it will be (Role's alone otherwise): a Go plugin
 	// prepares them while the host connects (goplugin.RolesEnv).
 	Roles []string
+	// Early are the marshalled settings of roles the process may start
+	// before their Run calls, by role (goplugin.EarlyEnv).
+	Early map[string][]byte
 	Spec  Spec
 	// Builtin is the command line that serves the builtin reference roles.
 	Builtin []string
@@ -116,7 +119,8 @@ func Start(ctx context.Context, o Options) (*Process, error) {
 	if len(roles) == 0 {
 		roles = []string{o.Role}
 	}
-	cmd.Env = append(cmd.Env, goplugin.RolesEnv+"="+goplugin.RolesValue(roles))
+	cmd.Env = append(cmd.Env, goplugin.RolesEnv+"="+goplugin.RolesValue(roles),
+		goplugin.EarlyEnv+"="+goplugin.EarlyValue(o.Early))
 
 	out := newOutput(o.Log, o.Output)
 	client := plugin.NewClient(&plugin.ClientConfig{

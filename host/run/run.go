@@ -162,7 +162,7 @@ func Run(ctx context.Context, l *lab.Lab, o Options) *Result {
 		o.Observe = func(Event) {}
 	}
 	start := time.Now()
-	r := &runner{lab: l, opts: o, start: start, failed: make(chan struct{})}
+	r := &runner{lab: l, opts: o, start: start, failed: make(chan struct{}), scope: l.NewScope()}
 	// Links outlive an interrupt: they carry traffic until every component
 	// has stopped.
 	r.linkCtx, r.cancelLinks = context.WithCancel(context.Background())
@@ -200,7 +200,9 @@ func Run(ctx context.Context, l *lab.Lab, o Options) *Result {
 		res.Err = err
 		return res
 	}
-
+	if !r.decodeEarly() {
+		return res
+	}
 	r.launchAll(launchCtx)
 	// What killed runs left is removed while the plugins start, not
 	// before: a run's start-up waits for nothing but its own processes.
@@ -228,6 +230,8 @@ type runner struct {
 	start time.Time
 	// sockets is the run's directory of plugin sockets.
 	sockets string
+	// scope decodes the components' settings.
+	scope *lab.Scope
 
 	linkCtx     context.Context
 	cancelLinks context.CancelFunc
@@ -328,7 +332,6 @@ func (r *runner) awaitLaunch(ctx context.Context, c *component) bool {
 // servers really bound), and each client gets its link. It returns once
 // every server is ready, false if the run failed or ended first.
 func (r *runner) startServers(ctx context.Context) bool {
-	scope := r.lab.NewScope()
 	byLab := map[*lab.Component]*component{}
 	for _, c := range r.comps {
 		byLab[c.lab] = c
@@ -363,12 +366,9 @@ func (r *runner) startServers(ctx context.Context) bool {
 				}
 				progress = true
 				decoded[c] = true
-				cfg, diags := scope.Decode(c.lab)
-				if diags.HasErrors() {
-					r.fail(c, fmt.Errorf("settings: %s", diags.Error()))
+				if c.cfg == nil && !r.decode(c) { // else decoded early
 					return false
 				}
-				c.cfg = cfg
 				if c.lab.Role.Side != roles.Server {
 					if err := r.openLink(c); err != nil {
 						r.fail(c, err)
@@ -398,8 +398,46 @@ func (r *runner) startServers(ctx context.Context) bool {
 			return false
 		}
 		ready[o.c] = true
-		scope.Bound(o.c.lab, o.addr)
+		r.scope.Bound(o.c.lab, o.addr)
 	}
+}
+
+// decode decodes c's settings into c.cfg: false, the run failed, if they
+// have errors.
+func (r *runner) decode(c *component) bool {
+	cfg, diags := r.scope.Decode(c.lab)
+	if diags.HasErrors() {
+		r.fail(c, fmt.Errorf("settings: %s", diags.Error()))
+		return false
+	}
+	c.cfg = cfg
+	return true
+}
+
+// decodeEarly decodes, before any plugin starts, the settings of the
+// builtin servers that refer to no other component, and hands them to
+// their processes, which start those servers during the handshake
+// (goplugin.EarlyEnv): a server's Run call then finds it bound and Ready.
+// False if a server's settings have errors.
+func (r *runner) decodeEarly() bool {
+	for _, c := range r.comps {
+		d, ok := c.drv.(*pluginDriver)
+		if !ok || d.shared == nil || c.lab.Role.Side != roles.Server || len(c.lab.Deps()) > 0 {
+			continue
+		}
+		if !r.decode(c) {
+			return false
+		}
+		settings, err := proto.Marshal(c.cfg)
+		if err != nil {
+			continue // its Run call sends them, and says what is wrong
+		}
+		if d.shared.early == nil {
+			d.shared.early = map[string][]byte{}
+		}
+		d.shared.early[c.lab.Role.Name] = settings
+	}
+	return true
 }
 
 // serveUntilReady runs server c once its plugin has started and returns

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/launch"
+	"github.com/socklab/socklab/internal/goplugin"
 	"github.com/socklab/socklab/plugins/reference/heartbeat"
 	"github.com/socklab/socklab/plugins/reference/ping"
 	"github.com/socklab/socklab/plugins/reference/web"
@@ -34,6 +37,10 @@ const beThePlugin = "RUN_TEST_BE_THE_PLUGIN"
 // TestRunStartsIndependentServersTogether.
 const serversMeetIn = "RUN_TEST_SERVERS_MEET_IN"
 
+// countRuns, set in the test plugin's environment, wraps its ping server
+// in countingServer.
+const countRuns = "RUN_TEST_COUNT_RUNS"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(beThePlugin) != "" {
 		// The references, as host/labs registers them (this package's
@@ -49,10 +56,25 @@ func TestMain(m *testing.M) {
 		if dir := os.Getenv(serversMeetIn); dir != "" {
 			p.PingServer = meetingServer(dir, p.PingServer)
 		}
+		if os.Getenv(countRuns) != "" {
+			p.PingServer = countingServer(p.PingServer)
+		}
 		sdk.Serve(p)
 		return
 	}
 	os.Exit(m.Run())
+}
+
+// countingServer is s, first logging how many times its process has run
+// it and whether the host asked for an early start.
+func countingServer(s sdk.PingServer) sdk.PingServer {
+	var runs atomic.Int32
+	return sdk.PingServerFunc(func(ctx context.Context, cfg *pb.PingServerConfig, out *sdk.PingServerEvents) error {
+		settings, _ := goplugin.Early(os.Getenv(goplugin.EarlyEnv))
+		_, early := settings[roles.PingServer().Name]
+		out.Logf("run %d, early settings %t", runs.Add(1), early)
+		return s.Run(ctx, cfg, out)
+	})
 }
 
 // meetingServer is s, run once two servers have been Run: each leaves a
@@ -308,6 +330,49 @@ ping_client "b" {
 	for _, pid := range []int{a, b} {
 		if err := syscall.Kill(pid, 0); err == nil {
 			t.Errorf("process %d still running after the run", pid)
+		}
+	}
+}
+
+// A builtin server that refers to no other component starts during its
+// process's handshake, with the settings its Run call then sends: the call
+// takes that run over, so its function runs once and its events are the
+// ones shown. A server whose settings refer to another is started by its
+// Run call.
+func TestRunStartsBuiltinServersEarly(t *testing.T) {
+	l := loadLab(t, `
+ping_server "first" {
+  listen    = "127.0.0.1:0"
+  drop_rate = 0
+}
+ping_server "second" {
+  listen    = "127.0.0.1:0"
+  drop_rate = ping_server.first.drop_rate
+}
+ping_client "client" {
+  server  = ping_server.first.address
+  count   = 1
+  timeout = "100ms"
+}
+`)
+	for _, c := range l.Components {
+		c.Plugin.Env = append(c.Plugin.Env, countRuns+"=1")
+	}
+	res, rec := runLab(t, context.Background(), l)
+	if !res.OK() {
+		t.Fatalf("result %+v", res.Components)
+	}
+	logs := map[string][]string{}
+	rec.mu.Lock()
+	for _, ev := range rec.events {
+		if ev.Kind == "log" && ev.Source == FromRole {
+			logs[ev.Component.Name] = append(logs[ev.Component.Name], ev.Body.(*pb.Log).Message)
+		}
+	}
+	rec.mu.Unlock()
+	for name, want := range map[string]string{"first": "run 1, early settings true", "second": "run 1, early settings false"} {
+		if !slices.Contains(logs[name], want) {
+			t.Errorf("%s logged %q, want %q", name, logs[name], want)
 		}
 	}
 }

@@ -22,6 +22,9 @@ type sharedProcess struct {
 	roles map[string]bool
 	// servers and clients are its roles in the order they join.
 	servers, clients []string
+	// early are the settings of the servers it starts before their Run
+	// calls, by role; set before the start.
+	early map[string][]byte
 
 	once    sync.Once
 	started chan struct{} // closed when the start has ended
@@ -75,6 +78,7 @@ func (p *sharedProcess) start(ctx context.Context) (*launch.Process, error) {
 		defer close(p.started)
 		o := p.opts
 		o.Roles = p.order()
+		o.Early = p.early
 		p.proc, p.err = launch.Start(ctx, o)
 	})
 	select {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -111,7 +110,7 @@ func (e *HeartbeatServerEvents) Summary(s *pb.HeartbeatServerSummary) {
 	e.send(&pb.HeartbeatServerEvent{Event: &pb.HeartbeatServerEvent_Summary{Summary: s}})
 }
 
-func registerHeartbeatServer(impl HeartbeatServer) func(*grpc.Server) {
+func registerHeartbeatServer(impl HeartbeatServer) registration {
 	return registrar(&pb.HeartbeatServer_ServiceDesc, NewHeartbeatServerEvents,
 		func(evs []*pb.HeartbeatServerEvent) *pb.HeartbeatServerBatch {
 			return &pb.HeartbeatServerBatch{Events: evs}
@@ -172,7 +171,7 @@ func (e *HeartbeatClientEvents) Summary(s *pb.HeartbeatClientSummary) {
 	e.send(&pb.HeartbeatClientEvent{Event: &pb.HeartbeatClientEvent_Summary{Summary: s}})
 }
 
-func registerHeartbeatClient(impl HeartbeatClient) func(*grpc.Server) {
+func registerHeartbeatClient(impl HeartbeatClient) registration {
 	return registrar(&pb.HeartbeatClient_ServiceDesc, NewHeartbeatClientEvents,
 		func(evs []*pb.HeartbeatClientEvent) *pb.HeartbeatClientBatch {
 			return &pb.HeartbeatClientBatch{Events: evs}

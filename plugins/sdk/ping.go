@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -60,7 +59,7 @@ func (e *PingServerEvents) Summary(s *pb.PingServerSummary) {
 	e.send(&pb.PingServerEvent{Event: &pb.PingServerEvent_Summary{Summary: s}})
 }
 
-func registerPingServer(impl PingServer) func(*grpc.Server) {
+func registerPingServer(impl PingServer) registration {
 	return registrar(&pb.PingServer_ServiceDesc, NewPingServerEvents,
 		func(evs []*pb.PingServerEvent) *pb.PingServerBatch { return &pb.PingServerBatch{Events: evs} }, impl.Run)
 }
@@ -128,7 +127,7 @@ func (e *PingClientEvents) Summary(s *pb.PingClientSummary) {
 	e.send(&pb.PingClientEvent{Event: &pb.PingClientEvent_Summary{Summary: s}})
 }
 
-func registerPingClient(impl PingClient) func(*grpc.Server) {
+func registerPingClient(impl PingClient) registration {
 	return registrar(&pb.PingClient_ServiceDesc, NewPingClientEvents,
 		func(evs []*pb.PingClientEvent) *pb.PingClientBatch { return &pb.PingClientBatch{Events: evs} }, impl.Run)
 }

@@ -12,9 +12,9 @@ import (
 // lab's role, served by its own plugin (docs/ADDING-A-ROLE.md). Give it to
 // Serve in Plugins.Roles.
 type Role struct {
-	name     string
-	service  protoreflect.FullName
-	register func(*grpc.Server)
+	name    string
+	service protoreflect.FullName
+	reg     registration
 }
 
 // NewRole serves run as the role called name (its roles.Role's Name): desc
@@ -24,5 +24,5 @@ type Role struct {
 func NewRole[C, B any, E proto.Message](name string, desc *grpc.ServiceDesc, batch func([]E) *B,
 	run func(ctx context.Context, cfg *C, send func(E)) error) Role {
 	identity := func(send func(E)) func(E) { return send }
-	return Role{name: name, service: protoreflect.FullName(desc.ServiceName), register: registrar(desc, identity, batch, run)}
+	return Role{name: name, service: protoreflect.FullName(desc.ServiceName), reg: registrar(desc, identity, batch, run)}
 }

@@ -48,38 +48,44 @@ type Plugins struct {
 	Roles []Role
 }
 
-// set returns the go-plugin set of the roles and, by role name, the full
-// name of each role's gRPC service.
-func (p Plugins) set() (plugin.PluginSet, map[string]protoreflect.FullName) {
-	set := plugin.PluginSet{}
-	services := map[string]protoreflect.FullName{}
-	add := func(role roles.Role, register func(*grpc.Server)) {
-		set[role.Name] = &goplugin.GRPCPlugin{Register: register}
-		services[role.Name] = role.Service.FullName()
+// served is what Serve has of the roles it serves, by role name.
+type served struct {
+	set      plugin.PluginSet                 // go-plugin's
+	services map[string]protoreflect.FullName // the full names of their gRPC services
+	early    map[string]earlyStart            // what starts each before its Run call
+}
+
+// served returns what Serve needs of p's roles.
+func (p Plugins) served() served {
+	s := served{set: plugin.PluginSet{}, services: map[string]protoreflect.FullName{}, early: map[string]earlyStart{}}
+	add := func(name string, service protoreflect.FullName, r registration) {
+		s.set[name] = &goplugin.GRPCPlugin{Register: r.register}
+		s.services[name] = service
+		s.early[name] = r.early
 	}
+	addRole := func(role roles.Role, r registration) { add(role.Name, role.Service.FullName(), r) }
 	if p.PingServer != nil {
-		add(roles.PingServer(), registerPingServer(p.PingServer))
+		addRole(roles.PingServer(), registerPingServer(p.PingServer))
 	}
 	if p.PingClient != nil {
-		add(roles.PingClient(), registerPingClient(p.PingClient))
+		addRole(roles.PingClient(), registerPingClient(p.PingClient))
 	}
 	if p.HeartbeatServer != nil {
-		add(roles.HeartbeatServer(), registerHeartbeatServer(p.HeartbeatServer))
+		addRole(roles.HeartbeatServer(), registerHeartbeatServer(p.HeartbeatServer))
 	}
 	if p.HeartbeatClient != nil {
-		add(roles.HeartbeatClient(), registerHeartbeatClient(p.HeartbeatClient))
+		addRole(roles.HeartbeatClient(), registerHeartbeatClient(p.HeartbeatClient))
 	}
 	if p.WebServer != nil {
-		add(roles.WebServer(), registerWebServer(p.WebServer))
+		addRole(roles.WebServer(), registerWebServer(p.WebServer))
 	}
 	if p.WebClient != nil {
-		add(roles.WebClient(), registerWebClient(p.WebClient))
+		addRole(roles.WebClient(), registerWebClient(p.WebClient))
 	}
 	for _, r := range p.Roles {
-		set[r.name] = &goplugin.GRPCPlugin{Register: r.register}
-		services[r.name] = r.service
+		add(r.name, r.service, r.reg)
 	}
-	return set, services
+	return s
 }
 
 // prepare readies the roles the host named in RolesEnv, in its order, for
@@ -112,19 +118,23 @@ func Serve(p Plugins) {
 			"  plugin {\n    command = [%q]\n  }\n", os.Args[0], os.Args[0])
 		os.Exit(1)
 	}
-	set, services := p.set()
-	if len(set) == 0 {
+	roles := p.served()
+	if len(roles.set) == 0 {
 		fmt.Fprintln(os.Stderr, "socklab plugin: sdk.Serve was given no role to serve")
 		os.Exit(1)
 	}
 	go exitWhenOrphaned(os.Getppid(), parentPollInterval)
+	early := startEarly(roles.early, os.Getenv(goplugin.EarlyEnv))
 	// Once the host has connected, the process has little to do until the
-	// Run calls arrive: it prepares their roles meanwhile. Earlier, it
-	// would compete with the handshake for the processor.
-	connected := &onConnect{do: func() { prepare(services, goplugin.Roles(os.Getenv(goplugin.RolesEnv))) }}
+	// Run calls arrive: it prepares their roles meanwhile (earlier, it
+	// would compete with the handshake for the processor), but those that
+	// started early first have their calls.
+	connected := &onConnect{do: func() {
+		prepare(roles.services, early.others(goplugin.Roles(os.Getenv(goplugin.RolesEnv)), takenLimit))
+	}}
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: goplugin.Handshake(),
-		Plugins:         set,
+		Plugins:         roles.set,
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
 			return plugin.DefaultGRPCServer(append(opts, grpc.StatsHandler(connected)))
 		},

@@ -43,12 +43,19 @@ func TestMain(m *testing.M) {
 // server over loopback and returns a client for it.
 func serveInProcess(t *testing.T, impl PingClient) pb.PingClientClient {
 	t.Helper()
+	return pb.NewPingClientClient(serveRegistered(t, registerPingClient(impl)))
+}
+
+// serveRegistered serves reg on a real gRPC server over loopback and
+// returns a connection to it.
+func serveRegistered(t *testing.T, reg registration) *grpc.ClientConn {
+	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := grpc.NewServer()
-	registerPingClient(impl)(s)
+	reg.register(s)
 	go s.Serve(lis)
 	t.Cleanup(s.Stop)
 	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
@@ -56,7 +63,7 @@ func serveInProcess(t *testing.T, impl PingClient) pb.PingClientClient {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	return pb.NewPingClientClient(conn)
+	return conn
 }
 
 // collect reads a Run stream to its end; batches counts its messages.

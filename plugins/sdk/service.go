@@ -43,18 +43,32 @@ type service[C, B any, E proto.Message] struct {
 	mu      sync.Mutex
 	stop    context.CancelFunc
 	stopped bool
+	early   *earlyRun[C, B, E] // started before its Run call (early.go)
 }
 
 // Run calls the author's function once, streaming its events to the host.
 func (s *service[C, B, E]) Run(cfg *C, stream grpc.ServerStreamingServer[B]) error {
+	if e := s.takeEarly(cfg); e != nil {
+		defer e.cancel()
+		stop := context.AfterFunc(stream.Context(), e.cancel)
+		defer stop()
+		e.out.attach(stream)
+		<-e.ended
+		return s.end(e.out, e.err)
+	}
 	ctx, cancel := context.WithCancel(stream.Context())
 	defer cancel()
-	if err := s.begin(cancel); err != nil {
+	if err := s.begin(cancel, nil); err != nil {
 		return err
 	}
-	out := newOutbox(stream, s.batch, cancel)
-	go out.pump()
-	err := s.call(ctx, cfg, out.send)
+	out := newOutbox(s.batch, cancel)
+	out.attach(stream)
+	return s.end(out, s.call(ctx, cfg, out.send))
+}
+
+// end waits until out has sent everything and returns the call's status:
+// a failed send, else what the author's function returned.
+func (s *service[C, B, E]) end(out *outbox[B, E], err error) error {
 	sendErr := out.finish()
 	drainStdio(stdioDrainLimit)
 	if sendErr != nil {
@@ -80,13 +94,15 @@ func (s *service[C, B, E]) Stop(context.Context, *pb.StopRequest) (*pb.StopReply
 	return &pb.StopReply{}, nil
 }
 
-func (s *service[C, B, E]) begin(cancel context.CancelFunc) error {
+// begin records the start of the process's run of the role, which cancel
+// ends, and the early run it is, if it is one.
+func (s *service[C, B, E]) begin(cancel context.CancelFunc, early *earlyRun[C, B, E]) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stop != nil {
 		return status.Error(codes.FailedPrecondition, "Run was already called: a plugin process runs one component")
 	}
-	s.stop = cancel
+	s.stop, s.early = cancel, early
 	if s.stopped {
 		cancel()
 	}
@@ -115,25 +131,33 @@ func (s *service[C, B, E]) call(ctx context.Context, cfg *C, send func(E)) (err 
 // outbox decouples the author's socket loop from the gRPC stream: events
 // wait in a channel and go to the host in batches.
 type outbox[B any, E proto.Message] struct {
-	stream grpc.ServerStreamingServer[B]
+	stream grpc.ServerStreamingServer[B] // set by attach
 	batch  func([]E) *B
 	cancel context.CancelFunc
 	events chan E
 	done   chan struct{} // closed when the author's function returned
 	pumped chan struct{} // closed when pump has sent everything
+	gone   chan struct{} // closed when the stream has ended
 	err    error
 	text   utf8text.Repairer // pump's alone
 }
 
-func newOutbox[B any, E proto.Message](stream grpc.ServerStreamingServer[B], batch func([]E) *B, cancel context.CancelFunc) *outbox[B, E] {
+func newOutbox[B any, E proto.Message](batch func([]E) *B, cancel context.CancelFunc) *outbox[B, E] {
 	return &outbox[B, E]{
-		stream: stream,
 		batch:  batch,
 		cancel: cancel,
 		events: make(chan E, outboxSize),
 		done:   make(chan struct{}),
 		pumped: make(chan struct{}),
+		gone:   make(chan struct{}),
 	}
+}
+
+// attach sends to stream what is queued and what follows.
+func (o *outbox[B, E]) attach(stream grpc.ServerStreamingServer[B]) {
+	o.stream = stream
+	context.AfterFunc(stream.Context(), func() { close(o.gone) })
+	go o.pump()
 }
 
 // send stamps ev and queues it. Once the host has gone, or the author's
@@ -143,7 +167,7 @@ func (o *outbox[B, E]) send(ev E) {
 	select {
 	case o.events <- ev:
 	case <-o.done:
-	case <-o.stream.Context().Done():
+	case <-o.gone:
 	}
 }
 
@@ -252,18 +276,22 @@ func (b base[PE]) Warnf(format string, args ...any) {
 	b.send(b.log(&pb.Log{Level: pb.Log_LEVEL_WARN, Message: fmt.Sprintf(format, args...)}))
 }
 
-// registrar returns the function that registers a role's gRPC service
-// around run: desc is the role's generated service description, newOut
-// builds the author's typed event sender and batch wraps events for Run's
-// stream.
+// registration is a role's service as Serve needs it.
+type registration struct {
+	register func(*grpc.Server)
+	early    earlyStart // starts it before its Run call
+}
+
+// registrar returns the registration of a role's gRPC service around run:
+// desc is the role's generated service description, newOut builds the
+// author's typed event sender and batch wraps events for Run's stream.
 func registrar[C, B any, E proto.Message, O any](desc *grpc.ServiceDesc, newOut func(send func(E)) O,
-	batch func([]E) *B, run func(context.Context, *C, O) error) func(*grpc.Server) {
-	return func(s *grpc.Server) {
-		s.RegisterService(desc, &service[C, B, E]{
-			batch: batch,
-			run: func(ctx context.Context, cfg *C, send func(E)) error {
-				return run(ctx, cfg, newOut(send))
-			},
-		})
+	batch func([]E) *B, run func(context.Context, *C, O) error) registration {
+	svc := &service[C, B, E]{
+		batch: batch,
+		run: func(ctx context.Context, cfg *C, send func(E)) error {
+			return run(ctx, cfg, newOut(send))
+		},
 	}
+	return registration{register: func(s *grpc.Server) { s.RegisterService(desc, svc) }, early: svc.startEarly}
 }

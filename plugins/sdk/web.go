@@ -3,8 +3,6 @@ package sdk
 import (
 	"context"
 
-	"google.golang.org/grpc"
-
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
@@ -52,7 +50,7 @@ func (e *WebServerEvents) Summary(s *pb.WebServerSummary) {
 	e.send(&pb.WebServerEvent{Event: &pb.WebServerEvent_Summary{Summary: s}})
 }
 
-func registerWebServer(impl WebServer) func(*grpc.Server) {
+func registerWebServer(impl WebServer) registration {
 	return registrar(&pb.WebServer_ServiceDesc, NewWebServerEvents,
 		func(evs []*pb.WebServerEvent) *pb.WebServerBatch { return &pb.WebServerBatch{Events: evs} }, impl.Run)
 }
@@ -96,7 +94,7 @@ func (e *WebClientEvents) Summary(s *pb.WebClientSummary) {
 	e.send(&pb.WebClientEvent{Event: &pb.WebClientEvent_Summary{Summary: s}})
 }
 
-func registerWebClient(impl WebClient) func(*grpc.Server) {
+func registerWebClient(impl WebClient) registration {
 	return registrar(&pb.WebClient_ServiceDesc, NewWebClientEvents,
 		func(evs []*pb.WebClientEvent) *pb.WebClientBatch { return &pb.WebClientBatch{Events: evs} }, impl.Run)
 }
