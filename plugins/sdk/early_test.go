@@ -106,6 +106,34 @@ func TestRunWithOtherSettingsStopsTheEarlyRun(t *testing.T) {
 	}
 }
 
+// An early run stopped by a call with other settings ends even if it
+// sends more than its outbox holds once stopped.
+func TestEarlyRunOfOtherSettingsEndsWhateverItSends(t *testing.T) {
+	ended := make(chan struct{})
+	reg, c := earlyServer(t, PingServerFunc(func(ctx context.Context, cfg *pb.PingServerConfig, out *PingServerEvents) error {
+		if cfg.Listen == "early:1" {
+			defer close(ended)
+			<-ctx.Done()
+			for range 2 * outboxSize {
+				out.Logf("still here")
+			}
+			return ctx.Err()
+		}
+		out.Ready(cfg.Listen)
+		<-ctx.Done()
+		return nil
+	}))
+	if err := reg.early(marshal(t, &pb.PingServerConfig{Listen: "early:1"}), func() {}); err != nil {
+		t.Fatal(err)
+	}
+	ev, stop := firstEvent(t, c, &pb.PingServerConfig{Listen: "called:2"})
+	defer stop()
+	if got := ev.GetReady().GetAddress(); got != "called:2" {
+		t.Fatalf("first event %v, want the call's own Ready", ev)
+	}
+	<-ended
+}
+
 func TestStopBeforeTheRunCallEndsTheEarlyRun(t *testing.T) {
 	impl := newReadyThenWait()
 	reg, c := earlyServer(t, impl)
