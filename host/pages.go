@@ -10,6 +10,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/host/labs"
 	"github.com/socklab/socklab/host/page"
 	"github.com/socklab/socklab/host/run"
 )
@@ -74,7 +75,7 @@ type pages struct {
 }
 
 func startPages(l *lab.Lab, cfg *config, log zerolog.Logger) (*pages, error) {
-	p := &pages{rec: page.NewRecorder(l), html: cfg.html}
+	p := &pages{rec: page.NewRecorder(l, labs.Builtin().Figures()), html: cfg.html}
 	if cfg.ui.set {
 		live, err := page.Serve(cfg.ui.address(), p.rec)
 		if err != nil {

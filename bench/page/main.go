@@ -106,7 +106,7 @@ func bench(pings, rounds int) error {
 	for _, c := range l.Components {
 		c.Plugin.Env = append(c.Plugin.Env, bePlugin+"=1")
 	}
-	rec := page.NewRecorder(l)
+	rec := page.NewRecorder(l, labs.Builtin().Figures())
 	start := time.Now()
 	res := run.Run(context.Background(), l, run.Options{
 		Builtin: []string{self}, Builder: &launch.Builder{Dir: filepath.Join(dir, "cache")}, Log: zerolog.Nop(),
@@ -157,7 +157,7 @@ func bench(pings, rounds int) error {
 	if err := page.Write(&fullHTML, &full); err != nil {
 		return err
 	}
-	small := page.Build(l, firstPings(rec, 100), res)
+	small := page.Build(l, labs.Builtin().Figures(), firstPings(rec, 100), res)
 	var smallHTML bytes.Buffer
 	if err := page.Write(&smallHTML, small); err != nil {
 		return err

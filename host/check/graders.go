@@ -10,11 +10,15 @@ import (
 	"github.com/socklab/socklab/host/check/judge"
 	"github.com/socklab/socklab/host/check/suite"
 	"github.com/socklab/socklab/host/labs"
+	"github.com/socklab/socklab/host/page/figure"
 )
 
 // Graders are the graders of the roles socklab knows (host/labs), each
 // with its role's checks and built-in suite.
 func Graders() judge.Graders { return labs.Builtin().Graders() }
+
+// figures draw each role's own figures on a failed scenario's page.
+func figures() figure.Set { return labs.Builtin().Figures() }
 
 // LoadSuite reads a suite: a file, or "builtin:ROLE".
 func LoadSuite(path string) (*suite.Suite, hcl.Diagnostics) {

@@ -112,7 +112,7 @@ func RunScenario(ctx context.Context, sc *suite.Scenario, sub submission.Submiss
 // trace is the scenario's run for its page: the packets the failed
 // checks' evidence names are highlighted, the component under test named.
 func (o *observation) trace(sr *report.ScenarioResult) *page.Trace {
-	t := page.Build(o.Lab, o.Events, o.Result)
+	t := page.Build(o.Lab, figures(), o.Events, o.Result)
 	t.Title = o.sc.Name
 	var evidence []string
 	for _, c := range sr.Checks {

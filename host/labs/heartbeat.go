@@ -9,7 +9,10 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	judgeheartbeat "github.com/socklab/socklab/host/check/judge/heartbeat"
+	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/host/page/figure"
 	"github.com/socklab/socklab/host/plain"
+	"github.com/socklab/socklab/host/run"
 	"github.com/socklab/socklab/host/text"
 	refheartbeat "github.com/socklab/socklab/plugins/reference/heartbeat"
 	"github.com/socklab/socklab/plugins/sdk"
@@ -27,6 +30,35 @@ func HeartbeatServer() Role {
 		Role:      r,
 		Reference: func(p *sdk.Plugins) { p.HeartbeatServer = sdk.HeartbeatServerFunc(refheartbeat.Serve) },
 		Grader:    judgeheartbeat.Server,
+		Figure:    func(c *lab.Component) figure.Figure { return heartbeatFigure{server: c.Name} },
+	}
+}
+
+// heartbeatFigure draws what a heartbeat server heard of each client: its
+// beats, lost runs and DOWN intervals, and marks them on the server's lane.
+type heartbeatFigure struct{ server string }
+
+func (f heartbeatFigure) Add(b *figure.Builder, ev run.Event) {
+	at := b.Ms(ev.Time)
+	switch body := ev.Body.(type) {
+	case *pb.Heartbeat:
+		hc := b.Heartbeat(f.server, body.Client)
+		hc.Beats = append(hc.Beats, figure.Beat{Seq: body.Seq, At: at, Delay: figure.Millis(body.Delay.AsDuration())})
+	case *pb.HeartbeatLost:
+		hc := b.Heartbeat(f.server, body.Client)
+		hc.Lost = append(hc.Lost, figure.LostRun{First: body.FirstSeq, Last: body.LastSeq, At: at})
+		b.Mark(figure.ServerLane, f.server, figure.Mark{Kind: figure.MarkLost, At: at, Text: b.Describe(ev),
+			Key: fmt.Sprintf("heartbeat %d", body.FirstSeq)})
+	case *pb.ClientDown:
+		hc := b.Heartbeat(f.server, body.Client)
+		hc.Down = append(hc.Down, figure.Interval{From: at, Open: true})
+		b.Mark(figure.ServerLane, f.server, figure.Mark{Kind: figure.MarkDown, At: at, Text: body.Client + " is DOWN"})
+	case *pb.ClientUp:
+		hc := b.Heartbeat(f.server, body.Client)
+		if n := len(hc.Down); n > 0 && hc.Down[n-1].Open {
+			hc.Down[n-1].To, hc.Down[n-1].Open = at, false
+		}
+		b.Mark(figure.ServerLane, f.server, figure.Mark{Kind: figure.MarkUp, At: at, Text: body.Client + " is UP"})
 	}
 }
 

@@ -18,6 +18,8 @@ import (
 	"slices"
 
 	"github.com/socklab/socklab/host/check/judge"
+	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/host/page/figure"
 	"github.com/socklab/socklab/internal/named"
 	"github.com/socklab/socklab/plugins/sdk"
 	"github.com/socklab/socklab/proto/roles"
@@ -39,6 +41,11 @@ type Role struct {
 	// that a builtin plugin's start does not build every role's checks
 	// and suite to serve their references. Nil: the role is not graded.
 	Grader func() judge.Grader
+	// Figure makes what draws a component of the role on its run's page
+	// beyond the lanes, packets and summary every component gets (ping's
+	// RTT chart, heartbeat timelines, the web waterfall). Nil: the role
+	// has no figure of its own.
+	Figure func(c *lab.Component) figure.Figure
 }
 
 // Registry is a set of roles by name.
@@ -97,6 +104,18 @@ func (r *Registry) Graders() judge.Graders {
 		gs[i].Role = role.Role
 	}
 	return gs
+}
+
+// Figures are the roles' figure makers by name, for host/page: the roles
+// without one are left out.
+func (r *Registry) Figures() figure.Set {
+	s := figure.Set{}
+	for _, role := range r.roles {
+		if role.Figure != nil {
+			s[role.Name] = role.Figure
+		}
+	}
+	return s
 }
 
 // Plugins are the reference implementations, as the builtin plugin

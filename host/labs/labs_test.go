@@ -48,6 +48,17 @@ func TestBuiltinIsComplete(t *testing.T) {
 			t.Errorf("%s: the sheet's program prints what it saw, but no reader reads it", name)
 		}
 	}
+	// The roles whose page has a figure of its own: ping's RTT chart,
+	// the heartbeat timelines, the web waterfall.
+	figs := reg.Figures()
+	for _, name := range []string{roles.PingClient().Name, roles.HeartbeatServer().Name, roles.WebClient().Name} {
+		if figs[name] == nil {
+			t.Errorf("%s: no Figure, so its page lacks its figure", name)
+		}
+	}
+	if len(figs) != 3 {
+		t.Errorf("%d roles with a Figure, want 3", len(figs))
+	}
 	g, _ := reg.Graders().Lookup(roles.PingClient().Name)
 	if g.Role.Plain.Reader == nil || g.Role.Describe == nil {
 		t.Error("a grader's role lacks the hooks of its labs.Role")

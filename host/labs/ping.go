@@ -9,7 +9,10 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	judgeping "github.com/socklab/socklab/host/check/judge/ping"
+	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/host/page/figure"
 	"github.com/socklab/socklab/host/plain"
+	"github.com/socklab/socklab/host/run"
 	"github.com/socklab/socklab/host/text"
 	refping "github.com/socklab/socklab/plugins/reference/ping"
 	"github.com/socklab/socklab/plugins/sdk"
@@ -40,7 +43,79 @@ func PingClient() Role {
 		Role:      r,
 		Reference: func(p *sdk.Plugins) { p.PingClient = sdk.PingClientFunc(refping.Run) },
 		Grader:    judgeping.Client,
+		Figure:    newPingFigure,
 	}
+}
+
+// pingFigure draws a ping client's RTT points and marks its timeouts and
+// late replies.
+type pingFigure struct {
+	c       *lab.Component
+	timeout float64            // ms, as set
+	sent    map[uint32]float64 // seq -> when sent, ms
+}
+
+func newPingFigure(c *lab.Component) figure.Figure {
+	f := &pingFigure{c: c, sent: map[uint32]float64{}}
+	if cfg, ok := c.Config.(*pb.PingClientConfig); ok && cfg.Timeout != nil {
+		f.timeout = figure.Millis(cfg.Timeout.AsDuration())
+	}
+	return f
+}
+
+func (f *pingFigure) Add(b *figure.Builder, ev run.Event) {
+	name := f.c.Name
+	switch body := ev.Body.(type) {
+	case *pb.PingSent:
+		s := f.series(b)
+		s.Points = append(s.Points, figure.PingPoint{Seq: body.Seq, At: b.Ms(ev.Time), Status: figure.Pending})
+		at := ev.Time
+		if body.SentAt != nil {
+			at = body.SentAt.AsTime()
+		}
+		f.sent[body.Seq] = b.Ms(at)
+	case *pb.PingReply:
+		p := f.point(b, body.Seq, ev)
+		p.Status, p.RTT = figure.Replied, figure.Millis(body.Rtt.AsDuration())
+	case *pb.PingTimeout:
+		p := f.point(b, body.Seq, ev)
+		p.Status = figure.TimedOut
+		at, ok := f.sent[body.Seq]
+		if !ok {
+			at = b.Ms(ev.Time) - f.series(b).Timeout
+		}
+		b.Mark(figure.ClientLane, name, figure.Mark{Kind: figure.MarkTimeout, At: at, Until: b.Ms(ev.Time),
+			Text: fmt.Sprintf("ping %d: Request timed out", body.Seq), Key: fmt.Sprintf("ping %d", body.Seq)})
+	case *pb.PingLate:
+		p := f.point(b, body.Seq, ev)
+		p.Status, p.RTT = figure.Late, figure.Millis(body.Rtt.AsDuration())
+		b.Mark(figure.ClientLane, name, figure.Mark{Kind: figure.MarkLate, At: b.Ms(ev.Time),
+			Text: b.Describe(ev), Key: fmt.Sprintf("ping %d", body.Seq)})
+	case *pb.PingClientSummary:
+		s := f.series(b)
+		s.HasStats, s.Sent, s.Received, s.Loss = true, body.Transmitted, body.Received, body.LossPercent
+		s.Min, s.Avg = figure.Millis(body.RttMin.AsDuration()), figure.Millis(body.RttAvg.AsDuration())
+		s.Max, s.Mdev = figure.Millis(body.RttMax.AsDuration()), figure.Millis(body.RttMdev.AsDuration())
+		s.Statistic = b.Describe(ev)
+	}
+}
+
+func (f *pingFigure) series(b *figure.Builder) *figure.PingSeries {
+	s := b.Ping(f.c.Name)
+	s.Timeout = f.timeout
+	return s
+}
+
+// point is the point of ping seq, added if its Sent was not seen.
+func (f *pingFigure) point(b *figure.Builder, seq uint32, ev run.Event) *figure.PingPoint {
+	s := f.series(b)
+	for i := len(s.Points) - 1; i >= 0; i-- {
+		if s.Points[i].Seq == seq {
+			return &s.Points[i]
+		}
+	}
+	s.Points = append(s.Points, figure.PingPoint{Seq: seq, At: b.Ms(ev.Time)})
+	return &s.Points[len(s.Points)-1]
 }
 
 func describePingServer(body proto.Message) string {

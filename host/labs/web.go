@@ -9,7 +9,10 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	judgeweb "github.com/socklab/socklab/host/check/judge/web"
+	"github.com/socklab/socklab/host/lab"
+	"github.com/socklab/socklab/host/page/figure"
 	"github.com/socklab/socklab/host/plain"
+	"github.com/socklab/socklab/host/run"
 	"github.com/socklab/socklab/host/text"
 	refweb "github.com/socklab/socklab/plugins/reference/web"
 	"github.com/socklab/socklab/plugins/sdk"
@@ -37,6 +40,19 @@ func WebClient() Role {
 		Role:      r,
 		Reference: func(p *sdk.Plugins) { p.WebClient = sdk.WebClientFunc(refweb.Fetch) },
 		Grader:    judgeweb.Client,
+		Figure:    func(c *lab.Component) figure.Figure { return webFigure{client: c.Name} },
+	}
+}
+
+// webFigure gives a web client's responses to its page's waterfall, which
+// pairs them with the link's connections.
+type webFigure struct{ client string }
+
+func (f webFigure) Add(b *figure.Builder, ev run.Event) {
+	if body, ok := ev.Body.(*pb.WebResponse); ok {
+		end := b.Ms(ev.Time)
+		b.AddWeb(figure.WebRow{Client: f.client, Path: body.Path, Start: end - figure.Millis(body.Duration.AsDuration()), End: end,
+			Status: body.Status, StatusLine: body.StatusLine, Bytes: body.BodySize, Error: body.Error})
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/socklab/socklab/host/labs"
 	"github.com/socklab/socklab/host/launch"
 	"github.com/socklab/socklab/host/run"
 	"github.com/socklab/socklab/internal/browser"
@@ -98,7 +99,7 @@ func TestLivePage(t *testing.T) {
 	c := chromium(t)
 	// Slow pings keep the run going while the page is looked at.
 	l := loadLab(t, strings.NewReplacer("count    = 30", "count    = 60", `interval = "5ms"`, `interval = "100ms"`).Replace(pingLab), nil)
-	rec := NewRecorder(l)
+	rec := NewRecorder(l, labs.Builtin().Figures())
 	live, err := Serve("127.0.0.1:0", rec)
 	if err != nil {
 		t.Fatal(err)

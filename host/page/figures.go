@@ -459,7 +459,7 @@ type refView struct {
 	Label string
 }
 
-func (s *PingSeries) view(highlight map[string]bool) *pingView {
+func newPingView(s *PingSeries, highlight map[string]bool) *pingView {
 	v := &pingView{Chart: newChart(880, 280), Client: s.Client}
 	hi := 0.0
 	var replies, timeouts, late int
@@ -597,7 +597,7 @@ type beatView struct {
 	Omitted        int
 }
 
-func (hc *HeartbeatClient) view(server string, end float64, highlight map[string]bool) *beatView {
+func newBeatView(hc *HeartbeatClient, server string, end float64, highlight map[string]bool) *beatView {
 	v := &beatView{Chart: newChart(880, 200), Server: server, Client: hc.Client}
 	hi := 0.0
 	for _, b := range hc.Beats {

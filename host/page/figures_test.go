@@ -44,7 +44,7 @@ func TestLongRunIsWindowed(t *testing.T) {
 		}
 		evs = append(evs, datagram(client, start.Add(time.Duration(i)*time.Millisecond), uint64(i), link.ToServer, fate, fmt.Sprintf("Ping %d 1700000000.0", i+1)))
 	}
-	tr := Build(l, evs, nil)
+	tr := Build(l, nil, evs, nil)
 	v := tr.sequence()
 	if len(v.Rows) > DefaultMaxRows+50 {
 		t.Errorf("%d rows drawn, budget %d", len(v.Rows), DefaultMaxRows)
@@ -87,7 +87,7 @@ func TestHostilePayloadIsText(t *testing.T) {
 	}
 	l.Name = "</title><script>alert(3)</script>"
 	var b bytes.Buffer
-	if err := Write(&b, Build(l, evs, nil)); err != nil {
+	if err := Write(&b, Build(l, nil, evs, nil)); err != nil {
 		t.Fatal(err)
 	}
 	html := b.String()

@@ -72,7 +72,7 @@ func runLab(t *testing.T, l *lab.Lab) (*Recorder, *run.Result, []run.Event) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := NewRecorder(l)
+	rec := NewRecorder(l, labs.Builtin().Figures())
 	var evs events
 	res := run.Run(context.Background(), l, run.Options{
 		Builtin: []string{self},

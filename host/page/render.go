@@ -97,11 +97,11 @@ func (t *Trace) Figures() Figures {
 	}
 	f := Figures{Seq: t.sequence()}
 	for i := range t.Pings {
-		f.Pings = append(f.Pings, t.Pings[i].view(hl))
+		f.Pings = append(f.Pings, newPingView(&t.Pings[i], hl))
 	}
 	for _, hs := range t.Heartbeats {
 		for i := range hs.Clients {
-			f.Beats = append(f.Beats, hs.Clients[i].view(hs.Server, t.Elapsed, hl))
+			f.Beats = append(f.Beats, newBeatView(&hs.Clients[i], hs.Server, t.Elapsed, hl))
 		}
 	}
 	if len(t.Web) > 0 {

@@ -13,6 +13,7 @@ import (
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/link"
 	"github.com/socklab/socklab/host/output"
+	"github.com/socklab/socklab/host/page/figure"
 	"github.com/socklab/socklab/host/run"
 	"github.com/socklab/socklab/internal/lazy"
 	"github.com/socklab/socklab/proto/roles"
@@ -77,10 +78,10 @@ const (
 
 // Lane kinds.
 const (
-	ClientLane     = "client"
-	ServerLane     = "server"
-	LinkClientSide = "link-client-side"
-	LinkServerSide = "link-server-side"
+	ClientLane     = figure.ClientLane
+	ServerLane     = figure.ServerLane
+	LinkClientSide = figure.LinkClientSide
+	LinkServerSide = figure.LinkServerSide
 )
 
 // Lane is one lifeline.
@@ -117,108 +118,40 @@ type Packet struct {
 	Key string `json:"key,omitempty"`
 }
 
-// Mark kinds.
-const (
-	MarkTimeout = "timeout" // At is when the ping was sent, Until when the client gave up
-	MarkLate    = "late"
-	MarkLost    = "lost"
-	MarkDown    = "down" // At..Until is the interval the client was down
-	MarkUp      = "up"
-	MarkFailed  = "failed"
+// What a role's Figure adds to its page (package figure).
+type (
+	Mark            = figure.Mark
+	PingSeries      = figure.PingSeries
+	PingPoint       = figure.PingPoint
+	HeartbeatClient = figure.HeartbeatClient
+	Beat            = figure.Beat
+	LostRun         = figure.LostRun
+	Interval        = figure.Interval
+	WebRow          = figure.WebRow
 )
 
-// Mark is something a component said about the exchange, on its lane.
-type Mark struct {
-	Lane  int     `json:"lane"`
-	Kind  string  `json:"kind"`
-	At    float64 `json:"at"`
-	Until float64 `json:"until,omitempty"`
-	Text  string  `json:"text"`
-	Key   string  `json:"key,omitempty"`
-}
-
-// PingSeries is one ping client's pings.
-type PingSeries struct {
-	Client    string      `json:"client"`
-	Timeout   float64     `json:"timeout_ms"`
-	Points    []PingPoint `json:"points"`
-	HasStats  bool        `json:"has_stats"`
-	Sent      uint32      `json:"transmitted"`
-	Received  uint32      `json:"received"`
-	Loss      float64     `json:"loss_percent"`
-	Min       float64     `json:"min_ms"`
-	Avg       float64     `json:"avg_ms"`
-	Max       float64     `json:"max_ms"`
-	Mdev      float64     `json:"mdev_ms"`
-	Statistic string      `json:"statistics,omitempty"`
-}
+// Mark kinds.
+const (
+	MarkTimeout = figure.MarkTimeout
+	MarkLate    = figure.MarkLate
+	MarkLost    = figure.MarkLost
+	MarkDown    = figure.MarkDown
+	MarkUp      = figure.MarkUp
+	MarkFailed  = figure.MarkFailed
+)
 
 // Ping statuses.
 const (
-	Replied  = "reply"
-	TimedOut = "timeout"
-	Late     = "late"
-	Pending  = "pending"
+	Replied  = figure.Replied
+	TimedOut = figure.TimedOut
+	Late     = figure.Late
+	Pending  = figure.Pending
 )
-
-// PingPoint is one ping: its reply's RTT, or a timeout, or a late reply.
-type PingPoint struct {
-	Seq    uint32  `json:"seq"`
-	At     float64 `json:"at"`
-	Status string  `json:"status"`
-	RTT    float64 `json:"rtt_ms,omitempty"`
-}
 
 // HeartbeatSeries is what one heartbeat server said of its clients.
 type HeartbeatSeries struct {
 	Server  string            `json:"server"`
 	Clients []HeartbeatClient `json:"clients"`
-}
-
-// HeartbeatClient is one client's heartbeats as its server heard them.
-type HeartbeatClient struct {
-	Client string     `json:"client"`
-	Beats  []Beat     `json:"beats"`
-	Lost   []LostRun  `json:"lost,omitempty"`
-	Down   []Interval `json:"down,omitempty"`
-}
-
-// Beat is one heartbeat received.
-type Beat struct {
-	Seq   uint64  `json:"seq"`
-	At    float64 `json:"at"`
-	Delay float64 `json:"delay_ms"`
-}
-
-// LostRun is a run of sequence numbers the server reported lost.
-type LostRun struct {
-	First uint64  `json:"first"`
-	Last  uint64  `json:"last"`
-	At    float64 `json:"at"`
-}
-
-// Interval is a time the client was DOWN; Open: not UP again by the end.
-type Interval struct {
-	From float64 `json:"from"`
-	To   float64 `json:"to"`
-	Open bool    `json:"open,omitempty"`
-}
-
-// WebRow is one request of a web client: when it began (Start), when its
-// request reached the link (Request, so Start..Request is connecting),
-// its answer's first and last byte through the link, and the status.
-type WebRow struct {
-	Client     string  `json:"client"`
-	Path       string  `json:"path"`
-	Start      float64 `json:"start"`
-	Request    float64 `json:"request"`
-	FirstByte  float64 `json:"first_byte"`
-	LastByte   float64 `json:"last_byte"`
-	End        float64 `json:"end"`
-	Status     uint32  `json:"status"`
-	StatusLine string  `json:"status_line,omitempty"`
-	Bytes      uint64  `json:"bytes"`
-	Error      string  `json:"error,omitempty"`
 }
 
 // SummaryRow is a component's line of the console's final report.
@@ -235,15 +168,17 @@ type SummaryRow struct {
 // Recorder gathers a run's events for its page; Observe may be called
 // from many goroutines, as run.Options.Observe is.
 type Recorder struct {
-	lab *lab.Lab
+	lab  *lab.Lab
+	figs figure.Set
 
 	mu     sync.Mutex
 	events []run.Event
 }
 
-// NewRecorder returns a Recorder for a run of l.
-func NewRecorder(l *lab.Lab) *Recorder {
-	return &Recorder{lab: l}
+// NewRecorder returns a Recorder for a run of l whose roles draw their
+// own figures with figs (host/labs' Registry.Figures).
+func NewRecorder(l *lab.Lab, figs figure.Set) *Recorder {
+	return &Recorder{lab: l, figs: figs}
 }
 
 // Observe records one event.
@@ -259,12 +194,13 @@ func (r *Recorder) Trace(res *run.Result) *Trace {
 	r.mu.Lock()
 	evs := append([]run.Event(nil), r.events...)
 	r.mu.Unlock()
-	return Build(r.lab, evs, res)
+	return Build(r.lab, r.figs, evs, res)
 }
 
 // Build makes the Trace of a run of l from its events (in any order) and,
-// if the run is over, its result.
-func Build(l *lab.Lab, events []run.Event, res *run.Result) *Trace {
+// if the run is over, its result; each component's role events go to its
+// role's Figure in figs, if it has one.
+func Build(l *lab.Lab, figs figure.Set, events []run.Event, res *run.Result) *Trace {
 	evs := append([]run.Event(nil), events...)
 	sort.SliceStable(evs, func(i, j int) bool { return evs[i].Time.Before(evs[j].Time) })
 	t := &Trace{Title: l.Name, Lab: labInfo(l)}
@@ -286,6 +222,15 @@ func Build(l *lab.Lab, events []run.Event, res *run.Result) *Trace {
 			if ap, err := netip.ParseAddrPort(ready.Address); err == nil {
 				b.servers[ap] = ev.Component.Name
 			}
+		}
+	}
+	b.fig = figure.NewBuilder(t.Started, b.lane, func(ev run.Event) string {
+		return output.Describe(ev.Component.Role, ev.Kind, ev.Body)
+	})
+	b.figures = map[*lab.Component]figure.Figure{}
+	for _, c := range l.Components {
+		if newFigure := figs[c.Role.Name]; newFigure != nil {
+			b.figures[c] = newFigure(c)
 		}
 	}
 	for _, ev := range evs {
@@ -353,10 +298,10 @@ type builder struct {
 	// servers are the servers' bound addresses, from their Ready events.
 	servers map[netip.AddrPort]string
 
-	sent     map[string]map[uint32]float64 // ping client -> seq -> when sent
-	pings    map[string]*PingSeries
-	beats    map[string]map[string]*HeartbeatClient // server -> client -> series
-	requests map[string][]WebRow
+	// figures draw each component's role events; fig gathers what they
+	// add.
+	figures map[*lab.Component]figure.Figure
+	fig     *figure.Builder
 }
 
 func (b *builder) lane(kind, component string) int {
@@ -384,11 +329,9 @@ func (b *builder) layLanes() {
 	}
 }
 
-func (b *builder) ms(at time.Time) float64 {
-	return float64(at.Sub(b.t.Started)) / float64(time.Millisecond)
-}
+func (b *builder) ms(at time.Time) float64 { return b.fig.Ms(at) }
 
-func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+func millis(d time.Duration) float64 { return figure.Millis(d) }
 
 // serverOf finds the server lane a link's packets go to.
 func (b *builder) serverOf(ev *link.Event) int {
@@ -411,120 +354,9 @@ func (b *builder) add(ev run.Event) {
 		b.addPacket(ev)
 		return
 	}
-	c := ev.Component
-	switch body := ev.Body.(type) {
-	case *pb.PingSent:
-		b.pingSeries(c).Points = append(b.pingSeries(c).Points, PingPoint{Seq: body.Seq, At: b.ms(ev.Time), Status: Pending})
-		if b.sent == nil {
-			b.sent = map[string]map[uint32]float64{}
-		}
-		if b.sent[c.Name] == nil {
-			b.sent[c.Name] = map[uint32]float64{}
-		}
-		at := ev.Time
-		if body.SentAt != nil {
-			at = body.SentAt.AsTime()
-		}
-		b.sent[c.Name][body.Seq] = b.ms(at)
-	case *pb.PingReply:
-		p := b.pingPoint(c, body.Seq, ev)
-		p.Status, p.RTT = Replied, millis(body.Rtt.AsDuration())
-	case *pb.PingTimeout:
-		p := b.pingPoint(c, body.Seq, ev)
-		p.Status = TimedOut
-		at, ok := b.sent[c.Name][body.Seq]
-		if !ok {
-			at = b.ms(ev.Time) - b.pingSeries(c).Timeout
-		}
-		b.mark(ClientLane, c.Name, Mark{Kind: MarkTimeout, At: at, Until: b.ms(ev.Time),
-			Text: fmt.Sprintf("ping %d: Request timed out", body.Seq), Key: fmt.Sprintf("ping %d", body.Seq)})
-	case *pb.PingLate:
-		p := b.pingPoint(c, body.Seq, ev)
-		p.Status, p.RTT = Late, millis(body.Rtt.AsDuration())
-		b.mark(ClientLane, c.Name, Mark{Kind: MarkLate, At: b.ms(ev.Time),
-			Text: output.Describe(c.Role, ev.Kind, body), Key: fmt.Sprintf("ping %d", body.Seq)})
-	case *pb.PingClientSummary:
-		s := b.pingSeries(c)
-		s.HasStats, s.Sent, s.Received, s.Loss = true, body.Transmitted, body.Received, body.LossPercent
-		s.Min, s.Avg, s.Max, s.Mdev = millis(body.RttMin.AsDuration()), millis(body.RttAvg.AsDuration()), millis(body.RttMax.AsDuration()), millis(body.RttMdev.AsDuration())
-		s.Statistic = output.Describe(c.Role, ev.Kind, body)
-	case *pb.Heartbeat:
-		hc := b.heartbeatClient(c, body.Client)
-		hc.Beats = append(hc.Beats, Beat{Seq: body.Seq, At: b.ms(ev.Time), Delay: millis(body.Delay.AsDuration())})
-	case *pb.HeartbeatLost:
-		hc := b.heartbeatClient(c, body.Client)
-		hc.Lost = append(hc.Lost, LostRun{First: body.FirstSeq, Last: body.LastSeq, At: b.ms(ev.Time)})
-		b.mark(ServerLane, c.Name, Mark{Kind: MarkLost, At: b.ms(ev.Time), Text: output.Describe(c.Role, ev.Kind, body),
-			Key: fmt.Sprintf("heartbeat %d", body.FirstSeq)})
-	case *pb.ClientDown:
-		hc := b.heartbeatClient(c, body.Client)
-		hc.Down = append(hc.Down, Interval{From: b.ms(ev.Time), Open: true})
-		b.mark(ServerLane, c.Name, Mark{Kind: MarkDown, At: b.ms(ev.Time), Text: body.Client + " is DOWN"})
-	case *pb.ClientUp:
-		hc := b.heartbeatClient(c, body.Client)
-		if n := len(hc.Down); n > 0 && hc.Down[n-1].Open {
-			hc.Down[n-1].To, hc.Down[n-1].Open = b.ms(ev.Time), false
-		}
-		b.mark(ServerLane, c.Name, Mark{Kind: MarkUp, At: b.ms(ev.Time), Text: body.Client + " is UP"})
-	case *pb.WebResponse:
-		if b.requests == nil {
-			b.requests = map[string][]WebRow{}
-		}
-		end := b.ms(ev.Time)
-		row := WebRow{Client: c.Name, Path: body.Path, Start: end - millis(body.Duration.AsDuration()), End: end,
-			Status: body.Status, StatusLine: body.StatusLine, Bytes: body.BodySize, Error: body.Error}
-		b.requests[c.Name] = append(b.requests[c.Name], row)
+	if f := b.figures[ev.Component]; f != nil && ev.Source == run.FromRole {
+		f.Add(b.fig, ev)
 	}
-}
-
-func (b *builder) mark(kind, component string, m Mark) {
-	m.Lane = b.lane(kind, component)
-	if m.Lane < 0 {
-		return
-	}
-	b.t.Marks = append(b.t.Marks, m)
-}
-
-func (b *builder) pingSeries(c *lab.Component) *PingSeries {
-	if b.pings == nil {
-		b.pings = map[string]*PingSeries{}
-	}
-	s := b.pings[c.Name]
-	if s == nil {
-		s = &PingSeries{Client: c.Name}
-		if cfg, ok := c.Config.(*pb.PingClientConfig); ok && cfg.Timeout != nil {
-			s.Timeout = millis(cfg.Timeout.AsDuration())
-		}
-		b.pings[c.Name] = s
-	}
-	return s
-}
-
-// pingPoint is the point of ping seq, added if its Sent was not seen.
-func (b *builder) pingPoint(c *lab.Component, seq uint32, ev run.Event) *PingPoint {
-	s := b.pingSeries(c)
-	for i := len(s.Points) - 1; i >= 0; i-- {
-		if s.Points[i].Seq == seq {
-			return &s.Points[i]
-		}
-	}
-	s.Points = append(s.Points, PingPoint{Seq: seq, At: b.ms(ev.Time)})
-	return &s.Points[len(s.Points)-1]
-}
-
-func (b *builder) heartbeatClient(server *lab.Component, client string) *HeartbeatClient {
-	if b.beats == nil {
-		b.beats = map[string]map[string]*HeartbeatClient{}
-	}
-	if b.beats[server.Name] == nil {
-		b.beats[server.Name] = map[string]*HeartbeatClient{}
-	}
-	hc := b.beats[server.Name][client]
-	if hc == nil {
-		hc = &HeartbeatClient{Client: client}
-		b.beats[server.Name][client] = hc
-	}
-	return hc
 }
 
 func (b *builder) addPacket(ev run.Event) {
@@ -613,16 +445,17 @@ func clip(s string, n int) string {
 // finish orders what was gathered by component and adds the summary.
 func (b *builder) finish(res *run.Result) {
 	t := b.t
+	t.Marks = b.fig.Marks
 	for _, c := range b.lab.Clients() {
-		if s := b.pings[c.Name]; s != nil {
+		if s := b.fig.Pings[c.Name]; s != nil {
 			t.Pings = append(t.Pings, *s)
 		}
-		if rows := b.requests[c.Name]; len(rows) > 0 {
+		if rows := b.fig.Web[c.Name]; len(rows) > 0 {
 			t.Web = append(t.Web, b.waterfall(c.Name, rows)...)
 		}
 	}
 	for _, c := range b.lab.Servers() {
-		series := b.beats[c.Name]
+		series := b.fig.Beats[c.Name]
 		if len(series) == 0 {
 			continue
 		}
