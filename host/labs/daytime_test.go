@@ -19,6 +19,7 @@ import (
 	"github.com/socklab/socklab/host/labs/testdata/daytime/daytimepb"
 	"github.com/socklab/socklab/host/launch"
 	"github.com/socklab/socklab/host/output"
+	"github.com/socklab/socklab/host/page"
 	"github.com/socklab/socklab/host/run"
 	"github.com/socklab/socklab/internal/goplugin"
 	"github.com/socklab/socklab/plugins/sdk"
@@ -64,8 +65,10 @@ func (l *lockedBuilder) String() string {
 // read in a lab file, run by real plugin processes over a link (the
 // server from the builtin plugin, which serves the registry's reference
 // implementations; the client from the lab's own Go plugin), told in
-// their own words, and graded by their own check and built-in suite, with
-// no change to the host.
+// their own words, drawn on the run's page (the client's round trip by
+// its own Figure, the server with the lanes and packets every role gets),
+// and graded by their own check and built-in suite, with no change to the
+// host.
 func TestAddARoleFromTestdata(t *testing.T) {
 	self, err := os.Executable()
 	if err != nil {
@@ -99,11 +102,13 @@ daytime_client "client" {
 		t.Fatal(diags)
 	}
 	console := &lockedBuilder{}
+	show := output.Observer(output.NewLogger(console, output.Console, false, zerolog.InfoLevel), output.Console)
+	rec := page.NewRecorder(l, reg.Figures())
 	res := run.Run(context.Background(), l, run.Options{
 		Builtin: []string{self},
 		Builder: &launch.Builder{Dir: t.TempDir()},
 		Log:     zerolog.Nop(),
-		Observe: output.Observer(output.NewLogger(console, output.Console, false, zerolog.InfoLevel), output.Console),
+		Observe: func(ev run.Event) { show(ev); rec.Observe(ev) },
 	})
 	if !res.OK() {
 		for _, c := range res.Components {
@@ -127,6 +132,30 @@ daytime_client "client" {
 		if !strings.Contains(console.String(), want) {
 			t.Errorf("the console shows no %q:\n%s", want, console.String())
 		}
+	}
+
+	// On its page, the client's Figure put its reply's round trip on the
+	// RTT chart; the server, which has none, has its lane and packets.
+	tr := rec.Trace(res)
+	if len(tr.Pings) != 1 || tr.Pings[0].Client != "client" || len(tr.Pings[0].Points) != 1 {
+		t.Fatalf("the page's RTT series: %+v", tr.Pings)
+	}
+	if p := tr.Pings[0].Points[0]; p.Status != page.Replied || p.RTT <= 0 {
+		t.Errorf("the client's round trip on its page: %+v", p)
+	}
+	lanes := map[string]bool{}
+	for _, ln := range tr.Lanes {
+		lanes[ln.Kind+" "+ln.Component] = true
+	}
+	if !lanes[page.ServerLane+" server"] || !lanes[page.ClientLane+" client"] || len(tr.Packets) != 2 {
+		t.Errorf("lanes %v, %d packets", lanes, len(tr.Packets))
+	}
+	var html strings.Builder
+	if err := page.Write(&html, tr); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(html.String(), "RTT of every ping as a table") {
+		t.Error("the page draws no RTT chart of the client")
 	}
 
 	// Graded by its built-in suite, whose reference server is the builtin

@@ -1,7 +1,7 @@
 // Package daytimelab registers the toy Daytime lab's roles with the host:
 // one labs.Role value per role, gathering its facts (package daytime), how
-// its events are told, its reference implementation, and its checks and
-// built-in suite. It is apart from package daytime so that the plugin,
+// its events are told and drawn on a run's page, its reference
+// implementation, and its checks and built-in suite. It is apart from package daytime so that the plugin,
 // which imports daytime, does not import the host.
 package daytimelab
 
@@ -13,10 +13,13 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/socklab/socklab/host/check/judge"
+	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/labs"
 	"github.com/socklab/socklab/host/labs/testdata/daytime"
 	"github.com/socklab/socklab/host/labs/testdata/daytime/daytimepb"
 	"github.com/socklab/socklab/host/link"
+	"github.com/socklab/socklab/host/page/figure"
+	"github.com/socklab/socklab/host/run"
 	"github.com/socklab/socklab/plugins/sdk"
 )
 
@@ -53,6 +56,7 @@ func Client() labs.Role {
 	return labs.Role{
 		Role:      r,
 		Reference: func(p *sdk.Plugins) { p.Roles = append(p.Roles, daytime.ClientPlugin()) },
+		Figure:    func(c *lab.Component) figure.Figure { return clientFigure{name: c.Name} },
 		Grader: func() judge.Grader {
 			return judge.Grader{
 				Suite: judge.BuiltinSuite(suites, r),
@@ -62,6 +66,17 @@ func Client() labs.Role {
 				}},
 			}
 		},
+	}
+}
+
+// clientFigure puts the client's round trip on its page's RTT chart.
+type clientFigure struct{ name string }
+
+func (f clientFigure) Add(b *figure.Builder, ev run.Event) {
+	if r, ok := ev.Body.(*daytimepb.DaytimeReply); ok {
+		s := b.Ping(f.name)
+		s.Points = append(s.Points, figure.PingPoint{Seq: uint32(len(s.Points) + 1), At: b.Ms(ev.Time),
+			Status: figure.Replied, RTT: figure.Millis(r.Rtt.AsDuration())})
 	}
 }
 
