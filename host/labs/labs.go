@@ -4,9 +4,10 @@
 // address and file names: a roles.Role from proto/roles), how its events
 // are told in the lab sheet's words, how a plain program's output becomes
 // its events, its reference implementation as the builtin plugin serves
-// it, and its checks and built-in suite. The host's lab reader and runner,
-// the builtin plugin, the grader, the display and the Python SDK's
-// generator all iterate a Registry; none of them names a role.
+// it, its checks and built-in suite, and what it draws on a run's page.
+// The host's lab reader and runner, the builtin plugin, the grader, the
+// display, the pages and the Python SDK's generator all iterate a
+// Registry; none of them names a role.
 //
 // A lab of the sheet has a file here (ping.go, heartbeat.go, web.go) with
 // its roles' values, and a line in Builtin. A lab brought from outside

@@ -5,10 +5,13 @@
 //
 // A Trace is the page's data, built from a run's events (run.Event, link
 // events included) by a Recorder, which observes a run as host/output
-// does. Write renders a Trace with html/template; the figures are SVG
-// drawn here, so the page needs no chart library and fetches nothing: CSS
-// and the little script that sorts tables are inline and allowed by hash
-// in the page's Content-Security-Policy. Live serves the page of a run in
+// does. The lanes, packets and summary are every component's; the rest
+// each role draws itself, with the Figure its labs.Role registers
+// (package figure), so nothing here looks at a role's events. Write
+// renders a Trace with html/template; the figures are SVG drawn here, so
+// the page needs no chart library and fetches nothing: CSS and the little
+// script that sorts tables are inline and allowed by hash in the page's
+// Content-Security-Policy. Live serves the page of a run in
 // progress over HTTP, its figures updated through server-sent events, and
 // once the run is over serves exactly what Write writes.
 //
