@@ -111,6 +111,9 @@ func TestHeartbeatClientChecks(t *testing.T) {
 	}{
 		{"steady", false, nil, []int{200, 200, 200}, "periodic", nil},
 		{"a late one", false, nil, []int{200, 600, 200}, "periodic", []string{"heartbeats 2 and 3 went out 600ms apart; the interval is 200ms"}},
+		{"one late, the next on time", false, nil, []int{200, 200, 350, 50, 200, 200}, "periodic", nil},
+		{"late and on time, again and again", false, nil, []int{350, 50, 350, 50, 350, 50}, "periodic", []string{"heartbeat 2 came 150ms late, heartbeat 3 on time"}},
+		{"a short gap alone", false, nil, []int{200, 50, 200, 200}, "periodic", []string{"heartbeats 2 and 3 went out 50ms apart"}},
 		{"plain, its own rhythm", true, nil, []int{500, 500, 500}, "periodic", nil},
 		{"plain, a flood", true, nil, []int{1, 1, 1}, "periodic", []string{"the heartbeats go out every 1ms"}},
 		{"the format", false, []string{"Heartbeat 1 1764147583.5", "Heartbeat 2 1764147583.7 beat", "Ping 3 1764147583.9", "Heartbeat 4 1764147584"}, nil, "message_format", nil},
