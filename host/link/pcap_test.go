@@ -5,14 +5,13 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
-	"os/exec"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
+	"github.com/socklab/socklab/internal/gofiles"
 )
 
 // The capture's own writers and frames are checked byte for byte against
@@ -22,14 +21,12 @@ import (
 // TestNoPacketLibrary: the host binary, every builtin plugin's too, links
 // package link but not gopacket, whose init every plugin would pay.
 func TestNoPacketLibrary(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	found, err := gofiles.DepsAmong(".", "github.com/gopacket")
 	if err != nil {
-		t.Fatalf("go list: %v", err)
+		t.Fatal(err)
 	}
-	for _, dep := range strings.Fields(string(out)) {
-		if strings.HasPrefix(dep, "github.com/gopacket/") {
-			t.Errorf("host/link depends on %s", dep)
-		}
+	for _, dep := range found {
+		t.Errorf("host/link depends on %s", dep)
 	}
 }
 

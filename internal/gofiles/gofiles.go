@@ -1,6 +1,9 @@
 // Package gofiles is for the tests that read the module's own source (an
 // architecture rule checked by walking the syntax trees): it finds the
-// module's root and parses its Go files.
+// module's root and parses its Go files. It also asks the go command what
+// a package depends on (DepsAmong), for the tests that keep a library out
+// of the binary, and where a required module's files are (ModuleDir), for
+// the tests that hold a copy to upstream.
 package gofiles
 
 import (

@@ -1,6 +1,7 @@
 package gofiles
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -40,5 +41,49 @@ func TestModule(t *testing.T) {
 func TestModuleNeedsAModule(t *testing.T) {
 	if _, err := Module(t.TempDir()); err == nil {
 		t.Error("a directory outside any module was walked")
+	}
+}
+
+func TestDepsAmong(t *testing.T) {
+	tests := []struct {
+		paths []string
+		want  []string // among what it finds; none if nil
+	}{
+		{[]string{"go/ast"}, []string{"go/ast"}},
+		{[]string{"go"}, []string{"go/ast", "go/parser", "go/token"}},
+		{[]string{"go/as"}, nil}, // a prefix of a path is not its parent
+		{[]string{"github.com/gopacket"}, nil},
+	}
+	for _, tt := range tests {
+		got, err := DepsAmong(".", tt.paths...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tt.want == nil && len(got) > 0 {
+			t.Errorf("DepsAmong(%q) = %q, want none", tt.paths, got)
+		}
+		for _, w := range tt.want {
+			if !slices.Contains(got, w) {
+				t.Errorf("DepsAmong(%q) = %q, want %s among them", tt.paths, got, w)
+			}
+		}
+		for _, dep := range got {
+			if !slices.ContainsFunc(tt.paths, func(p string) bool { return dep == p || strings.HasPrefix(dep, p+"/") }) {
+				t.Errorf("DepsAmong(%q) found %s", tt.paths, dep)
+			}
+		}
+	}
+}
+
+func TestModuleDir(t *testing.T) {
+	dir, err := ModuleDir("github.com/hashicorp/hcl/v2", "gohcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "decode.go")); err != nil {
+		t.Errorf("ModuleDir gave %s: %v", dir, err)
+	}
+	if _, err := ModuleDir("example.com/not/required"); err == nil {
+		t.Error("a module go.mod does not require has a directory")
 	}
 }

@@ -3,21 +3,19 @@ package hclfmt
 import (
 	"bytes"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/socklab/socklab/internal/gofiles"
 )
 
 // TestFormatGoIsUpstreams: format.go is hclwrite's format.go, byte for
 // byte after the package clause, at the version go.mod names; a new
 // version of hcl/v2 fails here until the files are copied again.
 func TestFormatGoIsUpstreams(t *testing.T) {
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/hashicorp/hcl/v2").Output()
+	upstream, err := gofiles.ModuleDir("github.com/hashicorp/hcl/v2", "hclwrite", "format.go")
 	if err != nil {
-		t.Fatalf("go list -m: %v", err)
+		t.Fatal(err)
 	}
-	upstream := filepath.Join(strings.TrimSpace(string(out)), "hclwrite", "format.go")
 	afterPackage := func(path, pkg string) []byte {
 		src, err := os.ReadFile(path)
 		if err != nil {
