@@ -15,7 +15,7 @@ import (
 const EarlyEnv = "SOCKLAB_EARLY"
 
 // EarlyValue is EarlyEnv's value for settings, each role's marshalled
-// Run settings by role name: "role=base64url,..." in the roles' order.
+// Run settings by role name: "role=base64url,...", sorted by role.
 func EarlyValue(settings map[string][]byte) string {
 	names := make([]string, 0, len(settings))
 	for name := range settings {

@@ -134,7 +134,7 @@ func (s *service[C, B, E]) takeEarly(cfg *C) *earlyRun[C, B, E] {
 		return e
 	}
 	e.cancel()
-	close(e.out.done) // what it still sends is dropped, never blocks
+	e.out.discard()
 	select {
 	case <-e.ended:
 	case <-time.After(earlyStopLimit):

@@ -250,6 +250,10 @@ func (o *outbox[B, E]) fail(err error) {
 	o.cancel()
 }
 
+// discard drops what is queued and what follows, in an outbox never
+// attached to a stream: sending never blocks.
+func (o *outbox[B, E]) discard() { close(o.done) }
+
 // finish waits until every queued event is sent and reports a send failure.
 func (o *outbox[B, E]) finish() error {
 	close(o.done)
