@@ -10,7 +10,9 @@ import (
 
 // RolesEnv names, in a plugin's environment, the roles the host will ask
 // it to run, comma-separated in the order it will ask (servers first), so
-// that the plugin prepares them while the host connects (Prepare).
+// that the plugin prepares them before their Run calls (Prepare): the Go
+// SDK prepares those it did not start early (EarlyEnv), once the early
+// ones have had their calls.
 const RolesEnv = "SOCKLAB_ROLES"
 
 // RolesValue is RolesEnv's value for roles.
