@@ -45,10 +45,22 @@ if [ -n "$python_dir" ]; then
   exit 0
 fi
 
+# vtprotobuf (the version go.mod requires) and protoc-gen-socklab generate
+# the code a plugin handles its messages with instead of reflection
+# (internal/goplugin/messages.go, proto/internal/protoc-gen-socklab).
+plugins=$(mktemp -d)
+trap 'rm -rf "$plugins"' EXIT
+go build -o "$plugins/protoc-gen-go-vtproto" github.com/planetscale/vtprotobuf/cmd/protoc-gen-go-vtproto
+go build -o "$plugins/protoc-gen-socklab" ./internal/protoc-gen-socklab
 rm -f socklabpb/*.pb.go
 protoc -I . -I /usr/include \
   --go_out=. --go_opt=module=github.com/socklab/socklab/proto \
   --go-grpc_out=. --go-grpc_opt=module=github.com/socklab/socklab/proto \
   --go-grpc_opt=require_unimplemented_servers=false \
+  --plugin=protoc-gen-go-vtproto="$plugins/protoc-gen-go-vtproto" \
+  --go-vtproto_out=. --go-vtproto_opt=module=github.com/socklab/socklab/proto \
+  --go-vtproto_opt=features=marshal+unmarshal+size+equal \
+  --plugin=protoc-gen-socklab="$plugins/protoc-gen-socklab" \
+  --socklab_out=. --socklab_opt=module=github.com/socklab/socklab/proto \
   socklab/v1/*.proto
 gen_python ../plugins/python

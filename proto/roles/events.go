@@ -42,9 +42,20 @@ func Unpack(ev proto.Message) (kind string, body proto.Message, at time.Time) {
 	return string(fd.Name()), m.Get(fd).Message().Interface(), at
 }
 
+// generatedStamp is an event with Stamp generated for its type
+// (proto/internal/protoc-gen-socklab), which needs no reflection.
+type generatedStamp interface{ SetTimeUnlessSet(time.Time) }
+
 // Stamp sets the event's time to t unless it is already set.
 func Stamp(ev proto.Message, t time.Time) {
-	m := ev.ProtoReflect()
+	if g, ok := ev.(generatedStamp); ok {
+		g.SetTimeUnlessSet(t)
+		return
+	}
+	stamp(ev.ProtoReflect(), t)
+}
+
+func stamp(m protoreflect.Message, t time.Time) {
 	fd := m.Descriptor().Fields().ByName(timeField)
 	if m.Has(fd) {
 		return

@@ -164,3 +164,27 @@ func TestIdleSummaries(t *testing.T) {
 		})
 	}
 }
+
+// Every sheet role's event has Stamp generated (protoc-gen-socklab), and
+// it does what the reflective Stamp does.
+func TestGeneratedStampIsReflectiveStamp(t *testing.T) {
+	at := time.Unix(1764147583, 5000).UTC()
+	for _, r := range Sheet().All() {
+		ev := r.NewEvent()
+		if _, ok := ev.(generatedStamp); !ok {
+			t.Errorf("%s: its event has no generated Stamp: a plugin would stamp it by reflection", r.Name)
+			continue
+		}
+		want := r.NewEvent()
+		stampByReflection(want, at)
+		Stamp(ev, at)
+		if !proto.Equal(ev, want) {
+			t.Errorf("%s: stamped %v, want %v", r.Name, ev, want)
+		}
+		stampByReflection(want, at.Add(time.Hour))
+		Stamp(ev, at.Add(time.Hour)) // already set: unchanged
+		if _, _, got := Unpack(ev); !got.Equal(at) || !proto.Equal(ev, want) {
+			t.Errorf("%s: stamped twice, dated %v (%v), want %v (%v)", r.Name, got, ev, at, want)
+		}
+	}
+}

@@ -61,6 +61,11 @@ func Repair(m proto.Message) int {
 	return r.Repair(m)
 }
 
+// generatedRepair is a message with Repair generated for its type
+// (proto/internal/protoc-gen-socklab): the same walk without reflection,
+// whose tables the protobuf runtime builds at a type's first use.
+type generatedRepair interface{ RepairText() int }
+
 // Repairer is Repair for many messages: it remembers, per message type,
 // which fields can hold text, so that a message is repaired by looking at
 // those fields alone. The zero value is ready; it is not safe for
@@ -84,6 +89,9 @@ type planField struct {
 func (r *Repairer) Repair(m proto.Message) int {
 	if m == nil {
 		return 0
+	}
+	if g, ok := m.(generatedRepair); ok {
+		return g.RepairText()
 	}
 	pm := m.ProtoReflect()
 	if !pm.IsValid() {

@@ -1,4 +1,4 @@
-package utf8text
+package utf8text_test
 
 import (
 	"testing"
@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	pb "github.com/socklab/socklab/proto/socklabpb"
+	"github.com/socklab/socklab/proto/utf8text"
 )
 
 func TestFromBytes(t *testing.T) {
@@ -27,10 +28,10 @@ func TestFromBytes(t *testing.T) {
 		{"a\x00\x1bb", "a\x00\x1bb"},     // control characters are valid text; showing them is the display's job
 		{`C:\x41`, `C:\x41`},             // valid text stays as it is, backslashes included
 	} {
-		if got := FromBytes([]byte(tc.in)); got != tc.want {
+		if got := utf8text.FromBytes([]byte(tc.in)); got != tc.want {
 			t.Errorf("FromBytes(%q) = %q, want %q", tc.in, got, tc.want)
 		}
-		if got := String(tc.in); got != tc.want || !utf8.ValidString(got) {
+		if got := utf8text.String(tc.in); got != tc.want || !utf8.ValidString(got) {
 			t.Errorf("String(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
@@ -46,7 +47,7 @@ func TestRepair(t *testing.T) {
 	if _, err := proto.Marshal(ev); err == nil {
 		t.Fatal("marshalling invalid UTF-8 did not fail: the test proves nothing")
 	}
-	if n := Repair(ev); n != 4 {
+	if n := utf8text.Repair(ev); n != 4 {
 		t.Errorf("Repair changed %d strings, want 4", n)
 	}
 	if _, err := proto.Marshal(ev); err != nil {
@@ -59,7 +60,7 @@ func TestRepair(t *testing.T) {
 	if string(r.Body) != "\xff stays bytes" {
 		t.Errorf("a bytes field changed: %q", r.Body)
 	}
-	if n := Repair(ev); n != 0 {
+	if n := utf8text.Repair(ev); n != 0 {
 		t.Errorf("second Repair changed %d strings", n)
 	}
 }
@@ -70,7 +71,7 @@ func TestRepairMapsAndLists(t *testing.T) {
 		"good":  structpb.NewStringValue("v\xff"),
 		"list":  structpb.NewListValue(&structpb.ListValue{Values: []*structpb.Value{structpb.NewStringValue("\xfe")}}),
 	}}
-	if n := Repair(s); n != 3 {
+	if n := utf8text.Repair(s); n != 3 {
 		t.Errorf("Repair changed %d strings, want 3", n)
 	}
 	if _, err := proto.Marshal(s); err != nil {
@@ -80,14 +81,14 @@ func TestRepairMapsAndLists(t *testing.T) {
 		s.Fields["list"].GetListValue().Values[0].GetStringValue() != `\xfe` {
 		t.Errorf("repaired: %v", s)
 	}
-	if Repair(nil) != 0 {
+	if utf8text.Repair(nil) != 0 {
 		t.Error("Repair(nil) changed something")
 	}
 }
 
 // One Repairer serves many messages of many types, its plans made once.
 func TestRepairerReused(t *testing.T) {
-	var r Repairer
+	var r utf8text.Repairer
 	for i := range 3 {
 		ev := &pb.WebServerEvent{Event: &pb.WebServerEvent_Request{Request: &pb.WebRequest{Target: "/\xff", Reason: "ok"}}}
 		s := &structpb.Struct{Fields: map[string]*structpb.Value{"a": structpb.NewStructValue(&structpb.Struct{
@@ -108,7 +109,7 @@ func BenchmarkRepairValid(b *testing.B) {
 	ev := &pb.WebServerEvent{Event: &pb.WebServerEvent_Request{Request: &pb.WebRequest{
 		Peer: "127.0.0.1:40000", Method: "GET", Target: "/HelloWorld.html", Proto: "HTTP/1.1", Status: 200,
 	}}}
-	var r Repairer
+	var r utf8text.Repairer
 	for b.Loop() {
 		r.Repair(ev)
 	}
@@ -118,7 +119,7 @@ func BenchmarkRepairHeartbeat(b *testing.B) {
 	ev := &pb.HeartbeatServerEvent{Time: timestamppb.Now(), Event: &pb.HeartbeatServerEvent_Heartbeat{Heartbeat: &pb.Heartbeat{
 		Client: "steady", Peer: "127.0.0.1:40000", Seq: 7, SentAt: timestamppb.Now(), Delay: durationpb.New(time.Millisecond),
 	}}}
-	var r Repairer
+	var r utf8text.Repairer
 	for b.Loop() {
 		r.Repair(ev)
 	}
