@@ -60,10 +60,6 @@ type Options struct {
 	Component string
 	// Role is the plugin to dispense, e.g. "ping_client".
 	Role string
-	// Roles, if set, are all the roles the process will be asked to run,
-	// in the order it will be (Role's alone otherwise): a Go plugin
-	// prepares them while the host connects (goplugin.RolesEnv).
-	Roles []string
 	// Early are the marshalled settings of roles the process may start
 	// before their Run calls, by role (goplugin.EarlyEnv).
 	Early map[string][]byte
@@ -115,12 +111,7 @@ func Start(ctx context.Context, o Options) (*Process, error) {
 	if o.SocketDir != "" {
 		cmd.Env = append(cmd.Env, plugin.EnvUnixSocketDir+"="+o.SocketDir)
 	}
-	roles := o.Roles
-	if len(roles) == 0 {
-		roles = []string{o.Role}
-	}
-	cmd.Env = append(cmd.Env, goplugin.RolesEnv+"="+goplugin.RolesValue(roles),
-		goplugin.EarlyEnv+"="+goplugin.EarlyValue(o.Early))
+	cmd.Env = append(cmd.Env, goplugin.EarlyEnv+"="+goplugin.EarlyValue(o.Early))
 
 	out := newOutput(o.Log, o.Output)
 	client := plugin.NewClient(&plugin.ClientConfig{

@@ -16,7 +16,6 @@ import (
 	"github.com/socklab/socklab/host/lab"
 	"github.com/socklab/socklab/host/launch"
 	"github.com/socklab/socklab/host/text"
-	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 )
 
@@ -62,7 +61,7 @@ func (r *runner) newDriver(c *component) driver {
 		Contain: r.opts.Contain, SocketDir: r.sockets,
 	}}
 	if c.lab.Plugin.From == lab.Builtin {
-		d.shared = r.sharing.join(d.opts, c.lab.Role.Side == roles.Server)
+		d.shared = r.sharing.join(d.opts)
 	}
 	return d
 }

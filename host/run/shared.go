@@ -20,8 +20,6 @@ import (
 type sharedProcess struct {
 	opts  launch.Options // of the first component: its lines are shown under its name
 	roles map[string]bool
-	// servers and clients are its roles in the order they join.
-	servers, clients []string
 	// early are the settings of the servers it starts before their Run
 	// calls, by role; set before the start.
 	early map[string][]byte
@@ -41,20 +39,15 @@ type sharing struct {
 	procs []*sharedProcess
 }
 
-// join returns the process for a builtin component (a server or not): an
-// existing one with the same environment that serves no component of its
-// role yet, or a new one.
-func (s *sharing) join(o launch.Options, server bool) *sharedProcess {
+// join returns the process for a builtin component: an existing one with
+// the same environment that serves no component of its role yet, or a new
+// one.
+func (s *sharing) join(o launch.Options) *sharedProcess {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	add := func(p *sharedProcess) *sharedProcess {
 		p.roles[o.Role] = true
 		p.users++
-		if server {
-			p.servers = append(p.servers, o.Role)
-		} else {
-			p.clients = append(p.clients, o.Role)
-		}
 		return p
 	}
 	for _, p := range s.procs {
@@ -77,7 +70,6 @@ func (p *sharedProcess) start(ctx context.Context) (*launch.Process, error) {
 	p.once.Do(func() {
 		defer close(p.started)
 		o := p.opts
-		o.Roles = p.order()
 		o.Early = p.early
 		p.proc, p.err = launch.Start(ctx, o)
 	})
@@ -87,12 +79,6 @@ func (p *sharedProcess) start(ctx context.Context) (*launch.Process, error) {
 		return nil, ctx.Err()
 	}
 	return p.proc, p.err
-}
-
-// order is the roles it will run, servers' first, as the plugin is told
-// to prepare them. Every component has joined before the first start.
-func (p *sharedProcess) order() []string {
-	return append(slices.Clone(p.servers), p.clients...)
 }
 
 // release ends the process once no component uses it any more.

@@ -68,8 +68,7 @@ func firstEvent(t *testing.T, c pb.PingServerClient, cfg *pb.PingServerConfig) (
 func TestEarlyRunIsTakenOverByItsRunCall(t *testing.T) {
 	impl := newReadyThenWait()
 	reg, c := earlyServer(t, impl)
-	var taken atomic.Int32
-	if err := reg.early(marshal(t, &pb.PingServerConfig{Listen: "early:1"}), func() { taken.Add(1) }); err != nil {
+	if err := reg.early(marshal(t, &pb.PingServerConfig{Listen: "early:1"})); err != nil {
 		t.Fatal(err)
 	}
 	<-impl.ready
@@ -85,15 +84,12 @@ func TestEarlyRunIsTakenOverByItsRunCall(t *testing.T) {
 	if n := impl.calls.Load(); n != 1 {
 		t.Errorf("the author's function ran %d times, want once", n)
 	}
-	if n := taken.Load(); n != 1 {
-		t.Errorf("taken called %d times, want once", n)
-	}
 }
 
 func TestRunWithOtherSettingsStopsTheEarlyRun(t *testing.T) {
 	impl := newReadyThenWait()
 	reg, c := earlyServer(t, impl)
-	if err := reg.early(marshal(t, &pb.PingServerConfig{Listen: "early:1"}), func() {}); err != nil {
+	if err := reg.early(marshal(t, &pb.PingServerConfig{Listen: "early:1"})); err != nil {
 		t.Fatal(err)
 	}
 	ev, stop := firstEvent(t, c, &pb.PingServerConfig{Listen: "called:2"})
@@ -123,7 +119,7 @@ func TestEarlyRunOfOtherSettingsEndsWhateverItSends(t *testing.T) {
 		<-ctx.Done()
 		return nil
 	}))
-	if err := reg.early(marshal(t, &pb.PingServerConfig{Listen: "early:1"}), func() {}); err != nil {
+	if err := reg.early(marshal(t, &pb.PingServerConfig{Listen: "early:1"})); err != nil {
 		t.Fatal(err)
 	}
 	ev, stop := firstEvent(t, c, &pb.PingServerConfig{Listen: "called:2"})
@@ -137,7 +133,7 @@ func TestEarlyRunOfOtherSettingsEndsWhateverItSends(t *testing.T) {
 func TestStopBeforeTheRunCallEndsTheEarlyRun(t *testing.T) {
 	impl := newReadyThenWait()
 	reg, c := earlyServer(t, impl)
-	if err := reg.early(marshal(t, &pb.PingServerConfig{Listen: "early:1"}), func() {}); err != nil {
+	if err := reg.early(marshal(t, &pb.PingServerConfig{Listen: "early:1"})); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Stop(context.Background(), &pb.StopRequest{}); err != nil {
@@ -171,22 +167,18 @@ func TestRunCallFirstLeavesNothingToStartEarly(t *testing.T) {
 	reg, c := earlyServer(t, impl)
 	_, stop := firstEvent(t, c, &pb.PingServerConfig{Listen: "called:2"})
 	defer stop()
-	var taken atomic.Int32
-	if err := reg.early(marshal(t, &pb.PingServerConfig{Listen: "early:1"}), func() { taken.Add(1) }); err != nil {
+	if err := reg.early(marshal(t, &pb.PingServerConfig{Listen: "early:1"})); err != nil {
 		t.Fatalf("starting early after the call: %v, want nothing done and no error", err)
 	}
 	if n := impl.calls.Load(); n != 1 {
 		t.Errorf("the author's function ran %d times, want once (the call's)", n)
-	}
-	if taken.Load() != 1 {
-		t.Error("taken not called: Serve would wait for a call that came before")
 	}
 }
 
 func TestStartEarly(t *testing.T) {
 	var started []string
 	start := func(name string, err error) earlyStart {
-		return func(settings []byte, taken func()) error {
+		return func(settings []byte) error {
 			if err == nil {
 				started = append(started, name+"="+string(settings))
 			}
@@ -194,14 +186,11 @@ func TestStartEarly(t *testing.T) {
 		}
 	}
 	starts := map[string]earlyStart{"a": start("a", nil), "b": start("b", errors.New("bad settings"))}
-	e := startEarly(starts, "a=eA,b=eA,c=eA") // "x" in base64url, for each
-	if len(started) != 1 || started[0] != "a=x" {
-		t.Errorf("started %v, want a alone (b failed, c is not served)", started)
+	got := startEarly(starts, "a=eA,b=eA,c=eA") // "x" in base64url, for each
+	if len(started) != 1 || started[0] != "a=x" || len(got) != 1 || !got["a"] {
+		t.Errorf("started %v (reported %v), want a alone (b failed, c is not served)", started, got)
 	}
-	if got := e.others([]string{"a", "b", "c", "d"}, time.Millisecond); len(got) != 3 || got[0] != "b" {
-		t.Errorf("others %v, want b, c and d: all but what started early", got)
-	}
-	if e := startEarly(starts, "not-a-pair"); len(e.roles) != 0 {
-		t.Errorf("a malformed value started %v", e.roles)
+	if got := startEarly(starts, "not-a-pair"); len(got) != 0 {
+		t.Errorf("a malformed value started %v", got)
 	}
 }

@@ -5,16 +5,14 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // Role is a role served without a typed interface of this SDK: a new
 // lab's role, served by its own plugin (docs/ADDING-A-ROLE.md). Give it to
 // Serve in Plugins.Roles.
 type Role struct {
-	name    string
-	service protoreflect.FullName
-	reg     registration
+	name string
+	reg  registration
 }
 
 // NewRole serves run as the role called name (its roles.Role's Name): desc
@@ -24,5 +22,5 @@ type Role struct {
 func NewRole[C, B any, E proto.Message](name string, desc *grpc.ServiceDesc, batch func([]E) *B,
 	run func(ctx context.Context, cfg *C, send func(E)) error) Role {
 	identity := func(send func(E)) func(E) { return send }
-	return Role{name: name, service: protoreflect.FullName(desc.ServiceName), reg: registrar(desc, identity, batch, run)}
+	return Role{name: name, reg: registrar(desc, identity, batch, run)}
 }

@@ -18,18 +18,13 @@
 package sdk
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/stats"
-	"google.golang.org/protobuf/reflect/protoreflect"
-	"google.golang.org/protobuf/reflect/protoregistry"
 
 	"github.com/socklab/socklab/internal/goplugin"
 	"github.com/socklab/socklab/proto/roles"
@@ -50,20 +45,18 @@ type Plugins struct {
 
 // served is what Serve has of the roles it serves, by role name.
 type served struct {
-	set      plugin.PluginSet                 // go-plugin's
-	services map[string]protoreflect.FullName // the full names of their gRPC services
-	early    map[string]earlyStart            // what starts each before its Run call
+	set   plugin.PluginSet      // go-plugin's
+	early map[string]earlyStart // what starts each before its Run call
 }
 
 // served returns what Serve needs of p's roles.
 func (p Plugins) served() served {
-	s := served{set: plugin.PluginSet{}, services: map[string]protoreflect.FullName{}, early: map[string]earlyStart{}}
-	add := func(name string, service protoreflect.FullName, r registration) {
+	s := served{set: plugin.PluginSet{}, early: map[string]earlyStart{}}
+	add := func(name string, r registration) {
 		s.set[name] = &goplugin.GRPCPlugin{Register: r.register}
-		s.services[name] = service
 		s.early[name] = r.early
 	}
-	addRole := func(role roles.Role, r registration) { add(role.Name, role.Service.FullName(), r) }
+	addRole := func(role roles.Role, r registration) { add(role.Name, r) }
 	if p.PingServer != nil {
 		addRole(roles.PingServer(), registerPingServer(p.PingServer))
 	}
@@ -83,26 +76,9 @@ func (p Plugins) served() served {
 		addRole(roles.WebClient(), registerWebClient(p.WebClient))
 	}
 	for _, r := range p.Roles {
-		add(r.name, r.service, r.reg)
+		add(r.name, r.reg)
 	}
 	return s
-}
-
-// prepare readies the roles the host named in RolesEnv, in its order, for
-// their Run calls (goplugin.Prepare); a role this plugin does not serve is
-// left to Dispense to refuse.
-func prepare(services map[string]protoreflect.FullName, names []string) {
-	for _, name := range names {
-		service, ok := services[name]
-		if !ok {
-			continue
-		}
-		if d, err := protoregistry.GlobalFiles.FindDescriptorByName(service); err == nil {
-			if sd, ok := d.(protoreflect.ServiceDescriptor); ok {
-				goplugin.Prepare(sd)
-			}
-		}
-	}
 }
 
 // parentPollInterval is how often a plugin checks that its host is alive.
@@ -124,19 +100,12 @@ func Serve(p Plugins) {
 		os.Exit(1)
 	}
 	go exitWhenOrphaned(os.Getppid(), parentPollInterval)
-	early := startEarly(roles.early, os.Getenv(goplugin.EarlyEnv))
-	// Once the host has connected, the process has little to do until the
-	// Run calls arrive: it prepares their roles meanwhile (earlier, it
-	// would compete with the handshake for the processor), but those that
-	// started early first have their calls.
-	connected := &onConnect{do: func() {
-		prepare(roles.services, early.others(goplugin.Roles(os.Getenv(goplugin.RolesEnv)), takenLimit))
-	}}
+	startEarly(roles.early, os.Getenv(goplugin.EarlyEnv))
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: goplugin.Handshake(),
 		Plugins:         roles.set,
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
-			return plugin.DefaultGRPCServer(append(opts, grpc.StatsHandler(connected)))
+			return plugin.DefaultGRPCServer(append(opts, grpc.ForceServerCodecV2(goplugin.NewCodec())))
 		},
 		Logger: hclog.New(&hclog.LoggerOptions{
 			Name:       "plugin",
@@ -157,21 +126,5 @@ func exitWhenOrphaned(parent int, every time.Duration) {
 			fmt.Fprintf(os.Stderr, "socklab plugin: host (pid %d) is gone; exiting\n", parent)
 			os.Exit(3)
 		}
-	}
-}
-
-// onConnect is a gRPC stats handler that runs do once, in a goroutine of
-// its own, when the host's connection is up.
-type onConnect struct {
-	once sync.Once
-	do   func()
-}
-
-func (o *onConnect) TagRPC(ctx context.Context, _ *stats.RPCTagInfo) context.Context   { return ctx }
-func (o *onConnect) HandleRPC(context.Context, stats.RPCStats)                         {}
-func (o *onConnect) TagConn(ctx context.Context, _ *stats.ConnTagInfo) context.Context { return ctx }
-func (o *onConnect) HandleConn(_ context.Context, s stats.ConnStats) {
-	if _, ok := s.(*stats.ConnBegin); ok {
-		o.once.Do(func() { go o.do() })
 	}
 }

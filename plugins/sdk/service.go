@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/socklab/socklab/internal/goplugin"
 	"github.com/socklab/socklab/proto/roles"
 	pb "github.com/socklab/socklab/proto/socklabpb"
 	"github.com/socklab/socklab/proto/utf8text"
@@ -224,7 +225,7 @@ func (o *outbox[B, E]) drain(first ...E) {
 // host fails the run, naming the event, before anything tries to send it.
 func (o *outbox[B, E]) check(ev E) int {
 	o.text.Repair(ev)
-	size := proto.Size(ev)
+	size := goplugin.Size(ev)
 	if size > hostMessageLimit && o.err == nil {
 		kind, _, _ := roles.Unpack(ev)
 		o.fail(fmt.Errorf("event %q of %d bytes is over the %d bytes a message to the host may have", kind, size, hostMessageLimit))
