@@ -6,7 +6,7 @@
 // NewClient to a dispensed connection. The targets take turns round by
 // round, so that noise from the rest of the machine falls on all alike.
 //
-// Run from the repository root: go run ./bench/startup [-rounds N] [-before BIN]
+// Run from the repository root: go run ./bench/startup [-rounds N] [-before BIN] [-lab N]
 package main
 
 import (
@@ -66,14 +66,15 @@ web_client "wc" {
 func main() {
 	rounds := flag.Int("rounds", 20, "start-ups of each target")
 	before := flag.String("before", "", "also time the builtin plugin of the socklab binary `BIN` (built from an earlier commit), in the same rounds")
+	only := flag.Int("lab", 0, "time only the bare start and the lab of `N` builtin plugins (2, 4 or 6)")
 	flag.Parse()
-	if err := bench(*rounds, *before); err != nil {
+	if err := bench(*rounds, *before, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "startup:", err)
 		os.Exit(1)
 	}
 }
 
-func bench(rounds int, before string) error {
+func bench(rounds int, before string, only int) error {
 	dir, err := os.MkdirTemp("", "socklab-bench")
 	if err != nil {
 		return err
@@ -108,8 +109,13 @@ func bench(rounds int, before string) error {
 		socklabs = append(socklabs, struct{ name, bin string }{" (-before)", before})
 	}
 	for _, s := range socklabs {
-		targets = append(targets, &target{name: "one builtin plugin, handshake" + s.name, startup: func() (time.Duration, error) { return builtinStartup(s.bin) }})
+		if only == 0 {
+			targets = append(targets, &target{name: "one builtin plugin, handshake" + s.name, startup: func() (time.Duration, error) { return builtinStartup(s.bin) }})
+		}
 		for n := 1; n <= len(pairs); n++ {
+			if only != 0 && only != 2*n {
+				continue
+			}
 			l, err := loadLab(dir, n)
 			if err != nil {
 				return err
