@@ -17,7 +17,7 @@ import (
 
 // generated is what vtprotobuf generates for every message.
 type generated interface {
-	MarshalVT() ([]byte, error)
+	MarshalToSizedBufferVT([]byte) (int, error)
 	UnmarshalVT([]byte) error
 	SizeVT() int
 	EqualMessageVT(proto.Message) bool
@@ -40,11 +40,15 @@ func (c Codec) Marshal(v any) (mem.BufferSlice, error) {
 	if !ok {
 		return c.fallback.Marshal(v)
 	}
-	b, err := m.MarshalVT()
+	// Not MarshalVT: it returns the buffer's first bytes, while the message
+	// is written at its end, and SizeVT counts a oneof holding a nil
+	// message one byte too many (vtprotobuf before its pull request 137).
+	b := make([]byte, m.SizeVT())
+	n, err := m.MarshalToSizedBufferVT(b)
 	if err != nil {
 		return nil, err
 	}
-	return mem.BufferSlice{mem.SliceBuffer(b)}, nil
+	return mem.BufferSlice{mem.SliceBuffer(b[len(b)-n:])}, nil
 }
 
 // Unmarshal decodes data into v.
@@ -72,7 +76,8 @@ func Equal(a, b proto.Message) bool {
 	return proto.Equal(a, b)
 }
 
-// Size is proto.Size, through m's generated code if it has some.
+// Size is proto.Size, through m's generated code if it has some; for a
+// oneof holding a nil message that is a byte too many (see Marshal).
 func Size(m proto.Message) int {
 	if g, ok := m.(generated); ok {
 		return g.SizeVT()
