@@ -120,7 +120,7 @@ func (o *observation) trace(sr *report.ScenarioResult) *page.Trace {
 			evidence = append(evidence, c.Evidence...)
 		}
 	}
-	t.Highlight = page.HighlightFrom(evidence)
+	t.HighlightFrom(evidence)
 	t.MarkUnderTest(o.Under.Name)
 	return t
 }

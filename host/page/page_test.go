@@ -328,19 +328,32 @@ func TestHeartbeatTimeline(t *testing.T) {
 	}
 }
 
-// TestHighlightFrom: the packets a grade's evidence names.
+// TestHighlightFrom: the packets and marks a grade's evidence names, in
+// any lab's message words; words that name nothing of the run are left out.
 func TestHighlightFrom(t *testing.T) {
+	run := func() *Trace {
+		return &Trace{
+			Packets: []Packet{{Key: "ping 3"}, {Key: "heartbeat 4"}, {Key: "heartbeat 5"}, {Key: "heartbeat 7"},
+				{Key: "GET /a.html"}, {Key: "GET /missing.html"}, {Key: "time 2"}, {}},
+			Marks: []Mark{{Key: "ping 9"}},
+		}
+	}
 	for _, c := range []struct {
 		evidence []string
 		want     string
 	}{
 		{[]string{"ping 3: the link dropped it; the client reported a reply instead of Request timed out"}, "ping 3"},
+		{[]string{"Ping 9: Request timed out, but the server's reply got through"}, "ping 9"},
 		{[]string{"heartbeats 4 and 5 went out 1s apart; the interval is 100ms"}, "heartbeat 4,heartbeat 5"},
 		{[]string{"heartbeat 7: the link dropped it; the server never reported it lost"}, "heartbeat 7"},
 		{[]string{"GET /missing.html (no such file): got 200 OK, want 404 Not Found", "GET /a.html: no Content-Length header"}, "GET /a.html"},
+		{[]string{"time 2: the reply is not a date"}, "time 2"},
+		{[]string{"ping 4: no such ping in this run", "POST /a.html: not sent", "FOO /a.html: not a method"}, ""},
 		{[]string{"the statistics lack the min RTT"}, ""},
 	} {
-		if got := strings.Join(HighlightFrom(c.evidence), ","); got != c.want {
+		tr := run()
+		tr.HighlightFrom(c.evidence)
+		if got := strings.Join(tr.Highlight, ","); got != c.want {
 			t.Errorf("%q: %q, want %q", c.evidence, got, c.want)
 		}
 	}

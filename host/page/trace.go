@@ -586,36 +586,46 @@ func (b *builder) waterfall(client string, rows []WebRow) []WebRow {
 	return rows
 }
 
-// HighlightFrom picks the packet keys a grade's evidence names ("ping 3:
-// ...", "heartbeat 7: ...", "GET /x: ..."), to point them out.
-func HighlightFrom(evidence []string) []string {
-	var keys []string
+// HighlightFrom points out the packets and marks a grade's evidence names:
+// a message word and its number ("ping 3: ...", "heartbeats 4 and 5 ...",
+// whatever word a lab's messages start with) or a request ("GET /x: ...").
+// Only keys some packet or mark of t carries are kept, so the words of the
+// evidence that name nothing are left out.
+func (t *Trace) HighlightFrom(evidence []string) {
+	have := map[string]bool{}
+	for _, p := range t.Packets {
+		have[p.Key] = true
+	}
+	for _, m := range t.Marks {
+		have[m.Key] = true
+	}
+	delete(have, "")
 	seen := map[string]bool{}
 	add := func(k string) {
-		if !seen[k] {
+		if have[k] && !seen[k] {
 			seen[k] = true
-			keys = append(keys, k)
+			t.Highlight = append(t.Highlight, k)
 		}
 	}
 	for _, e := range evidence {
 		for _, m := range evidenceRE().FindAllStringSubmatch(e, -1) {
 			switch {
 			case m[1] != "":
-				word := strings.ToLower(m[1])
-				word = strings.TrimSuffix(word, "s")
-				add(word + " " + m[2])
-				if m[3] != "" {
-					add(word + " " + m[3])
+				// "heartbeats 4 and 5" names heartbeat 4 and heartbeat 5.
+				for _, word := range []string{strings.ToLower(m[1]), strings.TrimSuffix(strings.ToLower(m[1]), "s")} {
+					add(word + " " + m[2])
+					if m[3] != "" {
+						add(word + " " + m[3])
+					}
 				}
-			case m[4] != "":
-				add("GET " + m[4])
+			case isMethod(m[4]):
+				add(m[4] + " " + m[5])
 			}
 		}
 	}
-	return keys
 }
 
-var evidenceRE = lazy.Regexp(`(?i)\b(ping|heartbeats?)\s+(\d+)(?:\s+and\s+(\d+))?|\bGET (/\S*?):`)
+var evidenceRE = lazy.Regexp(`\b([A-Za-z]+)\s+(\d+)(?:\s+and\s+(\d+))?|\b([A-Z]+) (/\S*?):`)
 
 // MarkUnderTest names the lanes of the component a grade is about.
 func (t *Trace) MarkUnderTest(component string) {
