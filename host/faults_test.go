@@ -92,15 +92,30 @@ func TestInterruptStopsEverything(t *testing.T) {
 // TestHostKilledLeavesNoPlugins kills the host with SIGKILL, which it
 // cannot catch: its plugins must notice and go (checked in cleanup).
 func TestHostKilledLeavesNoPlugins(t *testing.T) {
-	h := startHost(t, pingLab(goPlugin(t, "examples/ping-server"), goPlugin(t, "examples/ping-client"), 1000), "--json")
-	h.await(t, func(l map[string]any) bool { return l["component"] == "client" && l["kind"] == "sent" })
-	if n := len(processesMarked(h.mark)); n < 3 {
-		t.Fatalf("%d processes before the kill, want the host and two plugins", n)
+	for _, c := range []struct {
+		name           string
+		server, client string
+		processes      int // the host and its plugins
+	}{
+		// Each Go plugin under its own contain: the host, two contains and
+		// two plugins.
+		{"go plugins", goPlugin(t, "examples/ping-server"), goPlugin(t, "examples/ping-client"), 5},
+		// The builtin plugin is not contained: its parent-death signal alone
+		// must end it.
+		{"builtin plugin", "", "", 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := startHost(t, pingLab(c.server, c.client, 1000), "--json")
+			h.await(t, func(l map[string]any) bool { return l["component"] == "client" && l["kind"] == "sent" })
+			if n := len(processesMarked(h.mark)); n != c.processes {
+				t.Fatalf("%d processes before the kill, want %d", n, c.processes)
+			}
+			if err := h.cmd.Process.Kill(); err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			assertNoProcessesLeft(t, h.mark)
+			t.Logf("plugins gone %v after the host was killed", time.Since(start).Round(time.Millisecond))
+		})
 	}
-	if err := h.cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	start := time.Now()
-	assertNoProcessesLeft(t, h.mark)
-	t.Logf("plugins gone %v after the host was killed", time.Since(start).Round(time.Millisecond))
 }

@@ -110,7 +110,9 @@ func bench(rounds int, before string, only int) error {
 	}
 	for _, s := range socklabs {
 		if only == 0 {
-			targets = append(targets, &target{name: "one builtin plugin, handshake" + s.name, startup: func() (time.Duration, error) { return builtinStartup(s.bin) }})
+			targets = append(targets,
+				&target{name: "one builtin plugin, handshake" + s.name, startup: func() (time.Duration, error) { return builtinStartup(s.bin, false) }},
+				&target{name: "the same as a command, contained" + s.name, startup: func() (time.Duration, error) { return builtinStartup(s.bin, true) }})
 		}
 		for n := 1; n <= len(pairs); n++ {
 			if only != 0 && only != 2*n {
@@ -170,13 +172,18 @@ func bareStartup(bin string) (time.Duration, error) {
 	return time.Since(start), err
 }
 
-// builtinStartup times launch.Start of one builtin plugin: the handshake
-// alone, no Run.
-func builtinStartup(socklab string) (time.Duration, error) {
+// builtinStartup times launch.Start of one builtin plugin, as `socklab
+// run` starts it: the handshake alone, no Run. As a command, the same
+// program is started as a student's plugin is, under contain.
+func builtinStartup(socklab string, asCommand bool) (time.Duration, error) {
+	spec := launch.Spec{StartTimeout: 10 * time.Second}
+	if asCommand {
+		spec.Command = []string{socklab, "plugin"}
+	}
 	start := time.Now()
 	p, err := launch.Start(context.Background(), launch.Options{
-		Component: "server", Role: roles.PingServer().Name, Builtin: []string{socklab, "plugin"},
-		Spec: launch.Spec{StartTimeout: 10 * time.Second}, Log: zerolog.Nop(),
+		Component: "server", Role: roles.PingServer().Name, Builtin: []string{socklab, "plugin"}, Contain: []string{socklab},
+		Spec: spec, Log: zerolog.Nop(),
 	})
 	d := time.Since(start)
 	if err != nil {
@@ -203,11 +210,13 @@ func loadLab(dir string, n int) (*lab.Lab, error) {
 	return l, nil
 }
 
-// labStartup runs l and returns the time from the start of the run to
-// every plugin ready.
+// labStartup runs l as `socklab run` does (its components contained by
+// the socklab binary's contain subcommand, where launch contains them)
+// and returns the time from the start of the run to every plugin ready.
 func labStartup(l *lab.Lab, socklab, dir string) (time.Duration, error) {
 	res := run.Run(context.Background(), l, run.Options{
 		Builtin: []string{socklab, "plugin"},
+		Contain: []string{socklab},
 		Builder: &launch.Builder{Dir: filepath.Join(dir, "cache")},
 		Log:     zerolog.Nop(),
 	})

@@ -17,10 +17,11 @@ import (
 )
 
 // Nothing a component starts outlives its run. Each plugin and plain
-// program is started under ContainCommand: the host's hidden `contain`
-// subcommand (Contain), which runs it as its only child and, when that
-// child ends or the host dies, ends every process the component started,
-// those in sessions of their own included.
+// program, except the builtin plugin (the host's own code, which starts
+// no process), is started under the host's hidden `contain` subcommand
+// (Contain), which runs it as its only child and, when that child ends or
+// the host dies, ends every process the component started, those in
+// sessions of their own included.
 //
 // Contain is PID 1 of a new PID namespace when the kernel allows one
 // (directly, or inside a new user namespace): when it exits, or is killed
