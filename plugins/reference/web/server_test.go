@@ -410,3 +410,26 @@ func TestExampleSite(t *testing.T) {
 		t.Errorf("GET /HelloWorld.html: %s, %d bytes", resp.Status, len(body))
 	}
 }
+
+// TestTypeByExtension: the server's types are its own table, the same on
+// every machine, whatever its MIME databases say; an extension it does not
+// know is left to sniffing.
+func TestTypeByExtension(t *testing.T) {
+	for _, c := range []struct{ ext, want string }{
+		{".html", "text/html; charset=utf-8"},
+		{".HTM", "text/html; charset=utf-8"},
+		{".css", "text/css; charset=utf-8"},
+		{".js", "text/javascript; charset=utf-8"},
+		{".png", "image/png"},
+		{".JPG", "image/jpeg"},
+		{".txt", "text/plain; charset=utf-8"},
+		{".bin", "application/octet-stream"},
+		{".tar", ""},
+		{".md", ""},
+		{"", ""},
+	} {
+		if got := typeByExtension(c.ext); got != c.want {
+			t.Errorf("typeByExtension(%q) = %q, want %q", c.ext, got, c.want)
+		}
+	}
+}
