@@ -59,7 +59,7 @@ func Run(ctx context.Context, cfg *pb.PingClientConfig, out *sdk.PingClientEvent
 
 	timeout, interval := cfg.Timeout.AsDuration(), cfg.Interval.AsDuration()
 	sentAt := make([]time.Time, cfg.Count+1) // by seq, for late replies
-	buf := make([]byte, maxDatagram)
+	buf := datagramBuffers(1)[0]
 	msg := make([]byte, 0, 64)
 	unreachableSaid := false
 	// await reads until the reply to ping seq, its timeout or the end of

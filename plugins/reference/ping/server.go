@@ -37,8 +37,8 @@ func Serve(ctx context.Context, cfg *pb.PingServerConfig, out *sdk.PingServerEve
 	// Two fixed words keep the stream of drops a function of the seed alone.
 	drops := rand.New(rand.NewPCG(uint64(cfg.Seed), 0x70696e67))
 	var sum pb.PingServerSummary
-	buf := make([]byte, maxDatagram)
-	reply := make([]byte, maxDatagram)
+	bufs := datagramBuffers(2)
+	buf, reply := bufs[0], bufs[1]
 	answer := func(n int, peer netip.AddrPort) {
 		sum.Received++
 		if drops.Float64() < cfg.DropRate {
@@ -95,3 +95,17 @@ func upperASCII(dst, src []byte) {
 }
 
 func clone(b []byte) []byte { return append([]byte(nil), b...) }
+
+// datagramBuffers returns n buffers of a datagram's largest size, in one
+// allocation on the heap. Not make([]byte, maxDatagram) in the function
+// that reads: a buffer of a constant size up to 64 KiB that does not
+// escape goes on the goroutine's stack, which is then grown to hold it and
+// zeroed page by page as the server or client starts.
+func datagramBuffers(n int) [][]byte {
+	all := make([]byte, n*maxDatagram)
+	bufs := make([][]byte, n)
+	for i := range bufs {
+		bufs[i] = all[i*maxDatagram : (i+1)*maxDatagram : (i+1)*maxDatagram]
+	}
+	return bufs
+}
