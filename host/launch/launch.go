@@ -54,6 +54,10 @@ func (s Spec) String() string {
 	return "builtin"
 }
 
+// builtin reports whether s names neither a Go package nor a command: the
+// builtin plugin, Options.Builtin.
+func (s Spec) builtin() bool { return s.Go == "" && len(s.Command) == 0 }
+
 // Options says which plugin to start for which component.
 type Options struct {
 	// Component names the component in messages.
@@ -202,7 +206,7 @@ func (o Options) command(ctx context.Context) ([]string, error) {
 // its own (on a 2-core VM, a lab of 6 builtin plugins took 2.4x a bare
 // go-plugin start under contain).
 func (o Options) containPrefix() []string {
-	if o.Spec.Go == "" && len(o.Spec.Command) == 0 {
+	if o.Spec.builtin() {
 		return nil
 	}
 	return o.Contain
