@@ -612,10 +612,11 @@ func (t *Trace) HighlightFrom(evidence []string) {
 			switch {
 			case m[1] != "":
 				// "heartbeats 4 and 5" names heartbeat 4 and heartbeat 5.
-				for _, word := range []string{strings.ToLower(m[1]), strings.TrimSuffix(strings.ToLower(m[1]), "s")} {
-					add(word + " " + m[2])
+				word := strings.ToLower(m[1])
+				for _, w := range []string{word, strings.TrimSuffix(word, "s")} {
+					add(w + " " + m[2])
 					if m[3] != "" {
-						add(word + " " + m[3])
+						add(w + " " + m[3])
 					}
 				}
 			case isMethod(m[4]):
