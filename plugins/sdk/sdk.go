@@ -20,6 +20,7 @@ package sdk
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -100,6 +101,9 @@ func Serve(p Plugins) {
 		os.Exit(1)
 	}
 	go exitWhenOrphaned(os.Getppid(), parentPollInterval)
+	if os.Getenv(goplugin.OneProcessorEnv) != "" {
+		useEveryProcessorAfter(oneProcessorStartup)
+	}
 	startEarly(roles.early, os.Getenv(goplugin.EarlyEnv))
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: goplugin.Handshake(),
@@ -114,6 +118,19 @@ func Serve(p Plugins) {
 			JSONFormat: true,
 		}),
 	})
+}
+
+// oneProcessorStartup is how long a plugin that the host started on one
+// processor (goplugin.OneProcessorEnv) keeps to it: the host has a lab of
+// builtin plugins going within about 30 ms on a 2-core VM, and the
+// references' socket loops then get every processor.
+const oneProcessorStartup = 50 * time.Millisecond
+
+// useEveryProcessorAfter gives the process the number of processors the Go
+// runtime would have chosen, in place of its environment's GOMAXPROCS,
+// once d has passed.
+func useEveryProcessorAfter(d time.Duration) {
+	time.AfterFunc(d, func() { runtime.SetDefaultGOMAXPROCS() })
 }
 
 // exitWhenOrphaned ends the process once its parent, the host, is gone: a
