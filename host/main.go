@@ -13,6 +13,8 @@
 package main
 
 import (
+	_ "github.com/socklab/socklab/internal/hugeheap" // the heap's start on one huge page
+
 	"context"
 	"errors"
 	"flag"
